@@ -1,0 +1,46 @@
+# Every target creates .venv when it is missing and installs into it, so a fresh
+# machine needs nothing but Python 3.11+ (python3 on PATH, or PYTHON=...).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help install demo test lint typecheck unit screenshots bench clean
+
+help:
+	@echo "make demo         open the inbox against the built-in fake carrier"
+	@echo "make test         ruff + mypy + pytest (installs everything first)"
+	@echo "make screenshots  regenerate screenshots/*.svg"
+	@echo "make bench        run the benchmarks in benchmarks/ (by hand, not in CI)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/sms-tui demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check sms_tui tests benchmarks
+	$(BIN)/ruff format --check sms_tui tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+screenshots: $(STAMP)
+	$(BIN)/python -m sms_tui.ui.screenshots screenshots
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache

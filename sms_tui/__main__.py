@@ -1,0 +1,3 @@
+from sms_tui.cli import main
+
+main()

@@ -1,0 +1,29 @@
+"""The `sms-tui` command line: a click group whose commands live in `sms_tui/commands/`.
+
+Each command module imports its heavy dependencies lazily, so `sms-tui segments`
+never loads Textual or the HTTP stack.
+"""
+
+from __future__ import annotations
+
+import click
+
+from sms_tui.commands.app import demo, open_inbox
+from sms_tui.commands.carrier import carrier
+from sms_tui.commands.segments import segments
+from sms_tui.commands.sync import sync
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(package_name="sms-tui")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """A keyboard-driven SMS inbox for sales reps (Close CRM API)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(open_inbox)
+
+
+main.add_command(segments)
+main.add_command(carrier)
+main.add_command(sync)
+main.add_command(demo)

@@ -1,15 +1,65 @@
-"""Phone numbers through phonenumbers only.  CONTRACT STUB — being built.
+"""Phone numbers, through the phonenumbers library only (no hand-written number patterns).
 
-parse_phone(raw: str, default_region: str = "US") -> PhoneInfo   (raises PhoneError)
-can_text(from_number: str, to_number: str, supported=DEFAULT_SMS_COUNTRIES) -> TextVerdict
+parse_phone(raw, default_region="US") -> PhoneInfo        (raises PhoneError)
+can_text(from_number, to_number, supported=DEFAULT_SMS_COUNTRIES) -> TextVerdict
+
+The composer calls both on every keystroke, so both are memoised with functools.lru_cache;
+phonenumbers' parse + validation + geocoding costs tens of microseconds, a cache hit well under one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import PhoneNumberType, geocoder, shortnumberinfo, timezone
+from phonenumbers.phonenumberutil import NumberParseException, ValidationResult
 
 DEFAULT_SMS_COUNTRIES: frozenset[str] = frozenset(
     {"US", "CA", "GB", "AU", "BE", "DK", "FR", "IL", "PR", "ZA"}
+)
+
+#: Countries that share one numbering plan (+1, NANP) and that carriers treat as one for
+#: "the sender must be in the recipient's country". Only the +1 countries we support.
+NANP_GROUP: frozenset[str] = frozenset({"US", "CA", "PR"})
+
+#: phonenumbers' PhoneNumberType -> our line type names.
+LINE_TYPES: dict[int, str] = {
+    PhoneNumberType.FIXED_LINE: "fixed_line",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.SHARED_COST: "shared_cost",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.PERSONAL_NUMBER: "personal_number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "uan",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown",
+}
+
+#: How a rep reads each line type in a sentence.
+LINE_TYPE_LABELS: dict[str, str] = {
+    "fixed_line": "a landline (fixed line)",
+    "mobile": "a mobile number",
+    "fixed_line_or_mobile": "a landline or mobile number",
+    "toll_free": "a toll-free number",
+    "premium_rate": "a premium-rate number",
+    "shared_cost": "a shared-cost number",
+    "voip": "a VoIP number",
+    "personal_number": "a personal number",
+    "pager": "a pager number",
+    "uan": "a company switchboard number (UAN)",
+    "voicemail": "a voicemail access number",
+    "short_code": "a short code",
+    "unknown": "a number of unknown type",
+}
+
+#: Country names that read naturally with "the" ("in the United Kingdom").
+_NAMES_WITH_THE: frozenset[str] = frozenset(
+    {"US", "GB", "NL", "PH", "CZ", "DO", "AE", "BS", "GM", "KY", "VG", "VI", "MV", "MH", "SB", "CD", "CG"}
 )
 
 
@@ -19,27 +69,209 @@ class PhoneError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class PhoneInfo:
+    """What we know about one number.
+
+    For a short code there is no E.164 form: ``e164`` then holds the digits as dialled
+    (e.g. ``"12345"``) and ``line_type`` is ``"short_code"``.
+    """
+
     e164: str
     country: str | None  # ISO alpha-2
     national: str
     international: str
-    line_type: str  # mobile, fixed_line, fixed_line_or_mobile, voip, toll_free, short_code, ...
-    time_zones: tuple[str, ...]
+    line_type: str  # one of LINE_TYPES' values or "short_code"
+    time_zones: tuple[str, ...]  # IANA names; () when phonenumbers does not know
     valid: bool
+    country_name: str = ""  # "United Kingdom"
+    location: str = ""  # geocoder description, e.g. "San Francisco, CA", "Florida", "London"
+
+    @property
+    def is_short_code(self) -> bool:
+        return self.line_type == "short_code"
+
+    @property
+    def line_type_label(self) -> str:
+        return LINE_TYPE_LABELS.get(self.line_type, self.line_type)
 
 
 @dataclass(frozen=True, slots=True)
 class TextVerdict:
     ok: bool
     reason: str | None = None  # sentence for the rep when not ok
-    code: str | None = None  # machine code: invalid, country_unsupported, country_mismatch, landline, ...
+    #: machine code when not ok: invalid, invalid_sender, short_code, country_unsupported,
+    #: country_mismatch, landline
+    code: str | None = None
+
+
+def country_name(region: str | None) -> str:
+    """English name of an ISO region ("GB" -> "United Kingdom"); the code itself when unknown."""
+    if not region:
+        return "an unknown country"
+    return _country_name(region.upper())
+
+
+@lru_cache(maxsize=512)
+def _country_name(region: str) -> str:
+    example = phonenumbers.example_number(region)
+    if example is None:
+        return region
+    return geocoder.country_name_for_number(example, "en") or region
+
+
+def in_country(region: str | None) -> str:
+    """ "in the United Kingdom", "in France"."""
+    name = country_name(region)
+    return f"in the {name}" if region and region.upper() in _NAMES_WITH_THE else f"in {name}"
 
 
 def parse_phone(raw: str, default_region: str = "US") -> PhoneInfo:
-    raise NotImplementedError
+    """Parse what a rep typed or a lead record holds into a PhoneInfo.
+
+    Accepts full numbers (valid for their region) and short codes of ``default_region``.
+    Raises PhoneError with a sentence saying what is wrong otherwise.
+    """
+    result = _parse_cached(raw.strip(), (default_region or "US").upper())
+    if isinstance(result, str):
+        raise PhoneError(result)
+    return result
 
 
+def format_phone(raw: str, default_region: str = "US") -> str:
+    """The international form for display, or ``raw`` unchanged when it does not parse."""
+    try:
+        return parse_phone(raw, default_region).international
+    except PhoneError:
+        return raw
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(raw: str, default_region: str) -> PhoneInfo | str:
+    """PhoneInfo, or the error sentence (lru_cache does not cache exceptions, so return it)."""
+    if not raw:
+        return "The phone number is empty."
+    try:
+        num = phonenumbers.parse(raw, default_region)
+    except NumberParseException as exc:
+        return _parse_error_sentence(raw, exc)
+
+    if phonenumbers.is_valid_number(num):
+        return _info(num)
+    if shortnumberinfo.is_valid_short_number(num):
+        return _short_code_info(num, default_region)
+
+    reason = phonenumbers.is_possible_number_with_reason(num)
+    region = phonenumbers.region_code_for_number(num) or default_region
+    hint = "" if raw.startswith("+") else " If it is a foreign number, start it with + and the country code."
+    return _invalid_sentence(raw, reason, region) + hint
+
+
+def _invalid_sentence(raw: str, reason: int, region: str) -> str:
+    if reason in (ValidationResult.TOO_SHORT, ValidationResult.INVALID_LENGTH):
+        if reason == ValidationResult.TOO_SHORT:
+            return f"'{raw}' is too short to be a phone number {in_country(region)}."
+        return f"'{raw}' has the wrong number of digits for a phone number {in_country(region)}."
+    if reason == ValidationResult.TOO_LONG:
+        return f"'{raw}' is too long to be a phone number {in_country(region)}."
+    if reason == ValidationResult.INVALID_COUNTRY_CODE:
+        return f"'{raw}' does not start with a known country code."
+    return f"'{raw}' is not a valid phone number {in_country(region)}."
+
+
+def _parse_error_sentence(raw: str, exc: NumberParseException) -> str:
+    kind = exc.error_type
+    if kind == NumberParseException.INVALID_COUNTRY_CODE:
+        return (
+            f"'{raw}' does not start with a known country code; write it as + and the country code, e.g. +44."
+        )
+    if kind in (NumberParseException.TOO_SHORT_NSN, NumberParseException.TOO_SHORT_AFTER_IDD):
+        return f"'{raw}' is too short to be a phone number."
+    if kind == NumberParseException.TOO_LONG:
+        return f"'{raw}' is too long to be a phone number."
+    return f"'{raw}' is not a phone number."
+
+
+def _info(num: phonenumbers.PhoneNumber) -> PhoneInfo:
+    region = phonenumbers.region_code_for_number(num)
+    zones = tuple(z for z in timezone.time_zones_for_number(num) if z != "Etc/Unknown")
+    return PhoneInfo(
+        e164=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164),
+        country=region,
+        national=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.NATIONAL),
+        international=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        line_type=LINE_TYPES.get(phonenumbers.number_type(num), "unknown"),
+        time_zones=zones,
+        valid=True,
+        country_name=country_name(region),
+        location=geocoder.description_for_number(num, "en"),
+    )
+
+
+def _short_code_info(num: phonenumbers.PhoneNumber, default_region: str) -> PhoneInfo:
+    # Short codes are dialled within one country: the one the number was typed for.
+    regions = phonenumbers.region_codes_for_country_code(num.country_code or 0)
+    region = default_region if default_region in regions else (regions[0] if regions else None)
+    digits = phonenumbers.national_significant_number(num)
+    return PhoneInfo(
+        e164=digits,
+        country=region,
+        national=digits,
+        international=digits,
+        line_type="short_code",
+        time_zones=(),  # a short code has no place; phonenumbers would list every +1 zone
+        valid=True,
+        country_name=country_name(region),
+        location="",
+    )
+
+
+@lru_cache(maxsize=4096)
 def can_text(
-    from_number: str, to_number: str, supported: frozenset[str] = DEFAULT_SMS_COUNTRIES
+    from_number: str,
+    to_number: str,
+    supported: frozenset[str] = DEFAULT_SMS_COUNTRIES,
+    *,
+    default_region: str = "US",
 ) -> TextVerdict:
-    raise NotImplementedError
+    """May ``from_number`` (ours) text ``to_number`` (the lead's)? The first rule that fails wins."""
+    try:
+        to = parse_phone(to_number, default_region)
+    except PhoneError as exc:
+        return TextVerdict(False, f"Cannot text this number: {exc}", "invalid")
+    try:
+        sender = parse_phone(from_number, default_region)
+    except PhoneError as exc:
+        return TextVerdict(False, f"Our sending number is not usable: {exc}", "invalid_sender")
+
+    if to.is_short_code:
+        return TextVerdict(
+            False,
+            f"{to.e164} is a short code {in_country(to.country)}; we cannot text short codes.",
+            "short_code",
+        )
+    if to.country not in supported:
+        return TextVerdict(
+            False,
+            f"{to.international} is {in_country(to.country)}; we do not send texts there.",
+            "country_unsupported",
+        )
+    if not _same_country(sender.country, to.country):
+        return TextVerdict(
+            False,
+            f"{to.international} is {in_country(to.country)} but our number {sender.international} "
+            f"is {in_country(sender.country)}; text it from a number {in_country(to.country)}.",
+            "country_mismatch",
+        )
+    if to.line_type == "fixed_line":
+        return TextVerdict(
+            False,
+            f"{to.international} is a landline (fixed line) {in_country(to.country)}; "
+            "it cannot receive texts.",
+            "landline",
+        )
+    return TextVerdict(True)
+
+
+def _same_country(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    return a == b or (a in NANP_GROUP and b in NANP_GROUP)

@@ -1,0 +1,188 @@
+"""Settings: command line > environment > TOML file > defaults.
+
+The file lives at `platformdirs.user_config_path("sms-tui")/config.toml` unless `SMS_TUI_CONFIG`
+(or an explicit path) points elsewhere. Paths are computed in functions, never at import, so tests
+and the CLI can redirect them. The file may hold the API key, so `save_settings` writes it 0600,
+and `Settings.__repr__` never shows the key.
+
+File shape::
+
+    base_url = "https://api.close.com/api/v1/"
+    api_key = "…"
+    undo_seconds = 5
+    poll_interval = 15
+    data_dir = "/home/rep/.local/share/sms-tui"
+    timezone = "America/New_York"
+    [quiet_hours]
+    start = "21:00"
+    end = "08:00"
+    [keys]
+    send = "ctrl+s"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+APP_NAME = "sms-tui"
+ENV_PREFIX = "SMS_TUI_"
+DEFAULT_UNDO_SECONDS = 5.0
+DEFAULT_POLL_INTERVAL = 15.0
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the config file is: `SMS_TUI_CONFIG`, else the platform config dir."""
+    env = os.environ if env is None else env
+    override = env.get(f"{ENV_PREFIX}CONFIG")
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Attribute docs say what each one does."""
+
+    base_url: str | None = None
+    """Provider API root, e.g. `https://api.close.com/api/v1/` or the fake carrier's URL."""
+    api_key: str | None = field(default=None, repr=False)
+    """Close API key (Basic-auth username). Never shown in repr or logs."""
+    undo_seconds: float = DEFAULT_UNDO_SECONDS
+    """How long a sent message waits in the outbox so the rep can undo it (0 ≤ x < 60)."""
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    """Seconds between polls for replies when all is well (backs off on 429/outage)."""
+    data_dir: Path | None = None
+    """Where the cache lives; None means the platform data dir (see `resolved_data_dir`)."""
+    timezone: str | None = None
+    """The rep's IANA time zone (quiet hours, "today"); None = the machine's."""
+    quiet_hours: dict[str, str] = field(default_factory=dict)
+    """Overrides for the quiet-hours rule, e.g. {"start": "21:00", "end": "08:00"}."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Key remapping, action -> key string, handed to the UI's `set_keymap`."""
+
+    @property
+    def has_provider(self) -> bool:
+        return bool(self.base_url and self.api_key)
+
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir if self.data_dir is not None else default_data_dir()
+
+    def cache_path(self) -> Path:
+        return self.resolved_data_dir() / "cache.sqlite3"
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Settings))
+_ENV_KEYS = {
+    "API_KEY": "api_key",
+    "BASE_URL": "base_url",
+    "UNDO_SECONDS": "undo_seconds",
+    "POLL_INTERVAL": "poll_interval",
+    "DATA_DIR": "data_dir",
+    "TIMEZONE": "timezone",
+}
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a raw value (TOML, env text, CLI) into the field's type, with a readable error."""
+    if name in ("undo_seconds", "poll_interval"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} in {source} must be a number of seconds, not {value!r}.") from None
+        if name == "undo_seconds" and not 0 <= number < 60:
+            raise ConfigError(f"undo_seconds in {source} must be at least 0 and under 60 (Close's limit).")
+        if name == "poll_interval" and number < 1:
+            raise ConfigError(f"poll_interval in {source} must be at least 1 second.")
+        return number
+    if name == "data_dir":
+        return Path(str(value)).expanduser()
+    if name in ("quiet_hours", "keys"):
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise ConfigError(f"[{name}] in {source} must be a table of text values.")
+        return dict(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} in {source} must be text.")
+    return value
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
+    unknown = sorted(set(data) - _FIELD_NAMES)
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in {path}: {', '.join(unknown)}.")
+    return {k: _coerce(k, v, str(path)) for k, v in data.items()}
+
+
+def load_settings(
+    cli_overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    """Merge file < env < CLI. `cli_overrides` values of None mean "not given"."""
+    env = os.environ if env is None else env
+    file_path = path if path is not None else config_path(env)
+    values: dict[str, Any] = _read_file(file_path)
+    for suffix, name in _ENV_KEYS.items():
+        raw = env.get(ENV_PREFIX + suffix)
+        if raw:
+            values[name] = _coerce(name, raw, f"${ENV_PREFIX}{suffix}")
+    for name, raw in (cli_overrides or {}).items():
+        if raw is None:
+            continue
+        if name not in _FIELD_NAMES:
+            raise ConfigError(f"Unknown setting {name!r}.")
+        values[name] = _coerce(name, raw, "the command line")
+    return Settings(**values)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write the settings as TOML, readable by the owner only (0600: it may hold the key)."""
+    target = path if path is not None else config_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = {}
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if value is None or value == {}:
+            continue
+        data[f.name] = str(value) if isinstance(value, Path) else value
+    payload = tomli_w.dumps(data).encode()
+    tmp = target.with_name(target.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # the umask could have widened nothing, but an old tmp could exist
+        os.write(fd, payload)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+    return target
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy with some fields changed (validated like the file)."""
+    return replace(settings, **{k: _coerce(k, v, "the caller") for k, v in changes.items()})

@@ -1,0 +1,246 @@
+"""The one request loop: auth, time-outs, retries that are safe, error mapping, key scrubbing.
+
+Which failures are repeated automatically, and why:
+- connect errors and pool time-outs: nothing left this machine, so any method may be repeated;
+- 429: the provider refused the request without doing it, so any method may be repeated after the
+  wait it asked for (headers first; the body is never needed);
+- 502/503/504 and read/write errors or time-outs: repeated only for GET/PUT/DELETE (idempotent).
+  For a POST the provider may already have created the SMS, so the client raises
+  `AmbiguousRequestError` and the sync engine looks for the SMS before sending again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from sms_tui.provider.errors import (
+    AmbiguousRequestError,
+    AuthError,
+    Forbidden,
+    NotFound,
+    Offline,
+    ProviderDataError,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    ValidationError,
+)
+from sms_tui.provider.ratelimit import RateLimitInfo, backoff_delay, parse_rate_limit, retry_after_seconds
+
+log = logging.getLogger("sms_tui.provider")
+
+Sleep = Callable[[float], Awaitable[None]]
+IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+#: Exceptions raised before the request could reach the server.
+_NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+class HttpCore:
+    """Owns the httpx.AsyncClient. Holds the key only inside httpx's BasicAuth and a scrubber."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+        max_retries: int = 4,
+        max_rate_wait: float = 30.0,
+        tz_offset: float | None = None,
+    ) -> None:
+        if not api_key:
+            raise AuthError("No API key is configured for the provider.")
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._secret = api_key
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.max_retries = max_retries
+        self.max_rate_wait = max_rate_wait
+        self.rate_limit: RateLimitInfo | None = None
+        headers = {"Accept": "application/json", "User-Agent": "sms-tui/0.1 (httpx)"}
+        if tz_offset is not None:
+            headers["X-TZ-Offset"] = str(tz_offset)  # a string: closeio-api #89
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=httpx.BasicAuth(api_key, ""),
+            transport=transport,
+            timeout=timeout,
+            headers=headers,
+        )
+
+    def __repr__(self) -> str:
+        return f"HttpCore(base_url={self.base_url!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def scrub(self, text: str) -> str:
+        """Remove the key (and its Basic-auth form) from any text we did not write ourselves."""
+        out = text.replace(self._secret, "***")
+        token = base64.b64encode(f"{self._secret}:".encode()).decode()
+        return out.replace(token, "***")
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        """Send, retry where safe, map errors; return the decoded JSON (None for an empty body)."""
+        idempotent = method in IDEMPOTENT
+        where = f"{method} /{path}"
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(method, path, params=params, json=body)
+            except _NOT_SENT as exc:
+                if attempt < self.max_retries:
+                    await self._backoff(attempt, where, f"cannot connect ({type(exc).__name__})")
+                    attempt += 1
+                    continue
+                raise Offline(
+                    f"Cannot reach the provider at {self.base_url} ({self._describe(exc)}). "
+                    "Messages wait in the outbox until it is back."
+                ) from None
+            except httpx.TransportError as exc:
+                # The request left (or may have): time-out while reading, connection dropped.
+                if idempotent and attempt < self.max_retries:
+                    await self._backoff(attempt, where, type(exc).__name__)
+                    attempt += 1
+                    continue
+                if not idempotent:
+                    raise AmbiguousRequestError(
+                        f"The provider did not answer {where} ({self._describe(exc)}); "
+                        "it may or may not have acted on it.",
+                        method=method,
+                        path=path,
+                    ) from None
+                raise Offline(
+                    f"The provider stopped answering ({self._describe(exc)}). Will retry later."
+                ) from None
+
+            self._note_rate_limit(response)
+            status = response.status_code
+            if status == 429:
+                wait = retry_after_seconds(response.headers)
+                wait = 1.0 if wait is None else wait
+                if attempt < self.max_retries and wait <= self.max_rate_wait:
+                    log.info("%s rate-limited; waiting %.1f s as the provider asked", where, wait)
+                    await self._sleep(wait + self._rng.random() * 0.25)
+                    attempt += 1
+                    continue
+                raise RateLimited(
+                    f"The provider is rate-limiting us; it asks to wait {wait:.0f} s.", retry_after=wait
+                )
+            if status >= 500:
+                if idempotent and status in RETRY_STATUSES and attempt < self.max_retries:
+                    await self._backoff(attempt, where, f"HTTP {status}")
+                    attempt += 1
+                    continue
+                if not idempotent:
+                    raise AmbiguousRequestError(
+                        f"The provider failed on {where} (HTTP {status}); "
+                        "it may or may not have acted on it.",
+                        method=method,
+                        path=path,
+                        status_code=status,
+                    )
+                raise ProviderUnavailable(
+                    f"The provider is having trouble (HTTP {status} on {where}). Will retry later.",
+                    status_code=status,
+                )
+            if status >= 400:
+                raise self._client_error(response, where)
+            return self._decode(response, where)
+
+    async def _backoff(self, attempt: int, where: str, why: str) -> None:
+        delay = backoff_delay(attempt, self._rng)
+        log.info("%s failed (%s); retrying in %.2f s", where, why, delay)
+        await self._sleep(delay)
+
+    def _describe(self, exc: Exception) -> str:
+        detail = self.scrub(str(exc))
+        name = type(exc).__name__
+        return f"{name}: {detail}" if detail else name
+
+    def _note_rate_limit(self, response: httpx.Response) -> None:
+        info = parse_rate_limit(response.headers)
+        if info is not None:
+            self.rate_limit = info
+
+    def _decode(self, response: httpx.Response, where: str) -> Any:
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            snippet = self.scrub(response.content[:60].decode("utf-8", "replace"))
+            raise ProviderDataError(
+                f"The provider's answer to {where} is not valid JSON (starts with {snippet!r})."
+            ) from None
+
+    def _client_error(self, response: httpx.Response, where: str) -> ProviderError:
+        status = response.status_code
+        try:
+            payload = json.loads(response.content) if response.content else None
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+        detail = ""
+        errors: tuple[str, ...] = ()
+        field_errors: dict[str, str] = {}
+        if isinstance(payload, dict):
+            raw_errors = payload.get("errors")
+            if isinstance(raw_errors, list):
+                errors = tuple(self.scrub(str(e)) for e in raw_errors)
+            raw_fields = payload.get("field-errors")
+            if isinstance(raw_fields, dict):
+                field_errors = {str(k): self.scrub(str(v)) for k, v in raw_fields.items()}
+            err = payload.get("error")
+            if isinstance(err, str):
+                detail = self.scrub(err)
+            elif isinstance(err, dict) and isinstance(err.get("message"), str):
+                detail = self.scrub(err["message"])
+        if status == 401:
+            return AuthError(
+                "The API key was refused by the provider (HTTP 401). Check SMS_TUI_API_KEY, "
+                "--api-key or api_key in the config file.",
+                status_code=status,
+            )
+        if status in (402, 403):
+            return Forbidden(
+                f"The provider does not allow {where} for this account (HTTP {status})"
+                + (f": {detail}" if detail else "."),
+                status_code=status,
+            )
+        if status == 404:
+            return NotFound(f"Not found on the provider: {where}.", status_code=status)
+        if status == 400:
+            parts = list(errors) + [f"{k}: {v}" for k, v in field_errors.items()]
+            if detail:
+                parts.insert(0, detail)
+            reason = "; ".join(parts) or "no reason given"
+            return ValidationError(
+                f"The provider refused {where}: {reason}",
+                errors=errors,
+                field_errors=field_errors,
+                status_code=status,
+            )
+        return ProviderError(
+            f"The provider answered HTTP {status} to {where}" + (f": {detail}" if detail else "."),
+            status_code=status,
+        )

@@ -1,0 +1,260 @@
+"""Typed results of the Close API subset we use (provider-api.md §a.3, a.10, a.12-a.14).
+
+Frozen dataclasses built only through their `parse` functions, which validate everything they
+read (see `parse.Fields`). Field names follow Close's JSON so a reader can check them against the
+spec. These are the wire view; `sms_tui.core.models` is the cache's view, and the sync engine
+translates between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sms_tui.provider.parse import Fields
+
+T = TypeVar("T")
+
+SMS_STATUSES = frozenset({"inbox", "draft", "scheduled", "outbox", "sent", "error"})
+DIRECTIONS = frozenset({"inbound", "outbound"})
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    organizations: tuple[Organization, ...]
+
+    @property
+    def organization_id(self) -> str:
+        return self.organizations[0].id if self.organizations else ""
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    id: str
+    number: str
+    type: str
+    country: str
+    sms_enabled: bool
+    label: str
+    user_id: str | None
+    is_group_number: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPhone:
+    phone: str
+    type: str
+    phone_formatted: str
+    outbound_sms_blocked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: str
+    lead_id: str
+    name: str
+    display_name: str
+    phones: tuple[ContactPhone, ...]
+    date_created: datetime | None
+    date_updated: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    id: str
+    display_name: str
+    status_label: str
+    contacts: tuple[Contact, ...]
+    date_created: datetime | None
+    date_updated: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SmsTemplate:
+    id: str
+    name: str
+    text: str
+    status: str
+    is_shared: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Sms:
+    id: str
+    organization_id: str
+    lead_id: str | None
+    contact_id: str | None
+    user_id: str | None
+    direction: str
+    status: str
+    text: str
+    local_phone: str | None
+    remote_phone: str | None
+    date_created: datetime
+    date_updated: datetime
+    date_sent: datetime | None
+    date_scheduled: datetime | None
+    activity_at: datetime | None
+    error_message: str | None
+    cost: str | None
+    template_id: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    object_type: str
+    object_id: str
+    action: str
+    lead_id: str | None
+    date_created: datetime
+    date_updated: datetime
+    changed_fields: tuple[str, ...]
+    data: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    events: tuple[Event, ...]
+    cursor_next: str | None
+
+
+def parse_me(body: object) -> Me:
+    f = Fields(body, "user (/me/)")
+    orgs = tuple(
+        Organization(id=o.text("id"), name=o.text_or("name"))
+        for o in (Fields(item, "organization") for item in f.items("organizations"))
+    )
+    return Me(
+        id=f.text("id"),
+        first_name=f.text_or("first_name"),
+        last_name=f.text_or("last_name"),
+        email=f.text_or("email"),
+        organizations=orgs,
+    )
+
+
+def parse_phone_number(body: object) -> PhoneNumber:
+    f = Fields(body, "phone number")
+    return PhoneNumber(
+        id=f.text("id"),
+        number=f.text("number"),
+        type=f.text_or("type", "internal"),
+        country=f.text_or("country"),
+        sms_enabled=f.flag("sms_enabled", default=True),
+        label=f.text_or("label"),
+        user_id=f.opt_text("user_id"),
+        is_group_number=f.flag("is_group_number", default=False),
+    )
+
+
+def parse_contact_phone(body: object) -> ContactPhone:
+    f = Fields(body, "contact phone")
+    return ContactPhone(
+        phone=f.text("phone"),
+        type=f.text_or("type", "other"),
+        phone_formatted=f.text_or("phone_formatted"),
+        outbound_sms_blocked=f.flag("outbound_sms_blocked", default=False),
+    )
+
+
+def parse_contact(body: object) -> Contact:
+    f = Fields(body, "contact")
+    name = f.text_or("name")
+    return Contact(
+        id=f.text("id"),
+        lead_id=f.text("lead_id"),
+        name=name,
+        display_name=f.text_or("display_name", name),
+        phones=tuple(parse_contact_phone(p) for p in f.items("phones")),
+        date_created=f.opt_dt("date_created"),
+        date_updated=f.opt_dt("date_updated"),
+    )
+
+
+def parse_lead(body: object) -> Lead:
+    f = Fields(body, "lead")
+    name = f.text_or("name")
+    return Lead(
+        id=f.text("id"),
+        display_name=f.text_or("display_name", name),
+        status_label=f.text_or("status_label"),
+        contacts=tuple(parse_contact(c) for c in f.items("contacts")),
+        date_created=f.opt_dt("date_created"),
+        date_updated=f.opt_dt("date_updated"),
+    )
+
+
+def parse_template(body: object) -> SmsTemplate:
+    f = Fields(body, "SMS template")
+    return SmsTemplate(
+        id=f.text("id"),
+        name=f.text("name"),
+        text=f.text_or("text"),
+        status=f.text_or("status", "active"),
+        is_shared=f.flag("is_shared", default=False),
+    )
+
+
+def parse_sms(body: object) -> Sms:
+    f = Fields(body, "SMS")
+    return Sms(
+        id=f.text("id"),
+        organization_id=f.text_or("organization_id"),
+        lead_id=f.opt_text("lead_id"),
+        contact_id=f.opt_text("contact_id"),
+        user_id=f.opt_text("user_id"),
+        direction=f.choice("direction", DIRECTIONS),
+        status=f.choice("status", SMS_STATUSES),
+        text=f.text_or("text"),
+        local_phone=f.opt_text("local_phone"),
+        remote_phone=f.opt_text("remote_phone"),
+        date_created=f.dt("date_created"),
+        date_updated=f.dt("date_updated"),
+        date_sent=f.opt_dt("date_sent"),
+        date_scheduled=f.opt_dt("date_scheduled"),
+        activity_at=f.opt_dt("activity_at"),
+        error_message=f.opt_text("error_message"),
+        cost=f.opt_money("cost"),
+        template_id=f.opt_text("template_id"),
+        source=f.text_or("source", "Close.io"),
+    )
+
+
+def parse_event(body: object) -> Event:
+    f = Fields(body, "event")
+    return Event(
+        id=f.text("id"),
+        object_type=f.text("object_type"),
+        object_id=f.text("object_id"),
+        action=f.text("action"),
+        lead_id=f.opt_text("lead_id"),
+        date_created=f.dt("date_created"),
+        date_updated=f.dt("date_updated"),
+        changed_fields=f.text_list("changed_fields"),
+        data=f.opt_obj("data"),
+    )
+
+
+def parse_event_page(body: object) -> EventPage:
+    f = Fields(body, "list of events")
+    events = tuple(parse_event(e) for e in f.items("data", required=True))
+    return EventPage(events=events, cursor_next=f.opt_text("cursor_next") or None)

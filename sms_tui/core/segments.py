@@ -1,18 +1,88 @@
-"""GSM-7 / UCS-2 accounting and splitting (3GPP TS 23.038 + 23.040).  CONTRACT STUB — being built.
+"""GSM-7 / UCS-2 accounting and splitting (3GPP TS 23.038 + 23.040).
 
 Public API (keep these names; add fields if needed, do not rename):
 
     analyze(text: str) -> SegmentInfo
     gsm_safe(text: str) -> Rewrite
+
+Reps pay per segment, so the composer's counter, the send guard and the fake carrier all
+ask this one module. The rules, and the choices where the standards leave room:
+
+* Encoding. A message is GSM-7 only when every character is in the GSM 03.38 default
+  alphabet or its extension table; one other character (tab, NBSP, a curly quote, a
+  decomposed accent, an emoji...) makes the *whole* message UCS-2. No Unicode
+  normalisation: ``"e\\u0301"`` is not ``"é"`` here, because it is not on the wire either.
+* Units. GSM-7 counts septets (extension characters ``^ { } \\ [ ~ ] | €`` and form feed
+  are an escape plus a character: 2 septets). UCS-2 counts UTF-16 code units (an emoji
+  outside the BMP is a surrogate pair: 2 units), as carriers really send UTF-16.
+* Capacity. One segment holds 160 septets / 70 units; once a message needs more than
+  one, each segment loses 6 octets to the concatenation header and holds 153 / 67.
+  An empty text is still 1 segment (it is billed as one).
+* Splitting rule ("the rule"). A cut may fall only between two *atoms*. An atom is one
+  extended grapheme cluster (UAX #29, via the ``regex`` module's ``\\X``), so an emoji
+  with its skin tone, a flag or a ZWJ family never straddles two segments - what
+  Android and Twilio's published calculator do. Two refinements, both Twilio's too:
+  CR LF is two atoms (a line break split over two segments renders fine), and a
+  cluster longer than a whole segment (zalgo text, absurd ZWJ chains) is split into
+  its code points, since no segment can hold it. Escape pairs and surrogate pairs
+  are never cut because neither is ever smaller than an atom.
+* Minimal for the rule. ``segments`` is the fewest parts any split obeying the rule can
+  have. Greedy filling attains it: by induction, greedy's k-th cut is never earlier
+  than the k-th cut of any valid split, so greedy never needs more parts. The
+  property tests check this against an exhaustive dynamic-programming reference.
+  It can be one more than a split that ignores clusters; that extra segment is real
+  money on Twilio (see tests/core/data/segments_twilio_reference.json).
+* ``chars`` is what Close counts toward its 1000-character limit. We count UTF-16
+  code units - JavaScript's ``string.length``, which is what Close's web composer
+  (and HTML ``maxlength``) measures - so an emoji counts 2. It is the stricter
+  reading: a message we accept is never refused for length by Close.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
+
+import regex
 
 Encoding = Literal["GSM-7", "UCS-2"]
 CLOSE_MAX_CHARS = 1000
+
+GSM_SINGLE = 160
+GSM_MULTI = 153
+UCS2_SINGLE = 70
+UCS2_MULTI = 67
+
+# 3GPP TS 23.038 §6.2.1: the 128 positions of the default alphabet, minus 0x1B (ESC).
+GSM_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅå"
+    "Δ_ΦΓΛΩΠΨΣΘΞÆæßÉ"
+    " !\"#¤%&'()*+,-./"
+    "0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNO"
+    "PQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmno"
+    "pqrstuvwxyzäöñüà"
+)
+# §6.2.1.1: the extension table reachable from the default alphabet (ESC + one septet).
+GSM_EXTENSION = "\f^{}\\[~]|€"
+_GSM_EXTENSION_SET = frozenset(GSM_EXTENSION)
+
+_NON_GSM = re.compile("[^" + re.escape(GSM_BASIC + GSM_EXTENSION) + "]")
+_EXTENSION = re.compile("[" + re.escape(GSM_EXTENSION) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_CLUSTER = regex.compile(r"\X")
+# Characters that can join the one after / before them in a UAX #29 cluster. Outside these,
+# every code point boundary is a cluster boundary (CR|LF counts as one here: our rule cuts CR LF).
+_JOINS_NEXT = regex.compile(
+    r"[\p{GCB=Prepend}\p{GCB=ZWJ}\p{GCB=Extend}\p{GCB=RI}\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}\p{GCB=T}]"
+)
+_JOINS_PREV = regex.compile(
+    r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=RI}\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}\p{GCB=T}]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +103,19 @@ class SegmentInfo:
     units_per_segment: int  # 160/153 or 70/67
     units_left: int  # left in the current (last) segment
     parts: tuple[str, ...]
-    ucs2_chars: tuple[ForcingChar, ...]
-    chars: int  # characters as Close counts them toward its limit
+    chars: int  # UTF-16 code units, as Close counts toward its limit (see module doc)
     chars_left: int  # CLOSE_MAX_CHARS - chars (negative when over)
     over_limit: bool
+    text: str = field(default="", repr=False)  # the analysed text
+
+    @property
+    def ucs2_chars(self) -> tuple[ForcingChar, ...]:
+        """The characters (with positions) that force UCS-2; empty for GSM-7.
+
+        Computed on first use (and cached per text): listing 1000 characters costs more
+        than the whole analysis, and the composer needs it only when it shows the list.
+        """
+        return forcing_chars(self.text) if self.encoding == "UCS-2" else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +124,198 @@ class Rewrite:
     changed: bool
     segments_before: int
     segments_after: int
+    encoding: Encoding = "GSM-7"  # of the rewritten text: "UCS-2" when e.g. an emoji remains
 
     @property
     def saved(self) -> int:
         return self.segments_before - self.segments_after
 
 
+def is_gsm7(text: str) -> bool:
+    """True when every character is in the GSM 03.38 default alphabet or extension table."""
+    return _NON_GSM.search(text) is None
+
+
+def utf16_units(text: str) -> int:
+    """UTF-16 code units (JavaScript's ``length``); lone surrogates count 1."""
+    return len(text) + len(_ASTRAL.findall(text))
+
+
+def gsm_septets(text: str) -> int:
+    """Septets of a GSM-7 text: extension characters cost 2 (escape + character)."""
+    return len(text) + len(_EXTENSION.findall(text))
+
+
 def analyze(text: str) -> SegmentInfo:
-    raise NotImplementedError
+    """Encoding, segment count, units and the real split of ``text`` (see module doc)."""
+    chars = utf16_units(text)
+    if is_gsm7(text):
+        encoding: Encoding = "GSM-7"
+        units, single, multi = gsm_septets(text), GSM_SINGLE, GSM_MULTI
+    else:
+        encoding = "UCS-2"
+        units, single, multi = chars, UCS2_SINGLE, UCS2_MULTI
+    if units <= single:
+        parts: tuple[str, ...] = (text,)
+        per_segment, last_units = single, units
+    else:
+        split = _split_gsm(text) if encoding == "GSM-7" else _split_ucs2(text)
+        parts, last_units = split
+        per_segment = multi
+    return SegmentInfo(
+        encoding=encoding,
+        segments=len(parts),
+        units=units,
+        units_per_segment=per_segment,
+        units_left=per_segment - last_units,
+        parts=parts,
+        chars=chars,
+        chars_left=CLOSE_MAX_CHARS - chars,
+        over_limit=chars > CLOSE_MAX_CHARS,
+        text=text,
+    )
+
+
+@lru_cache(maxsize=16)
+def forcing_chars(text: str) -> tuple[ForcingChar, ...]:
+    """Every occurrence of a non-GSM character, in order (what to fix to get GSM-7 back)."""
+    names: dict[str, tuple[str, str]] = {}
+    found: list[ForcingChar] = []
+    for match in _NON_GSM.finditer(text):
+        ch = match.group()
+        label = names.get(ch)
+        if label is None:
+            label = names[ch] = (f"U+{ord(ch):04X}", unicodedata.name(ch, ""))
+        found.append(ForcingChar(match.start(), ch, label[0], label[1]))
+    return tuple(found)
+
+
+def _fill(text: str, start: int, cap: int, doubles: re.Pattern[str]) -> int:
+    """Furthest index q such that text[start:q] costs <= cap units (``doubles`` cost 2, others 1)."""
+    end = min(start + cap, len(text))
+    cost = (end - start) + len(doubles.findall(text, start, end))
+    while cost > cap:  # drop at least enough characters to shed the excess, then recount
+        drop = (cost - cap + 1) // 2
+        cost -= drop + len(doubles.findall(text, end - drop, end))
+        end -= drop
+    return end
+
+
+def _split_gsm(text: str) -> tuple[tuple[str, ...], int]:
+    """Greedy 153-septet parts; a Python character is a whole escape pair, so none is cut."""
+    parts: list[str] = []
+    start = 0
+    while True:
+        end = _fill(text, start, GSM_MULTI, _EXTENSION)
+        parts.append(text[start:end])
+        if end >= len(text):
+            return tuple(parts), gsm_septets(parts[-1])
+        start = end
+
+
+def _split_ucs2(text: str) -> tuple[tuple[str, ...], int]:
+    """Greedy 67-unit parts cut only between atoms (minimal for the rule, see module doc)."""
+    parts: list[str] = []
+    start = 0
+    while True:
+        end = _fill(text, start, UCS2_MULTI, _ASTRAL)
+        if end < len(text):
+            end = _atom_cut(text, start, end)
+        parts.append(text[start:end])
+        if end >= len(text):
+            return tuple(parts), utf16_units(parts[-1])
+        start = end
+
+
+def _joined(text: str, i: int) -> bool:
+    """Whether text[i-1] and text[i] *might* be in one grapheme cluster (cheap, conservative)."""
+    return _JOINS_NEXT.match(text, i - 1) is not None or _JOINS_PREV.match(text, i) is not None
+
+
+def _atom_cut(text: str, start: int, end: int) -> int:
+    """The last atom boundary in (start, end]: ``end`` itself unless it falls inside a cluster.
+
+    Only the neighbourhood of the cut is clustered with ``\\X``, from the nearest position
+    that is certainly a boundary - clustering the whole text would cost more than the
+    0.5 ms budget. A cluster longer than a segment is cut anywhere (its code points are atoms).
+    """
+    if not _joined(text, end):
+        return end
+    safe = end - 1
+    while safe > start and _joined(text, safe):
+        safe -= 1
+    for match in _CLUSTER.finditer(text, safe):
+        if match.end() >= end:
+            if match.end() == end or utf16_units(match.group()) > UCS2_MULTI:
+                return end
+            return match.start()
+    return end  # unreachable: the last cluster ends at len(text) > end
+
+
+def _atoms(text: str) -> list[str]:
+    """The rule's atoms, spelled out: grapheme clusters, CR LF as two, giant clusters as code points.
+
+    The splitter never builds this list (too slow); tests and docs use it as the definition.
+    """
+    atoms: list[str] = []
+    for cluster in _CLUSTER.findall(text):
+        if cluster == "\r\n" or utf16_units(cluster) > UCS2_MULTI:
+            atoms.extend(cluster)
+        else:
+            atoms.append(cluster)
+    return atoms
+
+
+# --- GSM-safe rewrite --------------------------------------------------------------------
+
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_LOOKALIKES: dict[str, str] = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u00b4\u0060\u02bc\u02b9\uff07", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u02ba\uff02", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043", "-"),
+    **dict.fromkeys(_SPACES + "\t", " "),
+    **dict.fromkeys("\u200b\u2060\ufeff\u00ad", ""),  # zero-width space, word joiner, BOM, soft hyphen
+    "\u2026": "...",
+    "\u2039": "<",
+    "\u203a": ">",
+    "\u2022": "-",
+    "\u00d7": "x",
+    "\u2028": "\n",
+    "\u2029": "\n",
+    "\u0085": "\n",
+    "\u3001": ",",
+    "\u3002": ".",
+}
+# Fullwidth ASCII (U+FF01-FF5E) to ASCII, where the ASCII character is GSM.
+for _code in range(0xFF01, 0xFF5F):
+    _ascii = chr(_code - 0xFEE0)
+    if _ascii in GSM_BASIC or _ascii in GSM_EXTENSION:
+        _LOOKALIKES.setdefault(chr(_code), _ascii)
+_TABLE = str.maketrans(_LOOKALIKES)
+_JOINERS = str.maketrans(dict.fromkeys("\u200c\u200d", ""))
+_DECOMPOSED = regex.compile(r"\P{M}\p{M}+")
+
+
+def _compose(match: regex.Match[str]) -> str:
+    """A letter + combining accents becomes its precomposed form only when that is GSM (e + ´ -> é)."""
+    composed = unicodedata.normalize("NFC", match.group())
+    return composed if len(composed) == 1 and is_gsm7(composed) else match.group()
 
 
 def gsm_safe(text: str) -> Rewrite:
-    raise NotImplementedError
+    """Replace common lookalikes (smart quotes, dashes, odd spaces...) with GSM-7 characters.
+
+    Text that is already GSM-7 is returned untouched. ZWJ and ZWNJ are dropped only when
+    that makes the message GSM-7: next to an emoji or in Persian/Indic text they change
+    how it looks, and such a message stays UCS-2 anyway. The result can still be UCS-2
+    (an emoji, a Chinese character); ``saved`` says whether offering it is worth it.
+    """
+    before = analyze(text)
+    if before.encoding == "GSM-7":
+        return Rewrite(text, False, before.segments, before.segments, "GSM-7")
+    rewritten = _DECOMPOSED.sub(_compose, text.translate(_TABLE))
+    without_joiners = rewritten.translate(_JOINERS)
+    if is_gsm7(without_joiners):
+        rewritten = without_joiners
+    after = analyze(rewritten)
+    return Rewrite(rewritten, rewritten != text, before.segments, after.segments, after.encoding)

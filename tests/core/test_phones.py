@@ -1,0 +1,294 @@
+"""Phone parsing and the can-we-text-this-number rule."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from phonenumbers import PhoneNumberType
+
+from sms_tui.core.phones import (
+    DEFAULT_SMS_COUNTRIES,
+    LINE_TYPES,
+    PhoneError,
+    can_text,
+    country_name,
+    format_phone,
+    in_country,
+    parse_phone,
+)
+
+US_SENDER = "+1 415 555 2671"
+GB_SENDER = "+44 7400 123456"
+FR_SENDER = "+33 6 12 34 56 78"
+
+
+# --- parse_phone ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw", ["+1 415 555 2671", "(415) 555-2671", "415.555.2671", "4155552671", "tel:+1-415-555-2671"]
+)
+def test_us_number_in_any_common_shape_becomes_one_e164(raw: str) -> None:
+    info = parse_phone(raw)
+    assert info.e164 == "+14155552671"
+    assert info.country == "US"
+    assert info.country_name == "United States"
+    assert info.national == "(415) 555-2671"
+    assert info.international == "+1 415-555-2671"
+    assert info.line_type == "fixed_line_or_mobile"
+    assert info.time_zones == ("America/Los_Angeles",)
+    assert info.location == "San Francisco, CA"
+    assert info.valid
+
+
+def test_default_region_applies_to_national_numbers() -> None:
+    info = parse_phone("07400 123456", "GB")
+    assert info.e164 == "+447400123456"
+    assert info.country == "GB"
+    assert info.line_type == "mobile"
+    assert info.national == "07400 123456"
+    assert info.international == "+44 7400 123456"
+
+
+def test_default_region_is_case_insensitive() -> None:
+    assert parse_phone("07400 123456", "gb").e164 == "+447400123456"
+
+
+def test_gb_landline() -> None:
+    info = parse_phone("+44 20 7946 0958")
+    assert (info.country, info.line_type, info.location) == ("GB", "fixed_line", "London")
+    assert info.time_zones == ("Europe/London",)
+    assert info.line_type_label == "a landline (fixed line)"
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "line_type"),
+    [
+        ("+33 1 42 68 53 00", "FR", "fixed_line"),
+        ("+33 6 12 34 56 78", "FR", "mobile"),
+        ("+61 412 345 678", "AU", "mobile"),
+        ("+27 82 123 4567", "ZA", "mobile"),
+        ("+32 470 12 34 56", "BE", "mobile"),
+        ("+45 20 12 34 56", "DK", "fixed_line_or_mobile"),
+        ("+1 787 555 1234", "PR", "fixed_line_or_mobile"),
+        ("+1 416 555 0199", "CA", "fixed_line_or_mobile"),
+        ("+1 800 555 0100", "US", "toll_free"),
+        ("+44 800 123 4567", "GB", "toll_free"),
+        ("+44 909 123 4567", "GB", "premium_rate"),
+        ("+44 56 1234 5678", "GB", "voip"),
+        ("+49 1512 3456789", "DE", "mobile"),
+    ],
+)
+def test_country_and_line_type(raw: str, country: str, line_type: str) -> None:
+    info = parse_phone(raw)
+    assert (info.country, info.line_type) == (country, line_type)
+
+
+@pytest.mark.parametrize("number_type", sorted(LINE_TYPES, key=int))
+def test_every_phonenumbers_line_type_gets_our_name(number_type: int) -> None:
+    """Use phonenumbers' own example number of each type, in some region that has one."""
+    if number_type == PhoneNumberType.UNKNOWN:
+        pytest.skip("phonenumbers has no example of an unknown-type valid number")
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        example = phonenumbers.example_number_for_type(region, number_type)
+        if example is not None and phonenumbers.number_type(example) == number_type:
+            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            assert parse_phone(e164).line_type == LINE_TYPES[number_type]
+            return
+    pytest.skip(f"no example number of type {number_type}")
+
+
+def test_line_type_names_are_the_documented_ones() -> None:
+    assert set(LINE_TYPES.values()) == {
+        "mobile",
+        "fixed_line",
+        "fixed_line_or_mobile",
+        "voip",
+        "toll_free",
+        "premium_rate",
+        "shared_cost",
+        "personal_number",
+        "pager",
+        "uan",
+        "voicemail",
+        "unknown",
+    }
+
+
+def test_multi_zone_number_lists_every_zone() -> None:
+    assert parse_phone("+1 907 555 0100").time_zones == ("America/Adak", "America/Anchorage")
+    au = parse_phone("+61 412 345 678").time_zones
+    assert "Australia/Perth" in au and "Australia/Sydney" in au
+
+
+@pytest.mark.parametrize(("raw", "region"), [("12345", "US"), ("911", "US"), ("61234", "GB")])
+def test_short_codes(raw: str, region: str) -> None:
+    info = parse_phone(raw, region)
+    assert info.line_type == "short_code"
+    assert info.is_short_code
+    assert info.e164 == raw  # no E.164 form exists: the digits as dialled
+    assert info.country == region
+    assert info.time_zones == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "sentence"),
+    [
+        ("", "The phone number is empty."),
+        ("   ", "The phone number is empty."),
+        ("abc", "'abc' is not a phone number."),
+        ("++", "'++' is not a phone number."),
+        ("+1 415", "'+1 415' is too short to be a phone number in the United States."),
+        (
+            "+1 415 555 26711111",
+            "'+1 415 555 26711111' is too long to be a phone number in the United States.",
+        ),
+        ("+1 555 555 5555", "'+1 555 555 5555' is not a valid phone number in the United States."),
+        ("+972 50 123 4567", "'+972 50 123 4567' is not a valid phone number in Israel."),
+    ],
+)
+def test_errors_are_sentences(raw: str, sentence: str) -> None:
+    with pytest.raises(PhoneError) as err:
+        parse_phone(raw)
+    assert str(err.value) == sentence
+
+
+def test_unknown_country_code_says_how_to_write_it() -> None:
+    with pytest.raises(PhoneError, match=r"does not start with a known country code.*\+44"):
+        parse_phone("+999 1234567")
+
+
+def test_national_number_that_is_invalid_hints_at_the_country_code() -> None:
+    with pytest.raises(
+        PhoneError, match=r"in the United States\. If it is a foreign number, start it with \+"
+    ):
+        parse_phone("020 7946 0958")
+
+
+def test_phone_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        parse_phone("nope")
+
+
+def test_parse_is_cached_for_keystrokes() -> None:
+    assert parse_phone("+1 415 555 2671") is parse_phone("+1 415 555 2671")
+
+
+def test_format_phone_falls_back_to_raw() -> None:
+    assert format_phone("4155552671") == "+1 415-555-2671"
+    assert format_phone("not a number") == "not a number"
+
+
+def test_country_names_read_naturally() -> None:
+    assert country_name("GB") == "United Kingdom"
+    assert in_country("GB") == "in the United Kingdom"
+    assert in_country("US") == "in the United States"
+    assert in_country("FR") == "in France"
+    assert country_name(None) == "an unknown country"
+
+
+# --- can_text -----------------------------------------------------------------------------------------
+
+
+def test_us_to_us_mobile_is_textable() -> None:
+    verdict = can_text(US_SENDER, "+1 212 736 5000")
+    assert verdict.ok and verdict.code is None and verdict.reason is None
+
+
+@pytest.mark.parametrize(
+    ("sender", "recipient"),
+    [
+        ("+1 415 555 2671", "+1 416 555 0199"),  # US -> CA
+        ("+1 416 555 0199", "+1 415 555 2671"),  # CA -> US
+        ("+1 415 555 2671", "+1 787 555 1234"),  # US -> PR
+        ("+1 787 555 1234", "+1 416 555 0199"),  # PR -> CA
+    ],
+)
+def test_nanp_countries_us_ca_pr_count_as_one(sender: str, recipient: str) -> None:
+    assert can_text(sender, recipient).ok
+
+
+def test_other_nanp_countries_are_not_part_of_the_group() -> None:
+    verdict = can_text("+1 268 464 1234", US_SENDER)  # Antigua sender -> US recipient
+    assert verdict.code == "country_mismatch"
+
+
+def test_gb_landline_cannot_receive_texts() -> None:
+    verdict = can_text(GB_SENDER, "+44 20 7946 0958")
+    assert not verdict.ok
+    assert verdict.code == "landline"
+    assert verdict.reason == (
+        "+44 20 7946 0958 is a landline (fixed line) in the United Kingdom; it cannot receive texts."
+    )
+
+
+def test_fr_landline_cannot_receive_texts() -> None:
+    verdict = can_text(FR_SENDER, "+33 1 42 68 53 00")
+    assert verdict.code == "landline"
+    assert (
+        verdict.reason == "+33 1 42 68 53 00 is a landline (fixed line) in France; it cannot receive texts."
+    )
+
+
+def test_fr_mobile_from_fr_number_is_textable() -> None:
+    assert can_text(FR_SENDER, "+33 6 98 76 54 32").ok
+
+
+def test_fixed_line_or_mobile_is_allowed() -> None:
+    assert parse_phone("+1 212 736 5000").line_type == "fixed_line_or_mobile"
+    assert can_text(US_SENDER, "+1 212 736 5000").ok
+
+
+def test_short_code_recipient_is_refused() -> None:
+    verdict = can_text(US_SENDER, "12345")
+    assert verdict.code == "short_code"
+    assert verdict.reason == "12345 is a short code in the United States; we cannot text short codes."
+
+
+def test_country_mismatch_names_both_countries() -> None:
+    verdict = can_text(US_SENDER, "+44 7400 123456")
+    assert verdict.code == "country_mismatch"
+    assert verdict.reason is not None
+    assert "in the United Kingdom" in verdict.reason
+    assert "our number +1 415-555-2671 is in the United States" in verdict.reason
+
+
+def test_unsupported_country() -> None:
+    verdict = can_text("+49 1512 3456789", "+49 1512 9876543")
+    assert verdict.code == "country_unsupported"
+    assert verdict.reason == "+49 1512 9876543 is in Germany; we do not send texts there."
+
+
+def test_supported_countries_are_configurable() -> None:
+    with_de = DEFAULT_SMS_COUNTRIES | {"DE"}
+    assert can_text("+49 1512 3456789", "+49 1512 9876543", with_de).ok
+    assert can_text(US_SENDER, "+1 212 736 5000", frozenset({"GB"})).code == "country_unsupported"
+
+
+def test_invalid_recipient_is_refused_with_the_parse_error() -> None:
+    verdict = can_text(US_SENDER, "+1 555 555 5555")
+    assert verdict.code == "invalid"
+    assert verdict.reason == (
+        "Cannot text this number: '+1 555 555 5555' is not a valid phone number in the United States."
+    )
+
+
+def test_empty_recipient() -> None:
+    verdict = can_text(US_SENDER, "")
+    assert verdict.code == "invalid"
+    assert verdict.reason == "Cannot text this number: The phone number is empty."
+
+
+def test_invalid_sender_is_refused() -> None:
+    verdict = can_text("abc", "+1 212 736 5000")
+    assert verdict.code == "invalid_sender"
+    assert verdict.reason is not None and verdict.reason.startswith("Our sending number is not usable")
+
+
+def test_recipient_problems_are_reported_before_sender_problems() -> None:
+    assert can_text("abc", "xyz").code == "invalid"
+
+
+def test_default_region_for_national_recipient() -> None:
+    assert can_text(GB_SENDER, "07400 654321", default_region="GB").ok
+    assert can_text(GB_SENDER, "020 7946 0958", default_region="GB").code == "landline"

@@ -1,0 +1,75 @@
+"""Wall-clock choices for the schedule and snooze dialogs, in the rep's time zone.
+
+Pure functions of an injected `now` (aware) and a zone, returning aware UTC datetimes,
+so the dialogs and their tests never read the real clock. "9:00" means 9:00 on the rep's
+wall clock that day, whatever its UTC offset (DST-safe through zoneinfo).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+MORNING = time(9, 0)
+
+
+class WhenError(ValueError):
+    """A typed time that cannot be used; str(err) is a sentence for the rep."""
+
+
+def in_one_hour(now: datetime) -> datetime:
+    """Now + 1 h, to the minute."""
+    return (now + timedelta(hours=1)).astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def tomorrow_morning(now: datetime, zone: tzinfo, at: time = MORNING) -> datetime:
+    """Tomorrow at `at` on the rep's wall clock."""
+    today = now.astimezone(zone).date()
+    return local_to_utc(datetime.combine(today + timedelta(days=1), at), zone)
+
+
+def next_monday_morning(now: datetime, zone: tzinfo, at: time = MORNING) -> datetime:
+    """The next Monday strictly after today, at `at` (on a Monday: a week later)."""
+    today = now.astimezone(zone).date()
+    days = 7 - today.weekday()  # Monday=0 → 7, Sunday=6 → 1
+    return local_to_utc(datetime.combine(today + timedelta(days=days), at), zone)
+
+
+def local_to_utc(local: datetime, zone: tzinfo) -> datetime:
+    """A naive wall-clock time in `zone` → aware UTC.
+
+    A time skipped by a DST change does not exist: refuse it rather than guess. A repeated
+    (ambiguous) time takes its first occurrence (fold=0).
+    """
+    aware = local.replace(tzinfo=zone, fold=0)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise WhenError(f"{local:%Y-%m-%d %H:%M} does not exist in your time zone (the clocks change then).")
+    return utc
+
+
+_TYPED = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_local(text: str, today: date) -> datetime:
+    """`YYYY-MM-DD HH:MM` (or `HH:MM` for today) → naive wall-clock datetime."""
+    match = _TYPED.match(text)
+    if match is None:
+        raise WhenError("Type a time as YYYY-MM-DD HH:MM (or HH:MM for today).")
+    year, month, day, hour, minute = match.groups()
+    try:
+        day_part = date(int(year), int(month), int(day)) if year else today
+        return datetime.combine(day_part, time(int(hour), int(minute)))
+    except ValueError as exc:
+        raise WhenError(f"That is not a real date or time ({exc}).") from None
+
+
+def format_local(moment: datetime, zone: tzinfo) -> str:
+    """`Tue 24 Nov 09:00` in `zone`."""
+    return f"{moment.astimezone(zone):%a %d %b %H:%M}"
+
+
+def zone_label(zone: tzinfo, moment: datetime) -> str:
+    """The zone's IANA key when it has one (ZoneInfo), else its abbreviation at `moment`."""
+    key = getattr(zone, "key", None)
+    return str(key) if key else (moment.astimezone(zone).tzname() or "local")

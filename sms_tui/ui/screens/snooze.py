@@ -1,0 +1,98 @@
+"""Snooze dialog: hide a lead until later — 1 h, tomorrow 9:00, or next week (Monday 9:00).
+
+One key per choice (1/2/3) because snoozing is triage: it should cost one keystroke after
+the one that opened the dialog. Returns an aware UTC datetime, or None on Escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from sms_tui.ui.screens.quick_times import format_local, in_one_hour, next_monday_morning, tomorrow_morning
+
+
+class SnoozeDialog(ModalScreen[datetime | None]):
+    """Pick when the lead comes back to the inbox."""
+
+    DEFAULT_CSS = """
+    SnoozeDialog {
+        align: center middle;
+    }
+    SnoozeDialog > Vertical {
+        width: 50;
+        max-width: 100%;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    SnoozeDialog #snooze-choices {
+        height: auto;
+    }
+    SnoozeDialog #snooze-hint {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="snooze.cancel", tooltip="Close without snoozing."),
+        Binding("1", "choose(0)", "1 hour", id="snooze.1h", tooltip="Snooze for one hour."),
+        Binding("2", "choose(1)", "Tomorrow 9:00", id="snooze.tomorrow", tooltip="Until 9:00 tomorrow."),
+        Binding("3", "choose(2)", "Next week", id="snooze.next_week", tooltip="Until Monday 9:00."),
+    ]
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime],
+        rep_zone: tzinfo,
+        lead_name: str = "",
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's own keyword
+    ) -> None:
+        super().__init__(name=name, id=id)
+        self._now = now
+        self._zone = rep_zone
+        self._lead_name = lead_name
+
+    def choices(self) -> list[tuple[str, datetime]]:
+        """The three choices, computed from the injected clock when asked (not when built)."""
+        now = self._now()
+        return [
+            ("1 hour", in_one_hour(now)),
+            ("Tomorrow 9:00", tomorrow_morning(now, self._zone)),
+            ("Next week (Monday 9:00)", next_monday_morning(now, self._zone)),
+        ]
+
+    def compose(self) -> ComposeResult:
+        title = f"Snooze {self._lead_name}" if self._lead_name else "Snooze"
+        with Vertical():
+            yield Static(Content.styled(title, "bold"), id="snooze-title")
+            yield OptionList(
+                *[
+                    Option(Content(f"{n}  {label} — {format_local(when, self._zone)}"))
+                    for n, (label, when) in enumerate(self.choices(), start=1)
+                ],
+                id="snooze-choices",
+            )
+            yield Static(Content("1/2/3 or Enter choose · Esc cancel"), id="snooze-hint")
+
+    def action_choose(self, index: int) -> None:
+        self.dismiss(self.choices()[index][1])
+
+    @on(OptionList.OptionSelected, "#snooze-choices")
+    def _on_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_choose(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

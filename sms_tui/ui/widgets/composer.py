@@ -1,0 +1,446 @@
+"""The composer: where a rep writes one SMS, sees what it costs and whether it may go.
+
+Layout (top to bottom): the text (`ComposerInput`, a soft-wrapping TextArea that
+highlights characters forcing UCS-2), the counter line, the guard line (compliance
+blocks / warnings / a quiet hint) and the route line (From … · To …).
+
+Data flow (attributes down, messages up): the screen calls `set_context(ctx, draft)`
+when the lead changes and `clear()` / `restore(text)` around a send; the composer posts
+`SendRequested`, `ScheduleRequested`, `TemplatesRequested` and `DraftChanged`. It never
+touches the store. The counter and the guard call the same pure functions the sync
+engine uses (`core.segments`, `core.compliance`), so what the rep sees is what is enforced.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static, TextArea
+
+from sms_tui.core import segments
+from sms_tui.core.compliance import Issue, SendCheck
+from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContext, run_check
+from sms_tui.ui.widgets.counter import counter_content, describe_forcing, route_content
+
+
+class ComposerInput(TextArea):
+    """A plain-text TextArea that marks every character forcing UCS-2.
+
+    `TextArea.get_line` is the documented hook for extra styling; the mark depends
+    only on the line's own characters, so TextArea's line cache stays correct.
+    """
+
+    COMPONENT_CLASSES = {"composer-input--ucs2"}
+    DEFAULT_CSS = """
+    ComposerInput > .composer-input--ucs2 {
+        background: $warning 45%;
+        text-style: underline;
+    }
+    """
+
+    def get_line(self, line_index: int):  # type: ignore[no-untyped-def]  # rich Text
+        line = super().get_line(line_index)
+        plain = line.plain
+        if plain:
+            forcing = segments.analyze(plain).ucs2_chars
+            if forcing:
+                style = self.get_component_rich_style("composer-input--ucs2", partial=True)
+                for found in forcing:
+                    line.stylize(style, found.index, found.index + 1)
+        return line
+
+
+class Composer(Widget):
+    """Multi-line SMS composer with live segment counter and send guard."""
+
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        max-height: 60%;
+        padding: 0 1;
+    }
+    Composer > ComposerInput {
+        height: auto;
+        min-height: 3;
+        max-height: 12;
+    }
+    Composer > .composer--line {
+        height: auto;
+        color: $text-muted;
+    }
+    Composer > #composer-counter.-over-limit {
+        color: $error;
+        text-style: bold;
+    }
+    Composer > #composer-counter.-ucs2 {
+        color: $text-warning;
+    }
+    Composer > #composer-guard.-blocked {
+        color: $text-error;
+    }
+    Composer > #composer-guard.-warning {
+        color: $text-warning;
+    }
+    """
+
+    BINDINGS = [
+        Binding(
+            "ctrl+j,alt+enter,ctrl+enter",
+            "send",
+            "Send",
+            id="composer.send",
+            tooltip="Send this message (after the undo delay); ctrl+enter only if the terminal reports it.",
+        ),
+        Binding(
+            "ctrl+o",
+            "send_anyway",
+            "Send anyway",
+            id="composer.send_anyway",
+            tooltip="Send despite the warnings shown under the counter (blocks still stop it).",
+        ),
+        Binding(
+            "ctrl+s",
+            "schedule",
+            "Schedule",
+            id="composer.schedule",
+            tooltip="Pick a date and time to send this message.",
+        ),
+        Binding(
+            "ctrl+t",
+            "templates",
+            "Templates",
+            id="composer.templates",
+            tooltip="Insert a template rendered for this lead.",
+        ),
+        Binding(
+            "ctrl+g",
+            "gsm_safe",
+            "GSM-safe",
+            id="composer.gsm_safe",
+            tooltip="Replace curly quotes, dashes and odd spaces so the text fits GSM-7 (ctrl+z undoes).",
+        ),
+    ]
+
+    class SendRequested(Message):
+        """The rep asked to send `text` to `lead_id`; the screen puts it in the outbox."""
+
+        def __init__(self, lead_id: str, text: str, override_warnings: bool) -> None:
+            super().__init__()
+            self.lead_id = lead_id
+            self.text = text
+            #: True when the rep saw warnings and chose to send anyway.
+            self.override_warnings = override_warnings
+
+    class ScheduleRequested(Message):
+        """The rep asked to schedule `text`; the screen opens the schedule dialog."""
+
+        def __init__(self, lead_id: str, text: str) -> None:
+            super().__init__()
+            self.lead_id = lead_id
+            self.text = text
+
+    class DraftChanged(Message):
+        """The text for `lead_id` changed by the rep's hand; the screen debounces saving it."""
+
+        def __init__(self, lead_id: str, text: str) -> None:
+            super().__init__()
+            self.lead_id = lead_id
+            self.text = text
+
+    class TemplatesRequested(Message):
+        """The rep asked for the template picker; the screen opens it and calls `insert`."""
+
+        def __init__(self, lead_id: str) -> None:
+            super().__init__()
+            self.lead_id = lead_id
+
+    def __init__(
+        self,
+        context: ComposerContext | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's own keyword
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._ctx = context
+        self._check: SendCheck | None = None
+        #: (lead_id, text) last announced or loaded: DraftChanged only fires on a real difference.
+        self._draft_seen: tuple[str | None, str] = (context.lead_id if context else None, "")
+
+    def compose(self) -> ComposeResult:
+        yield ComposerInput(
+            id="composer-input",
+            soft_wrap=True,
+            tab_behavior="focus",
+            placeholder="Write a message…",
+        )
+        yield Static(id="composer-counter", classes="composer--line", markup=False)
+        yield Static(id="composer-guard", classes="composer--line", markup=False)
+        yield Static(id="composer-route", classes="composer--line", markup=False)
+
+    def on_mount(self) -> None:
+        self._refresh_state()
+
+    # -- public API ---------------------------------------------------------------
+
+    @property
+    def input(self) -> ComposerInput:
+        """The text area (focus it to type)."""
+        return self.query_one("#composer-input", ComposerInput)
+
+    @property
+    def context(self) -> ComposerContext | None:
+        return self._ctx
+
+    @property
+    def text(self) -> str:
+        return self.input.text
+
+    @property
+    def send_check(self) -> SendCheck | None:
+        """The last guard verdict for the current text (None without a context)."""
+        return self._check
+
+    def set_context(self, context: ComposerContext | None, draft: str | None = None) -> None:
+        """Point the composer at a lead.
+
+        Switching to another lead first announces the outgoing lead's unsaved text (so a
+        fast switch never loses the last keystrokes), then shows `draft` (or nothing).
+        Same lead (e.g. it just opted out): keeps the text, re-runs the guard.
+        """
+        old = self._ctx
+        switching = old is None or context is None or old.lead_id != context.lead_id
+        if switching and old is not None:
+            self._announce_draft()
+        self._ctx = context
+        if switching:
+            self.load(draft or "")
+        elif draft is not None:
+            self.load(draft)
+        else:
+            self._refresh_state()
+
+    def load(self, text: str) -> None:
+        """Show `text` as this lead's saved draft (no DraftChanged: the store already has it)."""
+        self._draft_seen = (self._lead_id, text)
+        area = self.input
+        area.load_text(text)
+        area.move_cursor(area.document.end)
+        self._refresh_state()
+
+    def restore(self, text: str) -> None:
+        """Put an undone send back. Text typed since is kept below it, never lost."""
+        current = self.text
+        merged = text if not current.strip() else f"{text}\n\n{current}"
+        area = self.input
+        area.load_text(merged)
+        area.move_cursor(area.document.end)
+        area.focus()
+        self._refresh_state()
+        self._announce_draft()
+
+    def clear(self) -> None:
+        """Empty the composer after a send (no DraftChanged: the screen just used the text)."""
+        self._draft_seen = (self._lead_id, "")
+        self.input.clear()
+        self._refresh_state()
+
+    def insert(self, text: str) -> None:
+        """Insert `text` at the cursor (e.g. a rendered template); counts as the rep's edit."""
+        area = self.input
+        area.replace(text, *area.selection)
+        area.focus()
+
+    def focus(self, scroll_visible: bool = True) -> Composer:
+        """Focusing the composer focuses its text."""
+        self.input.focus(scroll_visible)
+        return self
+
+    # -- actions --------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        self._try_send(override=False)
+
+    def action_send_anyway(self) -> None:
+        self._try_send(override=True)
+
+    def action_schedule(self) -> None:
+        context = self._ctx
+        if context is None:
+            self.notify("Pick a conversation first.", markup=False)
+            return
+        text = self.text
+        check = self._recheck()
+        if _is_empty(text):
+            return
+        # Quiet hours are judged for the chosen moment by the dialog, not for now.
+        blocks = [issue for issue in check.blocks if issue.code != QUIET_HOURS_CODE]
+        if blocks:
+            self._explain_blocks(blocks)
+            return
+        self.post_message(self.ScheduleRequested(context.lead_id, text))
+
+    def action_templates(self) -> None:
+        if self._ctx is None:
+            self.notify("Pick a conversation first.", markup=False)
+            return
+        self.post_message(self.TemplatesRequested(self._ctx.lead_id))
+
+    def action_gsm_safe(self) -> None:
+        text = self.text
+        rewrite = segments.gsm_safe(text)
+        if not rewrite.changed:
+            info = segments.analyze(text)
+            if info.encoding == "GSM-7":
+                self.notify("Already GSM-7: nothing to rewrite.", markup=False)
+            else:
+                self.notify(
+                    "Nothing the GSM-safe rewrite can replace; still UCS-2 because of "
+                    + _forcing_summary(info),
+                    severity="warning",
+                    markup=False,
+                )
+            return
+        area = self.input
+        # One recorded edit, so ctrl+z undoes the whole rewrite.
+        area.replace(rewrite.text, (0, 0), area.document.end)
+        saved = rewrite.saved
+        before, after = rewrite.segments_before, rewrite.segments_after
+        if saved > 0:
+            message = f"GSM-safe rewrite: {before} → {after} segments, saves {_plural(saved, 'segment')}."
+        else:
+            message = f"GSM-safe rewrite applied; still {_plural(after, 'segment')} (saves none)."
+        after_info = segments.analyze(rewrite.text)
+        if after_info.encoding == "UCS-2":
+            message += " Still UCS-2 because of " + _forcing_summary(after_info)
+        self.notify(message, title="GSM-safe", markup=False)
+
+    # -- internals ----------------------------------------------------------------------
+
+    @property
+    def _lead_id(self) -> str | None:
+        return self._ctx.lead_id if self._ctx else None
+
+    def _try_send(self, *, override: bool) -> None:
+        context = self._ctx
+        if context is None:
+            self.notify("Pick a conversation first.", markup=False)
+            return
+        text = self.text
+        check = self._recheck()
+        if _is_empty(text):
+            return  # the quiet hint already says what to do
+        if check.blocks:
+            self._explain_blocks(list(check.blocks))
+            return
+        if check.warnings and not override:
+            self.notify(
+                _issues_sentence(check.warnings)
+                + f" Press {self._key('composer.send_anyway', 'ctrl+o')} to send anyway.",
+                title="Not sent yet",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.post_message(self.SendRequested(context.lead_id, text, bool(check.warnings)))
+
+    def _explain_blocks(self, blocks: list[Issue]) -> None:
+        self.notify(_issues_sentence(blocks), title="Can't send", severity="error", markup=False)
+
+    def _recheck(self) -> SendCheck:
+        self._refresh_state()
+        assert self._check is not None
+        return self._check
+
+    def _announce_draft(self) -> None:
+        lead_id = self._lead_id
+        if lead_id is None:
+            return
+        text = self.text
+        if (lead_id, text) != self._draft_seen:
+            self._draft_seen = (lead_id, text)
+            self.post_message(self.DraftChanged(lead_id, text))
+
+    @on(TextArea.Changed, "#composer-input")
+    def _on_text_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._refresh_state()
+        self._announce_draft()
+
+    def on_descendant_focus(self) -> None:
+        # Key hints read the live bindings (keymap) only while we are in the focus chain.
+        self._refresh_state()
+
+    def _refresh_state(self) -> None:
+        if not self.is_mounted:
+            return
+        text = self.text
+        info = segments.analyze(text)
+        context = self._ctx
+        self._check = run_check(text, context) if context is not None else None
+
+        counter = self.query_one("#composer-counter", Static)
+        counter.update(counter_content(info, self._key("composer.gsm_safe", "ctrl+g")))
+        counter.set_class(info.over_limit, "-over-limit")
+        counter.set_class(info.encoding == "UCS-2" and not info.over_limit, "-ucs2")
+
+        guard = self.query_one("#composer-guard", Static)
+        guard.update(self._guard_content(text))
+        blocked = self._check is None or bool(self._check.blocks)
+        guard.set_class(blocked and context is not None and not _is_empty(text), "-blocked")
+        guard.set_class(not blocked and bool(self._check and self._check.warnings), "-warning")
+        self.set_class(blocked, "-send-blocked")
+
+        route = self.query_one("#composer-route", Static)
+        route.update(route_content(context))
+
+    def _guard_content(self, text: str) -> Content:
+        check = self._check
+        if self._ctx is None or check is None:
+            return Content("No conversation selected.")
+        send_key = self._key("composer.send", "ctrl+j")
+        if _is_empty(text):
+            return Content(
+                f"{send_key} send · {self._key('composer.schedule', 'ctrl+s')} schedule · "
+                f"{self._key('composer.templates', 'ctrl+t')} templates"
+            )
+        if check.blocks:
+            return Content("⛔ Can't send: " + _issues_sentence(check.blocks))
+        if check.warnings:
+            return Content(
+                "⚠ "
+                + _issues_sentence(check.warnings)
+                + f" — {self._key('composer.send_anyway', 'ctrl+o')} sends anyway"
+            )
+        return Content(f"Ready · {send_key} send")
+
+    def _key(self, binding_id: str, default: str) -> str:
+        """The key currently bound to `binding_id` (honours the keymap when we are focused)."""
+        if not self.is_attached:
+            return default
+        for active in self.screen.active_bindings.values():
+            if active.binding.id == binding_id and active.node is self:
+                return active.binding.key
+        return default
+
+
+def _is_empty(text: str) -> bool:
+    return not text.strip()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _issues_sentence(issues: tuple[Issue, ...] | list[Issue]) -> str:
+    return " ".join(issue.message for issue in issues)
+
+
+def _forcing_summary(info: segments.SegmentInfo) -> str:
+    return describe_forcing(info.ucs2_chars) + "."

@@ -1,0 +1,76 @@
+"""What the composer needs to know about the conversation it writes into.
+
+The screen builds one `ComposerContext` per selected lead (from the store) and hands it
+to `Composer.set_context`. Everything the send guard and the counter need travels here,
+including the clock, so the composer never reads the store, the config or the wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sms_tui.core import compliance
+from sms_tui.core.compliance import ComplianceRules, SendCheck
+
+
+def utc_now() -> datetime:
+    """The default clock: aware UTC now. Tests and the app inject their own."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ComposerContext:
+    """One lead's sending situation, as the composer and its guard see it."""
+
+    lead_id: str
+    contact_id: str | None = None
+    #: Recipient, E.164, or None when the lead has no number we can use.
+    to_number: str | None = None
+    #: Our sending number for the recipient's country, or None when we have none.
+    from_number: str | None = None
+    opted_out: bool = False
+    do_not_text: bool = False
+    #: True when we have never texted this lead: the identify-yourself / opt-out-line rule applies.
+    first_message: bool = False
+    #: Context for `core.templates.render`: {"contact": {...}, "lead": {...}, "user": {...}, ...}.
+    template_context: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    #: Who is sending (for the identify-yourself rule and the From line).
+    user_name: str = ""
+    org_name: str = ""
+    #: Display name of the recipient contact (shown on the To line, as data).
+    contact_name: str = ""
+
+    #: `core.compliance` rules; None means the module's defaults.
+    rules: ComplianceRules | None = None
+    #: Injected clock returning aware UTC; quiet hours are judged with it.
+    now: Callable[[], datetime] = utc_now
+
+    @property
+    def sender_names(self) -> tuple[str, ...]:
+        """Names that identify us in a first message (rep, organisation)."""
+        return tuple(name for name in (self.user_name, self.org_name) if name.strip())
+
+
+#: `core.compliance` Issue code for quiet hours (judged by the schedule dialog for the chosen time).
+QUIET_HOURS_CODE = "quiet_hours"
+
+
+def run_check(text: str, context: ComposerContext, *, at: datetime | None = None) -> SendCheck:
+    """Run the one send guard (`core.compliance.check_send`) for `text` in `context`.
+
+    `at` judges the text at another moment (the schedule dialog's quiet-hours warning);
+    by default the context's clock says now.
+    """
+    return compliance.check_send(
+        text=text,
+        to_number=context.to_number or "",
+        from_number=context.from_number or "",
+        opted_out=context.opted_out,
+        do_not_text=context.do_not_text,
+        now=at if at is not None else context.now(),
+        first_message=context.first_message,
+        rules=context.rules if context.rules is not None else compliance.DEFAULT_RULES,
+        sender_names=context.sender_names,
+    )

@@ -223,8 +223,10 @@ _PUNCT = frozenset(".,!?¡¿;:'\"‘’“”«»()[]-–—…*~")
 
 # --- content lint ---------------------------------------------------------------------------------
 
-_HOST = re.compile(
-    r"(?<![\w@.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63})(?![\w-])",
+# A link: optional scheme, a host of dot-separated labels, then an optional path/query. The path is
+# consumed so a domain inside it ("example.com/bit.ly") is not taken for a host.
+_LINK = re.compile(
+    r"(?<![\w@./-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63})(?![\w-])(?:[/?#]\S*)?",
     re.IGNORECASE,
 )
 
@@ -232,10 +234,10 @@ _HOST = re.compile(
 def find_shorteners(text: str, domains: frozenset[str] = DEFAULT_SHORTENER_DOMAINS) -> tuple[str, ...]:
     """Links in ``text`` whose host is a shortener domain (or a subdomain of one)."""
     found: list[str] = []
-    for m in _HOST.finditer(text):
+    for m in _LINK.finditer(text):
         host = m.group(1).lower()
         if any(host == d or host.endswith("." + d) for d in domains):
-            found.append(m.group(0))
+            found.append(m.group(0).rstrip(".,;:!?)]}'\"”’"))
     return tuple(found)
 
 

@@ -1,0 +1,211 @@
+"""Pilot tests of the composer in a tiny host app: what the rep sees and what it posts."""
+
+from __future__ import annotations
+
+from sms_tui.ui.widgets.composer import Composer
+from tests.ui._composer_host import NIGHT, Host, context
+
+
+async def test_typing_updates_the_counter_and_a_curly_quote_switches_to_ucs2() -> None:
+    app = Host(context())
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press(*"hello")
+        assert app.line("#composer-counter") == "5/1000 · GSM-7 · 1 segment · 155 left"
+
+        app.composer.input.insert("’")  # what a paste from a word processor brings
+        await pilot.pause()
+        counter = app.line("#composer-counter")
+        assert counter.startswith("6/1000 · UCS-2 · 1 segment · 64 left")
+        assert "’ U+2019" in counter
+        assert app.query_one("#composer-counter").has_class("-ucs2")
+
+
+async def test_the_character_forcing_ucs2_is_marked_in_the_text() -> None:
+    app = Host(context(), draft="ab’cd")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        area = app.composer.input
+        line = area.get_line(0)
+        mark = area.get_component_rich_style("composer-input--ucs2", partial=True)
+        marked = {i for span in line.spans if span.style == mark for i in range(span.start, span.end)}
+        assert marked == {2}
+
+
+async def test_segment_boundary_at_160_and_161() -> None:
+    app = Host(context(), draft="a" * 159)
+    async with app.run_test() as pilot:
+        await pilot.press("a")
+        assert app.line("#composer-counter") == "160/1000 · GSM-7 · 1 segment · 0 left"
+        await pilot.press("a")
+        assert app.line("#composer-counter") == "161/1000 · GSM-7 · 2 segments · 145 left"
+
+
+async def test_ctrl_j_posts_send_requested_with_the_text() -> None:
+    app = Host(context())
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press(*"Hi Bob", "enter", *"see you")
+        await pilot.press("ctrl+j")
+        sent = app.of(Composer.SendRequested)
+        assert [(m.lead_id, m.text, m.override_warnings) for m in sent] == [
+            ("lead_1", "Hi Bob\nsee you", False)
+        ]
+
+
+async def test_alternative_send_keys_and_the_other_keys_reach_the_composer() -> None:
+    app = Host(context(), draft="Hello")
+    async with app.run_test(message_hook=app.record) as pilot:
+        assert app.focused is app.composer.input
+        await pilot.press("alt+enter")
+        await pilot.press("ctrl+enter")
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+t")
+        assert len(app.of(Composer.SendRequested)) == 2
+        assert [(m.lead_id, m.text) for m in app.of(Composer.ScheduleRequested)] == [("lead_1", "Hello")]
+        assert [m.lead_id for m in app.of(Composer.TemplatesRequested)] == ["lead_1"]
+        assert app.composer.text == "Hello"  # none of them typed into the text
+
+
+async def test_opted_out_lead_is_blocked_with_the_reason() -> None:
+    app = Host(context(opted_out=True), draft="Hi Bob")
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.pause()
+        guard = app.line("#composer-guard")
+        assert guard.startswith("⛔ Can't send:")
+        assert "opted out" in guard
+        assert app.composer.has_class("-send-blocked")
+
+        await pilot.press("ctrl+j")
+        await pilot.press("ctrl+o")  # override does not beat a block
+        assert app.of(Composer.SendRequested) == []
+        assert any("opted out" in note for note in app.notes())
+
+
+async def test_opt_out_arriving_for_the_open_lead_blocks_without_losing_the_text() -> None:
+    app = Host(context(), draft="Hi Bob")
+    async with app.run_test(message_hook=app.record) as pilot:
+        app.composer.set_context(context(opted_out=True))
+        await pilot.press("ctrl+j")
+        assert app.of(Composer.SendRequested) == []
+        assert app.composer.text == "Hi Bob"
+
+
+async def test_warning_needs_the_override_key() -> None:
+    app = Host(context(now=NIGHT), draft="Hi Bob, this is Dana")
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.pause()
+        assert app.line("#composer-guard").startswith("⚠ Quiet hours")
+        assert "ctrl+o sends anyway" in app.line("#composer-guard")
+
+        await pilot.press("ctrl+j")
+        assert app.of(Composer.SendRequested) == []
+        assert any("ctrl+o to send anyway" in note for note in app.notes())
+
+        await pilot.press("ctrl+o")
+        sent = app.of(Composer.SendRequested)
+        assert [(m.text, m.override_warnings) for m in sent] == [("Hi Bob, this is Dana", True)]
+
+
+async def test_empty_text_is_a_quiet_hint_and_send_does_nothing() -> None:
+    app = Host(context())
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press("space", "ctrl+j")
+        guard = app.line("#composer-guard")
+        assert "ctrl+j send" in guard and "⛔" not in guard
+        assert not app.query_one("#composer-guard").has_class("-blocked")
+        assert app.of(Composer.SendRequested) == []
+        assert app.notes() == []
+
+
+async def test_over_1000_characters_turns_the_counter_red_and_blocks_send() -> None:
+    app = Host(context(), draft="x" * 1000)
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press("y")
+        counter = app.query_one("#composer-counter")
+        assert app.line("#composer-counter").startswith("1001/1000")
+        assert counter.has_class("-over-limit")
+        await pilot.press("ctrl+j")
+        assert app.of(Composer.SendRequested) == []
+        assert "1,001 characters" in app.line("#composer-guard")
+
+
+async def test_gsm_rewrite_changes_the_text_and_reports_saved_segments() -> None:
+    text = "It’s ready — " + "a" * 60  # 73 chars: 2 UCS-2 segments, 1 GSM-7 segment
+    app = Host(context(), draft=text)
+    async with app.run_test(message_hook=app.record) as pilot:
+        assert "2 segments" in app.line("#composer-counter")
+        await pilot.press("ctrl+g")
+        assert app.composer.text == "It's ready - " + "a" * 60
+        assert app.line("#composer-counter").startswith("73/1000 · GSM-7 · 1 segment")
+        assert any("2 → 1 segments, saves 1 segment" in note for note in app.notes())
+
+        await pilot.press("ctrl+z")  # one edit: undo brings the original back
+        assert app.composer.text == text
+
+
+async def test_gsm_rewrite_says_what_it_cannot_fix() -> None:
+    app = Host(context(), draft="Great 😀")
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press("ctrl+g")
+        assert app.composer.text == "Great 😀"
+        assert any("U+1F600" in note for note in app.notes())
+
+
+async def test_draft_changed_on_edits_not_on_load_and_flushed_on_lead_switch() -> None:
+    app = Host(context("lead_1"), draft="saved")
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.pause()
+        assert app.of(Composer.DraftChanged) == []  # loading a saved draft is not a change
+
+        await pilot.press("!")
+        # Switch before the TextArea.Changed of the last keystroke is handled.
+        app.composer.input.insert("?")
+        app.composer.set_context(context("lead_2"), "other draft")
+        await pilot.pause()
+        drafts = [(m.lead_id, m.text) for m in app.of(Composer.DraftChanged)]
+        assert drafts[-1] == ("lead_1", "saved!?")
+        assert all(lead == "lead_1" for lead, _ in drafts)
+        assert app.composer.text == "other draft"
+
+
+async def test_clear_and_restore_for_undo_send() -> None:
+    app = Host(context(), draft="First message")
+    async with app.run_test(message_hook=app.record) as pilot:
+        app.composer.clear()
+        await pilot.press(*"more")
+        app.composer.restore("First message")
+        await pilot.pause()
+        assert app.composer.text == "First message\n\nmore"
+        assert app.of(Composer.DraftChanged)[-1].text == "First message\n\nmore"
+
+
+async def test_insert_puts_text_at_the_cursor() -> None:
+    app = Host(context(), draft="Hi ")
+    async with app.run_test() as pilot:
+        app.composer.insert("Bob")
+        await pilot.pause()
+        assert app.composer.text == "Hi Bob"
+
+
+async def test_names_with_markup_are_shown_as_typed() -> None:
+    app = Host(context(contact_name="Bob [VIP] [/]"))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.line("#composer-route") == "From +1 415-555-0100 · To Bob [VIP] [/] +1 312-555-0123"
+
+
+async def test_no_context_means_nothing_is_sent() -> None:
+    app = Host(None)
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press(*"hi", "ctrl+j")
+        assert app.line("#composer-guard") == "No conversation selected."
+        assert app.of(Composer.SendRequested) == []
+
+
+async def test_send_key_can_be_remapped_and_the_hint_follows() -> None:
+    app = Host(context(), draft="Hi")
+    async with app.run_test(message_hook=app.record) as pilot:
+        app.set_keymap({"composer.send": "f9"})
+        app.composer.set_context(context())  # re-render hints
+        await pilot.press("f9")
+        assert len(app.of(Composer.SendRequested)) == 1
+        assert "f9 send" in app.line("#composer-guard")

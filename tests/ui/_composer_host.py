@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from textual.app import App, ComposeResult
 from textual.message import Message
@@ -11,6 +12,8 @@ from textual.widgets import Static
 
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.composer_context import ComposerContext
+
+M = TypeVar("M", bound=Message)
 
 #: Monday 23 Nov 2026 16:00 UTC = 10:00 in Chicago: inside every quiet-hours window.
 DAYTIME = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
@@ -63,7 +66,7 @@ class Host(App[None]):
         if not any(message is seen for seen in self.posted):
             self.posted.append(message)
 
-    def of(self, kind: type[Message]) -> list:
+    def of(self, kind: type[M]) -> list[M]:
         return [m for m in self.posted if isinstance(m, kind)]
 
     def notes(self) -> list[str]:

@@ -78,7 +78,7 @@ class ComplianceRules:
     #: applies to every recipient
     default_window: SendWindow = DEFAULT_WINDOW
     #: stricter windows by country ("FR") or US state ("US-FL"); combined with default_window
-    quiet_hours: Mapping[str, SendWindow] = field(default_factory=lambda: QUIET_HOURS_RULES)
+    quiet_hours: Mapping[str, SendWindow] = field(default_factory=lambda: QUIET_HOURS_RULES, hash=False)
     shortener_domains: frozenset[str] = DEFAULT_SHORTENER_DOMAINS
     #: warn when a message costs more segments than this
     max_segments: int = 3
@@ -235,8 +235,9 @@ def find_shorteners(text: str, domains: frozenset[str] = DEFAULT_SHORTENER_DOMAI
     """Links in ``text`` whose host is a shortener domain (or a subdomain of one)."""
     found: list[str] = []
     for m in _LINK.finditer(text):
-        host = m.group(1).lower()
-        if any(host == d or host.endswith("." + d) for d in domains):
+        labels = m.group(1).lower().split(".")
+        # the host itself or any parent domain ("www.bit.ly" -> "bit.ly"): one set lookup per label
+        if any(".".join(labels[i:]) in domains for i in range(len(labels) - 1)):
             found.append(m.group(0).rstrip(".,;:!?)]}'\"”’"))
     return tuple(found)
 
@@ -257,15 +258,34 @@ def has_opt_out_line(text: str) -> bool:
 
 
 def identifies_sender(text: str, sender_names: Sequence[str] = ()) -> bool:
-    """Does the text name the sender? With names: any of them as whole words, any case.
+    """Does the text name the sender? With names: any name, or any distinctive word of one
+    ("Dana" of "Dana Rep", "Acme" of "Acme Corp"), as whole words in any case.
 
     Without names, an introduction ("this is Dana", "from Acme") counts.
     """
-    names = [n.strip() for n in sender_names if n and len(n.strip()) >= 2]
-    if names:
+    words = _name_words(sender_names)
+    if words:
         folded = text.casefold()
-        return any(re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", folded) for n in names)
+        return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
     return _SELF_INTRO.search(text) is not None
+
+
+#: Words of a name that identify nobody on their own.
+_NAME_FILLERS = frozenset(
+    {"the", "and", "of", "inc", "llc", "ltd", "co", "corp", "company", "group", "gmbh", "sa"}
+)
+
+
+def _name_words(names: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        full = " ".join(name.casefold().split())
+        if len(full) < 2:
+            continue
+        out.append(full)
+        parts = [p.strip(".,&") for p in full.split()]
+        out += [p for p in parts if len(p) >= 3 and p not in _NAME_FILLERS and p != full]
+    return out
 
 
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
@@ -304,10 +324,14 @@ def _quiet_hours(info: PhoneInfo, now: datetime, rules: ComplianceRules) -> Issu
         day = local.weekday()
         where = _place(info, name)
         allowed = win.describe(day)
-        rule = f"no texts on {WEEKDAYS[day]}s" if allowed == "no texts" else f"texts go out {allowed}"
+        rule = (
+            f"no texts there on {WEEKDAYS[day]}s"
+            if allowed == "no texts"
+            else f"texts there go out {allowed}"
+        )
         return Issue(
             "quiet_hours",
-            f"Quiet hours: it is {local:%H:%M} on {WEEKDAYS[day]} for this contact ({where}); there {rule}.",
+            f"Quiet hours: it is {local:%H:%M} on {WEEKDAYS[day]} for this contact ({where}); {rule}.",
         )
     return None
 

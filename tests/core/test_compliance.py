@@ -189,7 +189,7 @@ def test_quiet_hours_message_says_local_time_and_window() -> None:
     (issue,) = check(now=now).warnings
     assert issue.message == (
         "Quiet hours: it is 21:00 on Wednesday for this contact (New York, NY, America/New_York); "
-        "there texts go out 08:00–21:00."
+        "texts there go out 08:00–21:00."
     )
 
 
@@ -219,7 +219,7 @@ def test_texas_sunday_starts_at_noon() -> None:
 def test_louisiana_no_texts_on_sunday() -> None:
     sunday_noon = datetime(2026, 1, 18, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
     (issue,) = check(to_number=LA_LEAD, now=sunday_noon).warnings
-    assert issue.message.endswith("there no texts on Sundays.")
+    assert issue.message.endswith("; no texts there on Sundays.")
 
 
 def test_france_weekdays_only_with_lunch_break() -> None:
@@ -377,6 +377,18 @@ def test_sender_names_are_whole_words_any_case() -> None:
     assert identifies_sender("Dana Rep here", ["Dana Rep"])
     assert not identifies_sender("Acmeology rocks", ["Acme"])
     assert not identifies_sender("Hi there", ["Acme", "Dana"])
+
+
+def test_a_distinctive_word_of_a_sender_name_is_enough() -> None:
+    assert identifies_sender("Hi, Dana here", ["Dana Rep"])
+    assert identifies_sender("Acme team here", ["The Acme Company"])
+    assert not identifies_sender("The company of the year", ["The Acme Company"])
+
+
+def test_rules_are_hashable_and_comparable() -> None:
+    assert hash(DEFAULT_RULES) == hash(ComplianceRules())
+    assert ComplianceRules() == DEFAULT_RULES
+    assert ComplianceRules(max_segments=5) != DEFAULT_RULES
 
 
 def test_without_sender_names_an_introduction_counts() -> None:

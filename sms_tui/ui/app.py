@@ -1,0 +1,87 @@
+"""The Textual app: services in, one screen out (STYLE.md §2.1: a thin App).
+
+Everything the app depends on is injected so tests can drive it: the store, a factory for the
+sync engine, the clock (`now`), the undo delay and the poll interval, the keymap and the rep's
+zone. `sms_tui.commands.app` builds the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from sms_tui.ui.loaders import rep_zone
+from sms_tui.ui.screens.inbox import InboxScreen
+from sms_tui.ui.sync_worker import EngineFactory, SyncRunner
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SmsApp(App[None]):
+    """A keyboard-driven SMS inbox."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "sms-tui"
+    BINDING_GROUP_TITLE = "App"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave (drafts are saved)."),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", show=False, id="app.palette", tooltip="Find any action."
+        ),
+    ]
+
+    def __init__(
+        self,
+        store: Any,
+        *,
+        engine_factory: EngineFactory | None = None,
+        now: Callable[[], datetime] = utc_now,
+        undo_seconds: float = 5.0,
+        poll_seconds: float = 15.0,
+        keymap: dict[str, str] | None = None,
+        rep_tz: tzinfo | str | None = None,
+        rules: Any = None,
+        title: str = "sms-tui",
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.now = now
+        self.undo_seconds = undo_seconds
+        self.poll_seconds = poll_seconds
+        self.keymap: dict[str, str] = dict(keymap or {})
+        self.rep_tz: tzinfo = rep_tz if isinstance(rep_tz, tzinfo) else rep_zone(rep_tz)
+        self.rules = rules
+        self.title = title
+        self.sync = SyncRunner(self, engine_factory, poll_seconds=poll_seconds)
+        self.inbox = InboxScreen()
+
+    @property
+    def sync_started(self) -> bool:
+        return self.sync.started
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self.sync.set_target(self.inbox)
+        self.push_screen(self.inbox)
+        self.sync.start()
+
+    def push_after(self, delay: float) -> None:
+        """Push the outbox once the undo delay of a just-queued message is over."""
+        self.set_timer(max(delay, 0) + 0.05, self.push_now, name="push-after-undo")
+
+    def push_now(self) -> None:
+        self.sync.push()
+
+    def poll_now(self) -> None:
+        self.sync.poll()
+
+    async def action_quit(self) -> None:
+        self.inbox.flush_drafts_now()
+        self.exit()

@@ -1,0 +1,218 @@
+"""The conversation pane: who the lead is, then the messages, oldest first.
+
+The screen loads a `ConversationView` in a thread worker and calls `show(view)`; this widget only
+turns data into widgets. Every string from a lead, a template or the provider goes through
+`ui.text.literal` (a `rich.text.Text`, never markup) so `[bold]` or an ANSI escape in a reply
+shows exactly as typed. Outbound messages say where they are: waiting out the undo delay
+(with a countdown refreshed by `tick`), sending, sent, scheduled, failed (label and the
+provider's error message) or blocked (the guard's reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from sms_tui.core.models import Message
+from sms_tui.ui.text import clock_time, literal, seconds_left
+
+STATUS_LABELS = {
+    "sending": "Sending…",
+    "sent": "Sent",
+    "error": "Failed",
+    "blocked": "Blocked",
+    "scheduled": "Scheduled",
+    "outbox": "Waiting to send",
+    "draft": "Draft",
+    "inbox": "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LeadHeader:
+    """What the pane's header says about the lead (built by the screen from the store)."""
+
+    lead_id: str
+    name: str
+    contact_name: str = ""
+    number: str = ""  # formatted for reading
+    country: str = ""
+    line_type: str = ""
+    local_time: str = ""  # the recipient's clock, e.g. "09:12 EST"
+    opted_out: bool = False
+    do_not_text: bool = False
+    note: str = ""  # e.g. "no number we can text"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationView:
+    header: LeadHeader
+    messages: Sequence[Message]
+    more_before: bool = False
+
+
+def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ctrl+z") -> Text:
+    """One line under an outbound bubble saying what happens to it next."""
+    state = message.local_state
+    if state == "outbox":
+        left = seconds_left(message.send_at, now)
+        if left > 0:
+            return Text(f"Sending in {left} s — {undo_key} to undo", style="bold yellow")
+        return Text("Sending…", style="italic")
+    if state == "sending":
+        return Text("Sending…", style="italic")
+    if state == "sent":
+        when = clock_time(message.date_sent or message.date_created, tz, now)
+        label = "✓ Sent" if message.status != "outbox" else "✓ Accepted"
+        return Text(f"{label} {when}".rstrip(), style="dim")
+    if state == "scheduled":
+        when = clock_time(message.date_scheduled, tz, now)
+        return Text(f"⏲ Scheduled for {when} — x to cancel", style="bold")
+    if state == "error":
+        out = Text("✗ Failed", style="bold red")
+        if message.error_message:
+            out.append(": ")
+            out.append_text(literal(message.error_message))
+        out.append(" — R to retry", style="dim")
+        return out
+    if state == "blocked":
+        out = Text("⊘ Blocked", style="bold red")
+        if message.block_reason:
+            out.append(": ")
+            out.append_text(literal(message.block_reason))
+        out.append(" — R to retry", style="dim")
+        return out
+    return Text(STATUS_LABELS.get(state, state), style="dim")
+
+
+class Bubble(Static):
+    """One message: the literal text, then a dim line with time and (outbound) status."""
+
+    DEFAULT_CSS = """
+    Bubble {
+        width: auto;
+        max-width: 85%;
+        height: auto;
+        padding: 0 1;
+        border: round $secondary 60%;
+        background: $boost;
+    }
+    Bubble.-outbound { border: round $primary 70%; }
+    Bubble.-outbox { border: round $warning; }
+    Bubble.-error, Bubble.-blocked { border: round $error; }
+    Bubble.-scheduled { border: dashed $primary; }
+    """
+
+    def __init__(self, message: Message, now: datetime, tz: tzinfo) -> None:
+        self.message = message
+        classes = f"-{message.direction} -{message.local_state}"
+        super().__init__(self._body(now, tz), classes=classes)
+
+    def _body(self, now: datetime, tz: tzinfo) -> Text:
+        body = literal(self.message.text)
+        meta = Text("\n")
+        meta.append(clock_time(self.message.date_created, tz, now), style="dim")
+        if self.message.direction == "outbound":
+            meta.append("  ")
+            meta.append_text(status_text(self.message, now, tz))
+        return Text.assemble(body, meta)
+
+    def tick(self, now: datetime, tz: tzinfo) -> None:
+        self.update(self._body(now, tz))
+
+
+class Conversation(Vertical):
+    """Header over a scrolling column of bubbles (anchored to the newest)."""
+
+    DEFAULT_CSS = """
+    Conversation { height: 1fr; }
+    Conversation > #conversation-header {
+        height: auto;
+        padding: 0 1;
+        background: $panel;
+        border-bottom: solid $primary 30%;
+    }
+    Conversation > #messages { height: 1fr; padding: 0 1; }
+    Conversation .row { height: auto; width: 1fr; margin: 0 0 0 0; }
+    Conversation .row.-outbound { align-horizontal: right; }
+    Conversation .empty { color: $text-muted; padding: 1 2; }
+    """
+
+    def __init__(self, now: Callable[[], datetime], tz: tzinfo, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._now = now
+        self._tz = tz
+        self.view: ConversationView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No conversation selected", style="dim"), id="conversation-header")
+        with VerticalScroll(id="messages", can_focus=False):
+            yield Static(Text("Pick a lead on the left (j/k, Enter to reply)."), classes="empty")
+
+    @property
+    def lead_id(self) -> str | None:
+        return self.view.header.lead_id if self.view else None
+
+    def clear(self) -> None:
+        self.view = None
+        self.query_one("#conversation-header", Static).update(Text("No conversation selected", style="dim"))
+        scroll = self.query_one("#messages", VerticalScroll)
+        scroll.remove_children()
+        scroll.mount(Static(Text("No lead matches."), classes="empty"))
+
+    def show(self, view: ConversationView) -> None:
+        same_lead = self.view is not None and self.view.header.lead_id == view.header.lead_id
+        self.view = view
+        self.query_one("#conversation-header", Static).update(header_text(view.header))
+        scroll = self.query_one("#messages", VerticalScroll)
+        now = self._now()
+        rows: list[Vertical | Static] = []
+        if view.more_before:
+            rows.append(Static(Text("⋯ earlier messages not shown", style="dim"), classes="empty"))
+        for message in view.messages:
+            rows.append(Vertical(Bubble(message, now, self._tz), classes=f"row -{message.direction}"))
+        if not view.messages:
+            rows.append(Static(Text("No messages yet."), classes="empty"))
+        with self.app.batch_update():
+            scroll.remove_children()
+            scroll.mount_all(rows)
+        if not same_lead or scroll.is_vertical_scroll_end:
+            scroll.anchor()
+
+    def has_pending(self) -> bool:
+        """True while a message of this lead waits out the undo delay (the countdown runs)."""
+        return any(b.message.local_state == "outbox" for b in self.query(Bubble))
+
+    def tick(self) -> None:
+        """Refresh the countdowns (called every second by the screen while something waits)."""
+        now = self._now()
+        for bubble in self.query(Bubble):
+            if bubble.message.local_state == "outbox":
+                bubble.tick(now, self._tz)
+
+
+def header_text(header: LeadHeader) -> Text:
+    """Two lines: the lead (and contact) name; number, country, line type, local time, opt-out."""
+    out = Text()
+    out.append_text(literal(header.name or "(no name)", style="bold"))
+    if header.contact_name and header.contact_name != header.name:
+        out.append("  ·  ", style="dim")
+        out.append_text(literal(header.contact_name))
+    if header.opted_out:
+        out.append("   ⊘ OPTED OUT", style="bold red")
+    if header.do_not_text:
+        out.append("   ⊘ DO NOT TEXT", style="bold red")
+    out.append("\n")
+    parts = [literal(p) for p in (header.number, header.country, header.line_type) if p]
+    if header.local_time:
+        parts.append(Text(f"their time {header.local_time}"))
+    if header.note:
+        parts.append(literal(header.note, style="italic"))
+    out.append_text(Text(" · ", style="dim").join(parts) if parts else Text("no number", style="dim"))
+    return out

@@ -1,0 +1,443 @@
+"""The lead list: a virtual list over the store (STYLE.md §2.6, §3.2).
+
+A `ScrollView` whose `render_line` draws only the visible rows from pages of `LeadRow`s that
+thread workers fetch by keyset (`Store.lead_page`). Nothing here queries SQLite on the UI loop;
+a row that is not loaded yet draws as a placeholder and asks for its page.
+
+Live updates keep the cursor on the same lead: a reload fetches the pages down to the cursor in
+a worker, then swaps them in at once and scrolls by as many rows as the selected lead moved, so
+the highlighted row stays where the rep's eyes are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from sms_tui.core.models import LeadRow
+from sms_tui.ui.messages import LeadHighlighted
+from sms_tui.ui.text import one_line, relative_time
+
+PAGE = 100
+#: A live reload walks at most this many pages from the top to find the selected lead again.
+RELOAD_PAGES = 20
+#: Pages kept in memory (each PAGE rows); the rest are fetched again when scrolled to.
+MAX_PAGES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """Pages fetched by a worker for generation `generation`, starting at page `first`."""
+
+    generation: int
+    first: int
+    pages: list[list[LeadRow]]
+    cursors: list[Any]  # cursors[i] = the `after` cursor of page first+i+1 (None: the end)
+    total: int | None
+
+
+class LeadList(ScrollView, can_focus=True):
+    """Leads of the current query, newest activity first."""
+
+    BINDING_GROUP_TITLE = "Lead list"
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Next lead", show=False, id="lead.down"),
+        Binding("k,up", "cursor_up", "Previous lead", show=False, id="lead.up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="lead.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="lead.page_up"),
+        Binding("home,g", "first", "First lead", show=False, id="lead.first"),
+        Binding("end,G", "last", "Last lead", show=False, id="lead.last"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "lead-list--cursor",
+        "lead-list--name",
+        "lead-list--unread-name",
+        "lead-list--preview",
+        "lead-list--time",
+        "lead-list--badge",
+        "lead-list--failed",
+        "lead-list--opted-out",
+        "lead-list--draft",
+        "lead-list--scheduled",
+        "lead-list--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    LeadList {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        & > .lead-list--cursor { background: $surface-lighten-2; }
+        &:focus > .lead-list--cursor { background: $primary 40%; }
+        & > .lead-list--name { }
+        & > .lead-list--unread-name { text-style: bold; color: $text; }
+        & > .lead-list--preview { color: $text-muted; }
+        & > .lead-list--time { color: $text-muted; }
+        & > .lead-list--badge { background: $accent; color: $text; text-style: bold; }
+        & > .lead-list--failed { color: $error; text-style: bold; }
+        & > .lead-list--opted-out { color: $warning; }
+        & > .lead-list--draft { color: $secondary; }
+        & > .lead-list--scheduled { color: $primary; }
+        & > .lead-list--placeholder { color: $text-disabled; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, init=False)
+    total: reactive[int] = reactive(0, init=False)
+
+    class Loaded(Message):
+        """The first page of a (re)load arrived (tests and the screen wait on it)."""
+
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
+
+    class LoadFailed(Message):
+        """The store refused the query (e.g. a syntax error the search bar did not catch)."""
+
+        def __init__(self, query: str, error: Exception) -> None:
+            super().__init__()
+            self.query = query
+            self.error = error
+
+    def __init__(
+        self,
+        store: Any,
+        now: Callable[[], datetime],
+        *,
+        tz: tzinfo | None = None,
+        query: str = "",
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._store = store
+        self._now = now
+        self._tz = tz
+        self.query_text = query
+        self._generation = 0
+        self._pages: dict[int, list[LeadRow]] = {}
+        self._starts: dict[int, Any] = {0: None}  # page -> `after` cursor that starts it
+        self._end_page: int | None = None
+        self._inflight: set[int] = set()
+        self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(512)
+        self._selected_id: str | None = None
+        self._loaded_once = False
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def row_height(self) -> int:
+        """Two lines (name / preview) when there is room, one line when the list is narrow."""
+        return 2 if self.size.width >= 30 else 1
+
+    @property
+    def selected(self) -> LeadRow | None:
+        return self.row_at(self.cursor)
+
+    def row_at(self, index: int) -> LeadRow | None:
+        page = self._pages.get(index // PAGE)
+        if page is None or index % PAGE >= len(page):
+            return None
+        return page[index % PAGE]
+
+    def loaded_rows(self) -> list[tuple[int, LeadRow]]:
+        """Every loaded row with its index (for `n` next unread and tests)."""
+        out: list[tuple[int, LeadRow]] = []
+        for page_no, rows in self._pages.items():
+            out.extend((page_no * PAGE + i, row) for i, row in enumerate(rows))
+        return sorted(out, key=lambda pair: pair[0])
+
+    def set_query(self, query: str) -> None:
+        """Show another query from the top (a filter or a search)."""
+        self.query_text = query
+        self._selected_id = None
+        self.reload(keep_position=False)
+
+    def reload(self, *, keep_position: bool = True) -> None:
+        """Fetch the list again; with `keep_position` the selected lead keeps its screen row."""
+        self._generation += 1
+        upto = min(self.cursor // PAGE + 1, RELOAD_PAGES) if keep_position else 0
+        self._fetch(self._generation, self.query_text, 0, None, upto, count=True)
+
+    def update_rows(self, rows: list[LeadRow]) -> list[str]:
+        """Replace loaded rows in place (no reordering); return the ids that were not loaded."""
+        by_id = {row.lead_id: row for row in rows}
+        for page_no, page in list(self._pages.items()):
+            changed = False
+            for i, row in enumerate(page):
+                fresh = by_id.pop(row.lead_id, None)
+                if fresh is not None:
+                    page[i] = fresh
+                    changed = True
+            if changed:
+                self._pages[page_no] = page
+        self._strips.clear()
+        self.refresh()
+        return list(by_id)
+
+    def move_to(self, index: int) -> None:
+        if self.total <= 0:
+            return
+        self.cursor = max(0, min(index, self.total - 1))
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.size.height // self.row_height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.size.height // self.row_height - 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1)
+
+    # -- reactive plumbing ------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._strips.clear()
+        self._scroll_cursor_into_view()
+        self.refresh()
+        row = self.row_at(new)
+        if row is None:
+            self._need(new)
+        self._announce(row)
+
+    def watch_total(self) -> None:
+        self._update_virtual_size()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self._update_virtual_size()
+
+    def on_mount(self) -> None:
+        self.reload(keep_position=False)
+
+    def on_click(self, event: events.Click) -> None:
+        index = (int(self.scroll_offset.y) + event.y) // self.row_height
+        self.move_to(index)
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total * self.row_height)
+
+    def _scroll_cursor_into_view(self) -> None:
+        rh = self.row_height
+        top = self.cursor * rh
+        height = max(self.size.height, rh)
+        if top < self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif top + rh > self.scroll_offset.y + height:
+            self.scroll_to(y=top + rh - height, animate=False, immediate=True)
+
+    def _announce(self, row: LeadRow | None) -> None:
+        new_id = row.lead_id if row else None
+        if new_id != self._selected_id or row is None:
+            self._selected_id = new_id
+            self.post_message(LeadHighlighted(row))
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _need(self, index: int) -> None:
+        """Ask for the page holding `index` (walking keyset cursors from the nearest known)."""
+        page_no = index // PAGE
+        if page_no in self._pages or page_no in self._inflight:
+            return
+        if self._end_page is not None and page_no > self._end_page:
+            return
+        known = max(p for p in self._starts if p <= page_no)
+        self._inflight.update(range(known, page_no + 1))
+        self._fetch(self._generation, self.query_text, known, self._starts[known], page_no, count=False)
+
+    @work(thread=True, group="lead-load", exit_on_error=False, description="Load lead pages")
+    def _fetch(self, generation: int, query: str, first: int, after: Any, last: int, *, count: bool) -> None:
+        """Fetch pages first..last by keyset in a thread and post them as one `_Loaded`."""
+        now = self._now()
+        pages: list[list[LeadRow]] = []
+        cursors: list[Any] = []
+        try:
+            total = self._store.count_leads(query or None, now=now, tz=self._tz) if count else None
+            cursor = after
+            for _ in range(first, last + 1):
+                page = self._store.lead_page(
+                    query=query or None, after=cursor, limit=PAGE, now=now, tz=self._tz
+                )
+                pages.append(list(page.rows))
+                cursors.append(page.next_cursor)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        except Exception as error:
+            self.post_message(LeadList.LoadFailed(query, error))
+            self.app.call_from_thread(self._fetch_failed, generation, first, last)
+            return
+        self.app.call_from_thread(self._apply, _Loaded(generation, first, pages, cursors, total))
+
+    def _fetch_failed(self, generation: int, first: int, last: int) -> None:
+        self._inflight.difference_update(range(first, last + 1))
+
+    def _apply(self, loaded: _Loaded) -> None:
+        if loaded.generation != self._generation:
+            return  # a newer query or reload superseded this one
+        first = loaded.first
+        self._inflight.difference_update(range(first, first + len(loaded.pages) + 1))
+        if loaded.total is not None:
+            # A (re)load: swap everything in at once.
+            old_index, old_id = self.cursor, self._selected_id
+            self._pages.clear()
+            self._starts = {0: None}
+            self._end_page = None
+            self._inflight.clear()
+        for offset, rows in enumerate(loaded.pages):
+            page_no = first + offset
+            self._pages[page_no] = rows
+            self._evict()
+            next_cursor = loaded.cursors[offset]
+            if next_cursor is None:
+                self._end_page = page_no
+            else:
+                self._starts[page_no + 1] = next_cursor
+        self._strips.clear()
+        if loaded.total is not None:
+            self.total = loaded.total
+            self._update_virtual_size()
+            self._reanchor(old_index, old_id)
+            self._loaded_once = True
+            self.post_message(LeadList.Loaded(loaded.total))
+        elif self.row_at(self.cursor) is not None and self._selected_id is None:
+            self._announce(self.row_at(self.cursor))
+        self.refresh()
+
+    def _evict(self) -> None:
+        """Keep at most MAX_PAGES pages: drop the ones farthest from the cursor."""
+        if len(self._pages) <= MAX_PAGES:
+            return
+        here = self.cursor // PAGE
+        for page_no in sorted(self._pages, key=lambda p: -abs(p - here))[: len(self._pages) - MAX_PAGES]:
+            del self._pages[page_no]
+
+    def _reanchor(self, old_index: int, old_id: str | None) -> None:
+        """After a reload, put the cursor back on the lead it was on, at the same screen row."""
+        new_index = None
+        if old_id is not None:
+            for index, loaded_row in self.loaded_rows():
+                if loaded_row.lead_id == old_id:
+                    new_index = index
+                    break
+        if new_index is None:
+            new_index = max(0, min(old_index, self.total - 1))
+        delta = (new_index - old_index) * self.row_height
+        if delta:
+            self.scroll_to(y=self.scroll_offset.y + delta, animate=False, immediate=True)
+        if new_index != self.cursor:
+            self.cursor = new_index  # watcher announces the row
+        else:
+            self._scroll_cursor_into_view()
+            row = self.row_at(new_index)
+            if row is None or row.lead_id != self._selected_id:
+                self._announce(row)
+            elif row is not None:
+                # Same lead: tell the screen its row data may have changed (badges).
+                self.post_message(LeadHighlighted(row))
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        rh = self.row_height
+        line_no = int(self.scroll_offset.y) + y
+        index, sub = divmod(line_no, rh)
+        width = self.size.width
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        row = self.row_at(index)
+        if row is None:
+            self._need(index)
+        key = (index, sub, width, index == self.cursor, row is None)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(row, sub, width, index == self.cursor)
+            self._strips[key] = strip
+        return strip
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def _render_row(self, row: LeadRow | None, sub: int, width: int, is_cursor: bool) -> Strip:
+        base = self.rich_style + (self._style("lead-list--cursor") if is_cursor else Style())
+        if row is None:
+            text = Text("  …" if sub == 0 else "", style=self._style("lead-list--placeholder"))
+        elif self.row_height == 1:
+            text = self._name_line(row, width, compact=True)
+        elif sub == 0:
+            text = self._name_line(row, width, compact=False)
+        else:
+            text = self._preview_line(row, width)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        segments = list(Segment.apply_style(segments, base))
+        return Strip(segments, width).adjust_cell_length(width, base)
+
+    def _markers(self, row: LeadRow) -> Text:
+        marks = Text()
+        if row.failed_count:
+            marks.append("!", self._style("lead-list--failed"))
+        if row.opted_out:
+            marks.append("⊘", self._style("lead-list--opted-out"))
+        if row.has_draft:
+            marks.append("✎", self._style("lead-list--draft"))
+        if row.has_scheduled:
+            marks.append("⏲", self._style("lead-list--scheduled"))
+        return marks
+
+    def _name_line(self, row: LeadRow, width: int, *, compact: bool) -> Text:
+        dot = Text("● " if row.unread else "  ", style=self._style("lead-list--unread-name"))
+        name_style = self._style("lead-list--unread-name" if row.unread else "lead-list--name")
+        right = self._markers(row)
+        if compact:
+            if row.unread:
+                right.append(f" {row.unread}", self._style("lead-list--unread-name"))
+        else:
+            when = relative_time(row.last_activity_at, self._now())
+            if when:
+                right.append(" " if right else "")
+                right.append(when, self._style("lead-list--time"))
+        right.append(" ")
+        name_room = max(1, width - 2 - right.cell_len - 1)
+        name = Text(one_line(row.display_name) or "(no name)", style=name_style)
+        name.truncate(name_room, overflow="ellipsis")
+        gap = max(1, width - 2 - name.cell_len - right.cell_len)
+        return Text.assemble(dot, name, " " * gap, right)
+
+    def _preview_line(self, row: LeadRow, width: int) -> Text:
+        badge = Text()
+        if row.unread:
+            badge = Text(f" {row.unread if row.unread < 100 else '99+'} ", self._style("lead-list--badge"))
+        room = max(1, width - 2 - badge.cell_len - 2)
+        preview = Text(one_line(row.preview), style=self._style("lead-list--preview"))
+        preview.truncate(room, overflow="ellipsis")
+        gap = max(1, width - 2 - preview.cell_len - badge.cell_len - 1)
+        return Text.assemble("  ", preview, " " * gap, badge, " ")

@@ -1,0 +1,168 @@
+"""Choosing what the lead list shows: quick filters (number keys) and the `/` search line.
+
+The search line validates as you type with the same parser the store compiles (`core.query`):
+a syntax error shows the query with a caret under the position the parser stopped at, so the
+rep sees where, not just that, it is wrong. Enter applies; Escape closes without changing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from sms_tui.ui.text import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class QuickFilter:
+    key: str
+    label: str
+    query: str
+
+
+QUICK_FILTERS: tuple[QuickFilter, ...] = (
+    QuickFilter("1", "All", ""),
+    QuickFilter("2", "Unread", "is:unread"),
+    QuickFilter("3", "Failed", "is:failed"),
+    QuickFilter("4", "Scheduled", "is:scheduled"),
+    QuickFilter("5", "Opted out", "is:opted-out"),
+)
+
+
+def syntax_error(query: str) -> tuple[int, str] | None:
+    """(position, message) when `core.query` rejects `query`, else None."""
+    try:
+        query_language: Any = importlib.import_module("sms_tui.core.query")
+    except ImportError:  # the language is not there: let the store judge
+        return None
+    try:
+        query_language.parse(query)
+    except query_language.QuerySyntaxError as error:
+        position = int(getattr(error, "position", 0) or 0)
+        expected = getattr(error, "expected", None)
+        message = str(error) if not expected else f"expected {expected}"
+        return position, message
+    return None
+
+
+def caret_text(query: str, position: int, message: str) -> Text:
+    """The query and a caret under `position`, then the parser's message (all literal)."""
+    shown = one_line(query)
+    out = Text(shown, style="bold")
+    out.append("\n" + " " * min(position, len(shown)) + "^ ", style="bold red")
+    out.append(message, style="red")
+    return out
+
+
+class FilterBar(Static):
+    """One line: the quick filters with their keys, the active one highlighted."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    active: reactive[str] = reactive("")
+    search: reactive[str] = reactive("")
+    total: reactive[int | None] = reactive(None)
+
+    def render(self) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        compact = self.size.width < 48
+        if self.search:
+            out.append("/ ", style="bold")
+            out.append(one_line(self.search), style="bold reverse")
+            out.append("  esc 1: all", style="dim")
+        else:
+            for quick in QUICK_FILTERS:
+                chosen = quick.query == self.active
+                label = quick.label if not compact else quick.label.split()[0][:5]
+                out.append(quick.key, style="bold" if chosen else "dim")
+                out.append(f" {label}", style="bold reverse" if chosen else "")
+                out.append(" ")
+        if self.total is not None and not compact:
+            out.append(f" {self.total:,}", style="dim")
+        return out
+
+
+class SearchBar(Vertical):
+    """The `/` line (hidden until asked for)."""
+
+    DEFAULT_CSS = """
+    SearchBar { height: auto; display: none; }
+    SearchBar.-open { display: block; }
+    SearchBar > Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    SearchBar > #search-error { height: auto; padding: 0 1; display: none; }
+    SearchBar > #search-error.-shown { display: block; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Close search", show=False, id="search.cancel")]
+
+    class Submitted(Message):
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    class Cancelled(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search: name, is:unread, …  (Enter applies, Esc closes)", id="search-input")
+        yield Static(id="search-error")
+
+    def open(self, query: str) -> None:
+        self.add_class("-open")
+        field = self.query_one(Input)
+        field.value = query
+        field.cursor_position = len(query)
+        field.focus()
+        self._validate(query)
+
+    def close(self) -> None:
+        self.remove_class("-open")
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def action_cancel(self) -> None:
+        self.close()
+        self.post_message(self.Cancelled())
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._validate(event.value)
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._validate(event.value):
+            return
+        self.close()
+        self.post_message(self.Submitted(event.value.strip()))
+
+    def show_error(self, query: str, position: int, message: str) -> None:
+        """Show an error the store found (e.g. an unknown field the parser accepted)."""
+        error = self.query_one("#search-error", Static)
+        error.update(caret_text(query, position, message))
+        error.add_class("-shown")
+
+    def _validate(self, query: str) -> bool:
+        """Show or hide the caret line; True when the query has a syntax error."""
+        error = self.query_one("#search-error", Static)
+        found = syntax_error(query)
+        if found is None:
+            error.remove_class("-shown")
+            return False
+        self.show_error(query, *found)
+        return True

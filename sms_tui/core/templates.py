@@ -17,7 +17,9 @@ Rules, chosen so that the text we send never carries raw braces by accident:
   and is listed in ``unknown``;
 - anything else that starts with ``{{`` (no closing ``}}``, or junk inside such as ``{{ hi there }}``)
   is left in the text *literally* and listed in ``malformed``: ``has_unrendered`` then sees it and the
-  send guard blocks the message until the rep fixes it, rather than us guessing what was meant.
+  send guard blocks the message until the rep fixes it, rather than us guessing what was meant;
+- so ``Rendered.unrendered == has_unrendered(Rendered.text)`` always (a stray ``}}`` or a value that
+  holds braces is reported in ``malformed`` too).
 """
 
 from __future__ import annotations
@@ -121,8 +123,15 @@ def render(template: str, context: Context) -> Rendered:
             out.append(default)
         else:
             _add(missing, path)
+    text = "".join(out)
+    if not malformed:
+        # Stray "}}" / "{%" in the plain text, or a value that itself holds braces: report it too,
+        # so that `unrendered` always agrees with has_unrendered(text) and the send guard.
+        stray = _UNRENDERED.search(text)
+        if stray is not None:
+            malformed.append(text[max(0, stray.start() - 10) : stray.end() + 10])
     return Rendered(
-        text="".join(out),
+        text=text,
         missing=tuple(missing),
         unknown=tuple(unknown),
         malformed=tuple(malformed),

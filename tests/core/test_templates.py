@@ -152,6 +152,13 @@ def test_no_tags_is_identity() -> None:
     assert out.text == text and out.complete
 
 
+def test_stray_closing_braces_are_reported() -> None:
+    out = render("Hi contact.first_name }}!", {})
+    assert out.text == "Hi contact.first_name }}!"
+    assert out.malformed == ("irst_name }}!",)  # the stray marker with up to 10 characters around it
+    assert out.unrendered
+
+
 def test_unclosed_tag_is_left_literally_and_flagged() -> None:
     out = render("Hi {{ contact.first_name, welcome", FULL)
     assert out.text == "Hi {{ contact.first_name, welcome"
@@ -187,7 +194,7 @@ def test_values_are_data_not_templates() -> None:
     ctx = template_context(contact_first_name="{{ user.email }}", user_email="secret@acme.test")
     out = render("Hi {{ contact.first_name }}", ctx)
     assert out.text == "Hi {{ user.email }}"
-    assert has_unrendered(out.text)  # the guard still catches it before it is sent
+    assert out.unrendered and has_unrendered(out.text)  # the guard still catches it before it is sent
 
 
 @pytest.mark.parametrize(
@@ -219,3 +226,34 @@ def test_template_context_shape() -> None:
     assert ctx["organization"] == {"name": "Acme"}
     assert set(ctx) == {"contact", "lead", "user", "organization"}
     assert {f"{section}.{key}" for section, values in ctx.items() for key in values} == KNOWN_VARIABLES
+
+
+# --- properties ----------------------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_pieces = st.one_of(
+    st.text(alphabet=st.characters(blacklist_characters="{}%"), max_size=8),
+    st.sampled_from(sorted(f"{{{{ {v} }}}}" for v in KNOWN_VARIABLES)),
+    st.sampled_from(['{{ contact.first_name|default:"you" }}', "{{ x.y }}", "{{contact.last_name}}"]),
+    st.sampled_from(["{{", "}}", "{", "}", "{{ bad }}", "{%"]),
+)
+_values = st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_characters="{}%"), max_size=6))
+
+
+@given(pieces=st.lists(_pieces, max_size=12), first=_values, org=_values)
+def test_unrendered_always_agrees_with_the_guard(
+    pieces: list[str], first: str | None, org: str | None
+) -> None:
+    """Whatever the template, the output holds template syntax exactly when render reports it."""
+    out = render("".join(pieces), template_context(contact_first_name=first, organization_name=org))
+    assert out.unrendered == has_unrendered(out.text)
+    if out.complete:
+        assert not has_unrendered(out.text)
+
+
+@given(st.text(max_size=40))
+def test_render_never_raises(template: str) -> None:
+    out = render(template, template_context())
+    assert isinstance(out.text, str)

@@ -1,0 +1,245 @@
+"""The demo organization: a user, two numbers (+1, +44), 240 leads, templates and histories.
+
+Everything is drawn from `random.Random(f"{seed}:demo")` and placed relative to the clock's
+"now" at creation, so a seed with a FakeClock always yields the same data. Numbers are valid
+per phonenumbers; a few are landlines, a few are in countries Close cannot text, a few contacts
+have no phone at all.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import phonenumbers
+
+from sms_tui.carrier import demo_history
+from sms_tui.carrier.records import iso, naive_iso, phone_parts
+from sms_tui.carrier.state import Record
+
+if TYPE_CHECKING:
+    from sms_tui.carrier.engine import Carrier
+
+LEAD_COUNT = 240
+OUR_NUMBERS = (("+16503334444", "US", "Palo Alto office"), ("+442071838750", "GB", "London office"))
+SUPPORTED = ["US", "CA", "GB", "AU", "BE", "DK", "FR", "IL", "PR", "ZA"]
+
+FIRST = (
+    "Maria", "James", "Priya", "Tom", "Aisha", "Lukas", "Chloé", "Kenji", "Olivia", "Mateo", "Sofia", "Noah",
+    "Emma", "Liam", "Zoë", "Ravi", "Fatima", "Jack", "Amélie", "Oscar", "Ines", "Hannah", "Daniel", "Grace",
+    "Yusuf", "Mei", "Lars", "Freya", "Diego", "Nora", "Sam", "Ada", "Bjørn", "Léa", "Omar", "Ruth",
+)  # fmt: skip
+LAST = (
+    "Garcia", "Smith", "Patel", "Nguyen", "Khan", "Müller", "Dubois", "Tanaka", "Brown", "Rossi", "O'Brien",
+    "Jensen", "Cohen", "van Dijk", "Okafor", "Kowalski", "Silva", "Walker", "Martin", "Larsen", "Schmidt",
+    "Murphy", "Lee", "Andersen", "Haddad", "Novak", "Evans", "Fischer", "Moreau", "Singh",
+)  # fmt: skip
+COMPANY_A = (
+    "Blue", "North", "Bright", "Summit", "Cedar", "Harbor", "Atlas", "Pioneer", "Silver", "Granite", "Maple",
+    "Coastal", "Evergreen", "Union", "Apex", "Red Oak", "Lighthouse", "Prairie", "Metro", "Golden",
+)  # fmt: skip
+COMPANY_B = (
+    "Logistics", "Dental", "Roofing", "Analytics", "Bakery", "Consulting", "Realty", "Fitness", "Labs",
+    "Solar", "Legal", "Freight", "Studios", "Health", "Motors", "Capital", "Foods", "Software",
+)  # fmt: skip
+SUFFIX = ("Inc.", "LLC", "Ltd", "Co.", "& Sons", "Group", "")
+TITLES = ("CEO", "Office Manager", "Head of Ops", "Owner", "VP Sales", "Buyer", "CTO", "")
+
+TEMPLATES = (
+    ("Intro", "Hi {{ contact.first_name }}, this is {{ user.first_name }} from {{ organization.name }}. "
+     "Do you have 10 minutes this week to talk about {{ lead.display_name }}'s energy costs?"),
+    ("Follow-up", "Hey {{ contact.first_name }}, just following up on my last message. "
+     "Any questions I can answer?"),
+    ("Meeting reminder", "Reminder: we're meeting tomorrow at 10am. Reply here if the time no longer works. "
+     "- {{ user.first_name }}"),
+    ("Quote sent", "Hi {{ contact.first_name }}, I just emailed the quote for {{ lead.display_name }}. "
+     "Let me know what you think!"),
+    ("Thanks", "Thanks {{ contact.first_name }}! Great talking with you today."),
+    ("Missed call", "Sorry I missed your call, {{ contact.first_name }}. When is a good time to call back? "
+     "- {{ user.first_name }}, {{ organization.name }}"),
+)  # fmt: skip
+
+#: (country, phone template, wanted phonenumbers types, share); "#" is a random digit.
+PHONE_KINDS: tuple[tuple[str, str, tuple[int, ...], int], ...] = (
+    ("US", "+1{area}#######", (2, 1), 62),
+    ("CA", "+1{area_ca}#######", (2, 1), 6),
+    ("GB", "+447#########", (1,), 12),
+    ("AU", "+614########", (1,), 4),
+    ("FR", "+336########", (1,), 3),
+    ("GB-landline", "+44207946####", (0,), 3),
+    ("AU-landline", "+6129#######", (0,), 2),
+    ("DE", "+49151########", (1,), 2),
+    ("IN", "+919#########", (1,), 2),
+    ("BR", "+55119########", (1,), 1),
+    ("US-magic", "+1{area}555010#", (2, 1), 1),
+)
+US_AREAS = ("212", "415", "646", "312", "617", "512", "303", "206", "404", "305", "702", "213", "650", "917")
+CA_AREAS = ("416", "604", "514", "403", "613")
+
+
+def _draw_number(rng: random.Random, kind: str, template: str, types: tuple[int, ...]) -> str:
+    country = kind.split("-")[0]
+    for _ in range(200):
+        raw = template.replace("{area}", rng.choice(US_AREAS)).replace("{area_ca}", rng.choice(CA_AREAS))
+        raw = "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in raw)
+        if kind == "US-magic":
+            raw = raw[:-1] + rng.choice("34568")
+        num = phonenumbers.parse(raw, None)
+        if (
+            phonenumbers.is_valid_number(num)
+            and phonenumbers.region_code_for_number(num) == country
+            and phonenumbers.number_type(num) in types
+        ):
+            return raw
+    raise RuntimeError(f"could not draw a valid {kind} number")  # pragma: no cover
+
+
+def make_lead(carrier: Carrier, *, display_name: str, at: datetime, description: str = "") -> Record:
+    org = carrier.organization()
+    lead_id = carrier.state.new_id("lead")
+    lead: Record = {
+        "id": lead_id,
+        "display_name": display_name,
+        "name": display_name,
+        "organization_id": org["id"],
+        "status_id": org["_x_status_id"],
+        "status_label": "Potential",
+        "description": description,
+        "url": None,
+        "html_url": f"https://app.close.com/lead/{lead_id}/",
+        "date_created": iso(at),
+        "date_updated": iso(at),
+        "created_by": carrier.me()["id"],
+        "custom": {},
+    }
+    return carrier.state.put("lead", lead)
+
+
+def make_contact(
+    carrier: Carrier, lead: Record, *, name: str, phones: list[tuple[str, str]], at: datetime, title: str = ""
+) -> Record:
+    phone_objs = []
+    for number, kind in phones:
+        formatted, country = phone_parts(number)
+        phone_objs.append({"phone": number, "phone_formatted": formatted, "type": kind, "country": country})
+    first, _, last = name.partition(" ")
+    contact: Record = {
+        "id": carrier.state.new_id("cont"),
+        "lead_id": lead["id"],
+        "organization_id": lead["organization_id"],
+        "name": name,
+        "display_name": name or (phone_objs[0]["phone_formatted"] if phone_objs else ""),
+        "title": title,
+        "emails": [{"email": f"{first.lower()}@example.com", "type": "office"}] if first else [],
+        "phones": phone_objs,
+        "urls": [],
+        "date_created": iso(at),
+        "date_updated": iso(at),
+        "_x_first_name": first,
+        "_x_last_name": last,
+    }
+    return carrier.state.put("contact", contact)
+
+
+def _base(carrier: Carrier, now: datetime) -> None:
+    state = carrier.state
+    org_id = state.new_id("orga")
+    user_id = state.new_id("user")
+    created = now - timedelta(days=400)
+    state.put(
+        "organization",
+        {
+            "id": org_id,
+            "name": "Sunrise Solar",
+            "_x_status_id": state.new_id("stat"),
+            "date_created": iso(created),
+        },
+    )
+    state.put(
+        "user",
+        {
+            "id": user_id,
+            "first_name": "Alex",
+            "last_name": "Rivera",
+            "email": "alex.rivera@sunrise-solar.example",
+            "organization_id": org_id,
+            "last_used_timezone": "America/Los_Angeles",
+            "date_created": iso(created),
+            "date_updated": iso(created),
+        },
+    )
+    for number, country, label in OUR_NUMBERS:
+        formatted, _ = phone_parts(number)
+        state.put(
+            "phone_number",
+            {
+                "id": state.new_id("phon"),
+                "number": number,
+                "number_formatted": formatted,
+                "label": label,
+                "type": "internal",
+                "is_group_number": False,
+                "participants": [user_id],
+                "user_id": user_id,
+                "organization_id": org_id,
+                "country": country,
+                "sms_enabled": True,
+                "mms_enabled": country == "US",
+                "supports_sms_to_countries": ["US", "CA", "PR"] if country == "US" else [country],
+                "supports_mms_to_countries": ["US", "CA"] if country == "US" else [],
+                "forward_to": None,
+                "is_verified": True,
+                "carrier_type": "local",
+            },
+        )
+    for name, text in TEMPLATES:
+        tid = state.new_id("smstmpl")
+        state.put(
+            "sms_template",
+            {
+                "id": tid,
+                "name": name,
+                "text": text,
+                "is_shared": True,
+                "status": "active",
+                "owned_by": user_id,
+                "created_by": user_id,
+                "updated_by": user_id,
+                "organization_id": org_id,
+                "date_created": naive_iso(created),
+                "date_updated": naive_iso(created),
+                "attachments": [],
+            },
+        )
+
+
+def build_demo(carrier: Carrier) -> None:
+    """Fill an empty carrier with the demo organization of its seed."""
+    now = carrier.now()
+    rng = random.Random(f"{carrier.seed}:demo")
+    _base(carrier, now)
+    kinds = [k for k in PHONE_KINDS for _ in range(k[3])]
+    landlines: list[str] = []
+    for i in range(LEAD_COUNT):
+        created = now - timedelta(days=rng.uniform(5, 365), seconds=i)
+        company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}".strip()
+        lead = make_lead(carrier, display_name=company, at=created)
+        for c in range(rng.choice((1, 1, 1, 2, 2, 3))):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            phones: list[tuple[str, str]] = []
+            if not (c == 0 and i % 37 == 5):  # a few leads whose first contact has no phone
+                kind, template, types, _ = rng.choice(kinds)
+                number = _draw_number(rng, kind, template, types)
+                label = (
+                    "office"
+                    if kind.endswith("landline")
+                    else rng.choice(("mobile", "mobile", "mobile", "direct"))
+                )
+                if kind == "US" and rng.random() < 0.04:  # a US office line: only the carrier knows
+                    label = "office"
+                    landlines.append(number)
+                phones.append((number, label))
+            make_contact(carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES))
+    carrier.state.meta["landlines"] = landlines
+    demo_history.build_histories(carrier, rng, now)

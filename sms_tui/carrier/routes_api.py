@@ -1,0 +1,248 @@
+"""The `/api/v1` resources other than events: me, leads, contacts, phone numbers, templates, SMS."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sms_tui.carrier import sms_ops
+from sms_tui.carrier.engine import Carrier
+from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.records import parse_dt, within
+from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.validation import check_fields, query_dt, query_int, query_list, read_json, select_fields
+
+MAX_LIMIT = 200
+MAX_SKIP = 100_000
+
+
+def carrier_of(request: Request) -> Carrier:
+    carrier: Carrier = request.app.state.carrier
+    return carrier
+
+
+def page(request: Request, items: list[Record], *, total: bool = False) -> JSONResponse:
+    """Close's offset paging: `_skip`/`_limit` -> `{"data": [...], "has_more": bool}`."""
+    limit = query_int(request, "_limit", 100, maximum=MAX_LIMIT)
+    skip = query_int(request, "_skip", 0, maximum=MAX_SKIP)
+    chunk = items[skip : skip + limit]
+    body: dict[str, Any] = {
+        "data": [select_fields(public(item), request) for item in chunk],
+        "has_more": skip + len(chunk) < len(items),
+    }
+    if total:
+        body["total_results"] = len(items)
+    return JSONResponse(body)
+
+
+def one(request: Request, item: Record) -> JSONResponse:
+    return JSONResponse(select_fields(public(item), request))
+
+
+def _contact_view(carrier: Carrier, contact: Record) -> Record:
+    blocked = carrier.state.opted_out_remotes()
+    view = public(contact)
+    view["phones"] = [dict(p, outbound_sms_blocked=p["phone"] in blocked) for p in contact["phones"]]
+    return view
+
+
+def _lead_view(carrier: Carrier, lead: Record) -> Record:
+    contacts = [_contact_view(carrier, c) for c in carrier.contacts_of(lead["id"])]
+    phones = [p for c in contacts for p in c["phones"]]
+    return public(lead) | {
+        "contacts": contacts,
+        "contact_ids": [c["id"] for c in contacts],
+        "primary_phone": phones[0]["phone"] if phones else None,
+    }
+
+
+async def me(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    with carrier.lock:
+        user, org = carrier.me(), carrier.organization()
+        numbers = [public(n) for n in carrier.state.all("phone_number")]
+        body = public(user) | {
+            "display_name": f"{user['first_name']} {user['last_name']}",
+            "organizations": [
+                {
+                    "id": org["id"],
+                    "name": org["name"],
+                    "lead_statuses": [{"id": org["_x_status_id"], "label": "Potential"}],
+                    "pipelines": [],
+                }
+            ],
+            "memberships": [
+                {
+                    "id": "memb_" + user["id"][5:],
+                    "organization_id": org["id"],
+                    "user_id": user["id"],
+                    "role_id": "admin",
+                }
+            ],  # fmt: skip
+            "phone_numbers": numbers,
+        }
+    return JSONResponse(select_fields(body, request))
+
+
+def _lead_query(items: list[Record], query: str) -> list[Record]:
+    """The legacy `query` parameter: `sort:created|-created|updated|-updated` and plain words."""
+    for token in query.split():
+        if token.startswith("sort:"):
+            key = token[5:]
+            field = {"created": "date_created", "updated": "date_updated", "name": "display_name"}.get(
+                key.lstrip("-")
+            )
+            if field is None:
+                raise ValidationFailed([f"Cannot sort by {key!r}."])
+            items = sorted(items, key=operator.itemgetter(field, "id"), reverse=key.startswith("-"))
+        else:
+            word = token.strip('"').lower()
+            items = [r for r in items if word in r["display_name"].lower()]
+    return items
+
+
+async def lead_list(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    with carrier.lock:
+        leads = sorted(carrier.state.all("lead"), key=lambda r: (r["date_created"], r["id"]), reverse=True)
+        query = request.query_params.get("query")
+        if query is not None:
+            leads = _lead_query(leads, query)
+        views = [_lead_view(carrier, lead) for lead in leads]
+    return page(request, views, total=query is not None)
+
+
+async def lead_get(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    with carrier.lock:
+        lead = carrier.state.get("lead", request.path_params["id"])
+        if lead is None:
+            raise NotFound(f"Lead {request.path_params['id']} was not found.")
+        return one(request, _lead_view(carrier, lead))
+
+
+async def contact_list(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    lead_id = request.query_params.get("lead_id")
+    with carrier.lock:
+        contacts = [c for c in carrier.state.all("contact") if lead_id is None or c["lead_id"] == lead_id]
+        return page(request, [_contact_view(carrier, c) for c in contacts])
+
+
+def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | None = None) -> Any:
+    async def get(request: Request) -> JSONResponse:
+        carrier = carrier_of(request)
+        with carrier.lock:
+            item = carrier.state.get(coll, request.path_params["id"])
+            if item is None:
+                raise NotFound(f"{label} {request.path_params['id']} was not found.")
+            return one(request, view(carrier, item) if view else item)
+
+    return get
+
+
+async def phone_number_list(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    q = request.query_params
+    with carrier.lock:
+        items = list(carrier.state.all("phone_number"))
+    if "number" in q:
+        items = [n for n in items if n["number"] == q["number"]]
+    for key in ("participant_user_id", "user_id"):
+        if key in q:
+            items = [n for n in items if q[key] in n["participants"]]
+    if "is_group_number" in q:
+        items = [n for n in items if str(n["is_group_number"]).lower() == q["is_group_number"].lower()]
+    return page(request, items)
+
+
+async def template_list(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    with carrier.lock:
+        return page(request, list(carrier.state.all("sms_template")))
+
+
+def _in_range(value: str | None, request: Request, prefix: str) -> bool:
+    bounds = {op: query_dt(request, f"{prefix}__{op}") for op in ("gt", "gte", "lt", "lte")}
+    if all(b is None for b in bounds.values()):
+        return True
+    if value is None:
+        return False
+    return within(parse_dt(value), bounds)
+
+
+def _matches(values: Iterable[str] | None, value: str | None) -> bool:
+    return values is None or value in set(values)
+
+
+async def sms_list(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    filters = {k: query_list(request, k) for k in ("lead_id", "contact_id", "user_id", "organization_id")}
+    ids = query_list(request, "id__in")
+    order = request.query_params.get("_order_by", "-date_created")
+    if order.lstrip("-") not in ("date_created", "activity_at", "date_updated"):
+        raise ValidationFailed(
+            [], {"_order_by": "Must be date_created, activity_at or date_updated (optionally with -)."}
+        )
+    for prefix in ("date_created", "activity_at"):
+        _in_range(None, request, prefix)  # validates the bounds before anything else
+    with carrier.lock:
+        items = [
+            s
+            for s in carrier.state.all("sms")
+            if all(_matches(vals, s.get(k)) for k, vals in filters.items())
+            and _matches(ids, s["id"])
+            and _in_range(s["date_created"], request, "date_created")
+            and _in_range(s["activity_at"], request, "activity_at")
+        ]
+    field = order.lstrip("-")
+    items.sort(
+        key=lambda s: (parse_dt(s[field] or s["date_created"]), s["id"]), reverse=order.startswith("-")
+    )
+    return page(request, items)
+
+
+async def sms_create(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    body = check_fields(await read_json(request), sms_ops.CREATE_SCHEMA)
+    with carrier.lock:
+        sms = sms_ops.create(carrier, body)
+        return one(request, sms)
+
+
+async def sms_update(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    body = check_fields(await read_json(request), sms_ops.UPDATE_SCHEMA)
+    with carrier.lock:
+        sms = sms_ops.get_sms(carrier, request.path_params["id"])
+        return one(request, sms_ops.update(carrier, sms, body))
+
+
+async def sms_delete(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    with carrier.lock:
+        sms_ops.delete(carrier, sms_ops.get_sms(carrier, request.path_params["id"]))
+    return JSONResponse({})
+
+
+ROUTES = [
+    Route("/me/", me),
+    Route("/lead/", lead_list),
+    Route("/lead/{id}/", lead_get),
+    Route("/contact/", contact_list),
+    Route("/contact/{id}/", _getter("contact", "Contact", _contact_view)),
+    Route("/phone_number/", phone_number_list),
+    Route("/phone_number/{id}/", _getter("phone_number", "Phone number")),
+    Route("/sms_template/", template_list),
+    Route("/sms_template/{id}/", _getter("sms_template", "SMS template")),
+    Route("/activity/sms/", sms_list, methods=["GET"]),
+    Route("/activity/sms/", sms_create, methods=["POST"]),
+    Route("/activity/sms/{id}/", _getter("sms", "SMS activity"), methods=["GET"]),
+    Route("/activity/sms/{id}/", sms_update, methods=["PUT"]),
+    Route("/activity/sms/{id}/", sms_delete, methods=["DELETE"]),
+]

@@ -1,0 +1,100 @@
+"""Control endpoints under `/_carrier/`: things Close has no API for (a lead texting us, time,
+faults, reset, a full dump). They need the same API key as `/api/v1`.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sms_tui.carrier import simulation
+from sms_tui.carrier.errors import ValidationFailed, field_error
+from sms_tui.carrier.records import iso
+from sms_tui.carrier.routes_api import carrier_of
+from sms_tui.carrier.state import public
+from sms_tui.carrier.validation import Field, check_fields, read_json
+from sms_tui.core.phones import PhoneError, parse_phone
+
+INBOUND_SCHEMA = {"from": Field("str", False), "to": Field("str", False), "text": Field("str", False)}
+
+
+async def inbound(request: Request) -> JSONResponse:
+    """A lead texts one of our numbers: `{"from": lead's number, "to": our number, "text": ...}`."""
+    body = check_fields(await read_json(request), INBOUND_SCHEMA)
+    missing = {k: "This field is required." for k in INBOUND_SCHEMA if k not in body}
+    if missing:
+        raise ValidationFailed([], missing)
+    carrier = carrier_of(request)
+    try:
+        remote = parse_phone(body["from"]).e164
+    except PhoneError as exc:
+        raise field_error("from", str(exc)) from None
+    with carrier.lock:
+        number = carrier.our_number(body["to"])
+        if number is None:
+            raise field_error("to", "Not one of the organization's numbers.")
+        sms = simulation.receive(
+            carrier, remote=remote, local=number["number"], text=body["text"], at=carrier.now()
+        )
+        return JSONResponse(public(sms))
+
+
+async def clock(request: Request) -> JSONResponse:
+    """GET: the carrier's time. POST `{"advance": seconds}`: move a fake clock (then run what is due)."""
+    carrier = carrier_of(request)
+    if request.method == "POST":
+        body = check_fields(await read_json(request), {"advance": Field("number", False)})
+        seconds = body.get("advance", 0)
+        if seconds < 0:
+            raise field_error("advance", "A clock cannot go backwards.")
+        if seconds and not carrier.is_fake_clock:
+            raise field_error("advance", "This carrier runs on the real clock; it cannot be advanced.")
+        if seconds:
+            carrier.clock.advance(seconds)  # type: ignore[attr-defined]
+    ran = carrier.tick()
+    return JSONResponse({"now": iso(carrier.now()), "fake": carrier.is_fake_clock, "ran": ran})
+
+
+async def faults(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    if request.method == "POST":
+        carrier.plan.faults.update(await read_json(request))
+    return JSONResponse(carrier.plan.faults.as_dict())
+
+
+async def reset(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    carrier.reset()
+    return JSONResponse({"ok": True, "now": iso(carrier.now())})
+
+
+async def state(request: Request) -> JSONResponse:
+    """Every SMS as the carrier holds it (optionally `?lead_id=`), opt-outs, pending jobs, faults."""
+    carrier = carrier_of(request)
+    lead_id = request.query_params.get("lead_id")
+    with carrier.lock:
+        sms = [public(s) for s in carrier.state.all("sms") if lead_id is None or s["lead_id"] == lead_id]
+        body = {
+            "now": iso(carrier.now()),
+            "seed": carrier.seed,
+            "counts": {c: len(carrier.state.data[c]) for c in carrier.state.data},
+            "sms": sms,
+            "opt_outs": [
+                {"local_phone": p.split("|")[0], "remote_phone": p.split("|")[1]}
+                for p in carrier.state.meta.get("opt_outs", [])
+            ],
+            "landlines": list(carrier.state.meta.get("landlines", [])),
+            "jobs": [{k: v for k, v in j.items() if not k.startswith("_x_")} for j in carrier.pending_jobs()],
+            "faults": carrier.plan.faults.as_dict(),
+        }
+    return JSONResponse(body)
+
+
+ROUTES = [
+    Route("/inbound", inbound, methods=["POST"]),
+    Route("/clock", clock, methods=["GET", "POST"]),
+    Route("/faults", faults, methods=["GET", "POST"]),
+    Route("/reset", reset, methods=["POST"]),
+    Route("/state", state, methods=["GET"]),
+]

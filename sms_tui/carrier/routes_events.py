@@ -1,0 +1,106 @@
+"""`GET /api/v1/event/`: Close's event log, newest first, cursor-paged (§a.10).
+
+Only Close's documented filter combinations are accepted (any of them may add date_updated
+bounds); anything else is a 400, as a poller against real Close would get.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.records import parse_dt, within
+from sms_tui.carrier.routes_api import carrier_of, one
+from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.validation import query_dt, query_int
+
+MAX_EVENT_LIMIT = 50
+FILTERS = ("object_type", "object_id", "action", "lead_id", "user_id", "request_id")
+ALLOWED_COMBINATIONS: frozenset[frozenset[str]] = frozenset(
+    frozenset(c)
+    for c in (
+        (),
+        ("object_type", "object_id"),
+        ("object_type", "action"),
+        ("object_id", "action"),
+        ("lead_id", "object_type"),
+        ("lead_id", "object_type", "action"),
+        ("lead_id", "user_id", "object_type"),
+        ("lead_id", "user_id", "object_type", "action"),
+        ("lead_id", "user_id"),
+        ("user_id", "object_id"),
+        ("user_id", "object_id", "action"),
+        ("user_id", "object_type"),
+        ("user_id", "object_type", "action"),
+        ("lead_id",),
+        ("user_id",),
+        ("request_id",),
+    )
+)
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": seq}).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(raw: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        return int(data["before"])
+    except (ValueError, KeyError, TypeError):
+        raise ValidationFailed([], {"_cursor": "Not a valid cursor."}) from None
+
+
+async def event_list(request: Request) -> JSONResponse:
+    q = request.query_params
+    used = frozenset(k for k in FILTERS if k in q)
+    if used not in ALLOWED_COMBINATIONS:
+        raise ValidationFailed(
+            [f"This combination of filters is not supported: {', '.join(sorted(used))}."],
+            {},
+        )
+    limit = query_int(request, "_limit", MAX_EVENT_LIMIT, maximum=MAX_EVENT_LIMIT)
+    if "_skip" in q:
+        raise ValidationFailed([], {"_skip": "The event log is paged with _cursor, not _skip."})
+    before = _decode_cursor(q["_cursor"]) if q.get("_cursor") else None
+    bounds = {op: query_dt(request, f"date_updated__{op}") for op in ("gt", "gte", "lt", "lte")}
+    carrier = carrier_of(request)
+    with carrier.lock:
+        events = sorted(carrier.state.all("event"), key=lambda e: e["_x_seq"], reverse=True)
+    picked: list[Record] = []
+    more = False
+    for ev in events:
+        if before is not None and ev["_x_seq"] >= before:
+            continue
+        if any(ev.get(k) != q[k] for k in used):
+            continue
+        if not within(parse_dt(ev["date_updated"]), bounds):
+            continue
+        if len(picked) == limit:
+            more = True
+            break
+        picked.append(ev)
+    return JSONResponse(
+        {
+            "data": [public(e) for e in picked],
+            "cursor_next": _encode_cursor(picked[-1]["_x_seq"]) if more and picked else None,
+            "cursor_previous": None,
+        }
+    )
+
+
+async def event_get(request: Request) -> JSONResponse:
+    carrier = carrier_of(request)
+    with carrier.lock:
+        ev = carrier.state.get("event", request.path_params["id"])
+        if ev is None:
+            raise NotFound(f"Event {request.path_params['id']} was not found.")
+        return one(request, ev)
+
+
+ROUTES = [Route("/event/", event_list), Route("/event/{id}/", event_get)]

@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sms_tui.core.compliance import (
     DEFAULT_RULES,
@@ -490,3 +492,8 @@ def test_full_width_letters_are_normalised() -> None:
 )
 def test_anything_more_is_not_a_keyword(text: str) -> None:
     assert classify_keyword(text) is None
+
+
+@given(st.text(max_size=30))
+def test_classify_keyword_is_total(text: str) -> None:
+    assert classify_keyword(text) in (None, "opt_out", "opt_in", "help")

@@ -292,3 +292,31 @@ def test_recipient_problems_are_reported_before_sender_problems() -> None:
 def test_default_region_for_national_recipient() -> None:
     assert can_text(GB_SENDER, "07400 654321", default_region="GB").ok
     assert can_text(GB_SENDER, "020 7946 0958", default_region="GB").code == "landline"
+
+
+# --- properties ----------------------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_raw_numbers = st.one_of(
+    st.text(max_size=25),
+    st.from_regex(r"\+?[0-9 ()+.-]{0,20}", fullmatch=True),
+)
+
+
+@given(_raw_numbers, st.sampled_from(["US", "GB", "FR", "AU", "ZZ"]))
+def test_parse_phone_returns_info_or_a_phone_error(raw: str, region: str) -> None:
+    try:
+        info = parse_phone(raw, region)
+    except PhoneError as err:
+        assert str(err).endswith(".")  # a sentence, never an empty message
+    else:
+        assert info.valid
+        assert info.is_short_code or info.e164.startswith("+")
+
+
+@given(_raw_numbers)
+def test_can_text_never_raises_and_explains_every_no(raw: str) -> None:
+    verdict = can_text(US_SENDER, raw)
+    assert verdict.ok == (verdict.code is None) == (verdict.reason is None)

@@ -18,20 +18,25 @@ ask this one module. The rules, and the choices where the standards leave room:
 * Capacity. One segment holds 160 septets / 70 units; once a message needs more than
   one, each segment loses 6 octets to the concatenation header and holds 153 / 67.
   An empty text is still 1 segment (it is billed as one).
-* Splitting rule ("the rule"). A cut may fall only between two *atoms*. An atom is one
-  extended grapheme cluster (UAX #29, via the ``regex`` module's ``\\X``), so an emoji
-  with its skin tone, a flag or a ZWJ family never straddles two segments - what
-  Android and Twilio's published calculator do. Two refinements, both Twilio's too:
-  CR LF is two atoms (a line break split over two segments renders fine), and a
-  cluster longer than a whole segment (zalgo text, absurd ZWJ chains) is split into
-  its code points, since no segment can hold it. Escape pairs and surrogate pairs
-  are never cut because neither is ever smaller than an atom.
-* Minimal for the rule. ``segments`` is the fewest parts any split obeying the rule can
-  have. Greedy filling attains it: by induction, greedy's k-th cut is never earlier
-  than the k-th cut of any valid split, so greedy never needs more parts. The
-  property tests check this against an exhaustive dynamic-programming reference.
-  It can be one more than a split that ignores clusters; that extra segment is real
-  money on Twilio (see tests/core/data/segments_twilio_reference.json).
+* Splitting rule ("the rule"). A cut may fall only between two *atoms*, so an emoji with
+  its skin tone, a flag or a ZWJ family never straddles two segments - as Android does and
+  as Twilio's published calculator (the reference we must agree with) does. Atoms:
+  - extended grapheme clusters (UAX #29, the ``regex`` module's ``\\X``);
+  - CR LF counts as two atoms (Twilio's choice; a line break split over two parts is harmless);
+  - a cluster longer than a whole segment (zalgo text, absurd ZWJ chains) is split into its
+    code points, since no segment can hold it (Twilio would bill an impossible segment);
+  - Twilio clusters with Unicode 10's rules, which cut a few clusters that today's rules
+    keep whole (``❤️‍🔥`` after its ZWJ, ``🫶🏽`` before its skin tone, Hindi ``क्ष`` after the
+    virama: see ``twilio_cuts_inside``). Those positions are allowed cuts too, but used only
+    when they save a segment: the count agrees with Twilio, and otherwise clusters stay whole.
+  Escape pairs and surrogate pairs are never cut: each is one Python character, never
+  smaller than an atom.
+* Minimal for the rule. ``segments`` is the fewest parts any split cutting only at those
+  positions can have. Greedy filling attains it: by induction, greedy's k-th cut is never
+  earlier than the k-th cut of any valid split. The property tests check it against an
+  exhaustive dynamic-programming reference. It can be one more than a split that ignores
+  clusters - and that extra segment is what Twilio bills (tests/core/data/segments_twilio_reference.json
+  has such "tight" cases, computed by Twilio's own calculator).
 * ``chars`` is what Close counts toward its 1000-character limit. We count UTF-16
   code units - JavaScript's ``string.length``, which is what Close's web composer
   (and HTML ``maxlength``) measures - so an emoji counts 2. It is the stricter
@@ -83,6 +88,27 @@ _JOINS_NEXT = regex.compile(
 _JOINS_PREV = regex.compile(
     r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=RI}\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}\p{GCB=T}]"
 )
+_EXTEND = regex.compile(r"\p{GCB=Extend}")
+
+# Twilio's calculator clusters with Unicode 10's rules (grapheme-splitter 1.0.4), which cut some
+# clusters today's UAX #29 keeps whole: after a ZWJ unless the next emoji was a Unicode 10
+# ZWJ target, before a skin tone unless the base was a Unicode 10 emoji base, and inside Indic
+# conjuncts (virama + consonant). Both tables below are that library's data.
+_TWILIO_GLUE_AFTER_ZWJ = frozenset(
+    "\u2640\u2642\u2695\u2696\u2708\u2764\U0001f308\U0001f33e\U0001f373\U0001f393\U0001f3a4"
+    "\U0001f3a8\U0001f3eb\U0001f3ed\U0001f466\U0001f467\U0001f468\U0001f469\U0001f48b\U0001f4bb"
+    "\U0001f4bc\U0001f527\U0001f52c\U0001f5e8\U0001f680\U0001f692"
+)
+_TWILIO_EMOJI_BASE = regex.compile(
+    "[\u261d\u26f9\u270a-\u270d\U0001f385\U0001f3c2-\U0001f3c4\U0001f3c7\U0001f3ca-\U0001f3cc"
+    "\U0001f442\U0001f443\U0001f446-\U0001f450\U0001f466-\U0001f469\U0001f46e\U0001f470-\U0001f478"
+    "\U0001f47c\U0001f481-\U0001f483\U0001f485-\U0001f487\U0001f4aa\U0001f574\U0001f575\U0001f57a"
+    "\U0001f590\U0001f595\U0001f596\U0001f645-\U0001f647\U0001f64b-\U0001f64f\U0001f6a3"
+    "\U0001f6b4-\U0001f6b6\U0001f6c0\U0001f6cc\U0001f918-\U0001f91c\U0001f91e\U0001f91f\U0001f926"
+    "\U0001f930-\U0001f939\U0001f93d\U0001f93e\U0001f9d1-\U0001f9dd]"
+)
+_SKIN_TONES = ("\U0001f3fb", "\U0001f3ff")
+_TWILIO_SPLITS = regex.compile(r"[\u200d\U0001f3fb-\U0001f3ff\p{GCB=Extend}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +184,15 @@ def analyze(text: str) -> SegmentInfo:
     if units <= single:
         parts: tuple[str, ...] = (text,)
         per_segment, last_units = single, units
+    elif encoding == "GSM-7":
+        parts, last_units = _split_gsm(text)
+        per_segment = multi
     else:
-        split = _split_gsm(text) if encoding == "GSM-7" else _split_ucs2(text)
-        parts, last_units = split
+        parts, last_units = _split_ucs2(text, twilio=False)
+        if _TWILIO_SPLITS.search(text) is not None:  # Twilio's older clusters may save a segment
+            loose = _split_ucs2(text, twilio=True)
+            if len(loose[0]) < len(parts):
+                parts, last_units = loose
         per_segment = multi
     return SegmentInfo(
         encoding=encoding,
@@ -213,14 +245,14 @@ def _split_gsm(text: str) -> tuple[tuple[str, ...], int]:
         start = end
 
 
-def _split_ucs2(text: str) -> tuple[tuple[str, ...], int]:
-    """Greedy 67-unit parts cut only between atoms (minimal for the rule, see module doc)."""
+def _split_ucs2(text: str, *, twilio: bool) -> tuple[tuple[str, ...], int]:
+    """Greedy 67-unit parts cut only between atoms; with ``twilio`` also at Twilio's extra cuts."""
     parts: list[str] = []
-    start = 0
+    start = floor = 0
     while True:
         end = _fill(text, start, UCS2_MULTI, _ASTRAL)
         if end < len(text):
-            end = _atom_cut(text, start, end)
+            end, floor = _atom_cut(text, start, end, floor, twilio=twilio)
         parts.append(text[start:end])
         if end >= len(text):
             return tuple(parts), utf16_units(parts[-1])
@@ -232,24 +264,46 @@ def _joined(text: str, i: int) -> bool:
     return _JOINS_NEXT.match(text, i - 1) is not None or _JOINS_PREV.match(text, i) is not None
 
 
-def _atom_cut(text: str, start: int, end: int) -> int:
-    """The last atom boundary in (start, end]: ``end`` itself unless it falls inside a cluster.
+def _atom_cut(text: str, start: int, end: int, floor: int, *, twilio: bool) -> tuple[int, int]:
+    """The last atom boundary in (start, end], and where the next call may start clustering.
 
     Only the neighbourhood of the cut is clustered with ``\\X``, from the nearest position
     that is certainly a boundary - clustering the whole text would cost more than the
-    0.5 ms budget. A cluster longer than a segment is cut anywhere (its code points are atoms).
+    0.5 ms budget. A cluster longer than a segment is cut anywhere (its code points are
+    atoms). After a Twilio cut inside a cluster, clustering must restart at that cluster's
+    end (``floor``), not at the cut, or it would invent boundaries in the cluster's tail.
     """
     if not _joined(text, end):
-        return end
+        return end, end
     safe = end - 1
-    while safe > start and _joined(text, safe):
+    while safe > floor and _joined(text, safe):
         safe -= 1
-    for match in _CLUSTER.finditer(text, safe):
+    for match in _CLUSTER.finditer(text, max(safe, floor)):
         if match.end() >= end:
             if match.end() == end or utf16_units(match.group()) > UCS2_MULTI:
-                return end
-            return match.start()
-    return end  # unreachable: the last cluster ends at len(text) > end
+                return end, end
+            if twilio:
+                for cut in range(end, max(match.start(), start), -1):
+                    if twilio_cuts_inside(text, cut):
+                        return cut, match.end()
+            return match.start(), match.start()
+    return end, end  # unreachable: the last cluster ends at len(text) > end
+
+
+def twilio_cuts_inside(text: str, i: int) -> bool:
+    """Whether Twilio's Unicode 10 clusters put a boundary at ``i``, inside one of today's clusters.
+
+    Only meaningful where UAX #29 joins text[i-1] and text[i]; see the tables above.
+    """
+    prev, cur = text[i - 1], text[i]
+    if prev == "\u200d":
+        return cur not in _TWILIO_GLUE_AFTER_ZWJ
+    if _SKIN_TONES[0] <= cur <= _SKIN_TONES[1]:
+        j = i - 1
+        while j > 0 and _EXTEND.match(text, j) and not _SKIN_TONES[0] <= text[j] <= _SKIN_TONES[1]:
+            j -= 1
+        return _TWILIO_EMOJI_BASE.match(text, j) is None
+    return _EXTEND.match(prev) is not None and _JOINS_PREV.match(cur) is None  # Indic conjunct
 
 
 def _atoms(text: str) -> list[str]:

@@ -234,6 +234,8 @@ _LINK = re.compile(
 def find_shorteners(text: str, domains: frozenset[str] = DEFAULT_SHORTENER_DOMAINS) -> tuple[str, ...]:
     """Links in ``text`` whose host is a shortener domain (or a subdomain of one)."""
     found: list[str] = []
+    if "." not in text:  # no domain without a dot; skip the regex on most keystrokes
+        return ()
     for m in _LINK.finditer(text):
         labels = m.group(1).lower().split(".")
         # the host itself or any parent domain ("www.bit.ly" -> "bit.ly"): one set lookup per label
@@ -249,11 +251,15 @@ _OPT_OUT_LINE = re.compile(
       |\bunsubscribe\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+_OPT_OUT_WORDS = ("stop", "end", "quit", "cancel", "unsubscribe", "opt")
 _SELF_INTRO = re.compile(r"\b(?:this\s+is|it'?s|it\s+is|my\s+name\s+is|i'?m|i\s+am)\s+[A-Z]|\bfrom\s+[A-Z]")
 
 
 def has_opt_out_line(text: str) -> bool:
     """Does the text tell the lead how to opt out ("Reply STOP to opt out", "Text END to unsubscribe")?"""
+    folded = text.casefold()
+    if not any(w in folded for w in _OPT_OUT_WORDS):  # cheap pre-check: the regex costs more
+        return False
     return _OPT_OUT_LINE.search(text) is not None
 
 
@@ -265,8 +271,8 @@ def identifies_sender(text: str, sender_names: Sequence[str] = ()) -> bool:
     """
     words = _name_words(sender_names)
     if words:
-        folded = text.casefold()
-        return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        return re.search(rf"(?<!\w)(?:{alternatives})(?!\w)", text.casefold()) is not None
     return _SELF_INTRO.search(text) is not None
 
 

@@ -1,0 +1,176 @@
+"""Conversions between Python values and what the cache stores.
+
+Datetimes are stored as fixed-width ISO-8601 UTC text (`2026-11-23T09:40:00.000000+00:00`) so that
+string order is time order: indexes and keyset cursors compare them directly.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sms_tui.core.models import CloseStatus, Direction, LeadRow, LocalState, Message
+
+#: Close status -> the local state a message takes when the provider reports it.
+#: `outbox` on the provider means "accepted, on its way": for us it has left, so it is `sent`.
+REMOTE_STATE: dict[str, LocalState] = {
+    "inbox": "inbox",
+    "draft": "draft",
+    "scheduled": "scheduled",
+    "outbox": "sent",
+    "sent": "sent",
+    "error": "error",
+}
+
+#: Local state -> the Close status the rep sees (and that `status:` / `latest_sms_status:` search).
+STATUS_OF_STATE: dict[str, CloseStatus] = {
+    "draft": "draft",
+    "outbox": "outbox",
+    "sending": "outbox",
+    "scheduled": "scheduled",
+    "sent": "sent",
+    "error": "error",
+    "blocked": "error",
+    "inbox": "inbox",
+}
+
+#: The same mapping as a SQL expression over a column holding a local state (used by triggers).
+STATUS_SQL = "CASE {col} WHEN 'sending' THEN 'outbox' WHEN 'blocked' THEN 'error' ELSE {col} END"
+
+
+def ts(value: datetime | None) -> str | None:
+    """Aware datetime -> stored text (naive datetimes are taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_ts(value: object) -> str | None:
+    """A provider datetime (string, possibly naive or with `Z`) or datetime -> stored text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return ts(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date-time string, got {type(value).__name__}")
+    text = value[:-1] + "+00:00" if value.endswith("Z") else value
+    return ts(datetime.fromisoformat(text))
+
+
+def dt(value: str | None) -> datetime | None:
+    """Stored text -> aware UTC datetime."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value)
+
+
+def json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+MESSAGE_COLUMNS = (
+    "local_id, lead_id, direction, local_state, text, remote_id, contact_id, status, local_phone, "
+    "remote_phone, date_created, date_sent, date_scheduled, send_at, error_message, block_reason, "
+    "attempts, cost, is_read, template_id, last_error, sort_at"
+)
+
+
+def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
+    """A row selected with MESSAGE_COLUMNS (in that order) -> Message."""
+    (
+        local_id,
+        lead_id,
+        direction,
+        local_state,
+        text,
+        remote_id,
+        contact_id,
+        status,
+        local_phone,
+        remote_phone,
+        date_created,
+        date_sent,
+        date_scheduled,
+        send_at,
+        error_message,
+        block_reason,
+        attempts,
+        cost,
+        is_read,
+        template_id,
+        last_error,
+        sort_at,
+    ) = tuple(row)
+    return Message(
+        local_id=local_id,
+        lead_id=lead_id or "",
+        direction=cast(Direction, direction),
+        local_state=cast(LocalState, local_state),
+        text=text or "",
+        remote_id=remote_id,
+        contact_id=contact_id,
+        status=cast(CloseStatus | None, status),
+        local_phone=local_phone,
+        remote_phone=remote_phone,
+        date_created=dt(date_created) or dt(sort_at),
+        date_sent=dt(date_sent),
+        date_scheduled=dt(date_scheduled),
+        send_at=dt(send_at),
+        error_message=error_message or last_error,
+        block_reason=block_reason,
+        attempts=attempts,
+        cost=cost,
+        is_read=bool(is_read),
+        template_id=template_id,
+    )
+
+
+LEAD_ROW_COLUMNS = (
+    "lead_id, display_name, preview, last_activity_at, unread, latest_status, failed_count, opted_out, "
+    "has_draft, scheduled_count, done, snoozed_until, phone"
+)
+
+
+def lead_row_from_row(row: sqlite3.Row | tuple[Any, ...]) -> LeadRow:
+    """A row selected with LEAD_ROW_COLUMNS (from lead_state) -> LeadRow."""
+    (
+        lead_id,
+        display_name,
+        preview,
+        last_activity_at,
+        unread,
+        latest_status,
+        failed_count,
+        opted_out,
+        has_draft,
+        scheduled_count,
+        done,
+        snoozed_until,
+        phone,
+    ) = tuple(row)
+    return LeadRow(
+        lead_id=lead_id,
+        display_name=display_name or "",
+        preview=preview or "",
+        last_activity_at=dt(last_activity_at),
+        unread=unread,
+        latest_status=cast(CloseStatus | None, latest_status),
+        failed_count=failed_count,
+        opted_out=bool(opted_out),
+        has_draft=bool(has_draft),
+        has_scheduled=scheduled_count > 0,
+        done=bool(done),
+        snoozed_until=dt(snoozed_until),
+        phone=phone,
+    )
+
+
+def mapping_get(data: Mapping[str, Any], key: str) -> Any:
+    return data.get(key)

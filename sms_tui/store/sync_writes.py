@@ -1,0 +1,360 @@
+"""Writes the sync engine makes: reference data, leads/contacts, remote messages, opt-outs.
+
+Bulk and fast: validation first (a malformed provider answer raises StoreError before anything is
+written), then one transaction with executemany. Remote messages are upserted by `remote_id`; rows
+that did not change are skipped, so the poll's re-scan of the last minutes costs little and the
+returned set names only leads whose list row or conversation really changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
+from sms_tui.store.base import StoreBase
+from sms_tui.store.convert import REMOTE_STATE, json_text, parse_ts, ts
+from sms_tui.store.reads import texting_phone_of
+from sms_tui.store.schema import reversed_digits
+from sms_tui.store.types import StoreError
+
+#: Close SMS fields stored in their own column (text values), in table order.
+TEXT_FIELDS = (
+    "remote_id",
+    "lead_id",
+    "contact_id",
+    "organization_id",
+    "user_id",
+    "created_by",
+    "updated_by",
+    "user_name",
+    "created_by_name",
+    "updated_by_name",
+    "date_created",
+    "date_updated",
+    "activity_at",
+    "date_scheduled",
+    "date_sent",
+    "direction",
+    "status",
+    "source",
+    "text",
+    "template_id",
+    "error_message",
+    "cost",
+    "local_phone",
+    "local_phone_formatted",
+    "local_country_iso",
+    "remote_phone",
+    "remote_phone_formatted",
+    "remote_country_iso",
+    "users",
+    "attachments",
+    "sequence_id",
+    "sequence_name",
+    "sequence_subscription_id",
+    "agent_config_id",
+    "agent_action_reason",
+    "caller_id_mode",
+    "caller_id_reason",
+    "extra",
+)
+_DATE_FIELDS = {"date_created", "date_updated", "activity_at", "date_scheduled", "date_sent"}
+_JSON_FIELDS = {"users", "attachments"}
+_KNOWN = set(TEXT_FIELDS) | {"id", "_type"}
+_UPDATE_SET = ", ".join(f"{c} = excluded.{c}" for c in TEXT_FIELDS if c != "remote_id")
+
+_INSERT_SQL = (
+    f"INSERT INTO messages ({', '.join(TEXT_FIELDS)}, sort_at, is_read, local_state) "
+    f"VALUES ({', '.join('?' * (len(TEXT_FIELDS) + 3))}) "
+    f"ON CONFLICT(remote_id) DO UPDATE SET {_UPDATE_SET}, local_state = excluded.local_state"
+)
+
+
+class SyncWritesMixin(StoreBase):
+    # -- reference data ----------------------------------------------------------------------------
+
+    def upsert_organization(self, org: Organization) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO organization (id, name) VALUES (?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+                (org.id, org.name),
+            )
+
+    def upsert_users(self, users: Iterable[User], *, me_id: str | None = None) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO users (id, first_name, last_name, email, organization_id) "
+                "VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name, last_name = "
+                "excluded.last_name, email = excluded.email, organization_id = excluded.organization_id",
+                [(u.id, u.first_name, u.last_name, u.email, u.organization_id) for u in users],
+            )
+            if me_id is not None:
+                conn.execute(
+                    "INSERT INTO kv (key, value) VALUES ('me_id', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (me_id,),
+                )
+
+    def upsert_our_numbers(self, numbers: Iterable[OurNumber], *, replace: bool = True) -> None:
+        """Store our sending numbers; with replace, numbers not listed are removed."""
+        numbers = list(numbers)
+        with self._write() as conn:
+            if replace:
+                conn.execute("DELETE FROM our_numbers")
+            conn.executemany(
+                "INSERT INTO our_numbers (id, number, country, sms_enabled, label) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET number = excluded.number, country = excluded.country, "
+                "sms_enabled = excluded.sms_enabled, label = excluded.label",
+                [(n.id, n.number, n.country, int(n.sms_enabled), n.label) for n in numbers],
+            )
+
+    def upsert_templates(self, templates: Iterable[Template], *, replace: bool = True) -> None:
+        """Store SMS templates; with replace, templates not listed are removed."""
+        templates = list(templates)
+        with self._write() as conn:
+            if replace:
+                conn.execute("DELETE FROM templates")
+            conn.executemany(
+                "INSERT INTO templates (id, name, text, is_active) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, text = excluded.text, "
+                "is_active = excluded.is_active",
+                [(t.id, t.name, t.text, int(t.is_active)) for t in templates],
+            )
+
+    # -- leads and contacts ------------------------------------------------------------------------
+
+    def upsert_leads(self, leads: Iterable[Lead]) -> set[str]:
+        """Store leads with their contacts and phones (a lead's contact list is replaced).
+
+        Returns the ids of the leads written. Opt-outs are per phone (phone_flags) and survive this.
+        """
+        leads = list(leads)
+        written: set[str] = set()
+        with self._write() as conn:
+            for lead in leads:
+                _upsert_lead(conn, lead)
+                written.add(lead.id)
+        return written
+
+    def set_phone_opt_out(self, phone: str, opted_out: bool, *, now: datetime | None = None) -> set[str]:
+        """Record a STOP (True) or START (False) from this E.164 number. Returns affected lead ids."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO phone_flags (phone, opted_out, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(phone) DO UPDATE SET opted_out = excluded.opted_out, "
+                "updated_at = excluded.updated_at",
+                (phone, int(opted_out), ts(now or datetime.now(UTC))),
+            )
+            rows = conn.execute(
+                "UPDATE lead_state SET opted_out = ? WHERE phone = ? RETURNING lead_id",
+                (int(opted_out), phone),
+            ).fetchall()
+            touched = {r[0] for r in rows}
+            touched |= {
+                r[0]
+                for r in conn.execute(
+                    "SELECT c.lead_id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id "
+                    "WHERE p.phone = ?",
+                    (phone,),
+                )
+            }
+        return touched
+
+    def set_phone_do_not_text(self, phone: str, do_not_text: bool) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO phone_flags (phone, do_not_text, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(phone) DO UPDATE SET do_not_text = excluded.do_not_text, "
+                "updated_at = excluded.updated_at",
+                (phone, int(do_not_text), ts(datetime.now(UTC))),
+            )
+
+    # -- messages ----------------------------------------------------------------------------------
+
+    def apply_remote_messages(
+        self,
+        msgs: Iterable[Mapping[str, Any] | Message],
+        *,
+        unread_inbound: bool = True,
+        now: datetime | None = None,
+    ) -> set[str]:
+        """Upsert provider SMS (Close JSON objects or Message) by remote id. Returns changed lead ids.
+
+        New inbound messages are unread when `unread_inbound` (pass False for history in a first
+        sync). An outbound message we do not know yet that matches one of ours being sent (same lead,
+        phone and text, no remote id yet) is adopted by it instead of being stored twice. Leads the
+        cache does not have yet are created as stubs (see stub_lead_ids).
+        Raises StoreError, writing nothing, if any message is malformed.
+        """
+        rows = [_normalise(m) for m in msgs]
+        fallback = ts(now or datetime.now(UTC))
+        changed: set[str] = set()
+        if not rows:
+            return changed
+        with self._write() as conn:
+            existing = _existing(conn, [r["remote_id"] for r in rows])
+            inserts: list[tuple[Any, ...]] = []
+            for r in rows:
+                values = tuple(r[c] for c in TEXT_FIELDS)
+                old = existing.get(r["remote_id"])
+                if old is not None and old[0] == values:
+                    continue
+                lead_id = r["lead_id"]
+                if old is None and lead_id is not None:
+                    _ensure_lead(conn, lead_id, r)
+                    if r["direction"] == "outbound" and _adopt(conn, r):
+                        changed.add(lead_id)
+                        continue
+                if old is not None and old[1] is not None:
+                    changed.add(old[1])
+                if lead_id is not None:
+                    changed.add(lead_id)
+                sort_at = r["date_created"] or r["activity_at"] or fallback
+                unread = r["direction"] == "inbound" and unread_inbound
+                inserts.append((*values, sort_at, 0 if unread else 1, REMOTE_STATE[r["status"]]))
+                existing[r["remote_id"]] = (values, lead_id)
+            conn.executemany(_INSERT_SQL, inserts)
+        return changed
+
+
+def _normalise(msg: Mapping[str, Any] | Message) -> dict[str, Any]:
+    """Validate one provider SMS and turn it into column values; StoreError says what is wrong."""
+    data: Mapping[str, Any]
+    if isinstance(msg, Message):
+        data = {k: v for k, v in asdict(msg).items() if k not in ("local_id", "local_state", "send_at")}
+        data["id"] = msg.remote_id
+    elif isinstance(msg, Mapping):
+        data = msg
+    else:
+        raise StoreError(f"an SMS must be an object, got {type(msg).__name__}")
+    remote_id = data.get("id", data.get("remote_id"))
+    if not isinstance(remote_id, str) or not remote_id:
+        raise StoreError("an SMS from the provider has no id")
+    status = data.get("status")
+    if status not in REMOTE_STATE:
+        raise StoreError(f"SMS {remote_id}: unknown status {status!r}")
+    direction = data.get("direction") or ("inbound" if status == "inbox" else "outbound")
+    if direction not in ("inbound", "outbound"):
+        raise StoreError(f"SMS {remote_id}: unknown direction {direction!r}")
+    out: dict[str, Any] = {"remote_id": remote_id, "direction": direction, "status": status}
+    for col in TEXT_FIELDS:
+        if col in out or col == "extra":
+            continue
+        value = data.get(col)
+        try:
+            if col in _DATE_FIELDS:
+                value = parse_ts(value)
+            elif col in _JSON_FIELDS:
+                value = json_text(value)
+            elif value is not None and not isinstance(value, str):
+                if col == "cost" and isinstance(value, int | float):
+                    value = str(value)
+                else:
+                    raise StoreError(f"SMS {remote_id}: {col} should be text, got {type(value).__name__}")
+        except ValueError as exc:
+            raise StoreError(f"SMS {remote_id}: bad {col}: {exc}") from None
+        out[col] = value
+    if out["text"] is None:
+        out["text"] = ""
+    extra = {k: v for k, v in data.items() if k not in _KNOWN and isinstance(msg, Mapping)}
+    out["extra"] = json_text(extra) if extra else None
+    return out
+
+
+def _existing(
+    conn: sqlite3.Connection, remote_ids: list[str]
+) -> dict[str, tuple[tuple[Any, ...], str | None]]:
+    found: dict[str, tuple[tuple[Any, ...], str | None]] = {}
+    cols = ", ".join(TEXT_FIELDS)
+    for i in range(0, len(remote_ids), 500):
+        chunk = remote_ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {cols} FROM messages WHERE remote_id IN ({marks})", chunk):
+            found[row[0]] = (tuple(row), row[1])
+    return found
+
+
+def _ensure_lead(conn: sqlite3.Connection, lead_id: str, r: Mapping[str, Any]) -> None:
+    name = r.get("remote_phone_formatted") or r.get("remote_phone") or ""
+    conn.execute(
+        "INSERT INTO leads (id, display_name, is_stub) VALUES (?, ?, 1) ON CONFLICT(id) DO NOTHING",
+        (lead_id, name),
+    )
+
+
+def _adopt(conn: sqlite3.Connection, r: Mapping[str, Any]) -> bool:
+    """Give the remote id to our own message that is being sent, if this is it."""
+    row = conn.execute(
+        "SELECT local_id FROM messages WHERE lead_id = ? AND remote_id IS NULL AND claimed_by IS NOT NULL "
+        "AND local_state IN ('sending', 'scheduled') AND text = ? AND coalesce(remote_phone, '') = ? "
+        "ORDER BY local_id LIMIT 1",
+        (r["lead_id"], r["text"], r["remote_phone"] or ""),
+    ).fetchone()
+    if row is None:
+        return False
+    sets = ", ".join(f"{c} = ?" for c in TEXT_FIELDS)
+    conn.execute(
+        f"UPDATE messages SET {sets}, local_state = ?, claimed_by = NULL, claimed_at = NULL "
+        "WHERE local_id = ?",
+        (*(r[c] for c in TEXT_FIELDS), REMOTE_STATE[r["status"]], row[0]),
+    )
+    return True
+
+
+def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:
+    conn.execute(
+        "INSERT INTO leads (id, display_name, date_created, is_stub) VALUES (?, ?, ?, 0) "
+        "ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, "
+        "date_created = coalesce(excluded.date_created, leads.date_created), is_stub = 0",
+        (lead.id, lead.display_name, ts(lead.date_created)),
+    )
+    keep = [c.id for c in lead.contacts]
+    marks = ",".join("?" * len(keep))
+    conn.execute(
+        f"DELETE FROM contacts WHERE lead_id = ? AND id NOT IN ({marks})"
+        if keep
+        else "DELETE FROM contacts WHERE lead_id = ?",
+        (lead.id, *keep),
+    )
+    texting: tuple[str | None, str | None] = (None, None)
+    for pos, c in enumerate(lead.contacts):
+        conn.execute(
+            "INSERT INTO contacts (id, lead_id, name, first_name, last_name, do_not_text, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, "
+            "name = excluded.name, first_name = excluded.first_name, last_name = excluded.last_name, "
+            "do_not_text = excluded.do_not_text, position = excluded.position",
+            (c.id, lead.id, c.name, c.first_name, c.last_name, int(c.do_not_text), pos),
+        )
+        conn.execute("DELETE FROM contact_phones WHERE contact_id = ?", (c.id,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO contact_phones "
+            "(contact_id, phone, type, phone_formatted, position, rdigits) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (c.id, p.phone, p.type, p.phone_formatted, i, reversed_digits(p.phone))
+                for i, p in enumerate(c.phones)
+            ],
+        )
+        phone = texting_phone_of(c.phones)
+        if phone is not None and texting[1] is None:
+            texting = (c.id, phone)
+        if c.opted_out and phone is not None:
+            conn.execute(
+                "INSERT INTO phone_flags (phone, opted_out) VALUES (?, 1) "
+                "ON CONFLICT(phone) DO UPDATE SET opted_out = 1",
+                (phone,),
+            )
+    contact_id, phone = texting
+    if contact_id is None and lead.contacts:
+        contact_id = lead.contacts[0].id
+    conn.execute(
+        "UPDATE lead_state SET contact_id = ?, phone = ?, opted_out = coalesce("
+        "(SELECT opted_out FROM phone_flags WHERE phone = ?), 0) WHERE lead_id = ?",
+        (contact_id, phone, phone, lead.id),
+    )

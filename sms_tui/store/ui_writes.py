@@ -1,0 +1,224 @@
+"""Writes the UI makes: drafts, sending (into the outbox), undo, scheduling, triage flags.
+
+Each is one transaction; the triage row (lead_state) changes in the same transaction, by the triggers
+on messages/drafts or by the statements here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from sms_tui.store.base import StoreBase
+from sms_tui.store.convert import ts
+from sms_tui.store.types import StoreError
+
+
+class UiWritesMixin(StoreBase):
+    def save_draft(self, lead_id: str, text: str) -> None:
+        """Keep the composer's text for this lead; empty (or blank) text deletes the draft."""
+        with self._write() as conn:
+            _set_draft(conn, lead_id, text)
+
+    def enqueue_send(
+        self,
+        *,
+        lead_id: str,
+        contact_id: str | None,
+        text: str,
+        remote_phone: str,
+        local_phone: str,
+        send_at: datetime,
+        now: datetime | None = None,
+        template_id: str | None = None,
+        user_id: str | None = None,
+    ) -> int:
+        """Put a message in the outbox (undo until `send_at`) and clear the lead's draft.
+
+        Returns the message's local id. The sync engine claims it once `send_at` has passed.
+        """
+        created = now or datetime.now(UTC)
+        with self._write() as conn:
+            _require_lead(conn, lead_id)
+            cur = conn.execute(
+                "INSERT INTO messages (lead_id, contact_id, direction, local_state, text, remote_phone, "
+                "local_phone, send_at, sort_at, date_created, template_id, user_id, is_read) "
+                "VALUES (?, ?, 'outbound', 'outbox', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    lead_id,
+                    contact_id,
+                    text,
+                    remote_phone,
+                    local_phone,
+                    ts(send_at),
+                    ts(created),
+                    ts(created),
+                    template_id,
+                    user_id,
+                ),
+            )
+            conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))
+            return int(cur.lastrowid or 0)
+
+    def undo_send(self, local_id: int) -> str | None:
+        """Take a message back out of the outbox while it is still there (not yet claimed).
+
+        The message becomes the lead's draft again and its text is returned; None if it is too late.
+        Atomic against a sync engine in this or another process claiming it at the same moment.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "DELETE FROM messages WHERE local_id = ? AND local_state = 'outbox' AND claimed_by IS NULL "
+                "RETURNING lead_id, text",
+                (local_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            lead_id, text = row
+            _set_draft(conn, lead_id, text)
+            return str(text)
+
+    def schedule(
+        self,
+        *,
+        lead_id: str,
+        contact_id: str | None,
+        text: str,
+        remote_phone: str,
+        local_phone: str,
+        date_scheduled: datetime,
+        now: datetime | None = None,
+        template_id: str | None = None,
+        user_id: str | None = None,
+    ) -> int:
+        """Store a scheduled send; the sync engine creates it on the provider with status `scheduled`."""
+        created = now or datetime.now(UTC)
+        with self._write() as conn:
+            _require_lead(conn, lead_id)
+            cur = conn.execute(
+                "INSERT INTO messages (lead_id, contact_id, direction, local_state, text, remote_phone, "
+                "local_phone, date_scheduled, sort_at, date_created, template_id, user_id, is_read) "
+                "VALUES (?, ?, 'outbound', 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    lead_id,
+                    contact_id,
+                    text,
+                    remote_phone,
+                    local_phone,
+                    ts(date_scheduled),
+                    ts(created),
+                    ts(created),
+                    template_id,
+                    user_id,
+                ),
+            )
+            conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))
+            return int(cur.lastrowid or 0)
+
+    def cancel_scheduled(self, local_id: int) -> str | None:
+        """Cancel a scheduled send; its text becomes the lead's draft and is returned.
+
+        Not yet on the provider (and not claimed): the message is simply removed. Already on the
+        provider: it is flagged `cancel_requested` (see `pending_cancels`) and leaves the list of
+        scheduled messages once the sync engine has set it back to draft there (`mark_cancelled`).
+        None if the message is not (or no longer) scheduled.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT lead_id, text, remote_id, claimed_by FROM messages "
+                "WHERE local_id = ? AND local_state = 'scheduled' AND cancel_requested = 0",
+                (local_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            lead_id, text, remote_id, claimed_by = row
+            if remote_id is None and claimed_by is None:
+                conn.execute("DELETE FROM messages WHERE local_id = ?", (local_id,))
+            elif remote_id is None:
+                return None  # a sync engine is creating it right now; try again in a moment
+            else:
+                conn.execute("UPDATE messages SET cancel_requested = 1 WHERE local_id = ?", (local_id,))
+            _set_draft(conn, lead_id, text)
+            return str(text)
+
+    def retry(self, local_id: int, send_at: datetime) -> int | None:
+        """Send a failed or blocked message again, through the outbox (undo until `send_at`).
+
+        A blocked message (never left this machine) goes back to the outbox itself; an `error`
+        message the provider knows stays as history and a new outbox message is made.
+        Returns the local id of the message that will be sent, or None if it was not failed.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT lead_id, contact_id, text, remote_phone, local_phone, remote_id, template_id, "
+                "user_id, attempts FROM messages WHERE local_id = ? AND local_state IN ('error', 'blocked')",
+                (local_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            lead_id, contact_id, text, remote_phone, local_phone, remote_id, template_id, user_id, _ = row
+            if remote_id is None:
+                conn.execute(
+                    "UPDATE messages SET local_state = 'outbox', send_at = ?, block_reason = NULL, "
+                    "claimed_by = NULL, claimed_at = NULL WHERE local_id = ?",
+                    (ts(send_at), local_id),
+                )
+                return local_id
+            return self.enqueue_send(
+                lead_id=lead_id,
+                contact_id=contact_id,
+                text=text,
+                remote_phone=remote_phone,
+                local_phone=local_phone,
+                send_at=send_at,
+                template_id=template_id,
+                user_id=user_id,
+            )
+
+    def mark_read(self, lead_id: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE messages SET is_read = 1 WHERE lead_id = ? AND direction = 'inbound' AND is_read = 0",
+                (lead_id,),
+            )
+
+    def mark_unread(self, lead_id: str) -> None:
+        """Flag the lead's latest inbound message unread (the lead shows at least one unread)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE messages SET is_read = 0 WHERE local_id = (SELECT local_id FROM messages "
+                "WHERE lead_id = ? AND direction = 'inbound' ORDER BY sort_at DESC, local_id DESC LIMIT 1)",
+                (lead_id,),
+            )
+
+    def set_done(self, lead_id: str, done: bool = True) -> None:
+        """Done leads leave the inbox (search `is:done` finds them); a new reply brings them back."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE lead_state SET done = ?, snoozed_until = NULL WHERE lead_id = ?",
+                (int(done), lead_id),
+            )
+
+    def snooze(self, lead_id: str, until: datetime | None) -> None:
+        """Hide the lead until `until` (None un-snoozes); a new reply brings it back earlier."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE lead_state SET snoozed_until = ?, done = 0 WHERE lead_id = ?", (ts(until), lead_id)
+            )
+
+
+def _set_draft(conn: sqlite3.Connection, lead_id: str, text: str) -> None:
+    if not text.strip():
+        conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))
+        return
+    _require_lead(conn, lead_id)
+    conn.execute(
+        "INSERT INTO drafts (lead_id, text, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(lead_id) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+        (lead_id, text, ts(datetime.now(UTC))),
+    )
+
+
+def _require_lead(conn: sqlite3.Connection, lead_id: str) -> None:
+    if conn.execute("SELECT 1 FROM leads WHERE id = ?", (lead_id,)).fetchone() is None:
+        raise StoreError(f"no lead {lead_id} in the cache")

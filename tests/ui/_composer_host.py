@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
+from collections import defaultdict
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual.app import App, ComposeResult
 from textual.message import Message
@@ -74,3 +77,23 @@ class Host(App[None]):
 
     def line(self, selector: str) -> str:
         return str(self.query_one(selector, Static).render())
+
+
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#[^)]*line-(\d+)\)">(.*?)</text>'
+)
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows, as plain lines (from the app's own SVG screenshot)."""
+    rows: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for match in _SVG_TEXT.finditer(app.export_screenshot()):
+        rows[int(match[2])].append((float(match[1]), html.unescape(match[3]).replace("\xa0", " ")))
+    lines = []
+    for row in sorted(rows):
+        line = ""
+        for x, chunk in sorted(rows[row]):
+            line = line.ljust(round(x / 12.2)) + chunk
+        lines.append(line.rstrip())
+    return "\n".join(lines)

@@ -29,7 +29,7 @@ class SnoozeDialog(ModalScreen[datetime | None]):
         align: center middle;
     }
     SnoozeDialog > Vertical {
-        width: 50;
+        width: 60;
         max-width: 100%;
         height: auto;
         border: thick $primary;

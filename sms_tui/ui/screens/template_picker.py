@@ -48,6 +48,8 @@ class TemplatePicker(ModalScreen[str | None]):
     TemplatePicker #template-list {
         height: 1fr;
         min-height: 3;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     TemplatePicker #template-preview {
         height: auto;

@@ -1,0 +1,69 @@
+"""What the sync engine tells its listener (the UI, the CLI), and the poll pacing rules.
+
+The listener gets one `SyncEvent` per batch (a poll, a push, a page of the first sync) carrying
+only what changed, so the UI refreshes those leads and nothing else.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from sms_tui.core.models import Message
+
+ConnectionState = Literal["online", "offline", "rate_limited", "unavailable", "auth_failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class FirstSyncProgress:
+    """Counts so far; `stage` is what is being fetched now."""
+
+    stage: Literal["account", "numbers", "templates", "leads", "messages", "done"]
+    leads: int = 0
+    contacts: int = 0
+    messages: int = 0
+    templates: int = 0
+    numbers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncEvent:
+    changed_lead_ids: frozenset[str]
+    state: ConnectionState
+    last_poll: datetime | None
+    #: replies that arrived while the engine ran (not history): the UI toasts them
+    new_inbound: tuple[Message, ...] = ()
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    #: a sentence for the status bar when state is not online (no secrets, no markup)
+    detail: str | None = None
+    #: seconds until the next poll, as the pacer decided
+    next_poll_in: float | None = None
+    progress: FirstSyncProgress | None = None
+
+
+@dataclass
+class PollPacer:
+    """Decides the wait before the next poll: the configured interval when all is well, longer
+    when the provider rate-limits (at least what it asked) or is down (exponential, jittered,
+    capped), and a little longer when the `RateLimit` header says the budget is nearly spent."""
+
+    interval: float
+    max_interval: float = 300.0
+    rng: random.Random = field(default_factory=random.Random)
+    failures: int = 0
+
+    def ok(self, remaining: int | None = None, reset: float | None = None) -> float:
+        self.failures = 0
+        if remaining is not None and remaining <= 1 and reset is not None:
+            return max(self.interval, reset)
+        return self.interval
+
+    def failed(self, retry_after: float | None = None) -> float:
+        self.failures += 1
+        backoff = min(self.max_interval, self.interval * (2 ** min(self.failures, 10)))
+        jittered = backoff / 2 + self.rng.random() * backoff / 2
+        return float(max(retry_after or 0.0, jittered, self.interval))

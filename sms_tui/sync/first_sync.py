@@ -1,0 +1,93 @@
+"""The first sync: account, our numbers, templates, leads with contacts, SMS history.
+
+Pages are written as they arrive (one transaction each), so a first sync that is interrupted keeps
+what it fetched and simply starts over; every write is an upsert. The event-log high-water mark is
+set to the time the sync *started*, so changes made while it ran are picked up by the first poll.
+Opt-out state is derived from the history: for each phone, its latest STOP/START keyword wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sms_tui.core.compliance import classify_keyword
+from sms_tui.provider import CloseClient
+from sms_tui.provider import models as wire
+from sms_tui.sync.cache import SyncCache
+from sms_tui.sync.events import FirstSyncProgress
+
+Progress = Callable[[FirstSyncProgress], None]
+
+
+async def run_first_sync(
+    cache: SyncCache,
+    client: CloseClient,
+    *,
+    progress: Progress | None,
+    now: Callable[[], datetime],
+    page_size: int = 100,
+) -> tuple[FirstSyncProgress, datetime, set[str]]:
+    """Returns the final counts, the start time (for the poll cursor) and the leads touched."""
+    started = now()
+    changed: set[str] = set()
+    state = FirstSyncProgress(stage="account")
+
+    def report(**changes: object) -> None:
+        nonlocal state
+        state = FirstSyncProgress(**{**_as_dict(state), **changes})  # type: ignore[arg-type]
+        if progress is not None:
+            progress(state)
+
+    report(stage="account")
+    me = await client.me()
+    report(stage="numbers")
+    numbers = await client.list_phone_numbers(page_size=page_size)
+    report(stage="templates", numbers=len(numbers))
+    templates = await client.list_templates(page_size=page_size)
+    cache.save_account(me, numbers, templates)
+    report(stage="leads", templates=len(templates))
+
+    leads = contacts = 0
+    async for page in client.iter_lead_pages(page_size=page_size):
+        changed |= cache.save_leads(page.items)
+        leads += len(page.items)
+        contacts += sum(len(lead.contacts) for lead in page.items)
+        report(leads=leads, contacts=contacts)
+
+    report(stage="messages")
+    messages = 0
+    keywords: dict[str, tuple[datetime, bool]] = {}
+    async for sms_page in client.iter_sms_pages(page_size=page_size):
+        merged = cache.save_sms(sms_page.items)
+        changed |= merged.changed_lead_ids
+        messages += len(sms_page.items)
+        _note_keywords(sms_page.items, keywords)
+        report(messages=messages)
+    for phone, (when, opted_out) in keywords.items():
+        changed |= cache.set_opted_out(phone, opted_out, when)
+    report(stage="done")
+    return state, started, changed
+
+
+def _note_keywords(items: tuple[wire.Sms, ...], keywords: dict[str, tuple[datetime, bool]]) -> None:
+    for sms in items:
+        if sms.direction != "inbound" or not sms.remote_phone:
+            continue
+        kind = classify_keyword(sms.text)
+        if kind not in ("opt_out", "opt_in"):
+            continue
+        held = keywords.get(sms.remote_phone)
+        if held is None or sms.date_created >= held[0]:
+            keywords[sms.remote_phone] = (sms.date_created, kind == "opt_out")
+
+
+def _as_dict(p: FirstSyncProgress) -> dict[str, object]:
+    return {
+        "stage": p.stage,
+        "leads": p.leads,
+        "contacts": p.contacts,
+        "messages": p.messages,
+        "templates": p.templates,
+        "numbers": p.numbers,
+    }

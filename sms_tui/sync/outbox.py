@@ -1,0 +1,216 @@
+"""Pushing the outbox exactly once (DESIGN.md "Sending, exactly once").
+
+1. Stale `sending` rows (a claim older than the lease: its engine crashed, was cancelled, or got no
+   answer) are taken over atomically and reconciled: the lead's recent SMS are listed on the
+   provider; a match is linked; only a message proven absent goes through step 2 again.
+2. Due outbox rows are claimed atomically (`sending`, committed), the send guard runs again, and
+   the SMS is POSTed. The answer's id and status are stored.
+
+Outcomes of a POST:
+- answer: linked (`sent`/`scheduled`);
+- nothing left (offline, 429 after the client's waits, auth): released back to the outbox;
+- refused (400): `error` with the provider's reason, or `blocked` when the reason is an opt-out;
+- unknown (time-out, dropped connection, 5xx, unreadable answer, or cancellation): stays `sending`
+  and is reconciled once its claim is stale. The lease is longer than a request can take, so the
+  original request has landed or died before anyone looks for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, check_send
+from sms_tui.core.models import Message
+from sms_tui.provider import (
+    AmbiguousRequestError,
+    AuthError,
+    CloseClient,
+    Offline,
+    ProviderDataError,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    ValidationError,
+)
+from sms_tui.sync.cache import SyncCache
+from sms_tui.sync.reconcile import CLOCK_SKEW, find_match
+
+log = logging.getLogger("sms_tui.sync")
+
+#: How long a claim protects a row from other engines: longer than any request can take.
+DEFAULT_LEASE = timedelta(seconds=90)
+_OPT_OUT_HINTS = ("21610", "opted out", "opt-out", "unsubscribed", "stop")
+
+
+@dataclass
+class PushReport:
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    deferred: int = 0
+    changed_lead_ids: set[str] = field(default_factory=set)
+    #: the connection problem that stopped the push, if any
+    problem: ProviderError | None = None
+
+
+class OutboxPusher:
+    def __init__(
+        self,
+        cache: SyncCache,
+        client: CloseClient,
+        *,
+        now: Callable[[], datetime],
+        owner: str,
+        lease: timedelta = DEFAULT_LEASE,
+        rules: ComplianceRules = DEFAULT_RULES,
+        sender_names: tuple[str, ...] = (),
+    ) -> None:
+        self.cache = cache
+        self.client = client
+        self.now = now
+        self.owner = owner
+        self.lease = lease
+        self.rules = rules
+        self.sender_names = sender_names
+
+    async def push(self, limit: int = 50) -> PushReport:
+        report = PushReport()
+        for message in self.cache.claim_stale(self.now(), self.owner, self.lease, limit):
+            if not await self._reconcile(message, report):
+                return report
+        for message in self.cache.claim_due(self.now(), self.owner, limit):
+            if report.problem is not None:
+                # The provider is unreachable: give the rest back untouched.
+                self.cache.release(message.local_id, report.problem.message, self.owner)
+                report.deferred += 1
+                continue
+            await self._send(message, report)
+        return report
+
+    async def _reconcile(self, message: Message, report: PushReport) -> bool:
+        """Look for the message on the provider; False when the provider could not be asked."""
+        since = (message.send_at or message.date_created or self.now()) - CLOCK_SKEW
+        try:
+            candidates = [
+                sms
+                async for page in self.client.iter_sms_pages(lead_id=message.lead_id, date_created__gte=since)
+                for sms in page.items
+            ]
+        except ProviderError as exc:
+            # Cannot prove anything: leave it `sending`; its fresh claim expires and we try again.
+            self.cache.note_ambiguous(message.local_id, f"Checking whether it was sent: {exc}", self.owner)
+            report.problem = exc
+            report.deferred += 1
+            return False
+        match = find_match(
+            text=message.text,
+            remote_phone=message.remote_phone,
+            local_phone=message.local_phone,
+            claimed_at=message.send_at or message.date_created or self.now(),
+            candidates=candidates,
+            is_taken=lambda remote_id: self.cache.is_taken(remote_id, message.local_id),
+        )
+        if match is not None:
+            log.info("message %s found on the provider as %s", message.local_id, match.id)
+            report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, match, self.owner)
+            report.sent += 1
+            return True
+        log.info("message %s proven absent on the provider; sending it", message.local_id)
+        await self._send(message, report)
+        return report.problem is None
+
+    def _guard(self, message: Message) -> str | None:
+        """The send guard, again, right before the POST. Returns the block reason or None."""
+        ctx = self.cache.send_context(message)
+        to_number = message.remote_phone or ""
+        check = check_send(
+            text=message.text,
+            to_number=to_number,
+            from_number=ctx.from_number or "",
+            opted_out=ctx.opted_out,
+            do_not_text=ctx.do_not_text,
+            now=self.now(),
+            first_message=ctx.first_message,
+            rules=self.rules,
+            sender_names=self.sender_names,
+        )
+        if check.ok:
+            return None
+        return " ".join(issue.message for issue in check.blocks)
+
+    async def _send(self, message: Message, report: PushReport) -> None:
+        reason = self._guard(message)
+        if reason is not None:
+            self.cache.mark_blocked(message.local_id, reason, self.owner)
+            report.blocked += 1
+            report.changed_lead_ids.add(message.lead_id)
+            return
+        ctx = self.cache.send_context(message)
+        scheduled = message.date_scheduled is not None and message.date_scheduled > self.now()
+        try:
+            sms = await self.client.create_sms(
+                status="scheduled" if scheduled else "outbox",
+                text=message.text,
+                lead_id=message.lead_id or None,
+                contact_id=message.contact_id,
+                local_phone=ctx.from_number,
+                remote_phone=message.remote_phone,
+                template_id=None,
+                date_scheduled=message.date_scheduled if scheduled else None,
+            )
+        except (AmbiguousRequestError, ProviderDataError) as exc:
+            # It may exist on the provider. Keep the claim; reconcile after the lease.
+            self.cache.note_ambiguous(message.local_id, str(exc), self.owner)
+            report.deferred += 1
+            report.problem = exc
+            return
+        except (Offline, RateLimited, ProviderUnavailable, AuthError) as exc:
+            # Refused before anything was done: back to the outbox, due again.
+            self.cache.release(message.local_id, str(exc), self.owner)
+            report.deferred += 1
+            report.problem = exc
+            return
+        except ValidationError as exc:
+            text = str(exc)
+            report.changed_lead_ids.add(message.lead_id)
+            if any(hint in text.lower() for hint in _OPT_OUT_HINTS) and message.remote_phone:
+                report.changed_lead_ids |= self.cache.set_opted_out(message.remote_phone, True, self.now())
+                self.cache.mark_blocked(message.local_id, f"The provider refused it: {text}", self.owner)
+                report.blocked += 1
+            else:
+                self.cache.mark_failed(message.local_id, text, self.owner)
+                report.failed += 1
+            return
+        except ProviderError as exc:
+            self.cache.mark_failed(message.local_id, str(exc), self.owner)
+            report.failed += 1
+            report.changed_lead_ids.add(message.lead_id)
+            return
+        report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, sms, self.owner)
+        if sms.status == "error":
+            report.failed += 1
+        else:
+            report.sent += 1
+
+    async def cancel_scheduled(self, message: Message) -> frozenset[str]:
+        """The rep's cancel: the scheduled SMS goes back to draft on the provider, then here."""
+        if message.remote_id is None:
+            raise ValueError("only a message scheduled on the provider can be cancelled there")
+        sms = await self.client.cancel_sms(message.remote_id)
+        if sms.status != "draft":
+            # Too late (already released): record what the provider says instead.
+            return self.cache.save_sms([sms]).changed_lead_ids
+        return self.cache.mark_cancelled(message.local_id)
+
+    async def block_scheduled(self, message: Message, reason: str) -> frozenset[str]:
+        """A STOP arrived for a message scheduled on the provider: delete it there (a draft would
+        come back through the event log as a draft and hide the reason) and keep it here as
+        blocked with the reason."""
+        if message.remote_id is None:
+            return frozenset()
+        await self.client.delete_sms(message.remote_id)
+        self.cache.mark_blocked(message.local_id, reason, self.owner)
+        return frozenset({message.lead_id})

@@ -1,23 +1,118 @@
-"""`sms-tui` (open the inbox) and `sms-tui demo` (not built yet)."""
+"""`sms-tui` (open the inbox on the configured provider) and `sms-tui demo` (on the fake carrier).
+
+Textual, httpx and the carrier are imported inside the commands so `sms-tui segments` stays light.
+"""
 
 from __future__ import annotations
 
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
 import click
+
+from sms_tui.config import ConfigError, Settings, config_path, load_settings
+
+HOW_TO_CONFIGURE = """\
+No provider is configured, so there is no inbox to open.
+
+Configure one with environment variables:
+
+    export SMS_TUI_BASE_URL=https://api.close.com/api/v1/
+    export SMS_TUI_API_KEY=...your Close API key...
+
+or in the config file {path}:
+
+    base_url = "https://api.close.com/api/v1/"
+    api_key = "..."
+
+Or try everything against the built-in fake carrier, no account needed:
+
+    sms-tui demo          (or: make demo)
+"""
+
+
+def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, title: str) -> None:
+    """Open the cache, build the client and engine factory, run the app until the rep quits."""
+    from sms_tui.provider import CloseClient
+    from sms_tui.store import Store
+    from sms_tui.sync.engine import SyncEngine
+    from sms_tui.ui.app import SmsApp, utc_now
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(cache)
+    client = CloseClient(base_url, api_key)
+
+    def engine_factory(listener: Any) -> SyncEngine:
+        return SyncEngine(store, client, now=utc_now, listener=listener, settings=settings)
+
+    app = SmsApp(
+        store,
+        engine_factory=engine_factory,
+        now=utc_now,
+        undo_seconds=settings.undo_seconds,
+        poll_seconds=settings.poll_interval,
+        keymap=settings.keys,
+        rep_tz=settings.timezone,
+        title=title,
+    )
+    try:
+        app.run()
+    finally:
+        store.close()
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(overrides)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.command()
-def demo() -> None:
-    """Open the inbox against the built-in fake carrier (not built yet)."""
-    click.echo(
-        "sms-tui demo will start the fake carrier in-process and open the inbox on it; "
-        "the inbox is not built yet.",
-        err=True,
-    )
-    raise SystemExit(1)
+@click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the cache here."
+)
+@click.option("--seed", default=7, show_default=True, help="Which generated organization the carrier serves.")
+@click.option(
+    "--undo-seconds", type=float, default=None, help="Undo delay for sends (default from config, 5)."
+)
+@click.option(
+    "--poll", "poll_interval", type=float, default=5.0, show_default=True, help="Seconds between polls."
+)
+def demo(data_dir: Path | None, seed: int, undo_seconds: float | None, poll_interval: float) -> None:
+    """Open the inbox against the built-in fake carrier (loopback, random key, fresh cache)."""
+    from sms_tui.carrier import start_background
+
+    settings = _settings(undo_seconds=undo_seconds, poll_interval=poll_interval)
+    api_key = "demo_" + secrets.token_hex(16)
+    with tempfile.TemporaryDirectory(prefix="sms-tui-demo-") as tmp:
+        root = data_dir if data_dir is not None else Path(tmp)
+        carrier = start_background(host="127.0.0.1", port=0, api_key=api_key, seed=seed)
+        try:
+            run_inbox(
+                settings,
+                base_url=carrier.base_url,
+                api_key=api_key,
+                cache=root / "cache.sqlite3",
+                title="sms-tui demo",
+            )
+        finally:
+            carrier.stop()
 
 
 @click.command(name="inbox")
 def open_inbox() -> None:
-    """Open the inbox on the configured provider (not built yet)."""
-    click.echo("The inbox is not built yet. Try `sms-tui segments TEXT`.", err=True)
-    raise SystemExit(1)
+    """Open the inbox on the configured provider."""
+    settings = _settings()
+    if not settings.has_provider or settings.base_url is None or settings.api_key is None:
+        click.echo(HOW_TO_CONFIGURE.format(path=config_path()), err=True)
+        raise SystemExit(2)
+    run_inbox(
+        settings,
+        base_url=settings.base_url,
+        api_key=settings.api_key,
+        cache=settings.cache_path(),
+        title="sms-tui",
+    )

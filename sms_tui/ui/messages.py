@@ -22,13 +22,11 @@ class SyncUpdate(Message):
 
 
 class SyncProgress(Message):
-    """First-sync progress: `done` of `total` (total 0 when unknown) with a short label."""
+    """First-sync progress, already put in words ("leads… · leads 1,200")."""
 
-    def __init__(self, done: int, total: int, label: str) -> None:
+    def __init__(self, text: str) -> None:
         super().__init__()
-        self.done = done
-        self.total = total
-        self.label = label
+        self.text = text
 
     def can_replace(self, message: Message) -> bool:
         # A burst of progress reports collapses to the newest one (STYLE.md §2.7).

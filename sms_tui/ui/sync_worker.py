@@ -1,10 +1,11 @@
 """Runs the sync engine inside the app: first sync, then polls and outbox pushes.
 
 The engine is async (httpx), so it runs in Textual *async* workers on the app's loop. Each
-concern has its own worker group (STYLE.md §4.5): "sync" (first sync), "poll" (exclusive: a
-slow poll is never doubled) and "send" (never exclusive: two quick sends both go). Timer
-callbacks only start workers (§4.4); `exit_on_error=False` turns a provider failure into a
-status change instead of a crash.
+concern has its own worker group (STYLE.md §4.5): "sync" (first sync), "poll" (one at a time:
+a slow poll is never doubled) and "send" (never exclusive: two quick sends both go). Timer
+callbacks only start workers (§4.4); `exit_on_error=False` plus the engine's own state reports
+turn a provider failure into a status-bar change instead of a crash. The next poll waits as
+long as the engine's pacer says (longer when rate-limited or offline).
 """
 
 from __future__ import annotations
@@ -14,11 +15,23 @@ from typing import Any
 
 from textual.app import App
 from textual.message_pump import MessagePump
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from sms_tui.provider.errors import ProviderError, RateLimited
 from sms_tui.ui.messages import SyncProgress, SyncStarted, SyncUpdate
 
 EngineFactory = Callable[[Callable[[Any], None]], Any]
+
+
+def describe_progress(progress: Any) -> str:
+    """'leads 1,200 · messages 9,800' from a `FirstSyncProgress` (any object with counts)."""
+    stage = getattr(progress, "stage", "")
+    parts = [
+        f"{name} {getattr(progress, name):,}" for name in ("leads", "messages") if getattr(progress, name, 0)
+    ]
+    head = "done" if stage == "done" else f"{stage}…" if stage else "…"
+    return " · ".join([head, *parts])
 
 
 class SyncRunner:
@@ -28,6 +41,7 @@ class SyncRunner:
         self._app = app
         self._target: MessagePump = app
         self._poll_seconds = poll_seconds
+        self._timer: Timer | None = None
         self.engine: Any = factory(self._listen) if factory is not None else None
         self.started = False  # True once the first sync is over: replies after this ring the bell
 
@@ -36,12 +50,11 @@ class SyncRunner:
         self._target = target
 
     def _listen(self, event: Any) -> None:
-        # Any thread: post_message is thread-safe.
+        # Called from the engine (any thread): post_message is thread-safe.
         self._target.post_message(SyncUpdate(event))
 
-    def _progress(self, *args: Any, **kwargs: Any) -> None:
-        done, total, label = _progress_parts(args, kwargs)
-        self._target.post_message(SyncProgress(done, total, label))
+    def _progress(self, progress: Any) -> None:
+        self._target.post_message(SyncProgress(describe_progress(progress)))
 
     def start(self) -> None:
         if self.engine is None:
@@ -58,7 +71,12 @@ class SyncRunner:
             error = str(exc) or type(exc).__name__
         self.started = True
         self._target.post_message(SyncStarted(error=error))
-        self._app.set_interval(self._poll_seconds, self.tick, name="poll-timer")
+        self._schedule(self._poll_seconds)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self._app.set_timer(delay, self.tick, name="poll-timer")
 
     def tick(self) -> None:
         """Timer callback: poll and push (each only starts a worker)."""
@@ -82,21 +100,22 @@ class SyncRunner:
         return self._app.run_worker(self._push(), name="send", group="send", exit_on_error=False)
 
     async def _poll(self) -> None:
-        await self.engine.poll_once()
+        engine = self.engine
+        pacer = getattr(engine, "pacer", None)
+        delay = self._poll_seconds
+        try:
+            await engine.poll_once()
+        except RateLimited as exc:  # the engine already reported the state to the listener
+            delay = pacer.failed(exc.retry_after) if pacer else delay
+        except ProviderError:
+            delay = pacer.failed() if pacer else delay
+        else:
+            info = getattr(getattr(engine, "client", None), "rate_limit", None)
+            if pacer is not None:
+                delay = pacer.ok(info.remaining, info.reset) if info is not None else pacer.ok()
+        finally:
+            if self.started:
+                self._schedule(min(delay, max(self._poll_seconds, delay)))
 
     async def _push(self) -> None:
         await self.engine.push_outbox()
-
-
-def _progress_parts(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, int, str]:
-    """Accept the engine's progress report in any of its plausible shapes."""
-    if len(args) == 1 and not kwargs:
-        report = args[0]
-        done = int(getattr(report, "done", 0) or 0)
-        total = int(getattr(report, "total", 0) or 0)
-        label = str(getattr(report, "label", None) or getattr(report, "stage", None) or report)
-        return done, total, label
-    done = int(kwargs.get("done", args[0] if args else 0) or 0)
-    total = int(kwargs.get("total", args[1] if len(args) > 1 else 0) or 0)
-    label = str(kwargs.get("label", args[2] if len(args) > 2 else "") or "")
-    return done, total, label

@@ -24,6 +24,7 @@ from sms_tui.ui.commands import ActionEntry, InboxCommands, action_table
 from sms_tui.ui.loaders import Loaded, load_lead
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
 from sms_tui.ui.screens.help import HelpScreen
+from sms_tui.ui.text import one_line, visible
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
@@ -270,29 +271,32 @@ class InboxScreen(Screen[None]):
         if inbound and self.sms_app.sync_started:
             self._announce_replies(inbound)
 
-    def _announce_replies(self, inbound: list[Any]) -> None:
-        """Bell and one toast per reply (markup off: the text is the lead's)."""
+    @work(thread=True, group="replies", exit_on_error=False, description="Announce replies")
+    def _announce_replies(self, inbound: list[Message]) -> None:
+        names = {
+            row.lead_id: row.display_name for row in self.sms_app.store.lead_rows(m.lead_id for m in inbound)
+        }
+        self.app.call_from_thread(self._toast_replies, inbound, names)
+
+    def _toast_replies(self, inbound: list[Message], names: dict[str, str]) -> None:
+        """Bell and one toast per reply (markup off: names and texts are the lead's)."""
         self.app.bell()
         for message in inbound[:3]:
-            text = getattr(message, "text", str(message))
-            name = getattr(message, "lead_name", "") or getattr(message, "remote_phone", "") or "a lead"
-            self.notify(text, title=f"Reply from {name}", markup=False, timeout=6)
+            name = one_line(names.get(message.lead_id) or message.remote_phone or "a lead")
+            self.notify(visible(message.text), title=f"Reply from {name}", markup=False, timeout=6)
         if len(inbound) > 3:
-            self.notify(f"and {len(inbound) - 3} more replies", markup=False)
+            self.notify(f"… and {len(inbound) - 3} more replies", markup=False)
 
     @on(SyncProgress)
     def _sync_progress(self, message: SyncProgress) -> None:
-        count = (
-            f" {message.done:,}/{message.total:,}"
-            if message.total
-            else (f" {message.done:,}" if message.done else "")
-        )
-        self.status.progress = f"first sync: {message.label}{count}"
+        self.status.progress = f"first sync: {message.text}"
 
     @on(SyncStarted)
     def _sync_started(self, message: SyncStarted) -> None:
         self.status.progress = ""
-        if message.error:
+        if self.sms_app.sync.engine is None:
+            self.status.state = "no provider"
+        elif message.error:
             self.status.state = "offline"
             self.notify(message.error, title="First sync failed", severity="error", markup=False)
         self.leads.reload(keep_position=True)

@@ -68,9 +68,7 @@ def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ct
     if state == "sending":
         return Text("Sending…", style="italic")
     if state == "sent":
-        when = clock_time(message.date_sent or message.date_created, tz, now)
-        label = "✓ Sent" if message.status != "outbox" else "✓ Accepted"
-        return Text(f"{label} {when}".rstrip(), style="dim")
+        return Text("✓ Sent" if message.status != "outbox" else "✓ Accepted, on its way", style="dim")
     if state == "scheduled":
         when = clock_time(message.date_scheduled, tz, now)
         return Text(f"⏲ Scheduled for {when} — x to cancel", style="bold")

@@ -28,14 +28,15 @@ class QuickFilter:
     key: str
     label: str
     query: str
+    short: str  # for a narrow list
 
 
 QUICK_FILTERS: tuple[QuickFilter, ...] = (
-    QuickFilter("1", "All", ""),
-    QuickFilter("2", "Unread", "is:unread"),
-    QuickFilter("3", "Failed", "is:failed"),
-    QuickFilter("4", "Scheduled", "is:scheduled"),
-    QuickFilter("5", "Opted out", "is:opted-out"),
+    QuickFilter("1", "All", "", "All"),
+    QuickFilter("2", "Unread", "is:unread", "Unrd"),
+    QuickFilter("3", "Failed", "is:failed", "Fail"),
+    QuickFilter("4", "Scheduled", "is:scheduled", "Sch"),
+    QuickFilter("5", "Opted out", "is:opted-out", "Opt"),
 )
 
 
@@ -76,21 +77,33 @@ class FilterBar(Static):
     total: reactive[int | None] = reactive(None)
 
     def render(self) -> Text:
-        out = Text(no_wrap=True, overflow="ellipsis")
-        compact = self.size.width < 48
+        width = self.content_size.width
+        total = Text(f" {self.total:,}", style="dim") if self.total is not None else Text()
         if self.search:
-            out.append("/ ", style="bold")
+            out = Text("/ ", style="bold")
             out.append(one_line(self.search), style="bold reverse")
-            out.append("  esc 1: all", style="dim")
+            out.append("  1 clears", style="dim")
         else:
-            for quick in QUICK_FILTERS:
-                chosen = quick.query == self.active
-                label = quick.label if not compact else quick.label.split()[0][:5]
-                out.append(quick.key, style="bold" if chosen else "dim")
-                out.append(f" {label}", style="bold reverse" if chosen else "")
-                out.append(" ")
-        if self.total is not None and not compact:
-            out.append(f" {self.total:,}", style="dim")
+            out = self._filters(short=False)
+            if out.cell_len + total.cell_len > width:
+                out = self._filters(short=True)
+            if out.cell_len > width:
+                out = self._filters(short=True, only_active=True)
+        if out.cell_len + total.cell_len <= width:
+            out.append_text(total)
+        out.truncate(width, overflow="ellipsis")
+        return out
+
+    def _filters(self, *, short: bool, only_active: bool = False) -> Text:
+        out = Text(no_wrap=True)
+        for quick in QUICK_FILTERS:
+            chosen = quick.query == self.active
+            out.append(quick.key, style="bold cyan" if not chosen else "bold reverse")
+            if chosen or not only_active:
+                out.append(
+                    f" {quick.short if short else quick.label}", style="bold reverse" if chosen else ""
+                )
+            out.append(" ")
         return out
 
 

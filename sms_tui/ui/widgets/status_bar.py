@@ -50,26 +50,28 @@ class StatusBar(Static):
         self._title = title
 
     def render(self) -> Text:
-        label, colour = STATE_LOOK.get(self.state, (f"● {self.state}", "yellow"))
-        out = Text()
-        out.append(self._title, style="bold")
-        out.append("  ")
-        out.append(label, style=f"bold {colour}")
-        if self.detail:
-            out.append(f" ({self.detail})", style=colour)
-        if self.progress:
-            out.append("  ")
-            out.append(self.progress, style="cyan")
+        label, colour = STATE_LOOK.get(self.state, (f"● {self.state.replace('_', ' ')}", "yellow"))
         now = self._now()
-        out.append("  ·  ", style="dim")
-        out.append(
-            f"polled {clock_time(self.last_poll, self._tz, now)}" if self.last_poll else "not polled yet"
-        )
-        out.append("  ·  ", style="dim")
-        out.append(f"outbox {self.outbox}", style="bold yellow" if self.outbox else "")
+        sep = Text("  ·  ", style="dim")
+        parts: list[Text] = [Text(label, style=f"bold {colour}")]
+        if self.detail:
+            parts[0].append(f" ({self.detail})", style=colour)
+        parts.append(Text(f"{self.unread} unread", style="bold" if self.unread else "dim"))
+        parts.append(Text(f"outbox {self.outbox}", style="bold yellow" if self.outbox else ""))
         if self.failed:
-            out.append("  ·  ", style="dim")
-            out.append(f"{self.failed} failed", style="bold red")
-        out.append("  ·  ", style="dim")
-        out.append(f"{self.unread} unread", style="bold" if self.unread else "dim")
+            parts.append(Text(f"{self.failed} failed", style="bold red"))
+        parts.append(
+            Text(
+                f"polled {clock_time(self.last_poll, self._tz, now)}" if self.last_poll else "not polled yet"
+            )
+        )
+        if self.progress:
+            parts.append(Text(self.progress, style="cyan"))
+        out = Text(self._title, style="bold")
+        out.append("  ")
+        out.append_text(sep.join(parts))
+        if out.cell_len > self.content_size.width:
+            out = sep.join(parts)  # narrow: the title goes first
+            if out.cell_len > self.content_size.width:
+                out = Text("  ", style="dim").join(parts)
         return out

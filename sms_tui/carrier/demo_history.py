@@ -94,7 +94,7 @@ def _failure_for(carrier: Carrier, remote: str, text: str) -> str | None:
         local, remote, text, landlines=set(carrier.state.meta.get("landlines", [])),
         rng=random.Random(0), error_rate=0.0,
     )  # fmt: skip
-    return outcomes.message(late) if late else None
+    return outcomes.message(*late) if late else None
 
 
 def build_histories(carrier: Carrier, rng: random.Random, now: datetime) -> None:
@@ -114,9 +114,19 @@ def build_histories(carrier: Carrier, rng: random.Random, now: datetime) -> None
         else:
             opener, tid = rng.choice(OPENERS).format(first=first), None
         if pattern == "failed":
-            text = SPAMMY.format(first=first) if failure is None else opener
-            reason = failure or _failure_for(carrier, w.remote, text)
-            w.add(rng, "outbound", "error", text, error_message=reason, template_id=tid)
+            text, reason = opener, failure
+            if reason is None and rng.random() < 0.5:
+                text = SPAMMY.format(first=first)
+                reason = _failure_for(carrier, w.remote, text)
+            elif reason is None:
+                reason = outcomes.message(rng.choice(outcomes.RANDOM_CARRIER_REASONS))
+            late = any(f"Error {outcomes.REASONS[r][0]} " in (reason or "") for r in outcomes.LATE_REASONS)
+            extra: dict[str, object] = {"error_message": reason, "template_id": tid}
+            if late:  # it left, then the carrier reported it undelivered: sent date and cost stay
+                extra |= {"date_sent": "", "cost": outcomes.cost(text, contact["phones"][0]["country"])}
+            sms = w.add(rng, "outbound", "error", text, **extra)
+            if late:
+                sms["date_sent"] = sms["date_created"]
             continue
         w.add(rng, "outbound", "sent", opener, template_id=tid)
         for _ in range(rng.randrange(0, 4)):

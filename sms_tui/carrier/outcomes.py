@@ -103,17 +103,21 @@ def failure_at_send(local: str, remote: str, *, opted_out: bool) -> tuple[str, s
 
 def failure_after_sent(
     local: str, remote: str, text: str, *, landlines: set[str], rng: random.Random, error_rate: float
-) -> str | None:
-    """The reason of a late delivery report, or None when the SMS is delivered."""
+) -> tuple[str, str | None] | None:
+    """(reason, detail) of a late delivery report, or None when the SMS is delivered."""
     magic = magic_reason(remote)
     if magic is not None:
-        return magic
+        return magic, None
     if remote in landlines or can_text(local, remote).code == "landline":
-        return "landline"
-    if find_shorteners(text):
-        return "spam"
+        return "landline", None
+    links = find_shorteners(text)
+    if links:
+        return "spam", (
+            f"the carrier filtered this message as spam because of the public link shortener {links[0]}; "
+            "link to your own domain instead."
+        )
     if error_rate > 0 and rng.random() < error_rate:
-        return rng.choice(RANDOM_CARRIER_REASONS)
+        return rng.choice(RANDOM_CARRIER_REASONS), None
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -167,13 +168,16 @@ async def template_list(request: Request) -> JSONResponse:
         return page(request, list(carrier.state.all("sms_template")))
 
 
-def _in_range(value: str | None, request: Request, prefix: str) -> bool:
+def _bounds(request: Request, prefix: str) -> dict[str, datetime | None] | None:
+    """The `prefix__gt/__gte/__lt/__lte` query bounds (None when there are none)."""
     bounds = {op: query_dt(request, f"{prefix}__{op}") for op in ("gt", "gte", "lt", "lte")}
-    if all(b is None for b in bounds.values()):
+    return bounds if any(b is not None for b in bounds.values()) else None
+
+
+def _in_range(value: str | None, bounds: dict[str, datetime | None] | None) -> bool:
+    if bounds is None:
         return True
-    if value is None:
-        return False
-    return within(parse_dt(value), bounds)
+    return value is not None and within(parse_dt(value), bounds)
 
 
 def _matches(values: Iterable[str] | None, value: str | None) -> bool:
@@ -189,22 +193,20 @@ async def sms_list(request: Request) -> JSONResponse:
         raise ValidationFailed(
             [], {"_order_by": "Must be date_created, activity_at or date_updated (optionally with -)."}
         )
-    for prefix in ("date_created", "activity_at"):
-        _in_range(None, request, prefix)  # validates the bounds before anything else
+    created, activity = _bounds(request, "date_created"), _bounds(request, "activity_at")
     with carrier.lock:
         items = [
-            s
-            for s in carrier.state.all("sms")
+            (i, s)
+            for i, s in enumerate(carrier.state.all("sms"))
             if all(_matches(vals, s.get(k)) for k, vals in filters.items())
             and _matches(ids, s["id"])
-            and _in_range(s["date_created"], request, "date_created")
-            and _in_range(s["activity_at"], request, "activity_at")
+            and _in_range(s["date_created"], created)
+            and _in_range(s["activity_at"], activity)
         ]
     field = order.lstrip("-")
-    items.sort(
-        key=lambda s: (parse_dt(s[field] or s["date_created"]), s["id"]), reverse=order.startswith("-")
-    )
-    return page(request, items)
+    # ties (same instant) keep creation order, reversed with the rest when newest comes first
+    items.sort(key=lambda p: (p[1][field] or p[1]["date_created"], p[0]), reverse=order.startswith("-"))
+    return page(request, [s for _, s in items])
 
 
 async def sms_create(request: Request) -> JSONResponse:

@@ -121,7 +121,13 @@ def run_job(carrier: Carrier, job: Record) -> None:
     elif kind == "dlr":
         sms = _live(carrier, job, "sent")
         if sms is not None:
-            change(carrier, sms, at, status="error", error_message=outcomes.message(job["reason"]))
+            change(
+                carrier,
+                sms,
+                at,
+                status="error",
+                error_message=outcomes.message(job["reason"], job.get("detail")),
+            )
     elif kind == "lead_text":
         receive(carrier, remote=job["remote"], local=job["local"], text=job["text"], at=at)
 
@@ -152,7 +158,9 @@ def _send(carrier: Carrier, sms: Record, at: datetime) -> None:
         error_rate=carrier.plan.faults.carrier_error_rate,
     )
     if late is not None:
-        carrier.schedule("dlr", at + timedelta(seconds=round(rng.uniform(2, 20), 3)), sms, reason=late)
+        carrier.schedule(
+            "dlr", at + timedelta(seconds=round(rng.uniform(2, 20), 3)), sms, reason=late[0], detail=late[1]
+        )
     elif sms.get("user_id") is not None:
         _maybe_reply(carrier, sms, at)
 
@@ -210,8 +218,8 @@ def receive(carrier: Carrier, *, remote: str, local: str, text: str, at: datetim
             answer = replies.START_REPLY
     elif keyword == "help" and not state.is_opted_out(local, remote):
         answer = replies.HELP_REPLY
-    if answer is not None:
-        auto_reply(carrier, inbound, answer, at)
+    if answer is not None:  # answered a moment later, so it sorts after the keyword
+        auto_reply(carrier, inbound, answer, at + timedelta(milliseconds=1))
     return inbound
 
 

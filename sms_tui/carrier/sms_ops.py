@@ -137,26 +137,30 @@ def _apply_template(carrier: Carrier, v: dict[str, Any], lead_id: str | None, co
         v["text"] = render_for(carrier, tmpl["text"], lead, contact)
 
 
+def _fill_phones(carrier: Carrier, sms: Record) -> None:
+    """Fill what Close would: the contact's number (mobile first) and a same-country sending number."""
+    if not sms.get("remote_phone") and sms.get("contact_id"):
+        contact = carrier.state.get("contact", sms["contact_id"]) or {"phones": []}
+        phones = sorted(contact["phones"], key=lambda p: p["type"] != "mobile")
+        if phones:
+            set_phones(sms, sms.get("local_phone"), phones[0]["phone"])
+    if not sms.get("local_phone") and sms.get("remote_phone"):
+        _, country = phone_parts(sms["remote_phone"])
+        set_phones(sms, carrier.default_number(country)["number"], sms["remote_phone"])
+
+
 def _ready_to_send(carrier: Carrier, sms: Record, status: str) -> None:
-    """What an outbox or scheduled SMS needs: text, a recipient, a sending number."""
+    """What an outbox or scheduled SMS needs: text, a recipient, a date when scheduled."""
+    _fill_phones(carrier, sms)
     errs: dict[str, str] = {}
     if not (sms.get("text") or "").strip() and not sms.get("attachments"):
         errs["text"] = "This field is required to send an SMS."
     if not sms.get("remote_phone"):
-        if sms.get("contact_id"):
-            contact = carrier.state.get("contact", sms["contact_id"]) or {"phones": []}
-            phones = sorted(contact["phones"], key=lambda p: p["type"] != "mobile")
-            if phones:
-                set_phones(sms, sms.get("local_phone"), phones[0]["phone"])
-        if not sms.get("remote_phone"):
-            errs["remote_phone"] = "This field is required to send an SMS."
+        errs["remote_phone"] = "This field is required to send an SMS."
     if status == "scheduled" and not sms.get("date_scheduled"):
         errs["date_scheduled"] = "This field is required when status is scheduled."
     if errs:
         raise ValidationFailed([], errs)
-    if not sms.get("local_phone"):
-        _, country = phone_parts(sms["remote_phone"])
-        set_phones(sms, carrier.default_number(country)["number"], sms["remote_phone"])
 
 
 def _send_in(v: dict[str, Any], status: str) -> float:
@@ -209,6 +213,8 @@ def create(carrier: Carrier, v: dict[str, Any]) -> Record:
         sms["date_sent"] = sms["activity_at"]
     if status in ("outbox", "scheduled"):
         _ready_to_send(carrier, sms, status)
+    elif direction == "outbound":
+        _fill_phones(carrier, sms)
     carrier.state.put("sms", sms)
     carrier.emit("created", sms, at=now)
     _launch(carrier, sms, status, now, send_in)

@@ -182,9 +182,10 @@ class _Parser:
         if self.tok.kind == "eof":
             return MATCH_ALL
         node = self.or_expr()
-        if self.tok.kind != "eof":
-            what = "')' without a matching '('" if self.tok.kind == ")" else repr(self.tok.text)
-            raise _error(self.tok.position, "the end of the query", f"found {what}")
+        end = self.tok  # a fresh name: mypy narrowed self.tok.kind above
+        if end.kind != "eof":
+            what = "')' without a matching '('" if end.kind == ")" else repr(end.text)
+            raise _error(end.position, "the end of the query", f"found {what}")
         return node
 
     def or_expr(self) -> Node:

@@ -203,10 +203,13 @@ class CloseClient:
         template_id: str | None = None,
         send_in: int | None = None,
         date_scheduled: datetime | None = None,
+        retry: bool = True,
     ) -> Sms:
         """POST an SMS: `outbox` sends (optionally after `send_in` < 60 s), `scheduled` needs
         `date_scheduled`, `draft` only stores. Never retried after it may have left: see
-        `AmbiguousRequestError`."""
+        `AmbiguousRequestError`. With `retry=False` not even the safe retries (connect error,
+        429) are made, so the call takes at most one time-out: the sync engine bounds how long a
+        claimed message can be in flight."""
         if send_in is not None and not 0 <= send_in < 60:
             raise ValueError("send_in must be between 0 and 59 seconds")
         if status == "scheduled" and date_scheduled is None:
@@ -223,7 +226,8 @@ class CloseClient:
             "date_scheduled": _when(date_scheduled) if date_scheduled else None,
         }
         payload = {k: v for k, v in body.items() if v is not None}
-        return parse_sms(await self._core.request("POST", "activity/sms/", body=payload))
+        answer = await self._core.request("POST", "activity/sms/", body=payload, retries=None if retry else 0)
+        return parse_sms(answer)
 
     async def update_sms(self, sms_id: str, **fields: Any) -> Sms:
         """PUT (a patch: only the given fields change). Only drafts, or cancelling to draft."""

@@ -100,16 +100,21 @@ class HttpCore:
         *,
         params: dict[str, Any] | None = None,
         body: dict[str, Any] | None = None,
+        retries: int | None = None,
     ) -> Any:
-        """Send, retry where safe, map errors; return the decoded JSON (None for an empty body)."""
+        """Send, retry where safe, map errors; return the decoded JSON (None for an empty body).
+
+        `retries` overrides `max_retries` for this call (0: one attempt, the caller retries).
+        """
         idempotent = method in IDEMPOTENT
+        max_retries = self.max_retries if retries is None else retries
         where = f"{method} /{path}"
         attempt = 0
         while True:
             try:
                 response = await self._http.request(method, path, params=params, json=body)
             except _NOT_SENT as exc:
-                if attempt < self.max_retries:
+                if attempt < max_retries:
                     await self._backoff(attempt, where, f"cannot connect ({type(exc).__name__})")
                     attempt += 1
                     continue
@@ -119,7 +124,7 @@ class HttpCore:
                 ) from None
             except httpx.TransportError as exc:
                 # The request left (or may have): time-out while reading, connection dropped.
-                if idempotent and attempt < self.max_retries:
+                if idempotent and attempt < max_retries:
                     await self._backoff(attempt, where, type(exc).__name__)
                     attempt += 1
                     continue
@@ -139,7 +144,7 @@ class HttpCore:
             if status == 429:
                 wait = retry_after_seconds(response.headers)
                 wait = 1.0 if wait is None else wait
-                if attempt < self.max_retries and wait <= self.max_rate_wait:
+                if attempt < max_retries and wait <= self.max_rate_wait:
                     log.info("%s rate-limited; waiting %.1f s as the provider asked", where, wait)
                     await self._sleep(wait + self._rng.random() * 0.25)
                     attempt += 1
@@ -148,7 +153,7 @@ class HttpCore:
                     f"The provider is rate-limiting us; it asks to wait {wait:.0f} s.", retry_after=wait
                 )
             if status >= 500:
-                if idempotent and status in RETRY_STATUSES and attempt < self.max_retries:
+                if idempotent and status in RETRY_STATUSES and attempt < max_retries:
                     await self._backoff(attempt, where, f"HTTP {status}")
                     attempt += 1
                     continue

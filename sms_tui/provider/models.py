@@ -8,7 +8,7 @@ translates between them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -74,6 +74,7 @@ class Contact:
     phones: tuple[ContactPhone, ...]
     date_created: datetime | None
     date_updated: datetime | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class Lead:
     contacts: tuple[Contact, ...]
     date_created: datetime | None
     date_updated: datetime | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,8 @@ class Sms:
     cost: str | None
     template_id: str | None
     source: str
+    #: the validated JSON as received, for the cache's copy of every Close field
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +191,7 @@ def parse_contact(body: object) -> Contact:
         phones=tuple(parse_contact_phone(p) for p in f.items("phones")),
         date_created=f.opt_dt("date_created"),
         date_updated=f.opt_dt("date_updated"),
+        raw=dict(f.data),
     )
 
 
@@ -200,6 +205,7 @@ def parse_lead(body: object) -> Lead:
         contacts=tuple(parse_contact(c) for c in f.items("contacts")),
         date_created=f.opt_dt("date_created"),
         date_updated=f.opt_dt("date_updated"),
+        raw=dict(f.data),
     )
 
 
@@ -236,6 +242,7 @@ def parse_sms(body: object) -> Sms:
         cost=f.opt_money("cost"),
         template_id=f.opt_text("template_id"),
         source=f.text_or("source", "Close.io"),
+        raw=dict(f.data),
     )
 
 

@@ -42,6 +42,8 @@ log = logging.getLogger("sms_tui.sync")
 
 #: How long a claim protects a row from other engines: longer than any request can take.
 DEFAULT_LEASE = timedelta(seconds=90)
+#: A POST is started only if it can end (time-out included) this long before the claim expires.
+DEFAULT_POST_BUDGET = timedelta(seconds=40)
 _OPT_OUT_HINTS = ("21610", "opted out", "opt-out", "unsubscribed", "stop")
 
 
@@ -65,6 +67,7 @@ class OutboxPusher:
         now: Callable[[], datetime],
         owner: str,
         lease: timedelta = DEFAULT_LEASE,
+        post_budget: timedelta = DEFAULT_POST_BUDGET,
         rules: ComplianceRules = DEFAULT_RULES,
         sender_names: tuple[str, ...] = (),
     ) -> None:
@@ -73,25 +76,30 @@ class OutboxPusher:
         self.now = now
         self.owner = owner
         self.lease = lease
+        self.post_budget = post_budget
         self.rules = rules
         self.sender_names = sender_names
 
     async def push(self, limit: int = 50) -> PushReport:
+        """Reconcile stale claims, then send due rows one claim at a time (a crash or a
+        cancellation leaves at most one row in flight), until none is due or the provider fails."""
         report = PushReport()
         for message in self.cache.claim_stale(self.now(), self.owner, self.lease, limit):
-            if not await self._reconcile(message, report):
-                return report
-        for message in self.cache.claim_due(self.now(), self.owner, limit):
             if report.problem is not None:
-                # The provider is unreachable: give the rest back untouched.
-                self.cache.release(message.local_id, report.problem.message, self.owner)
-                report.deferred += 1
-                continue
-            await self._send(message, report)
+                break  # the others keep their fresh claim and are retried after the lease
+            await self._reconcile(message, self.now(), report)
+        for _ in range(limit):
+            if report.problem is not None:
+                break
+            claimed_at = self.now()
+            batch = self.cache.claim_due(claimed_at, self.owner, 1)
+            if not batch:
+                break
+            await self._send(batch[0], claimed_at, report)
         return report
 
-    async def _reconcile(self, message: Message, report: PushReport) -> bool:
-        """Look for the message on the provider; False when the provider could not be asked."""
+    async def _reconcile(self, message: Message, claimed_at: datetime, report: PushReport) -> None:
+        """Look for the message on the provider; send it only if it is proven absent."""
         since = (message.send_at or message.date_created or self.now()) - CLOCK_SKEW
         try:
             candidates = [
@@ -104,7 +112,7 @@ class OutboxPusher:
             self.cache.note_ambiguous(message.local_id, f"Checking whether it was sent: {exc}", self.owner)
             report.problem = exc
             report.deferred += 1
-            return False
+            return
         match = find_match(
             text=message.text,
             remote_phone=message.remote_phone,
@@ -117,10 +125,9 @@ class OutboxPusher:
             log.info("message %s found on the provider as %s", message.local_id, match.id)
             report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, match, self.owner)
             report.sent += 1
-            return True
+            return
         log.info("message %s proven absent on the provider; sending it", message.local_id)
-        await self._send(message, report)
-        return report.problem is None
+        await self._send(message, claimed_at, report)
 
     def _guard(self, message: Message) -> str | None:
         """The send guard, again, right before the POST. Returns the block reason or None."""
@@ -141,7 +148,13 @@ class OutboxPusher:
             return None
         return " ".join(issue.message for issue in check.blocks)
 
-    async def _send(self, message: Message, report: PushReport) -> None:
+    async def _send(self, message: Message, claimed_at: datetime, report: PushReport) -> None:
+        if self.now() > claimed_at + self.lease - self.post_budget:
+            # Our claim could expire while the POST is in flight, and another engine would then
+            # look for the message before it lands. Leave it; it is reconciled after the lease.
+            self.cache.note_ambiguous(message.local_id, "claim too old to send safely", self.owner)
+            report.deferred += 1
+            return
         reason = self._guard(message)
         if reason is not None:
             self.cache.mark_blocked(message.local_id, reason, self.owner)
@@ -160,6 +173,7 @@ class OutboxPusher:
                 remote_phone=message.remote_phone,
                 template_id=None,
                 date_scheduled=message.date_scheduled if scheduled else None,
+                retry=False,
             )
         except (AmbiguousRequestError, ProviderDataError) as exc:
             # It may exist on the provider. Keep the claim; reconcile after the lease.

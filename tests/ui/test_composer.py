@@ -56,13 +56,14 @@ async def test_alternative_send_keys_and_the_other_keys_reach_the_composer() -> 
     async with app.run_test(message_hook=app.record) as pilot:
         assert app.focused is app.composer.input
         await pilot.press("alt+enter")
+        await pilot.press("!")  # the same text twice would be refused as a double send
         await pilot.press("ctrl+enter")
         await pilot.press("ctrl+s")
         await pilot.press("ctrl+t")
         assert len(app.of(Composer.SendRequested)) == 2
-        assert [(m.lead_id, m.text) for m in app.of(Composer.ScheduleRequested)] == [("lead_1", "Hello")]
+        assert [(m.lead_id, m.text) for m in app.of(Composer.ScheduleRequested)] == [("lead_1", "Hello!")]
         assert [m.lead_id for m in app.of(Composer.TemplatesRequested)] == ["lead_1"]
-        assert app.composer.text == "Hello"  # none of them typed into the text
+        assert app.composer.text == "Hello!"  # none of them typed into the text
 
 
 async def test_opted_out_lead_is_blocked_with_the_reason() -> None:
@@ -93,8 +94,7 @@ async def test_warning_needs_the_override_key() -> None:
     app = Host(context(now=NIGHT), draft="Hi Bob, this is Dana")
     async with app.run_test(message_hook=app.record) as pilot:
         await pilot.pause()
-        assert app.line("#composer-guard").startswith("⚠ Quiet hours")
-        assert "ctrl+o sends anyway" in app.line("#composer-guard")
+        assert app.line("#composer-guard").startswith("⚠ ctrl+o sends anyway · Quiet hours: it is 23:00")
 
         await pilot.press("ctrl+j")
         assert app.of(Composer.SendRequested) == []
@@ -209,3 +209,23 @@ async def test_send_key_can_be_remapped_and_the_hint_follows() -> None:
         await pilot.press("f9")
         assert len(app.of(Composer.SendRequested)) == 1
         assert "f9 send" in app.line("#composer-guard")
+
+
+async def test_send_strips_surrounding_blank_space_and_the_counter_agrees() -> None:
+    app = Host(context())
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press(*"  hi", "enter", "enter")
+        assert app.line("#composer-counter").startswith("2/1000")
+        await pilot.press("ctrl+j")
+        assert [m.text for m in app.of(Composer.SendRequested)] == ["hi"]
+
+
+async def test_pressing_send_twice_queues_once_until_the_text_changes() -> None:
+    app = Host(context(), draft="Hi Bob")
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.press("ctrl+j", "ctrl+j")
+        assert len(app.of(Composer.SendRequested)) == 1
+        assert any("already on its way" in note for note in app.notes())
+
+        await pilot.press("!", "ctrl+j")
+        assert [m.text for m in app.of(Composer.SendRequested)] == ["Hi Bob", "Hi Bob!"]

@@ -172,6 +172,8 @@ class Composer(Widget):
         self._check: SendCheck | None = None
         #: (lead_id, text) last announced or loaded: DraftChanged only fires on a real difference.
         self._draft_seen: tuple[str | None, str] = (context.lead_id if context else None, "")
+        #: (lead_id, text) of the last SendRequested: pressing send twice must not queue it twice.
+        self._sent: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield ComposerInput(
@@ -200,7 +202,16 @@ class Composer(Widget):
 
     @property
     def text(self) -> str:
+        """The text as typed (what the draft keeps)."""
         return self.input.text
+
+    @property
+    def outgoing(self) -> str:
+        """What would be sent: the text without leading/trailing blank space.
+
+        The counter and the guard judge exactly this, so what is counted is what is sent.
+        """
+        return self.input.text.strip()
 
     @property
     def send_check(self) -> SendCheck | None:
@@ -229,6 +240,7 @@ class Composer(Widget):
     def load(self, text: str) -> None:
         """Show `text` as this lead's saved draft (no DraftChanged: the store already has it)."""
         self._draft_seen = (self._lead_id, text)
+        self._sent = None
         area = self.input
         area.load_text(text)
         area.move_cursor(area.document.end)
@@ -238,6 +250,7 @@ class Composer(Widget):
         """Put an undone send back. Text typed since is kept below it, never lost."""
         current = self.text
         merged = text if not current.strip() else f"{text}\n\n{current}"
+        self._sent = None
         area = self.input
         area.load_text(merged)
         area.move_cursor(area.document.end)
@@ -248,6 +261,7 @@ class Composer(Widget):
     def clear(self) -> None:
         """Empty the composer after a send (no DraftChanged: the screen just used the text)."""
         self._draft_seen = (self._lead_id, "")
+        self._sent = None
         self.input.clear()
         self._refresh_state()
 
@@ -275,9 +289,9 @@ class Composer(Widget):
         if context is None:
             self.notify("Pick a conversation first.", markup=False)
             return
-        text = self.text
+        text = self.outgoing
         check = self._recheck()
-        if _is_empty(text):
+        if not text:
             return
         # Quiet hours are judged for the chosen moment by the dialog, not for now.
         blocks = [issue for issue in check.blocks if issue.code != QUIET_HOURS_CODE]
@@ -332,10 +346,17 @@ class Composer(Widget):
         if context is None:
             self.notify("Pick a conversation first.", markup=False)
             return
-        text = self.text
+        text = self.outgoing
         check = self._recheck()
-        if _is_empty(text):
+        if not text:
             return  # the quiet hint already says what to do
+        if self._sent == (context.lead_id, text):
+            self.notify(
+                "This text is already on its way; change it to send it again.",
+                severity="warning",
+                markup=False,
+            )
+            return
         if check.blocks:
             self._explain_blocks(list(check.blocks))
             return
@@ -348,6 +369,7 @@ class Composer(Widget):
                 markup=False,
             )
             return
+        self._sent = (context.lead_id, text)
         self.post_message(self.SendRequested(context.lead_id, text, bool(check.warnings)))
 
     def _explain_blocks(self, blocks: list[Issue]) -> None:
@@ -370,6 +392,8 @@ class Composer(Widget):
     @on(TextArea.Changed, "#composer-input")
     def _on_text_changed(self, event: TextArea.Changed) -> None:
         event.stop()
+        if self._sent is not None and self._sent != (self._lead_id, self.outgoing):
+            self._sent = None
         self._refresh_state()
         self._announce_draft()
 
@@ -380,7 +404,7 @@ class Composer(Widget):
     def _refresh_state(self) -> None:
         if not self.is_mounted:
             return
-        text = self.text
+        text = self.outgoing
         info = segments.analyze(text)
         context = self._ctx
         self._check = run_check(text, context) if context is not None else None
@@ -393,7 +417,7 @@ class Composer(Widget):
         guard = self.query_one("#composer-guard", Static)
         guard.update(self._guard_content(text))
         blocked = self._check is None or bool(self._check.blocks)
-        guard.set_class(blocked and context is not None and not _is_empty(text), "-blocked")
+        guard.set_class(blocked and context is not None and bool(text), "-blocked")
         guard.set_class(not blocked and bool(self._check and self._check.warnings), "-warning")
         self.set_class(blocked, "-send-blocked")
 
@@ -405,7 +429,7 @@ class Composer(Widget):
         if self._ctx is None or check is None:
             return Content("No conversation selected.")
         send_key = self._key("composer.send", "ctrl+j")
-        if _is_empty(text):
+        if not text:
             return Content(
                 f"{send_key} send · {self._key('composer.schedule', 'ctrl+s')} schedule · "
                 f"{self._key('composer.templates', 'ctrl+t')} templates"
@@ -414,9 +438,8 @@ class Composer(Widget):
             return Content("⛔ Can't send: " + _issues_sentence(check.blocks))
         if check.warnings:
             return Content(
-                "⚠ "
+                f"⚠ {self._key('composer.send_anyway', 'ctrl+o')} sends anyway · "
                 + _issues_sentence(check.warnings)
-                + f" — {self._key('composer.send_anyway', 'ctrl+o')} sends anyway"
             )
         return Content(f"Ready · {send_key} send")
 
@@ -428,10 +451,6 @@ class Composer(Widget):
             if active.binding.id == binding_id and active.node is self:
                 return active.binding.key
         return default
-
-
-def _is_empty(text: str) -> bool:
-    return not text.strip()
 
 
 def _plural(count: int, word: str) -> str:

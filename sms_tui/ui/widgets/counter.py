@@ -31,11 +31,11 @@ def counter_text(info: SegmentInfo) -> str:
 
 
 def counter_content(info: SegmentInfo, gsm_key: str = "ctrl+g") -> Content:
-    """The counter line, plus why the text is UCS-2 and which key rewrites it."""
+    """The counter line, plus which characters force UCS-2 and which key rewrites them."""
     text = counter_text(info)
     if info.encoding != "UCS-2" or not info.ucs2_chars:
         return Content(text)
-    return Content(f"{text} · UCS-2 because of {describe_forcing(info.ucs2_chars)} — {gsm_key} GSM-safe")
+    return Content(f"{text} · forced by {describe_forcing(info.ucs2_chars)} · {gsm_key} GSM-safe")
 
 
 def describe_forcing(chars: tuple[ForcingChar, ...]) -> str:

@@ -248,11 +248,11 @@ def _split_gsm(text: str) -> tuple[tuple[str, ...], int]:
 def _split_ucs2(text: str, *, twilio: bool) -> tuple[tuple[str, ...], int]:
     """Greedy 67-unit parts cut only between atoms; with ``twilio`` also at Twilio's extra cuts."""
     parts: list[str] = []
-    start = floor = 0
+    start = 0
     while True:
         end = _fill(text, start, UCS2_MULTI, _ASTRAL)
         if end < len(text):
-            end, floor = _atom_cut(text, start, end, floor, twilio=twilio)
+            end = _atom_cut(text, start, end, twilio=twilio)
         parts.append(text[start:end])
         if end >= len(text):
             return tuple(parts), utf16_units(parts[-1])
@@ -264,30 +264,32 @@ def _joined(text: str, i: int) -> bool:
     return _JOINS_NEXT.match(text, i - 1) is not None or _JOINS_PREV.match(text, i) is not None
 
 
-def _atom_cut(text: str, start: int, end: int, floor: int, *, twilio: bool) -> tuple[int, int]:
-    """The last atom boundary in (start, end], and where the next call may start clustering.
+def _atom_cut(text: str, start: int, end: int, *, twilio: bool) -> int:
+    """The last atom boundary in (start, end]: ``end`` itself unless it falls inside a cluster.
 
     Only the neighbourhood of the cut is clustered with ``\\X``, from the nearest position
     that is certainly a boundary - clustering the whole text would cost more than the
     0.5 ms budget. A cluster longer than a segment is cut anywhere (its code points are
-    atoms). After a Twilio cut inside a cluster, clustering must restart at that cluster's
-    end (``floor``), not at the cut, or it would invent boundaries in the cluster's tail.
+    atoms). When ``start`` is itself a cut inside a cluster, clustering from it sees the
+    cluster's tail as clusters of its own. Harmless: after a Twilio cut the tail is shorter
+    than a segment, so this call's cut lies beyond it; inside a giant cluster every position
+    is an allowed cut anyway. (The property tests search for counter-examples.)
     """
     if not _joined(text, end):
-        return end, end
+        return end
     safe = end - 1
-    while safe > floor and _joined(text, safe):
+    while safe > start and _joined(text, safe):
         safe -= 1
-    for match in _CLUSTER.finditer(text, max(safe, floor)):
+    for match in _CLUSTER.finditer(text, safe):
         if match.end() >= end:
             if match.end() == end or utf16_units(match.group()) > UCS2_MULTI:
-                return end, end
+                return end
             if twilio:
                 for cut in range(end, max(match.start(), start), -1):
                     if twilio_cuts_inside(text, cut):
-                        return cut, match.end()
-            return match.start(), match.start()
-    return end, end  # unreachable: the last cluster ends at len(text) > end
+                        return cut
+            return match.start()
+    return end  # unreachable: the last cluster ends at len(text) > end
 
 
 def twilio_cuts_inside(text: str, i: int) -> bool:

@@ -139,13 +139,20 @@ class OutboxMixin(StoreBase):
             ]
             return self._messages(ids)
 
-    def reclaim(self, local_id: int, *, owner: str, now: datetime) -> bool:
-        """Take over a stale claim (after stale_sending) so only one engine reconciles it."""
+    def reclaim(
+        self, local_id: int, *, owner: str, now: datetime, stale_before: datetime | None = None
+    ) -> bool:
+        """Take over a stale claim (after stale_sending) so only one engine reconciles it.
+
+        With `stale_before` the claim must still be older than that at the moment of the update,
+        so two engines racing for the same stale row cannot both win (the second sees the fresh
+        claim of the first). (Added by the sync engine's author.)
+        """
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE messages SET claimed_by = ?, claimed_at = ? WHERE local_id = ? "
-                "AND claimed_at IS NOT NULL AND claimed_by IS NOT ?",
-                (owner, ts(now), local_id, owner),
+                "AND claimed_at IS NOT NULL AND claimed_by IS NOT ? AND (? IS NULL OR claimed_at < ?)",
+                (owner, ts(now), local_id, owner, ts(stale_before), ts(stale_before)),
             )
             return cur.rowcount == 1
 

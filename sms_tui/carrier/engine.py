@@ -20,6 +20,7 @@ from sms_tui.carrier.records import iso, naive_iso
 from sms_tui.carrier.state import CarrierState, Record, public
 
 MAX_JOBS_PER_TICK = 100_000
+_DEMO_CACHE: dict[tuple[int, str], str] = {}
 
 
 class Carrier:
@@ -44,10 +45,19 @@ class Carrier:
         return isinstance(self.clock, FakeClock)
 
     def _build_demo(self) -> None:
+        """Generate the seed's demo data; identical (seed, now) pairs reuse a snapshot (fast tests)."""
         from sms_tui.carrier.demo_data import build_demo
 
+        key = (self.seed, iso(self.now()))
         with self.lock:
-            build_demo(self)
+            cached = _DEMO_CACHE.get(key)
+            if cached is not None:
+                self.state.restore(cached)
+            else:
+                build_demo(self)
+                if len(_DEMO_CACHE) > 16:
+                    _DEMO_CACHE.clear()
+                _DEMO_CACHE[key] = self.state.snapshot()
             self.state.flush()
 
     def reset(self) -> None:

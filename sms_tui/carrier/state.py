@@ -189,6 +189,17 @@ class CarrierState:
         if self._file is not None:
             self._file.wipe()
 
+    def snapshot(self) -> str:
+        """All records and counters as one JSON string (see `restore`)."""
+        return json.dumps({"data": self.data, "meta": self.meta})
+
+    def restore(self, snapshot: str) -> None:
+        """Replace everything with a `snapshot()`; every record counts as changed."""
+        loaded = json.loads(snapshot)
+        self.data, self.meta = loaded["data"], loaded["meta"]
+        self._dirty = {(c, i): None for c, recs in self.data.items() for i in recs}
+        self._deleted.clear()
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()

@@ -1,0 +1,152 @@
+"""Drive the real app in tests: a seeded store (no provider) or the fake carrier in-process.
+
+Textual has no fake clock (STYLE.md §3.3): the app gets `now=clock.now` and tiny or frozen
+durations, and tests start polls and pushes themselves (`app.sync.poll()` / `push()`) with
+`poll_seconds=999` so nothing fires behind their back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.worker import WorkerState
+
+from sms_tui.carrier import FakeClock, create_app
+from sms_tui.config import Settings
+from sms_tui.core.models import LeadRow
+from sms_tui.provider import CloseClient
+from sms_tui.store import Store
+from sms_tui.sync.engine import SyncEngine
+from sms_tui.ui.app import SmsApp
+from sms_tui.ui.screens.inbox import InboxScreen
+from sms_tui.ui.widgets.conversation import Bubble
+from tests.ui.seed import NOW, REP_TZ, seeded_store
+
+KEY = "ui-test-key"
+SEED = 7
+ROOT = "http://carrier.test/"
+
+
+class Clock:
+    """A settable clock for the seeded (no carrier) app."""
+
+    def __init__(self, start: datetime = NOW) -> None:
+        self.at = start
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def seeded_app(tmp_path: Path, *, clock: Clock | None = None, undo_seconds: float = 5.0) -> SmsApp:
+    clock = clock or Clock()
+    store = seeded_store(tmp_path / "cache.sqlite3", clock.now())
+    return SmsApp(store, now=clock.now, undo_seconds=undo_seconds, poll_seconds=999, rep_tz=REP_TZ)
+
+
+@dataclass
+class Live:
+    """The app wired to an in-process fake carrier on a FakeClock."""
+
+    app: SmsApp
+    store: Store
+    clock: FakeClock
+    http: httpx.AsyncClient
+    messages: list[Message] = field(default_factory=list)
+
+    async def inbound(self, frm: str, to: str, text: str) -> None:
+        r = await self.http.post(ROOT + "_carrier/inbound", json={"from": frm, "to": to, "text": text})
+        assert r.status_code == 200, r.text
+
+    async def advance(self, seconds: float) -> None:
+        r = await self.http.post(ROOT + "_carrier/clock", json={"advance": seconds})
+        assert r.status_code == 200, r.text
+
+    async def carrier_state(self) -> dict[str, Any]:
+        r = await self.http.get(ROOT + "_carrier/state")
+        return dict(r.json())
+
+    def notifications(self) -> list[Any]:
+        return [m.notification for m in self.messages if isinstance(m, Notify)]
+
+
+async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
+    clock = FakeClock()
+    carrier = create_app(api_key=KEY, seed=SEED, clock=clock)
+    transport = httpx.ASGITransport(app=carrier)
+    http = httpx.AsyncClient(transport=transport, base_url=ROOT + "api/v1/", auth=(KEY, ""))
+    r = await http.post(ROOT + "_carrier/faults", json={"reply_rate": 0, "carrier_error_rate": 0})
+    assert r.status_code == 200, r.text
+    store = Store.open(tmp_path / "cache.sqlite3")
+    client = CloseClient(ROOT + "api/v1/", KEY, transport=transport)
+    settings = Settings(poll_interval=999, undo_seconds=undo_seconds)
+
+    def factory(listener: Callable[[Any], None]) -> SyncEngine:
+        return SyncEngine(store, client, now=clock.now, listener=listener, settings=settings)
+
+    app = SmsApp(
+        store,
+        engine_factory=factory,
+        now=clock.now,
+        undo_seconds=undo_seconds,
+        poll_seconds=999,
+        rep_tz=REP_TZ,
+    )
+    return Live(app=app, store=store, clock=clock, http=http)
+
+
+async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
+    """Let workers finish and their results reach the widgets (cancelled or failed ones too:
+    `wait_for_complete` would raise for those, STYLE.md §4.7)."""
+    for _ in range(rounds):
+        for _ in range(500):
+            busy = [w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+            if not busy:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool], tries: int = 200) -> None:
+    """Pause until `check()` holds (bounded: fails the test instead of hanging)."""
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never became true")
+
+
+def inbox(app: SmsApp) -> InboxScreen:
+    return app.inbox
+
+
+async def open_lead(pilot: Pilot[None], lead_id: str) -> LeadRow:
+    """Move the list cursor onto `lead_id` and wait for its conversation."""
+    screen = inbox(pilot.app)  # type: ignore[arg-type]
+    await until(pilot, lambda: any(row.lead_id == lead_id for _, row in screen.leads.loaded_rows()))
+    index, row = next((i, r) for i, r in screen.leads.loaded_rows() if r.lead_id == lead_id)
+    screen.leads.move_to(index)
+    await until(pilot, lambda: screen.conversation.lead_id == lead_id and screen.composer.context is not None)
+    await settle(pilot)
+    return row
+
+
+def bubbles(app: SmsApp) -> list[str]:
+    """The plain text of every message bubble on screen (text, time and status lines)."""
+    return [
+        bubble.render().plain if hasattr(bubble.render(), "plain") else str(bubble.render())
+        for bubble in inbox(app).conversation.query(Bubble)
+    ]
+
+
+def list_lines(app: SmsApp) -> list[str]:
+    """What the lead list shows, line by line."""
+    leads = inbox(app).leads
+    return [leads.render_line(y).text for y in range(leads.size.height)]

@@ -1,0 +1,246 @@
+"""Inbox flows on a seeded cache (no provider): what the rep sees and what the store holds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sms_tui.ui.widgets.search_bar import SearchBar
+from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, until
+from tests.ui.seed import NOW
+
+
+async def test_first_paint_lists_leads_newest_first_with_markers(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        lines = list_lines(app)
+        assert lines[0].startswith("● Lovelace Analytics") and lines[0].rstrip().endswith("11m")
+        assert "Maybe 2pm?" in lines[1] and lines[1].rstrip().endswith("2")  # preview, unread badge
+        assert "Bob's Bikes [VIP] [/]" in lines[2]  # a name with markup shows as typed
+        cyd = next(line for line in lines if "Cyd Charisse" in line)
+        assert "!" in cyd  # failed marker
+        dee = next(line for line in lines if "Dee's Diner" in line)
+        assert "⊘" in dee  # opted-out marker
+        status = screen.status.render().plain
+        assert "3 unread" in status and "1 failed" in status
+
+
+async def test_markup_and_ansi_in_a_reply_show_literally(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_bob")
+        texts = bubbles(app)
+        reply = next(t for t in texts if "not bold" in t)
+        assert "[bold]not bold[/bold]" in reply
+        assert "␛[31mred?␛[0m" in reply and "\x1b" not in reply
+        assert "[link=x]y[/link]" in reply
+        header = inbox(app).conversation.query_one("#conversation-header").render().plain  # type: ignore[attr-defined]
+        assert "Bob's Bikes [VIP] [/]" in header
+        preview = next(line for line in list_lines(app) if "not bold" in line)
+        assert "[bold]not bold[/bold] ␛[31m" in preview
+
+
+async def test_opening_does_not_mark_read_until_the_rep_acts(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        assert app.store.lead_row("lead_ada").unread == 2
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.store.lead_row("lead_ada").unread == 0
+        assert "0 unread" not in inbox(app).status.render().plain  # bob still unread
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.store.lead_row("lead_ada").unread == 1
+
+
+async def test_next_unread_skips_read_leads(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("n")
+        await until(pilot, lambda: inbox(app).leads.selected is not None)
+        assert inbox(app).leads.selected.lead_id == "lead_bob"  # type: ignore[union-attr]
+        await pilot.press("n")  # wraps around to the only other unread lead
+        await settle(pilot)
+        assert inbox(app).leads.selected.lead_id == "lead_ada"  # type: ignore[union-attr]
+
+
+async def test_send_then_undo_puts_the_text_back(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", *"See you Thursday", "ctrl+j")
+        await settle(pilot)
+        screen = inbox(app)
+        assert screen.composer.text == ""
+        waiting = [t for t in bubbles(app) if "See you Thursday" in t]
+        assert waiting and "Sending in 5 s — ctrl+z to undo" in waiting[0]
+        assert [m.local_state for m in app.store.outbox()] == ["outbox"]
+        assert app.store.lead_row("lead_ada").unread == 0  # replying counts as reading
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert screen.composer.text == "See you Thursday"
+        assert app.store.outbox() == []
+        assert not any("See you Thursday" in t for t in bubbles(app))
+
+
+async def test_undo_is_offered_only_while_a_send_waits(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path, undo_seconds=5)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_ada")
+        assert screen.check_action("undo_send", ()) is False
+        await pilot.press("enter", *"typo", "ctrl+z")  # nothing pending: TextArea's own undo
+        await settle(pilot)
+        assert screen.composer.text == ""
+        await pilot.press(*"hello", "ctrl+j")
+        await settle(pilot)
+        assert screen.check_action("undo_send", ()) is True
+        assert "Undo send" in [b.binding.description for b in screen.active_bindings.values()]
+
+
+async def test_countdown_follows_the_injected_clock(tmp_path: Path) -> None:
+    clock = Clock()
+    app = seeded_app(tmp_path, clock=clock, undo_seconds=5)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", *"Hi", "ctrl+j")
+        await settle(pilot)
+        clock.at = NOW + timedelta(seconds=1.2)
+        inbox(app).conversation.tick()
+        assert any("Sending in 4 s — ctrl+z to undo" in t for t in bubbles(app))
+        clock.at = NOW + timedelta(seconds=6)
+        inbox(app)._tick()
+        await pilot.pause()
+        assert any(t.rstrip().endswith("Sending…") for t in bubbles(app))
+        assert inbox(app).check_action("undo_send", ()) is False
+
+
+async def test_retry_a_failed_message(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_cyd")
+        failed = [t for t in bubbles(app) if "Failed" in t]
+        assert failed and "Carrier rejected: unreachable handset" in failed[0]
+        await pilot.press("R")
+        await settle(pilot)
+        assert [(m.lead_id, m.text, m.local_state) for m in app.store.outbox()] == [
+            ("lead_cyd", "Sure — what time suits?", "outbox")
+        ]
+        assert any("Sending in" in t for t in bubbles(app))
+
+
+async def test_done_archives_and_keeps_the_cursor_row(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_bob")
+        await pilot.press("e")
+        await settle(pilot)
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 5)
+        assert screen.leads.cursor == 1  # the same row, now the next lead
+        assert screen.leads.selected.lead_id == "lead_cyd"  # type: ignore[union-attr]
+
+
+async def test_snoozed_lead_comes_back_when_due(tmp_path: Path) -> None:
+    clock = Clock()
+    app = seeded_app(tmp_path, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("z")
+        await pilot.pause()
+        await pilot.press("1")  # in 1 hour
+        await settle(pilot)
+        await until(pilot, lambda: screen.leads.total == 5)
+        assert all("Lovelace" not in line for line in list_lines(app))
+        clock.at = NOW + timedelta(hours=1, minutes=1)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await until(pilot, lambda: screen.leads.total == 6)
+        assert any("Lovelace" in line for line in list_lines(app))
+
+
+async def test_template_insert(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", "ctrl+t")
+        await settle(pilot)
+        await pilot.press(*"follow", "enter")
+        await settle(pilot)
+        assert inbox(app).composer.text == "Hi Ada, just following up — Sam"
+
+
+async def test_schedule_then_cancel_back_to_draft(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", *"Call tomorrow?", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("1", "enter")  # in 1 hour (11:30 for Ada in San Francisco: not quiet hours)
+        await settle(pilot)
+        scheduled = [m for m in app.store.outbox() if m.local_state == "scheduled"]
+        assert [m.text for m in scheduled] == ["Call tomorrow?"]
+        assert any("Scheduled for" in t for t in bubbles(app))
+        assert screen.composer.text == ""
+        await pilot.press("escape", "x")
+        await settle(pilot)
+        assert app.store.outbox() == []
+        assert screen.composer.text == "Call tomorrow?"
+
+
+async def test_search_line_shows_where_a_syntax_error_is(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: inbox(app).leads.total == 6)
+        await pilot.press("slash", *"is:unread (")
+        await settle(pilot)
+        bar = inbox(app).query_one(SearchBar)
+        assert bar.is_open
+        error = bar.query_one("#search-error")
+        assert error.has_class("-shown")
+        assert "^" in error.render().plain  # type: ignore[attr-defined]
+
+
+async def test_help_screen_lists_every_described_binding(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from sms_tui.ui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {entry.description for entry in app.screen._entries}
+        assert {
+            "Undo send",
+            "Next unread",
+            "Done",
+            "Snooze",
+            "Search",
+            "Send",
+            "Schedule",
+            "Templates",
+        } <= descriptions
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is inbox(app)
+
+
+async def test_keys_remap_from_config(tmp_path: Path) -> None:
+    clock = Clock()
+    app = seeded_app(tmp_path, clock=clock)
+    app.keymap = {"inbox.done": "D"}
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_bob")
+        await pilot.press("e")  # no longer done
+        await settle(pilot)
+        assert app.store.lead_row("lead_bob").done is False
+        await pilot.press("D")
+        await settle(pilot)
+        assert app.store.lead_row("lead_bob").done is True

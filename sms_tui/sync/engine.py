@@ -54,6 +54,8 @@ class Totals:
     failed: int = 0
     blocked: int = 0
     new_replies: int = 0
+    found: int = 0
+    absent: int = 0
 
 
 class SyncEngine:
@@ -89,6 +91,7 @@ class SyncEngine:
         self.poller = EventPoller(self.cache, client, now=now)
         self.pusher = OutboxPusher(self.cache, client, now=now, owner=self.owner, lease=lease, rules=rules)
         self._wait = wait
+        self._push_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"SyncEngine(owner={self.owner!r}, state={self.state!r})"
@@ -133,11 +136,14 @@ class SyncEngine:
 
     async def push_outbox(self) -> PushReport:
         """Send what is due; never raises for provider trouble (it is in the report and the state)."""
-        report = await self.pusher.push()
-        await self._push_cancels(report)
+        async with self._push_lock:  # one push at a time per engine (the UI may ask while the loop runs)
+            report = await self.pusher.push()
+            await self._push_cancels(report)
         self.totals.sent += report.sent
         self.totals.failed += report.failed
         self.totals.blocked += report.blocked
+        self.totals.found += report.found
+        self.totals.absent += report.absent
         if report.problem is not None:
             self._set_state(report.problem)
         elif report.sent or report.failed or report.blocked:

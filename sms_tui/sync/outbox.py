@@ -53,6 +53,9 @@ class PushReport:
     failed: int = 0
     blocked: int = 0
     deferred: int = 0
+    #: after an unclear outcome: found on the provider / proven absent (and sent again)
+    found: int = 0
+    absent: int = 0
     changed_lead_ids: set[str] = field(default_factory=set)
     #: the connection problem that stopped the push, if any
     problem: ProviderError | None = None
@@ -76,6 +79,8 @@ class OutboxPusher:
         self.now = now
         self.owner = owner
         self.lease = lease
+        self.token = owner
+        self._pushes = 0
         self.post_budget = post_budget
         self.rules = rules
         self.sender_names = sender_names
@@ -84,7 +89,11 @@ class OutboxPusher:
         """Reconcile stale claims, then send due rows one claim at a time (a crash or a
         cancellation leaves at most one row in flight), until none is due or the provider fails."""
         report = PushReport()
-        for message in self.cache.claim_stale(self.now(), self.owner, self.lease, limit):
+        # A fresh claim token per push: a stale claim left by an earlier (abandoned) push of this
+        # very engine is taken over like anyone else's.
+        self._pushes += 1
+        self.token = f"{self.owner}#{self._pushes}"
+        for message in self.cache.claim_stale(self.now(), self.token, self.lease, limit):
             if report.problem is not None:
                 break  # the others keep their fresh claim and are retried after the lease
             await self._reconcile(message, self.now(), report)
@@ -92,7 +101,7 @@ class OutboxPusher:
             if report.problem is not None:
                 break
             claimed_at = self.now()
-            batch = self.cache.claim_due(claimed_at, self.owner, 1)
+            batch = self.cache.claim_due(claimed_at, self.token, 1)
             if not batch:
                 break
             await self._send(batch[0], claimed_at, report)
@@ -109,7 +118,7 @@ class OutboxPusher:
             ]
         except ProviderError as exc:
             # Cannot prove anything: leave it `sending`; its fresh claim expires and we try again.
-            self.cache.note_ambiguous(message.local_id, f"Checking whether it was sent: {exc}", self.owner)
+            self.cache.note_ambiguous(message.local_id, f"Checking whether it was sent: {exc}", self.token)
             report.problem = exc
             report.deferred += 1
             return
@@ -123,10 +132,12 @@ class OutboxPusher:
         )
         if match is not None:
             log.info("message %s found on the provider as %s", message.local_id, match.id)
-            report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, match, self.owner)
+            report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, match, self.token)
             report.sent += 1
+            report.found += 1
             return
         log.info("message %s proven absent on the provider; sending it", message.local_id)
+        report.absent += 1
         await self._send(message, claimed_at, report)
 
     def _guard(self, message: Message) -> str | None:
@@ -152,12 +163,12 @@ class OutboxPusher:
         if self.now() > claimed_at + self.lease - self.post_budget:
             # Our claim could expire while the POST is in flight, and another engine would then
             # look for the message before it lands. Leave it; it is reconciled after the lease.
-            self.cache.note_ambiguous(message.local_id, "claim too old to send safely", self.owner)
+            self.cache.note_ambiguous(message.local_id, "claim too old to send safely", self.token)
             report.deferred += 1
             return
         reason = self._guard(message)
         if reason is not None:
-            self.cache.mark_blocked(message.local_id, reason, self.owner)
+            self.cache.mark_blocked(message.local_id, reason, self.token)
             report.blocked += 1
             report.changed_lead_ids.add(message.lead_id)
             return
@@ -177,13 +188,13 @@ class OutboxPusher:
             )
         except (AmbiguousRequestError, ProviderDataError) as exc:
             # It may exist on the provider. Keep the claim; reconcile after the lease.
-            self.cache.note_ambiguous(message.local_id, str(exc), self.owner)
+            self.cache.note_ambiguous(message.local_id, str(exc), self.token)
             report.deferred += 1
             report.problem = exc
             return
         except (Offline, RateLimited, ProviderUnavailable, AuthError) as exc:
             # Refused before anything was done: back to the outbox, due again.
-            self.cache.release(message.local_id, str(exc), self.owner)
+            self.cache.release(message.local_id, str(exc), self.token)
             report.deferred += 1
             report.problem = exc
             return
@@ -192,18 +203,18 @@ class OutboxPusher:
             report.changed_lead_ids.add(message.lead_id)
             if any(hint in text.lower() for hint in _OPT_OUT_HINTS) and message.remote_phone:
                 report.changed_lead_ids |= self.cache.set_opted_out(message.remote_phone, True, self.now())
-                self.cache.mark_blocked(message.local_id, f"The provider refused it: {text}", self.owner)
+                self.cache.mark_blocked(message.local_id, f"The provider refused it: {text}", self.token)
                 report.blocked += 1
             else:
-                self.cache.mark_failed(message.local_id, text, self.owner)
+                self.cache.mark_failed(message.local_id, text, self.token)
                 report.failed += 1
             return
         except ProviderError as exc:
-            self.cache.mark_failed(message.local_id, str(exc), self.owner)
+            self.cache.mark_failed(message.local_id, str(exc), self.token)
             report.failed += 1
             report.changed_lead_ids.add(message.lead_id)
             return
-        report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, sms, self.owner)
+        report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, sms, self.token)
         if sms.status == "error":
             report.failed += 1
         else:
@@ -226,5 +237,5 @@ class OutboxPusher:
         if message.remote_id is None:
             return frozenset()
         await self.client.delete_sms(message.remote_id)
-        self.cache.mark_blocked(message.local_id, reason, self.owner)
+        self.cache.mark_blocked(message.local_id, reason, self.token)
         return frozenset({message.lead_id})

@@ -88,7 +88,7 @@ class StoreCache:
         for message in self.store.stale_sending(now - lease):
             if len(taken) >= limit:
                 break
-            if self.store.reclaim(message.local_id, owner=owner, now=now):
+            if self.store.reclaim(message.local_id, owner=owner, now=now, stale_before=now - lease):
                 taken.append(message)
         return taken
 

@@ -205,7 +205,7 @@ async def test_send_key_can_be_remapped_and_the_hint_follows() -> None:
     app = Host(context(), draft="Hi")
     async with app.run_test(message_hook=app.record) as pilot:
         app.set_keymap({"composer.send": "f9"})
-        app.composer.set_context(context())  # re-render hints
+        await pilot.pause()
         await pilot.press("f9")
         assert len(app.of(Composer.SendRequested)) == 1
         assert "f9 send" in app.line("#composer-guard")

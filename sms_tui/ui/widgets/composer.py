@@ -46,7 +46,7 @@ class ComposerInput(TextArea):
         line = super().get_line(line_index)
         plain = line.plain
         if plain:
-            forcing = segments.analyze(plain).ucs2_chars
+            forcing = segments.forcing_chars(plain)  # cached per line text in core
             if forcing:
                 style = self.get_component_rich_style("composer-input--ucs2", partial=True)
                 for found in forcing:
@@ -174,6 +174,8 @@ class Composer(Widget):
         self._draft_seen: tuple[str | None, str] = (context.lead_id if context else None, "")
         #: (lead_id, text) of the last SendRequested: pressing send twice must not queue it twice.
         self._sent: tuple[str, str] | None = None
+        #: binding id -> key as currently bound (keymap applied), for the hints.
+        self._keys: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield ComposerInput(
@@ -187,7 +189,13 @@ class Composer(Widget):
         yield Static(id="composer-route", classes="composer--line", markup=False)
 
     def on_mount(self) -> None:
+        # Key hints follow the keymap; re-read them only when the bindings change, not per keystroke.
+        self.screen.bindings_updated_signal.subscribe(self, self._on_bindings_updated)
+        self._keys = self._read_keys()
         self._refresh_state()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     # -- public API ---------------------------------------------------------------
 
@@ -397,9 +405,11 @@ class Composer(Widget):
         self._refresh_state()
         self._announce_draft()
 
-    def on_descendant_focus(self) -> None:
-        # Key hints read the live bindings (keymap) only while we are in the focus chain.
-        self._refresh_state()
+    def _on_bindings_updated(self, _screen: object) -> None:
+        keys = self._read_keys()
+        if keys != self._keys:
+            self._keys = keys
+            self._refresh_state()
 
     def _refresh_state(self) -> None:
         if not self.is_mounted:
@@ -444,13 +454,21 @@ class Composer(Widget):
         return Content(f"Ready · {send_key} send")
 
     def _key(self, binding_id: str, default: str) -> str:
-        """The key currently bound to `binding_id` (honours the keymap when we are focused)."""
-        if not self.is_attached:
-            return default
-        for active in self.screen.active_bindings.values():
-            if active.binding.id == binding_id and active.node is self:
-                return active.binding.key
-        return default
+        """The key bound to `binding_id` (the keymap's, once seen in the focus chain)."""
+        return self._keys.get(binding_id, default)
+
+    def _read_keys(self) -> dict[str, str]:
+        """First key of each of our bindings among the screen's active ones (keymap applied).
+
+        Our bindings are active only while focus is inside the composer; until then (and if
+        the rep never focuses it) the defaults are shown.
+        """
+        keys: dict[str, str] = {}
+        for key, active in self.screen.active_bindings.items():
+            binding_id = active.binding.id
+            if active.node is self and binding_id and binding_id not in keys:
+                keys[binding_id] = key
+        return keys or self._keys
 
 
 def _plural(count: int, word: str) -> str:

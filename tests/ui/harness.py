@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ from tests.ui.seed import NOW, REP_TZ, seeded_store
 KEY = "ui-test-key"
 SEED = 7
 ROOT = "http://carrier.test/"
+#: 18:00 UTC: business hours for US and UK leads (so quiet hours do not get in the way).
+LIVE_START = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
 
 class Clock:
@@ -78,7 +80,7 @@ class Live:
 
 
 async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
-    clock = FakeClock()
+    clock = FakeClock(LIVE_START)
     carrier = create_app(api_key=KEY, seed=SEED, clock=clock)
     transport = httpx.ASGITransport(app=carrier)
     http = httpx.AsyncClient(transport=transport, base_url=ROOT + "api/v1/", auth=(KEY, ""))

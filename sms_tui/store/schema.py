@@ -182,22 +182,25 @@ _COUNTER_DELTA = """
     pending_count = pending_count {sign} ({r}.local_state IN ('outbox', 'sending'))
 """
 
-_REFRESH_LATEST = """
+_LATEST = "(SELECT {expr} FROM messages m WHERE m.local_id = lead_state.latest_local_id)"
+_REFRESH_LATEST = f"""
     UPDATE lead_state SET latest_local_id = (
         SELECT m.local_id FROM messages m
         WHERE m.lead_id = lead_state.lead_id AND m.local_state <> 'draft'
         ORDER BY m.sort_at DESC, m.local_id DESC LIMIT 1)
-    WHERE lead_id IN ({leads});
+    WHERE lead_id IN ({{leads}});
     UPDATE lead_state SET
-        (latest_at, latest_status, latest_direction, preview) = (
-            SELECT m.sort_at, {status}, m.direction, substr(m.text, 1, 200)
-            FROM messages m WHERE m.local_id = lead_state.latest_local_id),
-        last_activity_at = coalesce(
-            (SELECT m.sort_at FROM messages m WHERE m.local_id = lead_state.latest_local_id),
-            created_at, '')
-    WHERE lead_id IN ({leads});
-    UPDATE lead_state SET preview = '' WHERE preview IS NULL AND lead_id IN ({leads});
+        latest_at = {_LATEST.format(expr="m.sort_at")},
+        latest_status = {_LATEST.format(expr=STATUS_SQL.format(col="m.local_state"))},
+        latest_direction = {_LATEST.format(expr="m.direction")},
+        preview = coalesce({_LATEST.format(expr="substr(m.text, 1, 200)")}, ''),
+        last_activity_at = coalesce({_LATEST.format(expr="m.sort_at")}, created_at, '')
+    WHERE lead_id IN ({{leads}});
 """
+
+_REFRESH_AFTER_DELETE = _REFRESH_LATEST.format(leads="old.lead_id")
+_REFRESH_AFTER_UPDATE = _REFRESH_LATEST.format(leads="old.lead_id, new.lead_id")
+_NEW_STATUS = STATUS_SQL.format(col="new.local_state")
 
 _V1_TRIGGERS = f"""
 CREATE TRIGGER leads_ai AFTER INSERT ON leads BEGIN
@@ -214,7 +217,7 @@ END;
 CREATE TRIGGER messages_ai AFTER INSERT ON messages WHEN new.lead_id IS NOT NULL BEGIN
     UPDATE lead_state SET {_COUNTER_DELTA.format(sign="+", r="new")} WHERE lead_id = new.lead_id;
     UPDATE lead_state SET latest_local_id = new.local_id, latest_at = new.sort_at,
-        latest_status = {STATUS_SQL.format(col="new.local_state")}, latest_direction = new.direction,
+        latest_status = {_NEW_STATUS}, latest_direction = new.direction,
         preview = substr(new.text, 1, 200), last_activity_at = new.sort_at
     WHERE lead_id = new.lead_id AND new.local_state <> 'draft'
         AND (latest_local_id IS NULL OR new.sort_at > latest_at
@@ -226,12 +229,7 @@ CREATE TRIGGER messages_ai AFTER INSERT ON messages WHEN new.lead_id IS NOT NULL
 END;
 CREATE TRIGGER messages_ad AFTER DELETE ON messages WHEN old.lead_id IS NOT NULL BEGIN
     UPDATE lead_state SET {_COUNTER_DELTA.format(sign="-", r="old")} WHERE lead_id = old.lead_id;
-    {
-    _REFRESH_LATEST.format(
-        leads="SELECT lead_id FROM lead_state WHERE lead_id = old.lead_id AND latest_local_id = old.local_id",
-        status=STATUS_SQL.format(col="m.local_state"),
-    )
-}
+    {_REFRESH_AFTER_DELETE}
 END;
 CREATE TRIGGER messages_au AFTER UPDATE OF local_state, is_read, text, direction, lead_id, sort_at
 ON messages WHEN old.local_state IS NOT new.local_state OR old.is_read IS NOT new.is_read
@@ -239,7 +237,7 @@ ON messages WHEN old.local_state IS NOT new.local_state OR old.is_read IS NOT ne
     OR old.lead_id IS NOT new.lead_id OR old.sort_at IS NOT new.sort_at BEGIN
     UPDATE lead_state SET {_COUNTER_DELTA.format(sign="-", r="old")} WHERE lead_id = old.lead_id;
     UPDATE lead_state SET {_COUNTER_DELTA.format(sign="+", r="new")} WHERE lead_id = new.lead_id;
-    {_REFRESH_LATEST.format(leads="old.lead_id, new.lead_id", status=STATUS_SQL.format(col="m.local_state"))}
+    {_REFRESH_AFTER_UPDATE}
 END;
 CREATE TRIGGER drafts_ai AFTER INSERT ON drafts BEGIN
     UPDATE lead_state SET has_draft = 1 WHERE lead_id = new.lead_id;

@@ -199,6 +199,8 @@ class SyncWritesMixin(StoreBase):
             return changed
         with self._write() as conn:
             existing = _existing(conn, [r["remote_id"] for r in rows])
+            _ensure_leads(conn, [r for r in rows if r["lead_id"] is not None])
+            in_flight = _in_flight(conn)
             inserts: list[tuple[Any, ...]] = []
             for r in rows:
                 values = tuple(r[c] for c in TEXT_FIELDS)
@@ -206,10 +208,12 @@ class SyncWritesMixin(StoreBase):
                 if old is not None and old[0] == values:
                     continue
                 lead_id = r["lead_id"]
-                if old is None and lead_id is not None:
-                    _ensure_lead(conn, lead_id, r)
-                    if r["direction"] == "outbound" and _adopt(conn, r):
+                if old is None and r["direction"] == "outbound" and in_flight:
+                    local_id = in_flight.pop((lead_id, r["text"], r["remote_phone"] or ""), None)
+                    if local_id is not None:
+                        _adopt(conn, local_id, r)
                         changed.add(lead_id)
+                        existing[r["remote_id"]] = (values, lead_id)
                         continue
                 if old is not None and old[1] is not None:
                     changed.add(old[1])
@@ -280,31 +284,41 @@ def _existing(
     return found
 
 
-def _ensure_lead(conn: sqlite3.Connection, lead_id: str, r: Mapping[str, Any]) -> None:
-    name = r.get("remote_phone_formatted") or r.get("remote_phone") or ""
-    conn.execute(
+def _ensure_leads(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    """Create stub leads for lead ids the cache does not know (sync fetches them later)."""
+    wanted = {r["lead_id"]: r for r in rows}
+    ids = list(wanted)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for (known,) in conn.execute(f"SELECT id FROM leads WHERE id IN ({marks})", chunk):
+            wanted.pop(known, None)
+    conn.executemany(
         "INSERT INTO leads (id, display_name, is_stub) VALUES (?, ?, 1) ON CONFLICT(id) DO NOTHING",
-        (lead_id, name),
+        [(lid, r.get("remote_phone_formatted") or r.get("remote_phone") or "") for lid, r in wanted.items()],
     )
 
 
-def _adopt(conn: sqlite3.Connection, r: Mapping[str, Any]) -> bool:
-    """Give the remote id to our own message that is being sent, if this is it."""
-    row = conn.execute(
-        "SELECT local_id FROM messages WHERE lead_id = ? AND remote_id IS NULL AND claimed_by IS NOT NULL "
-        "AND local_state IN ('sending', 'scheduled') AND text = ? AND coalesce(remote_phone, '') = ? "
-        "ORDER BY local_id LIMIT 1",
-        (r["lead_id"], r["text"], r["remote_phone"] or ""),
-    ).fetchone()
-    if row is None:
-        return False
+def _in_flight(conn: sqlite3.Connection) -> dict[tuple[str, str, str], int]:
+    """Our messages being pushed right now (claimed, no remote id): candidates for adoption."""
+    return {
+        (lead_id, text, phone): local_id
+        for local_id, lead_id, text, phone in conn.execute(
+            "SELECT local_id, lead_id, text, coalesce(remote_phone, '') FROM messages "
+            "WHERE remote_id IS NULL AND claimed_by IS NOT NULL AND local_state IN ('sending', 'scheduled') "
+            "ORDER BY local_id DESC"
+        )
+    }
+
+
+def _adopt(conn: sqlite3.Connection, local_id: int, r: Mapping[str, Any]) -> None:
+    """Give the remote id (and the provider's fields) to our own message that is being sent."""
     sets = ", ".join(f"{c} = ?" for c in TEXT_FIELDS)
     conn.execute(
         f"UPDATE messages SET {sets}, local_state = ?, claimed_by = NULL, claimed_at = NULL "
         "WHERE local_id = ?",
-        (*(r[c] for c in TEXT_FIELDS), REMOTE_STATE[r["status"]], row[0]),
+        (*(r[c] for c in TEXT_FIELDS), REMOTE_STATE[r["status"]], local_id),
     )
-    return True
 
 
 def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:

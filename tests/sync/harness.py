@@ -153,3 +153,42 @@ def textable_leads(store: Store, limit: int = 1000) -> list[tuple[str, str | Non
                 )
             )
     return found
+
+
+class MangleTransport(httpx.AsyncBaseTransport):
+    """Rewrites the body of answers whose request matches (method, path prefix): malformed answers."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.rules: list[tuple[str, str, Any]] = []
+
+    def mangle(self, method: str, path: str, edit: Any) -> None:
+        self.rules.append((method, path, edit))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        for method, path, edit in self.rules:
+            if request.method == method and request.url.path.startswith(path):
+                body = await response.aread()
+                new = edit(body)
+                return httpx.Response(
+                    response.status_code, headers={"content-type": "application/json"}, content=new
+                )
+        return response
+
+
+def send_one(store: Store, lead: tuple[str, str | None, str, str], text: str, send_at: Any, now: Any) -> int:
+    lead_id, contact_id, phone, ours = lead
+    return store.enqueue_send(
+        lead_id=lead_id,
+        contact_id=contact_id,
+        text=text,
+        remote_phone=phone,
+        local_phone=ours,
+        send_at=send_at,
+        now=now,
+    )
+
+
+def outbound_texts(carrier_sms: list[dict[str, Any]]) -> list[str]:
+    return [s["text"] for s in carrier_sms if s["direction"] == "outbound"]

@@ -1,0 +1,132 @@
+"""No send reaches an opted-out or do-not-text contact on any path: composer (outbox), scheduled,
+retry — and a STOP that arrives during the undo window blocks the send, kept with its reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.sync.harness import World, outbound_texts, send_one, textable_leads
+
+TEXT = "Hi Sam, Ann from Acme here. Reply STOP to opt out."
+
+
+async def test_a_normal_send_goes_out_once_and_stores_the_remote_id(world: World) -> None:
+    store = world.store()
+    lead = textable_leads(store)[0]
+    engine = world.engine(store)
+    local_id = send_one(store, lead, TEXT, world.clock.now(), world.clock.now())
+    report = await engine.push_outbox()
+    message = store.get_message(local_id)
+    assert report.sent == 1 and message is not None
+    assert message.local_state == "sent" and message.remote_id is not None
+    carrier = await world.carrier_sms()
+    assert [s["id"] for s in carrier if s["text"] == TEXT] == [message.remote_id]
+    assert world.events[-1].changed_lead_ids == {lead[0]}
+
+
+async def test_stop_arriving_during_the_undo_window_blocks_the_send(world: World) -> None:
+    store = world.store()
+    lead = textable_leads(store)[0]
+    _, _, phone, ours = lead
+    engine = world.engine(store)
+    now = world.clock.now()
+    local_id = send_one(store, lead, TEXT, now + timedelta(seconds=5), now)
+    await world.inbound(remote=phone, local=ours, text="Stop")
+    report = await engine.poll_once()
+    assert [m.text for m in report.new_inbound] == ["Stop"]
+    assert store.phone_flags(phone)[0] is True
+    world.clock.advance(6)
+    await engine.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "blocked"
+    assert message.block_reason and message.block_reason.startswith("This contact has opted out")  # our guard
+    assert TEXT not in outbound_texts(await world.carrier_sms())
+
+
+async def test_do_not_text_blocks_and_a_retry_is_blocked_again(world: World) -> None:
+    store = world.store()
+    lead = textable_leads(store)[1]
+    store.set_phone_do_not_text(lead[2], True)
+    engine = world.engine(store)
+    local_id = send_one(store, lead, TEXT, world.clock.now(), world.clock.now())
+    await engine.push_outbox()
+    first = store.get_message(local_id)
+    assert (
+        first is not None and first.local_state == "blocked" and "do-not-text" in (first.block_reason or "")
+    )
+    assert store.retry(local_id, world.clock.now()) == local_id
+    await engine.push_outbox()
+    again = store.get_message(local_id)
+    assert again is not None and again.local_state == "blocked"
+    assert TEXT not in outbound_texts(await world.carrier_sms())
+
+
+async def test_an_opt_out_known_when_the_rep_sends_blocks_at_push(world: World) -> None:
+    store = world.store()
+    lead = textable_leads(store)[2]
+    store.set_phone_opt_out(lead[2], True, now=world.clock.now())
+    engine = world.engine(store)
+    local_id = send_one(store, lead, TEXT, world.clock.now(), world.clock.now())
+    await engine.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "blocked"
+    assert TEXT not in outbound_texts(await world.carrier_sms())
+
+
+async def test_scheduled_send_is_blocked_at_push_when_opted_out(world: World) -> None:
+    store = world.store()
+    lead_id, contact_id, phone, ours = textable_leads(store)[3]
+    store.set_phone_opt_out(phone, True, now=world.clock.now())
+    local_id = store.schedule(
+        lead_id=lead_id, contact_id=contact_id, text=TEXT, remote_phone=phone, local_phone=ours,
+        date_scheduled=world.clock.now() + timedelta(hours=1), now=world.clock.now(),
+    )  # fmt: skip
+    await world.engine(store).push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "blocked"
+    assert TEXT not in [s["text"] for s in await world.carrier_sms()]
+
+
+async def test_stop_after_scheduling_removes_the_scheduled_sms_from_the_provider(world: World) -> None:
+    store = world.store()
+    lead_id, contact_id, phone, ours = textable_leads(store)[4]
+    engine = world.engine(store)
+    local_id = store.schedule(
+        lead_id=lead_id, contact_id=contact_id, text=TEXT, remote_phone=phone, local_phone=ours,
+        date_scheduled=world.clock.now() + timedelta(hours=1), now=world.clock.now(),
+    )  # fmt: skip
+    await engine.push_outbox()
+    scheduled = store.get_message(local_id)
+    assert scheduled is not None and scheduled.local_state == "scheduled" and scheduled.remote_id
+    on_carrier = [s for s in await world.carrier_sms() if s["text"] == TEXT]
+    assert [(s["id"], s["status"]) for s in on_carrier] == [(scheduled.remote_id, "scheduled")]
+
+    await world.inbound(remote=phone, local=ours, text="STOP")
+    await engine.poll_once()
+    blocked = store.get_message(local_id)
+    assert blocked is not None and blocked.local_state == "blocked" and blocked.block_reason
+    world.clock.advance(7200)
+    await world.tick()
+    await engine.poll_once()
+    assert TEXT not in [s["text"] for s in await world.carrier_sms()]
+    after = store.get_message(local_id)
+    assert after is not None and after.local_state == "blocked"
+
+
+async def test_rep_cancelling_a_scheduled_send_turns_it_back_into_a_draft_on_the_provider(
+    world: World,
+) -> None:
+    store = world.store()
+    lead_id, contact_id, phone, ours = textable_leads(store)[5]
+    engine = world.engine(store)
+    local_id = store.schedule(
+        lead_id=lead_id, contact_id=contact_id, text=TEXT, remote_phone=phone, local_phone=ours,
+        date_scheduled=world.clock.now() + timedelta(hours=1), now=world.clock.now(),
+    )  # fmt: skip
+    await engine.push_outbox()
+    assert store.cancel_scheduled(local_id) == TEXT
+    await engine.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "draft"
+    assert [s["status"] for s in await world.carrier_sms() if s["text"] == TEXT] == ["draft"]
+    assert store.get_draft(lead_id) == TEXT

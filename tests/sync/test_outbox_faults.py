@@ -157,7 +157,7 @@ def test_two_engines_in_two_threads_racing_for_claims_never_double_send(tmp_path
 
         try:
             asyncio.run(go())
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -258,7 +258,7 @@ async def test_the_api_key_never_appears_in_logs_events_or_errors(world: World, 
         await engine.push_outbox()
         try:
             await engine.poll_once()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             assert API_KEY not in str(exc) and API_KEY not in repr(exc)
         world.clock.advance(LEASE + 1)
     assert caplog.records, "expected the run to log something"

@@ -229,3 +229,13 @@ async def test_pressing_send_twice_queues_once_until_the_text_changes() -> None:
 
         await pilot.press("!", "ctrl+j")
         assert [m.text for m in app.of(Composer.SendRequested)] == ["Hi Bob", "Hi Bob!"]
+
+
+async def test_no_sending_number_for_the_country_is_said_plainly() -> None:
+    app = Host(context(to_number="+61480976855", from_number=None), draft="G'day")
+    async with app.run_test(message_hook=app.record) as pilot:
+        await pilot.pause()
+        assert app.line("#composer-guard") == (
+            "⛔ Can't send: We have no sending number in Australia; add one in Close to text this lead."
+        )
+        assert app.line("#composer-route").startswith("From — (none) · To Bob Smith +61 480 976 855")

@@ -100,6 +100,7 @@ class Composer(Widget):
             "send_anyway",
             "Send anyway",
             id="composer.send_anyway",
+            show=False,  # the guard / counter line shows this key when it applies
             tooltip="Send despite the warnings shown under the counter (blocks still stop it).",
         ),
         Binding(
@@ -121,6 +122,7 @@ class Composer(Widget):
             "gsm_safe",
             "GSM-safe",
             id="composer.gsm_safe",
+            show=False,  # the guard / counter line shows this key when it applies
             tooltip="Replace curly quotes, dashes and odd spaces so the text fits GSM-7 (ctrl+z undoes).",
         ),
     ]

@@ -8,10 +8,10 @@ including the clock, so the composer never reads the store, the config or the wa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sms_tui.core import compliance
+from sms_tui.core import compliance, phones
 from sms_tui.core.compliance import ComplianceRules, SendCheck
 
 
@@ -63,7 +63,7 @@ def run_check(text: str, context: ComposerContext, *, at: datetime | None = None
     `at` judges the text at another moment (the schedule dialog's quiet-hours warning);
     by default the context's clock says now.
     """
-    return compliance.check_send(
+    check = compliance.check_send(
         text=text,
         to_number=context.to_number or "",
         from_number=context.from_number or "",
@@ -74,3 +74,29 @@ def run_check(text: str, context: ComposerContext, *, at: datetime | None = None
         rules=context.rules if context.rules is not None else compliance.DEFAULT_RULES,
         sender_names=context.sender_names,
     )
+    if context.from_number is None:
+        check = _explain_missing_sender(check, context)
+    return check
+
+
+def no_sender_sentence(context: ComposerContext) -> str:
+    """Why there is no From number, in the rep's words (the store found none for the country)."""
+    return f"We have no sending number {_recipient_country(context)}; add one in Close to text this lead."
+
+
+def _explain_missing_sender(check: SendCheck, context: ComposerContext) -> SendCheck:
+    """core says "our number is not usable: the phone number is empty"; say what that means here."""
+    blocks = tuple(
+        replace(issue, message=no_sender_sentence(context)) if issue.detail == "invalid_sender" else issue
+        for issue in check.blocks
+    )
+    return replace(check, blocks=blocks)
+
+
+def _recipient_country(context: ComposerContext) -> str:
+    if context.to_number:
+        try:
+            return phones.in_country(phones.parse_phone(context.to_number).country)
+        except phones.PhoneError:
+            pass
+    return "for this lead's country"

@@ -60,9 +60,7 @@ def route_content(context: ComposerContext | None) -> Content:
     """`From +1 415-555-0100 · To Bob Smith +44 7700 900123` (names as data)."""
     if context is None:
         return Content("")
-    ours = (
-        format_phone(context.from_number) if context.from_number else "— (no number of ours for this country)"
-    )
+    ours = format_phone(context.from_number) if context.from_number else "— (none)"
     theirs = format_phone(context.to_number) if context.to_number else "— (no number)"
     to = f"{context.contact_name} {theirs}" if context.contact_name else theirs
     return Content(f"From {ours} · To {to}")

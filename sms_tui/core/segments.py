@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -80,14 +81,24 @@ _NON_GSM = re.compile("[^" + re.escape(GSM_BASIC + GSM_EXTENSION) + "]")
 _EXTENSION = re.compile("[" + re.escape(GSM_EXTENSION) + "]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _CLUSTER = regex.compile(r"\X")
-# Characters that can join the one after / before them in a UAX #29 cluster. Outside these,
-# every code point boundary is a cluster boundary (CR|LF counts as one here: our rule cuts CR LF).
-_JOINS_NEXT = regex.compile(
-    r"[\p{GCB=Prepend}\p{GCB=ZWJ}\p{GCB=Extend}\p{GCB=RI}\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}\p{GCB=T}]"
+# Two adjacent code points that UAX #29 *might* keep in one cluster: its pair rules exactly,
+# the rules that look further back (GB9c conjuncts, GB11 emoji ZWJ, GB12/13 flags) loosely.
+# Anywhere else a code point boundary is certainly a cluster boundary. CR LF is left out on
+# purpose: our rule may cut it.
+_MAY_JOIN = regex.compile(
+    r"""
+      .[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]        # GB9, GB9a
+    | \p{GCB=Prepend}.                                       # GB9b
+    | \p{GCB=ZWJ}.                                           # GB11 (loosely)
+    | \p{GCB=Extend}\p{L}                                    # GB9c: virama + consonant (loosely)
+    | \p{GCB=RI}\p{GCB=RI}                                   # GB12, GB13 (loosely)
+    | \p{GCB=L}[\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}]      # GB6
+    | [\p{GCB=LV}\p{GCB=V}][\p{GCB=V}\p{GCB=T}]               # GB7
+    | [\p{GCB=LVT}\p{GCB=T}]\p{GCB=T}                         # GB8
+    """,
+    regex.VERBOSE | regex.DOTALL,
 )
-_JOINS_PREV = regex.compile(
-    r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=RI}\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}\p{GCB=T}]"
-)
+_MARK = regex.compile(r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]")  # joins whatever precedes it
 _EXTEND = regex.compile(r"\p{GCB=Extend}")
 
 # Twilio's calculator clusters with Unicode 10's rules (grapheme-splitter 1.0.4), which cut some
@@ -188,11 +199,13 @@ def analyze(text: str) -> SegmentInfo:
         parts, last_units = _split_gsm(text)
         per_segment = multi
     else:
-        parts, last_units = _split_ucs2(text, twilio=False)
-        if _TWILIO_SPLITS.search(text) is not None:  # Twilio's older clusters may save a segment
-            loose = _split_ucs2(text, twilio=True)
-            if len(loose[0]) < len(parts):
-                parts, last_units = loose
+        doubles = _positions(_ASTRAL, text)
+        parts, last_units, stepped_back = _split_ucs2(text, doubles, twilio=False)
+        if stepped_back and _TWILIO_SPLITS.search(text) is not None:
+            # Twilio's older, smaller clusters may save a segment; use them only then.
+            loose, loose_last, _ = _split_ucs2(text, doubles, twilio=True)
+            if len(loose) < len(parts):
+                parts, last_units = loose, loose_last
         per_segment = multi
     return SegmentInfo(
         encoding=encoding,
@@ -222,46 +235,59 @@ def forcing_chars(text: str) -> tuple[ForcingChar, ...]:
     return tuple(found)
 
 
-def _fill(text: str, start: int, cap: int, doubles: re.Pattern[str]) -> int:
-    """Furthest index q such that text[start:q] costs <= cap units (``doubles`` cost 2, others 1)."""
-    end = min(start + cap, len(text))
-    cost = (end - start) + len(doubles.findall(text, start, end))
-    while cost > cap:  # drop at least enough characters to shed the excess, then recount
-        drop = (cost - cap + 1) // 2
-        cost -= drop + len(doubles.findall(text, end - drop, end))
-        end -= drop
-    return end
+def _fill(start: int, cap: int, length: int, doubles: list[int]) -> int:
+    """Furthest q such that text[start:q] costs <= cap units, where the characters at the
+    sorted positions ``doubles`` cost 2 and all others 1 (binary search: the cost grows with q)."""
+    base = bisect_left(doubles, start)
+    low, high = start, min(start + cap, length)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if mid - start + bisect_left(doubles, mid, base) - base <= cap:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _positions(pattern: re.Pattern[str], text: str) -> list[int]:
+    return [m.start() for m in pattern.finditer(text)]
 
 
 def _split_gsm(text: str) -> tuple[tuple[str, ...], int]:
     """Greedy 153-septet parts; a Python character is a whole escape pair, so none is cut."""
+    doubles = _positions(_EXTENSION, text)
     parts: list[str] = []
     start = 0
     while True:
-        end = _fill(text, start, GSM_MULTI, _EXTENSION)
+        end = _fill(start, GSM_MULTI, len(text), doubles)
         parts.append(text[start:end])
         if end >= len(text):
             return tuple(parts), gsm_septets(parts[-1])
         start = end
 
 
-def _split_ucs2(text: str, *, twilio: bool) -> tuple[tuple[str, ...], int]:
-    """Greedy 67-unit parts cut only between atoms; with ``twilio`` also at Twilio's extra cuts."""
+def _split_ucs2(text: str, doubles: list[int], *, twilio: bool) -> tuple[tuple[str, ...], int, bool]:
+    """Greedy 67-unit parts cut only between atoms; with ``twilio`` also at Twilio's extra cuts.
+
+    Also says whether any cut had to step back from the fill point to spare a cluster (if
+    none did, Twilio's extra cuts cannot save anything).
+    """
     parts: list[str] = []
     start = 0
+    stepped_back = False
     while True:
-        end = _fill(text, start, UCS2_MULTI, _ASTRAL)
-        if end < len(text):
-            end = _atom_cut(text, start, end, twilio=twilio)
+        fill = _fill(start, UCS2_MULTI, len(text), doubles)
+        end = fill if fill >= len(text) else _atom_cut(text, start, fill, twilio=twilio)
+        stepped_back = stepped_back or end != fill
         parts.append(text[start:end])
         if end >= len(text):
-            return tuple(parts), utf16_units(parts[-1])
+            return tuple(parts), utf16_units(parts[-1]), stepped_back
         start = end
 
 
 def _joined(text: str, i: int) -> bool:
     """Whether text[i-1] and text[i] *might* be in one grapheme cluster (cheap, conservative)."""
-    return _JOINS_NEXT.match(text, i - 1) is not None or _JOINS_PREV.match(text, i) is not None
+    return _MAY_JOIN.match(text, i - 1) is not None
 
 
 def _atom_cut(text: str, start: int, end: int, *, twilio: bool) -> int:
@@ -305,7 +331,7 @@ def twilio_cuts_inside(text: str, i: int) -> bool:
         while j > 0 and _EXTEND.match(text, j) and not _SKIN_TONES[0] <= text[j] <= _SKIN_TONES[1]:
             j -= 1
         return _TWILIO_EMOJI_BASE.match(text, j) is None
-    return _EXTEND.match(prev) is not None and _JOINS_PREV.match(cur) is None  # Indic conjunct
+    return _EXTEND.match(prev) is not None and _MARK.match(cur) is None  # Indic conjunct (GB9c)
 
 
 def _atoms(text: str) -> list[str]:

@@ -7,6 +7,7 @@ same faults); `next_*` are counts that hit the very next requests, which is what
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
@@ -50,7 +51,7 @@ class Faults:
             if f is None:
                 errs[key] = "Unknown field."
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 errs[key] = "Must be a number."
                 continue
             if key.startswith("rate_") or key.endswith("_rate"):

@@ -24,10 +24,13 @@ def parse_dt(value: str) -> datetime:
     value = value.strip()
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        dt = datetime.fromisoformat(value)
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return dt.astimezone(UTC)
+    except OverflowError:  # e.g. year 9999 with a negative offset
+        raise ValueError(f"datetime out of range: {value!r}") from None
 
 
 @lru_cache(maxsize=4096)

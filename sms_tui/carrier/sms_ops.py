@@ -119,6 +119,9 @@ def _check_attachments(items: list[Any]) -> list[dict[str, Any]]:
             raise field_error(
                 "attachments", f"Attachment {i}: content type {item['content_type']} is not allowed."
             )
+        size = item.get("size")
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+            raise field_error("attachments", f"Attachment {i}: size must be a whole number of bytes.")
         out.append({"url": item["url"], "filename": item["filename"], "content_type": item["content_type"],
                     "size": item.get("size"), "media_id": None})  # fmt: skip
     return out

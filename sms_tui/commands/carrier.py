@@ -58,7 +58,10 @@ def carrier(host: str, port: int, api_key: str, seed: int, db: Path | None, faul
     from sms_tui.carrier.server import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    app = create_app(api_key=api_key, seed=seed, db_path=db)
+    try:
+        app = create_app(api_key=api_key, seed=seed, db_path=db)
+    except ValueError as exc:  # e.g. a database made with another seed
+        raise click.ClickException(str(exc)) from None
     changes = dict(_parse_fault(f) for f in faults)
     try:
         app.carrier.plan.faults.update(changes)

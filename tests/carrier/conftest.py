@@ -29,12 +29,12 @@ class Carrier:
     async def post_sms(self, **body: Any) -> httpx.Response:
         return await self.http.post("activity/sms/", json=body)
 
-    async def send(self, **body: Any) -> dict[str, Any]:
+    async def send(self, **body: Any) -> Any:
         r = await self.post_sms(**body)
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def sms(self, sms_id: str) -> dict[str, Any]:
+    async def sms(self, sms_id: str) -> Any:
         r = await self.http.get(f"activity/sms/{sms_id}/")
         assert r.status_code == 200, r.text
         return r.json()
@@ -42,36 +42,38 @@ class Carrier:
     async def put(self, sms_id: str, **body: Any) -> httpx.Response:
         return await self.http.put(f"activity/sms/{sms_id}/", json=body)
 
-    async def advance(self, seconds: float) -> dict[str, Any]:
+    async def advance(self, seconds: float) -> Any:
         r = await self.http.post(ROOT + "_carrier/clock", json={"advance": seconds})
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def faults(self, **changes: Any) -> dict[str, Any]:
+    async def faults(self, **changes: Any) -> Any:
         r = await self.http.post(ROOT + "_carrier/faults", json=changes)
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def inbound(self, frm: str, to: str, text: str) -> dict[str, Any]:
+    async def inbound(self, frm: str, to: str, text: str) -> Any:
         r = await self.http.post(ROOT + "_carrier/inbound", json={"from": frm, "to": to, "text": text})
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def state(self, **params: Any) -> dict[str, Any]:
+    async def state(self, **params: Any) -> Any:
         r = await self.http.get(ROOT + "_carrier/state", params=params)
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def numbers(self) -> list[dict[str, Any]]:
+    async def numbers(self) -> Any:
         return (await self.get("phone_number/"))["data"]
 
-    async def us_number(self) -> str:
+    async def us_number(self) -> Any:
         return next(n["number"] for n in await self.numbers() if n["country"] == "US")
 
-    async def gb_number(self) -> str:
+    async def gb_number(self) -> Any:
         return next(n["number"] for n in await self.numbers() if n["country"] == "GB")
 
-    async def lead(self, *, country: str = "US", textable: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    async def lead(
+        self, *, country: str = "US", textable: bool = True
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """A demo lead and its contact whose first phone is in `country` (and not special)."""
         st = await self.state()
         landlines = set(st["landlines"])
@@ -98,9 +100,7 @@ async def _make(seed: int = SEED) -> tuple[CarrierApp, FakeClock]:
 async def carrier() -> AsyncIterator[Carrier]:
     app, clock = await _make()
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url=ROOT + "api/v1/", auth=(KEY, "")
-    ) as client:
+    async with httpx.AsyncClient(transport=transport, base_url=ROOT + "api/v1/", auth=(KEY, "")) as client:
         c = Carrier(app, clock, client)
         await c.faults(reply_rate=0, carrier_error_rate=0)  # quiet by default; tests turn them on
         yield c

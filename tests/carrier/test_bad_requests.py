@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -29,7 +30,7 @@ def _basic(user: str, password: str = "") -> dict[str, str]:
     ],
 )
 @pytest.mark.parametrize("path", ["api/v1/me/", "api/v1/activity/sms/", "_carrier/state", "api/v1/nope/"])
-async def test_without_the_right_key_401(carrier: Carrier, headers: dict, path: str) -> None:
+async def test_without_the_right_key_401(carrier: Carrier, headers: dict[str, Any], path: str) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=carrier.app)) as anon:
         r = await anon.get(ROOT + path, headers=headers)
     assert r.status_code == 401
@@ -68,8 +69,12 @@ async def test_unknown_route_and_method(carrier: Carrier) -> None:
         (b"[" * 100_000, None),
     ],
 )
-async def test_bad_bodies_are_400_with_closes_shape(carrier: Carrier, content: bytes, field: str | None) -> None:
-    r = await carrier.http.post("activity/sms/", content=content, headers={"Content-Type": "application/json"})
+async def test_bad_bodies_are_400_with_closes_shape(
+    carrier: Carrier, content: bytes, field: str | None
+) -> None:
+    r = await carrier.http.post(
+        "activity/sms/", content=content, headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 400, r.text
     body = r.json()
     assert set(body) == {"errors", "field-errors"}
@@ -110,13 +115,37 @@ _FUZZ_APP = create_app(api_key=KEY, seed=3, clock=FakeClock())  # shared: state 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.dictionaries(_fields, _json | _statuses, max_size=6))
-async def test_fuzzed_sms_bodies_never_500(body: dict) -> None:
+async def test_fuzzed_sms_bodies_never_500(body: dict[str, Any]) -> None:
     app = _FUZZ_APP
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), auth=(KEY, "")) as c:
-        r = await c.post(ROOT + "api/v1/activity/sms/", json=body)
+        raw = json.dumps(body)  # allows NaN/Infinity, which Python's json also reads back
+        r = await c.post(ROOT + "api/v1/activity/sms/", content=raw)
         assert r.status_code in (200, 400), r.text
         if r.status_code == 400:
             assert set(r.json()) == {"errors", "field-errors"}
         else:
-            r = await c.put(ROOT + f"api/v1/activity/sms/{r.json()['id']}/", json=body)
+            r = await c.put(ROOT + f"api/v1/activity/sms/{r.json()['id']}/", content=raw)
             assert r.status_code in (200, 400), r.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"status": "draft", "attachments": [{"url": "u", "filename": "f", "content_type": "image/png", "size": NaN}]}',
+        '{"status": "draft", "attachments": [{"url": "u", "filename": "f", "content_type": "text/x-evil"}]}',
+        '{"status": "draft", "attachments": [1, 2]}',
+        '{"status": "outbox", "text": "x", "remote_phone": "+12125551234", "send_in": Infinity}',
+        '{"status": "scheduled", "text": "x", "remote_phone": "+12125551234", "date_scheduled": "9999-12-31T23:59:59-23:59"}',
+        '{"status": "draft", "activity_at": "0001-01-01T00:00:00+23:59"}',
+    ],
+)
+async def test_edge_values_are_400_not_500(carrier: Carrier, raw: str) -> None:
+    r = await carrier.http.post("activity/sms/", content=raw)
+    assert r.status_code == 400, r.text
+    assert set(r.json()) == {"errors", "field-errors"}
+
+
+@pytest.mark.parametrize("raw", ['{"slow_seconds": NaN}', '{"rate_429": Infinity}', "[]", "{oops"])
+async def test_fault_settings_edge_values(carrier: Carrier, raw: str) -> None:
+    r = await carrier.http.post(ROOT + "_carrier/faults", content=raw)
+    assert r.status_code == 400, r.text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.carrier.conftest import Carrier
 
 
-async def _events(carrier: Carrier, **params: object) -> dict:
+async def _events(carrier: Carrier, **params: object) -> Any:
     return await carrier.get("event/", **params)
 
 
@@ -68,7 +70,7 @@ async def test_cursor_pages_through_everything_once(carrier: Carrier) -> None:
         {"lead_id": "lead_x", "action": "created"},
     ],
 )
-async def test_undocumented_filter_combinations_are_400(carrier: Carrier, params: dict) -> None:
+async def test_undocumented_filter_combinations_are_400(carrier: Carrier, params: dict[str, Any]) -> None:
     r = await carrier.http.get("event/", params=params)
     assert r.status_code == 400 and r.json()["errors"]
 
@@ -84,7 +86,7 @@ async def test_undocumented_filter_combinations_are_400(carrier: Carrier, params
         {"request_id": "req_x", "date_updated__gte": "2026-01-01T00:00:00"},
     ],
 )
-async def test_documented_combinations_are_accepted(carrier: Carrier, params: dict) -> None:
+async def test_documented_combinations_are_accepted(carrier: Carrier, params: dict[str, Any]) -> None:
     r = await carrier.http.get("event/", params=params)
     assert r.status_code == 200 and set(r.json()) == {"data", "cursor_next", "cursor_previous"}
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.carrier.conftest import Carrier
 
 
-async def _send_to(carrier: Carrier, remote: str, text: str = "Hello from Sunrise", **extra: object) -> dict:
+async def _send_to(carrier: Carrier, remote: str, text: str = "Hello from Sunrise", **extra: object) -> Any:
     sms = await carrier.send(status="outbox", text=text, remote_phone=remote, **extra)
     await carrier.advance(1)
     return sms
 
 
-async def _final(carrier: Carrier, sms_id: str) -> dict:
+async def _final(carrier: Carrier, sms_id: str) -> Any:
     await carrier.advance(120)
     return await carrier.sms(sms_id)
 
@@ -46,7 +48,9 @@ async def test_unsupported_country_fails_at_send_time(carrier: Carrier) -> None:
 
 
 async def test_sending_number_must_match_the_country(carrier: Carrier) -> None:
-    sms = await _send_to(carrier, "+447911123456".replace("7911", "7400"), local_phone=await carrier.us_number())
+    sms = await _send_to(
+        carrier, "+447911123456".replace("7911", "7400"), local_phone=await carrier.us_number()
+    )
     done = await _final(carrier, sms["id"])
     assert done["status"] == "error"
     assert done["error_message"].startswith("Error 21612 ")
@@ -64,7 +68,9 @@ async def test_public_url_shortener_is_filtered_as_spam(carrier: Carrier) -> Non
 
 async def test_own_domain_links_are_delivered(carrier: Carrier) -> None:
     _, contact = await carrier.lead()
-    sms = await _send_to(carrier, contact["phones"][0]["phone"], "Details: https://sunrise-solar.example/q/42")
+    sms = await _send_to(
+        carrier, contact["phones"][0]["phone"], "Details: https://sunrise-solar.example/q/42"
+    )
     assert (await _final(carrier, sms["id"]))["status"] == "sent"
 
 
@@ -89,7 +95,9 @@ async def test_opted_out_recipient(carrier: Carrier) -> None:
         ("0108", "30008", "Unknown error"),
     ],
 )
-async def test_magic_numbers_give_every_carrier_error(carrier: Carrier, ending: str, code: str, title: str) -> None:
+async def test_magic_numbers_give_every_carrier_error(
+    carrier: Carrier, ending: str, code: str, title: str
+) -> None:
     sms = await _send_to(carrier, f"+1415555{ending}")
     done = await _final(carrier, sms["id"])
     assert done["status"] == "error"

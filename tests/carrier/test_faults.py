@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,8 @@ async def test_429_has_closes_headers_and_nothing_happens(carrier: Carrier) -> N
     before = len((await carrier.state())["sms"])
     r = await carrier.post_sms(status="outbox", text="x", remote_phone="+12125551234")
     assert r.status_code == 429
-    assert RATE_LIMIT_RE.match(r.headers["RateLimit"]).groups() == ("100", "0", "3")
+    match = RATE_LIMIT_RE.match(r.headers["RateLimit"])
+    assert match is not None and match.groups() == ("100", "0", "3")
     assert r.headers["Retry-After"] == "3"
     assert r.json()["rate_reset"] == 3
     assert len((await carrier.state())["sms"]) == before  # refused, not stored
@@ -87,7 +89,7 @@ async def test_drops_only_hit_changes(carrier: Carrier) -> None:
     "body",
     [{"rate_429": 2}, {"rate_5xx": "often"}, {"next_429": 1.5}, {"status_5xx": 418}, {"no_such_fault": 1}],
 )
-async def test_bad_fault_settings_are_400(carrier: Carrier, body: dict) -> None:
+async def test_bad_fault_settings_are_400(carrier: Carrier, body: dict[str, Any]) -> None:
     r = await carrier.http.post(ROOT + "_carrier/faults", json=body)
     assert r.status_code == 400 and list(body)[0] in r.json()["field-errors"]
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sms_tui.carrier.replies import HELP_REPLY, START_REPLY, STOP_REPLY
 from tests.carrier.conftest import Carrier
 
 
-async def _thread(carrier: Carrier, lead_id: str) -> list[dict]:
+async def _thread(carrier: Carrier, lead_id: str) -> Any:
     data = (await carrier.get("activity/sms/", lead_id=lead_id, _order_by="date_created"))["data"]
     return data
 
@@ -99,6 +101,7 @@ async def test_help_gets_the_help_reply_unless_opted_out(carrier: Carrier) -> No
 
 async def test_inbound_to_a_number_that_is_not_ours_is_refused(carrier: Carrier) -> None:
     r = await carrier.http.post(
-        "http://carrier.test/_carrier/inbound", json={"from": "+12125550142", "to": "+12125550143", "text": "x"}
+        "http://carrier.test/_carrier/inbound",
+        json={"from": "+12125550142", "to": "+12125550143", "text": "x"},
     )
     assert r.status_code == 400 and "to" in r.json()["field-errors"]

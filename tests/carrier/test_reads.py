@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import httpx
 import phonenumbers
@@ -12,7 +13,7 @@ from sms_tui.core.phones import DEFAULT_SMS_COUNTRIES
 from tests.carrier.conftest import KEY, Carrier
 
 
-async def _all_leads(carrier: Carrier, limit: int = 50) -> list[dict]:
+async def _all_leads(carrier: Carrier, limit: int = 50) -> Any:
     leads, skip = [], 0
     while True:
         page = await carrier.get("lead/", _skip=skip, _limit=limit)
@@ -62,14 +63,23 @@ async def test_lead_and_contact_shapes(carrier: Carrier) -> None:
 
 
 async def test_unknown_ids_are_404(carrier: Carrier) -> None:
-    for path in ("lead/lead_nope/", "contact/cont_nope/", "sms_template/x/", "phone_number/x/", "event/ev_x/"):
+    for path in (
+        "lead/lead_nope/",
+        "contact/cont_nope/",
+        "sms_template/x/",
+        "phone_number/x/",
+        "event/ev_x/",
+    ):
         r = await carrier.http.get(path)
         assert r.status_code == 404 and isinstance(r.json()["error"], str), path
 
 
 async def test_phone_numbers_and_templates(carrier: Carrier) -> None:
     numbers = await carrier.numbers()
-    assert {(n["country"], n["type"], n["sms_enabled"]) for n in numbers} == {("US", "internal", True), ("GB", "internal", True)}
+    assert {(n["country"], n["type"], n["sms_enabled"]) for n in numbers} == {
+        ("US", "internal", True),
+        ("GB", "internal", True),
+    }
     only = await carrier.get("phone_number/", number="+442071838750")
     assert [n["country"] for n in only["data"]] == ["GB"]
     templates = (await carrier.get("sms_template/"))["data"]
@@ -100,7 +110,7 @@ async def test_demo_data_covers_the_cases(carrier: Carrier) -> None:
     assert any(t == "START" for t in texts)
 
 
-async def _dump(seed: int) -> dict:
+async def _dump(seed: int) -> Any:
     app = create_app(api_key=KEY, seed=seed, clock=FakeClock())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), auth=(KEY, "")) as c:
         return (await c.get("http://x/_carrier/state")).json()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.carrier.conftest import Carrier
@@ -53,7 +55,9 @@ async def test_cost_counts_segments(carrier: Carrier) -> None:
 
 async def test_send_in_holds_the_sms_and_draft_cancels_it(carrier: Carrier) -> None:
     lead_id, contact_id, _ = await _to(carrier)
-    sms = await carrier.send(status="outbox", text="undo me", lead_id=lead_id, contact_id=contact_id, send_in=30)
+    sms = await carrier.send(
+        status="outbox", text="undo me", lead_id=lead_id, contact_id=contact_id, send_in=30
+    )
     await carrier.advance(20)
     assert (await carrier.sms(sms["id"]))["status"] == "outbox"
     r = await carrier.put(sms["id"], status="draft")
@@ -65,7 +69,9 @@ async def test_send_in_holds_the_sms_and_draft_cancels_it(carrier: Carrier) -> N
 @pytest.mark.parametrize("send_in", [60, 61.5, -1, "10"])
 async def test_send_in_must_be_under_60_seconds(carrier: Carrier, send_in: object) -> None:
     lead_id, contact_id, _ = await _to(carrier)
-    r = await carrier.post_sms(status="outbox", text="x", lead_id=lead_id, contact_id=contact_id, send_in=send_in)
+    r = await carrier.post_sms(
+        status="outbox", text="x", lead_id=lead_id, contact_id=contact_id, send_in=send_in
+    )
     assert r.status_code == 400
     assert "send_in" in r.json()["field-errors"]
 
@@ -96,7 +102,9 @@ async def test_scheduled_needs_a_date(carrier: Carrier) -> None:
 )
 async def test_create_defaults(carrier: Carrier, status: str, direction: str, source: str) -> None:
     lead_id, contact_id, phone = await _to(carrier)
-    sms = await carrier.send(status=status, text="logged", lead_id=lead_id, contact_id=contact_id, remote_phone=phone)
+    sms = await carrier.send(
+        status=status, text="logged", lead_id=lead_id, contact_id=contact_id, remote_phone=phone
+    )
     assert (sms["status"], sms["direction"], sms["source"]) == (status, direction, source)
     await carrier.advance(600)
     assert (await carrier.sms(sms["id"]))["status"] == status  # logged, not simulated
@@ -106,7 +114,9 @@ async def test_template_id_is_rendered_into_text(carrier: Carrier) -> None:
     lead, contact = await carrier.lead()
     templates = (await carrier.get("sms_template/"))["data"]
     intro = next(t for t in templates if t["name"] == "Intro")
-    sms = await carrier.send(status="draft", template_id=intro["id"], lead_id=lead["id"], contact_id=contact["id"])
+    sms = await carrier.send(
+        status="draft", template_id=intro["id"], lead_id=lead["id"], contact_id=contact["id"]
+    )
     first = contact["name"].split(" ")[0]
     assert sms["text"].startswith(f"Hi {first}, this is Alex from Sunrise Solar.")
     assert lead["display_name"] in sms["text"]
@@ -115,7 +125,8 @@ async def test_template_id_is_rendered_into_text(carrier: Carrier) -> None:
 
 # -- the transition table ------------------------------------------------------------------------
 
-async def _in_status(carrier: Carrier, status: str) -> dict:
+
+async def _in_status(carrier: Carrier, status: str) -> Any:
     lead_id, contact_id, phone = await _to(carrier)
     base = {"text": "hello", "lead_id": lead_id, "contact_id": contact_id, "remote_phone": phone}
     if status == "scheduled":
@@ -160,7 +171,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("start", "body"), ALLOWED)
-async def test_allowed_transitions(carrier: Carrier, start: str, body: dict) -> None:
+async def test_allowed_transitions(carrier: Carrier, start: str, body: dict[str, Any]) -> None:
     sms = await _in_status(carrier, start)
     r = await carrier.put(sms["id"], **body)
     assert r.status_code == 200, r.text
@@ -176,7 +187,7 @@ async def test_allowed_transitions(carrier: Carrier, start: str, body: dict) -> 
 
 
 @pytest.mark.parametrize(("start", "body"), REFUSED)
-async def test_refused_transitions(carrier: Carrier, start: str, body: dict) -> None:
+async def test_refused_transitions(carrier: Carrier, start: str, body: dict[str, Any]) -> None:
     sms = await _in_status(carrier, start)
     r = await carrier.put(sms["id"], **body)
     assert r.status_code == 400, r.text
@@ -199,7 +210,9 @@ async def test_delete_and_404(carrier: Carrier) -> None:
     r = await carrier.http.delete(f"activity/sms/{sms['id']}/")
     assert r.status_code == 200 and r.json() == {}
     for method in ("GET", "PUT", "DELETE"):
-        r = await carrier.http.request(method, f"activity/sms/{sms['id']}/", json={} if method == "PUT" else None)
+        r = await carrier.http.request(
+            method, f"activity/sms/{sms['id']}/", json={} if method == "PUT" else None
+        )
         assert r.status_code == 404 and "error" in r.json()
     await carrier.advance(120)  # the pending send died with it
     assert all(s["id"] != sms["id"] for s in (await carrier.state())["sms"])
@@ -207,7 +220,9 @@ async def test_delete_and_404(carrier: Carrier) -> None:
 
 async def test_local_phone_must_be_ours(carrier: Carrier) -> None:
     lead_id, contact_id, _ = await _to(carrier)
-    r = await carrier.post_sms(status="outbox", text="x", lead_id=lead_id, contact_id=contact_id, local_phone="+12125550199")
+    r = await carrier.post_sms(
+        status="outbox", text="x", lead_id=lead_id, contact_id=contact_id, local_phone="+12125550199"
+    )
     assert r.status_code == 400 and "local_phone" in r.json()["field-errors"]
 
 

@@ -75,7 +75,6 @@ GSM_BASIC = (
 )
 # §6.2.1.1: the extension table reachable from the default alphabet (ESC + one septet).
 GSM_EXTENSION = "\f^{}\\[~]|€"
-_GSM_EXTENSION_SET = frozenset(GSM_EXTENSION)
 
 _NON_GSM = re.compile("[^" + re.escape(GSM_BASIC + GSM_EXTENSION) + "]")
 _EXTENSION = re.compile("[" + re.escape(GSM_EXTENSION) + "]")
@@ -334,20 +333,6 @@ def twilio_cuts_inside(text: str, i: int) -> bool:
     return _EXTEND.match(prev) is not None and _MARK.match(cur) is None  # Indic conjunct (GB9c)
 
 
-def _atoms(text: str) -> list[str]:
-    """The rule's atoms, spelled out: grapheme clusters, CR LF as two, giant clusters as code points.
-
-    The splitter never builds this list (too slow); tests and docs use it as the definition.
-    """
-    atoms: list[str] = []
-    for cluster in _CLUSTER.findall(text):
-        if cluster == "\r\n" or utf16_units(cluster) > UCS2_MULTI:
-            atoms.extend(cluster)
-        else:
-            atoms.append(cluster)
-    return atoms
-
-
 # --- GSM-safe rewrite --------------------------------------------------------------------
 
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
@@ -368,12 +353,8 @@ _LOOKALIKES: dict[str, str] = {
     "\u3001": ",",
     "\u3002": ".",
 }
-# Fullwidth ASCII (U+FF01-FF5E) to ASCII, where the ASCII character is GSM.
-for _code in range(0xFF01, 0xFF5F):
-    _ascii = chr(_code - 0xFEE0)
-    if _ascii in GSM_BASIC or _ascii in GSM_EXTENSION:
-        _LOOKALIKES.setdefault(chr(_code), _ascii)
-_TABLE = str.maketrans(_LOOKALIKES)
+_FULLWIDTH = {chr(code + 0xFEE0): chr(code) for code in range(0x21, 0x7F)}  # U+FF01-FF5E -> ASCII
+_TABLE = str.maketrans({**{k: v for k, v in _FULLWIDTH.items() if is_gsm7(v)}, **_LOOKALIKES})
 _JOINERS = str.maketrans(dict.fromkeys("\u200c\u200d", ""))
 _DECOMPOSED = regex.compile(r"\P{M}\p{M}+")
 
@@ -390,7 +371,8 @@ def gsm_safe(text: str) -> Rewrite:
     Text that is already GSM-7 is returned untouched. ZWJ and ZWNJ are dropped only when
     that makes the message GSM-7: next to an emoji or in Persian/Indic text they change
     how it looks, and such a message stays UCS-2 anyway. The result can still be UCS-2
-    (an emoji, a Chinese character); ``saved`` says whether offering it is worth it.
+    (an emoji, a Chinese character), and then it can even cost more (``...`` is 3 units where
+    ``…`` was 1): ``saved`` (possibly negative) says whether offering it is worth it.
     """
     before = analyze(text)
     if before.encoding == "GSM-7":

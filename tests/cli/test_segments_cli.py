@@ -132,3 +132,10 @@ def test_the_installed_command_runs_end_to_end():
         check=True,
     )
     assert json.loads(out.stdout)[0]["units"] == 6  # a{b}: each brace is an escape pair
+
+
+def test_a_rewrite_that_costs_more_is_not_offered():
+    result = run("\u2026" * 70)
+    assert "No lookalike rewrite helps: it stays UCS-2, 1 segment." in result.stdout
+    rows = json.loads(run("--json", stdin=json.dumps(["\u2026" * 70])).stdout)
+    assert rows[0]["gsm_safe"] is None

@@ -233,3 +233,13 @@ def test_gsm_safe_keeps_emoji_joiners_when_the_text_stays_ucs2():
     assert rewrite.text == "It's us " + family
     assert rewrite.encoding == "UCS-2"
     assert rewrite.saved == 0
+
+
+def test_gsm_safe_says_when_the_rewrite_would_cost_more():
+    rewrite = gsm_safe("\u2026" * 70)  # 70 UCS-2 units: one segment; "..." * 70 is 210 septets
+    assert (rewrite.encoding, rewrite.segments_before, rewrite.segments_after, rewrite.saved) == (
+        "GSM-7",
+        1,
+        2,
+        -1,
+    )

@@ -131,11 +131,13 @@ async def test_fuzzed_sms_bodies_never_500(body: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        '{"status": "draft", "attachments": [{"url": "u", "filename": "f", "content_type": "image/png", "size": NaN}]}',
+        '{"status": "draft", "attachments": [{"url": "u", "filename": "f", "content_type": "image/png",'
+        ' "size": NaN}]}',
         '{"status": "draft", "attachments": [{"url": "u", "filename": "f", "content_type": "text/x-evil"}]}',
         '{"status": "draft", "attachments": [1, 2]}',
         '{"status": "outbox", "text": "x", "remote_phone": "+12125551234", "send_in": Infinity}',
-        '{"status": "scheduled", "text": "x", "remote_phone": "+12125551234", "date_scheduled": "9999-12-31T23:59:59-23:59"}',
+        '{"status": "scheduled", "text": "x", "remote_phone": "+12125551234",'
+        ' "date_scheduled": "9999-12-31T23:59:59-23:59"}',
         '{"status": "draft", "activity_at": "0001-01-01T00:00:00+23:59"}',
     ],
 )

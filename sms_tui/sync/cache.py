@@ -114,9 +114,9 @@ class SyncCache(Protocol):
         """Scheduled messages the rep cancelled that are still scheduled on the provider."""
         ...
 
-    def has_unsettled_outbound(self, since: datetime) -> bool:
-        """Any outbound message whose status may still change (sending, outbox on the provider,
-        scheduled, or sent since `since`)?"""
+    def has_unsettled_outbound(self, since: datetime, now: datetime) -> bool:
+        """Any outbound message whose status may still change soon (sending, outbox on the
+        provider, scheduled to go out by about now, or sent since `since`)?"""
         ...
 
     def get_message(self, local_id: int) -> Message | None: ...

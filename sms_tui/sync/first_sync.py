@@ -59,7 +59,7 @@ async def run_first_sync(
     messages = 0
     keywords: dict[str, tuple[datetime, bool]] = {}
     async for sms_page in client.iter_sms_pages(page_size=page_size):
-        merged = cache.save_sms(sms_page.items)
+        merged = cache.save_sms(sms_page.items, history=True)
         changed |= merged.changed_lead_ids
         messages += len(sms_page.items)
         _note_keywords(sms_page.items, keywords)

@@ -62,7 +62,8 @@ class EventPoller:
         report = PollReport()
         since = self.since()
         actions = ["created"]
-        if self.polls % FULL_EVERY == 0 or self.cache.has_unsettled_outbound(self.now() - UNSETTLED):
+        now = self.now()
+        if self.polls % FULL_EVERY == 0 or self.cache.has_unsettled_outbound(now - UNSETTLED, now):
             actions.append("updated")
         self.polls += 1
         latest: dict[str, wire.Event] = {}

@@ -171,12 +171,13 @@ class StoreCache:
     def pending_cancels(self) -> list[Message]:
         return list(self.store.pending_cancels())
 
-    def has_unsettled_outbound(self, since: datetime) -> bool:
+    def has_unsettled_outbound(self, since: datetime, now: datetime) -> bool:
+        due = now + timedelta(minutes=1)
         row = self._scalar(
-            "SELECT 1 FROM messages WHERE direction = 'outbound' AND (local_state IN "
-            "('sending', 'scheduled') OR status = 'outbox' OR (local_state = 'sent' AND date_sent >= ?)) "
-            "LIMIT 1",
-            (since.astimezone(UTC).isoformat(timespec="microseconds"),),
+            "SELECT 1 FROM messages WHERE direction = 'outbound' AND (local_state = 'sending' "
+            "OR status = 'outbox' OR (local_state = 'scheduled' AND date_scheduled <= ?) "
+            "OR (local_state = 'sent' AND date_sent >= ?)) LIMIT 1",
+            (_ts(due), _ts(since)),
         )
         return row is not None
 
@@ -187,3 +188,8 @@ class StoreCache:
     def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         row = self.store.db.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+
+def _ts(value: datetime) -> str:
+    """The store's datetime text (fixed-width ISO UTC), for comparisons in SQL."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")

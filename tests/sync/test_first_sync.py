@@ -1,0 +1,48 @@
+"""The first sync fills an empty cache from the carrier and reports progress."""
+
+from __future__ import annotations
+
+from sms_tui.sync import FirstSyncProgress
+from tests.sync.harness import World
+
+
+async def test_first_sync_fills_the_cache_with_what_the_carrier_has(empty_world: World) -> None:
+    world = empty_world
+    store = world.store()
+    engine = world.engine(store)
+    seen: list[FirstSyncProgress] = []
+    result = await engine.first_sync(seen.append)
+
+    state = (await world.ctl.get("/_carrier/state")).json()
+    carrier_sms = state["sms"]
+    non_drafts = [s for s in carrier_sms if s["status"] != "draft"]
+    assert result.stage == "done"
+    assert result.leads == state["counts"]["lead"] and result.messages == len(carrier_sms)
+    assert result.contacts == state["counts"]["contact"]
+    assert store.stats() == {"leads": state["counts"]["lead"], "messages": len(non_drafts)}
+    assert len(store.templates()) == state["counts"]["sms_template"]
+    assert {n.number for n in store.our_numbers()} and store.me() is not None
+
+    # Progress: stages in order, counts never go down.
+    stages = [p.stage for p in seen]
+    order = ["account", "numbers", "templates", "leads", "messages", "done"]
+    assert sorted(set(stages), key=order.index) == [s for s in order if s in stages] and stages[-1] == "done"
+    assert [p.messages for p in seen] == sorted(p.messages for p in seen)
+    assert world.events[-1].progress is None and world.events[-1].changed_lead_ids
+
+    # History is read; opt-outs in the history are known to the send guard.
+    assert store.header_counts().unread_total == 0
+    for pair in state["opt_outs"]:
+        assert store.phone_flags(pair["remote_phone"])[0] is True
+
+    # Every carrier SMS is in the cache with its status.
+    for sms in non_drafts[:50]:
+        cached = store.get_message_by_remote_id(sms["id"])
+        assert cached is not None and cached.status == sms["status"] and cached.text == (sms["text"] or "")
+
+
+async def test_first_sync_twice_changes_nothing(world: World) -> None:
+    store = world.store()
+    before = store.stats()
+    await world.engine(store).first_sync()
+    assert store.stats() == before

@@ -1,0 +1,131 @@
+"""Polling the event log: replies, status changes, keywords, de-duplication, cost of an idle poll."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import timedelta
+
+import pytest
+
+from sms_tui.sync import PollPacer
+from tests.sync.harness import World, send_one, textable_leads
+
+
+def _event_requests(world: World) -> list[str]:
+    return [path for method, path in world.transport.requests if path.endswith("/event/")]
+
+
+async def test_an_idle_inbox_costs_one_small_request_per_poll(world: World) -> None:
+    engine = world.engine()
+    await engine.poll_once()  # the first poll also asks for updates
+    world.transport.requests.clear()
+    for _ in range(3):
+        world.clock.advance(15)
+        await engine.poll_once()
+    assert len(world.transport.requests) == 3
+    assert len(_event_requests(world)) == 3
+
+
+async def test_updates_are_polled_while_a_sent_message_may_still_change(world: World) -> None:
+    store = world.store()
+    engine = world.engine(store)
+    local_id = send_one(
+        store, textable_leads(store)[0], "status please", world.clock.now(), world.clock.now()
+    )
+    await engine.push_outbox()
+    await engine.poll_once()
+    world.transport.requests.clear()
+    world.clock.advance(30)  # the carrier has sent it by now
+    await engine.poll_once()
+    assert len(_event_requests(world)) == 2  # created + updated
+    message = store.get_message(local_id)
+    assert message is not None and message.status == "sent" and message.date_sent is not None
+
+
+async def test_a_reply_is_reported_once_as_new_and_marks_its_lead_changed(world: World) -> None:
+    store = world.store()
+    lead_id, _, phone, ours = textable_leads(store)[1]
+    engine = world.engine(store)
+    await world.inbound(remote=phone, local=ours, text="Can we talk tomorrow? [/b] <i>")
+    report = await engine.poll_once()
+    assert [m.text for m in report.new_inbound] == ["Can we talk tomorrow? [/b] <i>"]
+    event = world.events[-1]
+    assert event.changed_lead_ids == {lead_id} and event.state == "online" and event.last_poll is not None
+    assert [m.text for m in event.new_inbound] == ["Can we talk tomorrow? [/b] <i>"]
+    row = store.lead_row(lead_id)
+    assert row is not None and row.unread >= 1
+    world.clock.advance(15)
+    again = await engine.poll_once()  # the re-scan window sees the same event again
+    assert again.new_inbound == [] and world.events[-1].changed_lead_ids == frozenset()
+
+
+async def test_a_restarted_engine_does_not_report_old_replies_as_new(world: World) -> None:
+    store = world.store()
+    _, _, phone, ours = textable_leads(store)[2]
+    await world.inbound(remote=phone, local=ours, text="hello again")
+    await world.engine(store).poll_once()
+    fresh = world.engine(world.store())
+    report = await fresh.poll_once()
+    assert report.new_inbound == []
+
+
+async def test_stop_then_start_update_the_phone_opt_out_state(world: World) -> None:
+    store = world.store()
+    lead_id, _, phone, ours = textable_leads(store)[3]
+    engine = world.engine(store)
+    await world.inbound(remote=phone, local=ours, text="STOP")
+    await engine.poll_once()
+    assert store.phone_flags(phone) == (True, False)
+    assert store.lead_row(lead_id).opted_out  # type: ignore[union-attr]
+    world.clock.advance(60)
+    await world.inbound(remote=phone, local=ours, text="start")
+    await engine.poll_once()
+    assert store.phone_flags(phone) == (False, False)
+
+
+async def test_stop_inside_a_sentence_is_not_an_opt_out(world: World) -> None:
+    store = world.store()
+    _, _, phone, ours = textable_leads(store)[4]
+    await world.inbound(remote=phone, local=ours, text="please don't stop texting me")
+    await world.engine(store).poll_once()
+    assert store.phone_flags(phone) == (False, False)
+
+
+async def test_a_failing_provider_backs_the_poll_interval_off_and_recovers(world: World) -> None:
+    waits: list[float] = []
+    stop = asyncio.Event()
+
+    async def wait(event: asyncio.Event, seconds: float) -> None:
+        waits.append(seconds)
+        world.clock.advance(seconds)
+        if world.clock.now() >= deadline:
+            event.set()
+
+    engine = world.engine(wait=wait)
+    deadline = world.clock.now() + timedelta(hours=1)
+    await world.faults(next_5xx=40, status_5xx=502)
+    await engine.run_forever(stop)
+    states = [e.state for e in world.events]
+    assert "unavailable" in states and states[-1] == "online"
+    delays = [e.next_poll_in for e in world.events if e.next_poll_in is not None]
+    assert max(delays) > 15 * 2 and delays[-1] == 15
+
+
+def test_pacer_waits_at_least_what_the_provider_asked_and_resets_on_success() -> None:
+    pacer = PollPacer(interval=10, max_interval=120, rng=random.Random(1))
+    assert pacer.failed(retry_after=90) >= 90
+    second = pacer.failed()
+    assert 10 <= second <= 120
+    assert [pacer.failed() for _ in range(8)][-1] <= 120
+    assert pacer.ok() == 10
+    assert pacer.ok(remaining=0, reset=25) == 25
+
+
+@pytest.mark.parametrize("text", ["Sounds good", "[red]hi[/red]"])
+async def test_inbound_text_is_stored_verbatim(world: World, text: str) -> None:
+    store = world.store()
+    lead_id, _, phone, ours = textable_leads(store)[5]
+    await world.inbound(remote=phone, local=ours, text=text)
+    await world.engine(store).poll_once()
+    assert store.conversation(lead_id)[-1].text == text

@@ -27,7 +27,8 @@ TemplateContext = Mapping[str, Mapping[str, str | None]]
 
 #: Private-use brackets around a variable path in the preview-only render; never in real text.
 _OPEN, _CLOSE = "\ue000", "\ue001"
-_SNIPPET = 60
+#: Enough to fill a wide terminal; CSS `text-overflow: ellipsis` cuts it to the real width.
+_SNIPPET = 200
 
 
 class TemplatePicker(ModalScreen[str | None]):
@@ -40,13 +41,15 @@ class TemplatePicker(ModalScreen[str | None]):
     TemplatePicker > Vertical {
         width: 90%;
         max-width: 110;
-        height: 90%;
+        height: auto;
+        max-height: 90%;
         border: thick $primary;
         background: $surface;
         padding: 0 1;
     }
     TemplatePicker #template-list {
-        height: 1fr;
+        height: auto;
+        max-height: 16;
         min-height: 3;
         text-wrap: nowrap;
         text-overflow: ellipsis;
@@ -152,6 +155,7 @@ class TemplatePicker(ModalScreen[str | None]):
             preview.update(Content(text))
             info.update(Content(""))
             flags.update(Content(""))
+            flags.display = False
             return
         rendered = render(template.text, self._ctx)
         preview.border_title = Content(template.name)  # a str would be parsed as markup
@@ -164,7 +168,9 @@ class TemplatePicker(ModalScreen[str | None]):
                 f"{segments.chars} chars"
             )
         )
-        flags.update(_flags(rendered))
+        flag_lines = _flags(rendered)
+        flags.update(flag_lines)
+        flags.display = bool(flag_lines.plain)
 
     # -- finishing ----------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ class Composer(Widget):
     Composer > ComposerInput {
         height: auto;
         min-height: 3;
-        max-height: 12;
+        max-height: 8;  /* a long text scrolls inside; the conversation keeps its room at 80x24 */
     }
     Composer > .composer--line {
         height: auto;

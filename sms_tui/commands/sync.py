@@ -1,11 +1,130 @@
-"""`sms-tui sync` (not built yet)."""
+"""`sms-tui sync`: fill the cache from the provider and push the outbox, headless.
+
+`--once`: a first sync, then one poll and one push, then a summary (`--json` for scripts).
+Without `--once` it keeps running (push every half second, poll at the interval) until Ctrl-C.
+Settings come from the options, then SMS_TUI_* variables, then the config file (see config.py).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
+
+if TYPE_CHECKING:
+    from sms_tui.config import Settings
+    from sms_tui.sync import FirstSyncProgress
+
+EXIT_NOT_CONFIGURED = 2
+
+
+def _not_configured(path: Path) -> str:
+    return (
+        "No provider is configured, so there is nothing to sync.\n"
+        "Give the API root and key in one of these ways:\n"
+        "  sms-tui sync --base-url https://api.close.com/api/v1/ --api-key KEY\n"
+        "  export SMS_TUI_BASE_URL=https://api.close.com/api/v1/ SMS_TUI_API_KEY=KEY\n"
+        f'  or put base_url = "…" and api_key = "…" in {path}\n'
+        "To try it without an account, run `sms-tui carrier` (a fake Close) and point --base-url at it,\n"
+        "or open `sms-tui demo`."
+    )
 
 
 @click.command()
-def sync() -> None:
-    """Not built yet."""
-    raise click.ClickException("sms-tui sync is not built yet")
+@click.option("--once", is_flag=True, help="Sync everything once, push the outbox, print a summary and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--base-url", default=None, help="Provider API root (else SMS_TUI_BASE_URL or the config file)."
+)
+@click.option("--api-key", default=None, help="Provider API key (else SMS_TUI_API_KEY or the config file).")
+@click.option(
+    "--data-dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the cache lives (else SMS_TUI_DATA_DIR, the config file or the platform data dir).",
+)
+def sync(once: bool, as_json: bool, base_url: str | None, api_key: str | None, data_dir: Path | None) -> None:
+    """Sync the local cache with the provider (Close API or the fake carrier)."""
+    from sms_tui.config import ConfigError, config_path, load_settings
+
+    try:
+        settings = load_settings({"base_url": base_url, "api_key": api_key, "data_dir": data_dir})
+    except ConfigError as exc:
+        click.echo(f"Configuration problem: {exc}", err=True)
+        sys.exit(EXIT_NOT_CONFIGURED)
+    if not settings.has_provider:
+        click.echo(_not_configured(config_path()), err=True)
+        sys.exit(EXIT_NOT_CONFIGURED)
+
+    import asyncio
+
+    from sms_tui.provider import ProviderError
+
+    try:
+        summary = asyncio.run(_run(settings, once=once, show_progress=not as_json and sys.stderr.isatty()))
+    except ProviderError as exc:
+        click.echo(f"Sync failed: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        click.echo(
+            f"Cache {summary['cache']}: {summary['leads']:,} leads, {summary['contacts']:,} contacts, "
+            f"{summary['messages']:,} messages. This run: {summary['new_replies']} new replies, "
+            f"{summary['sent']} sent, {summary['failed']} failed, {summary['blocked']} blocked"
+            + (f" (provider: {summary['state']})." if summary["state"] != "online" else ".")
+        )
+
+
+async def _run(settings: Settings, *, once: bool, show_progress: bool) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from sms_tui.provider import CloseClient
+    from sms_tui.store import Store
+    from sms_tui.sync import SyncEngine
+    from sms_tui.sync.store_cache import StoreCache
+
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    def progress(p: FirstSyncProgress) -> None:
+        if show_progress:
+            click.echo(
+                f"\r{p.stage:<9} {p.leads:>7,} leads {p.contacts:>7,} contacts {p.messages:>9,} messages",
+                err=True,
+                nl=p.stage == "done",
+            )
+
+    assert settings.base_url is not None and settings.api_key is not None
+    cache_path = settings.cache_path()
+    store = Store.open(cache_path)
+    try:
+        async with CloseClient(settings.base_url, settings.api_key) as client:
+            engine = SyncEngine(store, client, now=now, settings=settings)
+            await engine.first_sync(progress)
+            if once:
+                await engine.poll_once()
+                await engine.push_outbox()
+            else:
+                import asyncio
+
+                await engine.run_forever(asyncio.Event())
+            counts = StoreCache(store).counts()
+            return {
+                "cache": str(cache_path),
+                "leads": counts.leads,
+                "contacts": counts.contacts,
+                "messages": counts.messages,
+                "new_replies": engine.totals.new_replies,
+                "sent": engine.totals.sent,
+                "failed": engine.totals.failed,
+                "blocked": engine.totals.blocked,
+                "state": engine.state,
+            }
+    finally:
+        store.close()

@@ -1,0 +1,64 @@
+"""`sms-tui sync --once [--json]` end to end against the fake carrier on a real socket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sms_tui.carrier import FakeClock, RunningCarrier, start_background
+from sms_tui.cli import main
+
+KEY = "cli-test-key-XYZ"
+
+
+@pytest.fixture(scope="module")
+def carrier() -> Iterator[RunningCarrier]:
+    running = start_background(api_key=KEY, seed=3, clock=FakeClock())
+    yield running
+    running.stop()
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {"SMS_TUI_CONFIG": str(tmp_path / "none.toml"), "SMS_TUI_API_KEY": "", "SMS_TUI_BASE_URL": ""}
+
+
+def test_sync_once_json_reports_what_the_cache_holds(carrier: RunningCarrier, tmp_path: Path) -> None:
+    args = ["sync", "--once", "--json", "--base-url", carrier.base_url, "--api-key", KEY]
+    result = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path / "data")], env=_env(tmp_path))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    state = carrier.app.carrier.state
+    assert summary["leads"] == len(state.data["lead"])
+    assert summary["messages"] == sum(1 for s in state.data["sms"].values() if s["status"] != "draft")
+    assert summary["state"] == "online" and summary["sent"] == 0
+    assert (tmp_path / "data" / "cache.sqlite3").exists()
+    assert KEY not in result.output
+
+
+def test_sync_once_prints_a_human_summary_from_env_settings(carrier: RunningCarrier, tmp_path: Path) -> None:
+    env = {
+        **_env(tmp_path),
+        "SMS_TUI_BASE_URL": carrier.base_url,
+        "SMS_TUI_API_KEY": KEY,
+        "SMS_TUI_DATA_DIR": str(tmp_path / "d"),
+    }
+    result = CliRunner().invoke(main, ["sync", "--once"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "leads" in result.output and "messages" in result.output and "new replies" in result.output
+
+
+def test_without_a_provider_it_says_how_to_configure_one_and_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sync", "--once"], env=_env(tmp_path))
+    assert result.exit_code == 2
+    assert "No provider is configured" in result.output and "SMS_TUI_API_KEY" in result.output
+
+
+def test_a_refused_key_is_a_readable_error(carrier: RunningCarrier, tmp_path: Path) -> None:
+    args = ["sync", "--once", "--base-url", carrier.base_url, "--api-key", "wrong-key-123"]
+    result = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path)], env=_env(tmp_path))
+    assert result.exit_code == 1
+    assert "The API key was refused" in result.output and "wrong-key-123" not in result.output

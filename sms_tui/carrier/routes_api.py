@@ -27,13 +27,23 @@ def carrier_of(request: Request) -> Carrier:
     return carrier
 
 
-def page(request: Request, items: list[Record], *, total: bool = False) -> JSONResponse:
-    """Close's offset paging: `_skip`/`_limit` -> `{"data": [...], "has_more": bool}`."""
+def page(
+    request: Request,
+    items: list[Record],
+    *,
+    total: bool = False,
+    view: Callable[[list[Record]], list[Record]] | None = None,
+) -> JSONResponse:
+    """Close's offset paging: `_skip`/`_limit` -> `{"data": [...], "has_more": bool}`.
+
+    `view` turns the records of the page (only those) into what is sent.
+    """
     limit = query_int(request, "_limit", 100, maximum=MAX_LIMIT)
     skip = query_int(request, "_skip", 0, maximum=MAX_SKIP)
     chunk = items[skip : skip + limit]
+    shown = view(chunk) if view else [public(item) for item in chunk]
     body: dict[str, Any] = {
-        "data": [select_fields(public(item), request) for item in chunk],
+        "data": [select_fields(item, request) for item in shown],
         "has_more": skip + len(chunk) < len(items),
     }
     if total:
@@ -45,21 +55,38 @@ def one(request: Request, item: Record) -> JSONResponse:
     return JSONResponse(select_fields(public(item), request))
 
 
-def _contact_view(carrier: Carrier, contact: Record) -> Record:
-    blocked = carrier.state.opted_out_remotes()
+def _contact_view(carrier: Carrier, contact: Record, blocked: set[str] | None = None) -> Record:
+    blocked = carrier.state.opted_out_remotes() if blocked is None else blocked
     view = public(contact)
     view["phones"] = [dict(p, outbound_sms_blocked=p["phone"] in blocked) for p in contact["phones"]]
     return view
 
 
-def _lead_view(carrier: Carrier, lead: Record) -> Record:
-    contacts = [_contact_view(carrier, c) for c in carrier.contacts_of(lead["id"])]
-    phones = [p for c in contacts for p in c["phones"]]
-    return public(lead) | {
-        "contacts": contacts,
-        "contact_ids": [c["id"] for c in contacts],
-        "primary_phone": phones[0]["phone"] if phones else None,
-    }
+def _contact_views(carrier: Carrier, contacts: list[Record]) -> list[Record]:
+    blocked = carrier.state.opted_out_remotes()
+    return [_contact_view(carrier, c, blocked) for c in contacts]
+
+
+def _lead_views(carrier: Carrier, leads: list[Record]) -> list[Record]:
+    """Leads with their contacts embedded, as Close returns them."""
+    wanted = {lead["id"] for lead in leads}
+    by_lead: dict[str, list[Record]] = {lead_id: [] for lead_id in wanted}
+    for contact in carrier.state.all("contact"):
+        if contact["lead_id"] in wanted:
+            by_lead[contact["lead_id"]].append(contact)
+    views = []
+    for lead in leads:
+        contacts = _contact_views(carrier, by_lead[lead["id"]])
+        phones = [p for c in contacts for p in c["phones"]]
+        views.append(
+            public(lead)
+            | {
+                "contacts": contacts,
+                "contact_ids": [c["id"] for c in contacts],
+                "primary_phone": phones[0]["phone"] if phones else None,
+            }
+        )
+    return views
 
 
 async def me(request: Request) -> JSONResponse:
@@ -114,8 +141,7 @@ async def lead_list(request: Request) -> JSONResponse:
         query = request.query_params.get("query")
         if query is not None:
             leads = _lead_query(leads, query)
-        views = [_lead_view(carrier, lead) for lead in leads]
-    return page(request, views, total=query is not None)
+        return page(request, leads, total=query is not None, view=lambda chunk: _lead_views(carrier, chunk))
 
 
 async def lead_get(request: Request) -> JSONResponse:
@@ -124,7 +150,7 @@ async def lead_get(request: Request) -> JSONResponse:
         lead = carrier.state.get("lead", request.path_params["id"])
         if lead is None:
             raise NotFound(f"Lead {request.path_params['id']} was not found.")
-        return one(request, _lead_view(carrier, lead))
+        return one(request, _lead_views(carrier, [lead])[0])
 
 
 async def contact_list(request: Request) -> JSONResponse:
@@ -132,7 +158,7 @@ async def contact_list(request: Request) -> JSONResponse:
     lead_id = request.query_params.get("lead_id")
     with carrier.lock:
         contacts = [c for c in carrier.state.all("contact") if lead_id is None or c["lead_id"] == lead_id]
-        return page(request, [_contact_view(carrier, c) for c in contacts])
+        return page(request, contacts, view=lambda chunk: _contact_views(carrier, chunk))
 
 
 def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | None = None) -> Any:

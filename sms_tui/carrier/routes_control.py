@@ -70,11 +70,17 @@ async def reset(request: Request) -> JSONResponse:
 
 
 async def state(request: Request) -> JSONResponse:
-    """Every SMS as the carrier holds it (optionally `?lead_id=`), opt-outs, pending jobs, faults."""
+    """Every SMS as the carrier holds it (`?lead_id=` for one lead's, `?sms=false` for none), opt-outs,
+    pending jobs and faults."""
     carrier = carrier_of(request)
     lead_id = request.query_params.get("lead_id")
+    with_sms = request.query_params.get("sms", "true").lower() not in ("0", "false", "no")
     with carrier.lock:
-        sms = [public(s) for s in carrier.state.all("sms") if lead_id is None or s["lead_id"] == lead_id]
+        sms = [
+            public(s)
+            for s in carrier.state.all("sms")
+            if with_sms and (lead_id is None or s["lead_id"] == lead_id)
+        ]
         body = {
             "now": iso(carrier.now()),
             "seed": carrier.seed,

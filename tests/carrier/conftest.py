@@ -75,7 +75,7 @@ class Carrier:
         self, *, country: str = "US", textable: bool = True
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """A demo lead and its contact whose first phone is in `country` (and not special)."""
-        st = await self.state()
+        st = await self.state(sms="false")
         landlines = set(st["landlines"])
         opted = {o["remote_phone"] for o in st["opt_outs"]}
         leads = (await self.get("lead/", _limit=200))["data"]

@@ -239,3 +239,15 @@ async def test_no_sending_number_for_the_country_is_said_plainly() -> None:
             "⛔ Can't send: We have no sending number in Australia; add one in Close to text this lead."
         )
         assert app.line("#composer-route").startswith("From — (none) · To Bob Smith +61 480 976 855")
+
+
+async def test_first_message_naming_the_rep_by_first_name_identifies_us() -> None:
+    ctx = context(first_message=True, user_name="Dana Smith", org_name="Acme Inc.")
+    app = Host(ctx, draft="Hi Bob, Dana here. Reply STOP to opt out.")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.line("#composer-guard") == "Ready · ctrl+j send"
+        app.composer.load("Hi Bob, quick question about Acme's offer.")
+        assert "does not say who is writing" not in app.line("#composer-guard")
+        app.composer.load("Hi Bob, quick question. Reply STOP to opt out.")
+        assert "does not say who is writing" in app.line("#composer-guard")

@@ -49,8 +49,30 @@ class ComposerContext:
 
     @property
     def sender_names(self) -> tuple[str, ...]:
-        """Names that identify us in a first message (rep, organisation)."""
-        return tuple(name for name in (self.user_name, self.org_name) if name.strip())
+        """Names that identify us in a first message, as a rep would write them.
+
+        "Dana Smith" also counts as "Dana" or "Smith" ("Hi, Dana here"), and "Acme Inc." as
+        "Acme": reps drop last names and legal suffixes.
+        """
+        names = [self.user_name, *self.user_name.split(), self.org_name, _without_suffix(self.org_name)]
+        seen: dict[str, None] = {}
+        for name in names:
+            name = name.strip()
+            if len(name) >= 2:
+                seen.setdefault(name, None)
+        return tuple(seen)
+
+
+_LEGAL_SUFFIXES = frozenset(
+    {"inc", "llc", "ltd", "co", "corp", "gmbh", "plc", "limited", "llp", "pty", "sa", "ag", "bv"}
+)
+
+
+def _without_suffix(org: str) -> str:
+    words = org.replace(",", " ").split()
+    while words and words[-1].rstrip(".").casefold() in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
 
 
 #: `core.compliance` Issue code for quiet hours (judged by the schedule dialog for the chosen time).

@@ -231,6 +231,12 @@ class LeadList(ScrollView, can_focus=True):
     def watch_total(self) -> None:
         self._update_virtual_size()
 
+    def on_focus(self) -> None:
+        self.refresh()  # the cursor row's colour depends on focus (strips are keyed by it)
+
+    def on_blur(self) -> None:
+        self.refresh()
+
     def on_resize(self, event: events.Resize) -> None:
         self._strips.clear()
         self._update_virtual_size()
@@ -376,7 +382,7 @@ class LeadList(ScrollView, can_focus=True):
         row = self.row_at(index)
         if row is None:
             self._need(index)
-        key = (index, sub, width, index == self.cursor, row is None)
+        key = (index, sub, width, index == self.cursor, row is None, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
             strip = self._render_row(row, sub, width, index == self.cursor)

@@ -76,6 +76,9 @@ class FilterBar(Static):
     search: reactive[str] = reactive("")
     total: reactive[int | None] = reactive(None)
 
+    def on_resize(self) -> None:
+        self.refresh()  # the layout depends on the width
+
     def render(self) -> Text:
         width = self.content_size.width
         total = Text(f" {self.total:,}", style="dim") if self.total is not None else Text()

@@ -49,6 +49,9 @@ class StatusBar(Static):
         self._tz = tz
         self._title = title
 
+    def on_resize(self) -> None:
+        self.refresh()  # the layout depends on the width
+
     def render(self) -> Text:
         label, colour = STATE_LOOK.get(self.state, (f"● {self.state.replace('_', ' ')}", "yellow"))
         now = self._now()

@@ -272,12 +272,14 @@ def _split_ucs2(text: str, doubles: list[int], *, twilio: bool) -> tuple[tuple[s
     none did, Twilio's extra cuts cannot save anything).
     """
     parts: list[str] = []
-    start = 0
+    start = giant_end = 0
     stepped_back = False
     while True:
-        fill = _fill(start, UCS2_MULTI, len(text), doubles)
-        end = fill if fill >= len(text) else _atom_cut(text, start, fill, twilio=twilio)
-        stepped_back = stepped_back or end != fill
+        end = _fill(start, UCS2_MULTI, len(text), doubles)
+        if end < len(text) and end > giant_end:  # inside a giant cluster every position is a cut
+            cut, giant_end = _atom_cut(text, max(start, giant_end), end, twilio=twilio)
+            stepped_back = stepped_back or cut != end
+            end = cut
         parts.append(text[start:end])
         if end >= len(text):
             return tuple(parts), utf16_units(parts[-1]), stepped_back
@@ -289,32 +291,42 @@ def _joined(text: str, i: int) -> bool:
     return _MAY_JOIN.match(text, i - 1) is not None
 
 
-def _atom_cut(text: str, start: int, end: int, *, twilio: bool) -> int:
-    """The last atom boundary in (start, end]: ``end`` itself unless it falls inside a cluster.
+def _atom_cut(text: str, start: int, end: int, *, twilio: bool) -> tuple[int, int]:
+    """The last atom boundary in (start, end] - ``end`` itself unless it falls inside a
+    cluster - and, when that cluster is a giant one, where it ends (else 0).
 
-    Only the neighbourhood of the cut is clustered with ``\\X``, from the nearest position
-    that is certainly a boundary - clustering the whole text would cost more than the
-    0.5 ms budget. A cluster longer than a segment is cut anywhere (its code points are
-    atoms). When ``start`` is itself a cut inside a cluster, clustering from it sees the
-    cluster's tail as clusters of its own. Harmless: after a Twilio cut the tail is shorter
-    than a segment, so this call's cut lies beyond it; inside a giant cluster every position
-    is an allowed cut anyway. (The property tests search for counter-examples.)
+    ``start`` must be a cluster boundary, or a Twilio cut (whose cluster's tail is shorter
+    than a segment, so this call's cut lies beyond it). Only the neighbourhood of the cut is
+    clustered with ``\\X``, from the nearest position that is certainly a boundary:
+    clustering the whole text would cost more than the 0.5 ms budget. A cluster longer than
+    a segment is cut anywhere (its code points are atoms); the caller skips clustering until
+    past its end, since clustering from inside it would see its tail as clusters of its own.
     """
     if not _joined(text, end):
-        return end
+        return end, 0
     safe = end - 1
     while safe > start and _joined(text, safe):
         safe -= 1
-    for match in _CLUSTER.finditer(text, safe):
-        if match.end() >= end:
-            if match.end() == end or utf16_units(match.group()) > UCS2_MULTI:
-                return end
-            if twilio:
-                for cut in range(end, max(match.start(), start), -1):
-                    if twilio_cuts_inside(text, cut):
-                        return cut
-            return match.start()
-    return end  # unreachable: the last cluster ends at len(text) > end
+    # Cluster a window copied out of the text: ``\\X`` at an offset into the whole text would
+    # look back through every flag before it (quadratic on long runs of regional indicators).
+    stop = min(len(text), end + 2 * UCS2_MULTI)
+    for match in _CLUSTER.finditer(text[safe:stop]):
+        cluster_start, cluster_end = safe + match.start(), safe + match.end()
+        if cluster_end < end:
+            continue
+        if cluster_end == end:
+            return end, 0
+        if cluster_end == stop < len(text):  # runs past the window: >= 134 code points, giant
+            whole = _CLUSTER.match(text[cluster_start:])
+            return end, cluster_start + (whole.end() if whole else len(text))
+        if utf16_units(match.group()) > UCS2_MULTI:
+            return end, cluster_end
+        if twilio:
+            for cut in range(end, max(cluster_start, start), -1):
+                if twilio_cuts_inside(text, cut):
+                    return cut, 0
+        return cluster_start, 0
+    return end, 0  # unreachable: the window's last cluster ends at its end > end
 
 
 def twilio_cuts_inside(text: str, i: int) -> bool:

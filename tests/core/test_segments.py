@@ -243,3 +243,13 @@ def test_gsm_safe_says_when_the_rewrite_would_cost_more():
         2,
         -1,
     )
+
+
+def test_after_a_cut_inside_a_giant_cluster_the_next_part_is_still_full():
+    # Regression (found by a property search): clustering restarted inside the second chain
+    # saw its tail as a small cluster and cut a 1-character part.
+    chain = "\u200d".join(["👨"] * 40)  # 119 units: one cluster longer than a segment
+    text = "a😀👍🏽" + "🇫🇷" * 5 + chain + chain + "\u0301\u0301a"
+    info = analyze(text)
+    assert info.segments == 5
+    assert min(len(part) for part in info.parts) > 1

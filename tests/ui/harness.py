@@ -17,6 +17,7 @@ import httpx
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.worker import WorkerState
 
 from sms_tui.carrier import FakeClock, create_app
@@ -140,12 +141,15 @@ async def open_lead(pilot: Pilot[None], lead_id: str) -> LeadRow:
     return row
 
 
+def shown(widget: Widget) -> str:
+    """The plain text a widget renders (Static content, bars, bubbles)."""
+    visual = widget.render()
+    return str(getattr(visual, "plain", visual))
+
+
 def bubbles(app: SmsApp) -> list[str]:
     """The plain text of every message bubble on screen (text, time and status lines)."""
-    return [
-        bubble.render().plain if hasattr(bubble.render(), "plain") else str(bubble.render())
-        for bubble in inbox(app).conversation.query(Bubble)
-    ]
+    return [shown(bubble) for bubble in inbox(app).conversation.query(Bubble)]
 
 
 def list_lines(app: SmsApp) -> list[str]:

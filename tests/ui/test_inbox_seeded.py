@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sms_tui.ui.widgets.search_bar import SearchBar
-from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, until
+from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW
 
 
@@ -24,7 +24,7 @@ async def test_first_paint_lists_leads_newest_first_with_markers(tmp_path: Path)
         assert "!" in cyd  # failed marker
         dee = next(line for line in lines if "Dee's Diner" in line)
         assert "⊘" in dee  # opted-out marker
-        status = screen.status.render().plain
+        status = shown(screen.status)
         assert "3 unread" in status and "1 failed" in status
 
 
@@ -37,7 +37,7 @@ async def test_markup_and_ansi_in_a_reply_show_literally(tmp_path: Path) -> None
         assert "[bold]not bold[/bold]" in reply
         assert "␛[31mred?␛[0m" in reply and "\x1b" not in reply
         assert "[link=x]y[/link]" in reply
-        header = inbox(app).conversation.query_one("#conversation-header").render().plain  # type: ignore[attr-defined]
+        header = shown(inbox(app).conversation.query_one("#conversation-header"))
         assert "Bob's Bikes [VIP] [/]" in header
         preview = next(line for line in list_lines(app) if "not bold" in line)
         assert "[bold]not bold[/bold] ␛[31m" in preview
@@ -51,7 +51,7 @@ async def test_opening_does_not_mark_read_until_the_rep_acts(tmp_path: Path) -> 
         await pilot.press("m")
         await settle(pilot)
         assert app.store.lead_row("lead_ada").unread == 0
-        assert "0 unread" not in inbox(app).status.render().plain  # bob still unread
+        assert "0 unread" not in shown(inbox(app).status)  # bob still unread
         await pilot.press("u")
         await settle(pilot)
         assert app.store.lead_row("lead_ada").unread == 1
@@ -205,7 +205,7 @@ async def test_search_line_shows_where_a_syntax_error_is(tmp_path: Path) -> None
         assert bar.is_open
         error = bar.query_one("#search-error")
         assert error.has_class("-shown")
-        assert "^" in error.render().plain  # type: ignore[attr-defined]
+        assert "^" in shown(error)
 
 
 async def test_help_screen_lists_every_described_binding(tmp_path: Path) -> None:
@@ -229,7 +229,7 @@ async def test_help_screen_lists_every_described_binding(tmp_path: Path) -> None
         } <= descriptions
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is inbox(app)
+        assert app.screen_stack[-1] is inbox(app)
 
 
 async def test_keys_remap_from_config(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sms_tui.carrier import routes_api, routes_control, routes_events
 from sms_tui.carrier.clock import Clock, SystemClock
-from sms_tui.carrier.engine import Carrier
+from sms_tui.carrier.engine import CURRENT_REQUEST, Carrier
 from sms_tui.carrier.errors import ApiError, Unauthorized
 
 log = logging.getLogger("sms_tui.carrier")
@@ -173,11 +173,11 @@ class _CarrierLayer:
             await send(message)
 
         request_id = self.carrier.state.new_id("req")
-        self.carrier.request = (scope["method"], scope["path"], request_id)
+        token = CURRENT_REQUEST.set((scope["method"], scope["path"], request_id))
         try:
             await self.app(scope, receive, wrapped_send)
         finally:
-            self.carrier.request = None
+            CURRENT_REQUEST.reset(token)
         return drop
 
 

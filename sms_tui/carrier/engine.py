@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from sms_tui.carrier.records import iso, naive_iso
 from sms_tui.carrier.state import CarrierState, Record, public
 
 MAX_JOBS_PER_TICK = 100_000
+#: (method, path, request id) of the API request being handled, for event `meta`; per task, so
+#: concurrent requests do not mix them up
+CURRENT_REQUEST: ContextVar[tuple[str, str, str] | None] = ContextVar("carrier_request", default=None)
 _DEMO_CACHE: dict[tuple[int, str], str] = {}
 
 
@@ -31,8 +35,6 @@ class Carrier:
         self.clock = clock
         self.state = CarrierState(seed, db_path)
         self.plan = FaultPlan(seed)
-        #: (method, path, request id) of the API request being handled, for event `meta`
-        self.request: tuple[str, str, str] | None = None
         if self.state.is_empty:
             self._build_demo()
 
@@ -111,8 +113,9 @@ class Carrier:
         changed: Iterable[str] = (),
     ) -> Record:
         """Append an `activity.sms` event to Close's event log."""
-        if self.request is not None:
-            method, path, request_id = self.request
+        request = CURRENT_REQUEST.get()
+        if request is not None:
+            method, path, request_id = request
             meta: dict[str, Any] = {"request_method": method, "request_path": path}
         else:
             request_id = self.state.new_id("req")

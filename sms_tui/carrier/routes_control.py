@@ -27,11 +27,18 @@ async def inbound(request: Request) -> JSONResponse:
         raise ValidationFailed([], missing)
     carrier = carrier_of(request)
     try:
-        remote = parse_phone(body["from"]).e164
+        sender = parse_phone(body["from"])
     except PhoneError as exc:
         raise field_error("from", str(exc)) from None
+    if sender.is_short_code:
+        raise field_error("from", "Close numbers cannot receive texts from short codes.")
+    try:
+        to = parse_phone(body["to"]).e164
+    except PhoneError as exc:
+        raise field_error("to", str(exc)) from None
+    remote = sender.e164
     with carrier.lock:
-        number = carrier.our_number(body["to"])
+        number = carrier.our_number(to)
         if number is None:
             raise field_error("to", "Not one of the organization's numbers.")
         sms = simulation.receive(

@@ -105,3 +105,12 @@ async def test_inbound_to_a_number_that_is_not_ours_is_refused(carrier: Carrier)
         json={"from": "+12125550142", "to": "+12125550143", "text": "x"},
     )
     assert r.status_code == 400 and "to" in r.json()["field-errors"]
+
+
+async def test_inbound_accepts_national_formats_and_drops_short_codes(carrier: Carrier) -> None:
+    sms = await carrier.inbound("(212) 555-0177", "+1 650-333-4444", "hello")
+    assert (sms["remote_phone"], sms["local_phone"]) == ("+12125550177", "+16503334444")
+    r = await carrier.http.post(
+        "http://carrier.test/_carrier/inbound", json={"from": "72345", "to": "+16503334444", "text": "promo"}
+    )
+    assert r.status_code == 400 and "from" in r.json()["field-errors"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import closeio_api
 import httpx
@@ -153,3 +154,27 @@ async def test_in_process_and_loopback_agree(running: RunningCarrier, control: h
     with httpx.Client(auth=(KEY, "")) as c:
         wire = c.get(running.base_url + "lead/", params={"_limit": 20}).json()
     assert inproc == wire
+
+
+def test_status_table_over_the_socket(running: RunningCarrier, control: httpx.Client) -> None:
+    """The same allowed/refused transitions as the in-process tests, through uvicorn."""
+    from tests.carrier.test_sms_lifecycle import ALLOWED, REFUSED
+
+    base = {"text": "hello", "remote_phone": "+14155551234"}
+    setups: dict[str, dict[str, Any]] = {
+        "draft": {"status": "draft"},
+        "scheduled": {"status": "scheduled", "date_scheduled": "2030-01-01T00:00:00Z"},
+        "outbox": {"status": "outbox", "send_in": 50},
+        "sent": {"status": "sent"},
+        "inbox": {"status": "inbox"},
+        "error": {"status": "outbox", "remote_phone": "+14155550105"},
+    }
+    with httpx.Client(base_url=running.base_url, auth=(KEY, "")) as c:
+        for start, body in ALLOWED + REFUSED:
+            sms = c.post("activity/sms/", json=base | setups[start]).json()
+            if start == "error":
+                control.post("clock", json={"advance": 60}).raise_for_status()
+            assert c.get(f"activity/sms/{sms['id']}/").json()["status"] == start
+            r = c.put(f"activity/sms/{sms['id']}/", json=body)
+            expected = 200 if (start, body) in ALLOWED else 400
+            assert r.status_code == expected, (start, body, r.text)

@@ -29,6 +29,8 @@ ask this one module. The rules, and the choices where the standards leave room:
     keep whole (``❤️‍🔥`` after its ZWJ, ``🫶🏽`` before its skin tone, Hindi ``क्ष`` after the
     virama: see ``twilio_cuts_inside``). Those positions are allowed cuts too, but used only
     when they save a segment: the count agrees with Twilio, and otherwise clusters stay whole.
+    (Not modelled: the rare opposite, where Unicode 10 joined what today's rules split, such
+    as a letter + ZWJ + ♀; there we may count one segment fewer than Twilio's calculator.)
   Escape pairs and surrogate pairs are never cut: each is one Python character, never
   smaller than an atom.
 * Minimal for the rule. ``segments`` is the fewest parts any split cutting only at those

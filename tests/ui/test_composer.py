@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sms_tui.ui.widgets.composer import Composer
-from tests.ui._composer_host import NIGHT, Host, context
+from tests.ui._composer_host import NIGHT, Host, context, screen_text
 
 
 async def test_typing_updates_the_counter_and_a_curly_quote_switches_to_ucs2() -> None:
@@ -197,8 +197,13 @@ async def test_no_context_means_nothing_is_sent() -> None:
     app = Host(None)
     async with app.run_test(message_hook=app.record) as pilot:
         await pilot.press(*"hi", "ctrl+j")
-        assert app.line("#composer-guard") == "No conversation selected."
+        assert "No conversation selected." in screen_text(app)  # the placeholder
+        assert app.composer.text == ""  # nowhere to keep it, so it is not typed
         assert app.of(Composer.SendRequested) == []
+
+        app.composer.set_context(context(), "draft")
+        await pilot.press("!")
+        assert app.composer.text == "draft!"
 
 
 async def test_send_key_can_be_remapped_and_the_hint_follows() -> None:

@@ -191,6 +191,9 @@ class Composer(Widget):
         yield Static(id="composer-route", classes="composer--line", markup=False)
 
     def on_mount(self) -> None:
+        if self._ctx is None:
+            self.input.read_only = True
+            self.input.placeholder = "No conversation selected."
         # Key hints follow the keymap; re-read them only when the bindings change, not per keystroke.
         self.screen.bindings_updated_signal.subscribe(self, self._on_bindings_updated)
         self._keys = self._read_keys()
@@ -240,6 +243,9 @@ class Composer(Widget):
         if switching and old is not None:
             self._announce_draft()
         self._ctx = context
+        # Without a lead there is nowhere to keep what is typed: do not let the rep type.
+        self.input.read_only = context is None
+        self.input.placeholder = "Write a message…" if context is not None else "No conversation selected."
         if switching:
             self.load(draft or "")
         elif draft is not None:
@@ -439,7 +445,7 @@ class Composer(Widget):
     def _guard_content(self, text: str) -> Content:
         check = self._check
         if self._ctx is None or check is None:
-            return Content("No conversation selected.")
+            return Content("")  # the text area's placeholder says there is no conversation
         send_key = self._key("composer.send", "ctrl+j")
         if not text:
             return Content(

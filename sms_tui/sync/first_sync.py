@@ -8,13 +8,14 @@ Opt-out state is derived from the history: for each phone, its latest STOP/START
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
 from sms_tui.core.compliance import classify_keyword
 from sms_tui.provider import CloseClient
 from sms_tui.provider import models as wire
-from sms_tui.sync.cache import SyncCache
+from sms_tui.sync.cache import MergeResult, SyncCache
 from sms_tui.sync.events import FirstSyncProgress
 
 Progress = Callable[[FirstSyncProgress], None]
@@ -58,12 +59,23 @@ async def run_first_sync(
     report(stage="messages")
     messages = 0
     keywords: dict[str, tuple[datetime, bool]] = {}
-    async for sms_page in client.iter_sms_pages(page_size=page_size):
-        merged = cache.save_sms(sms_page.items, history=True)
-        changed |= merged.changed_lead_ids
-        messages += len(sms_page.items)
-        _note_keywords(sms_page.items, keywords)
-        report(messages=messages)
+    # Pipelined: while a page is written (in a worker thread; SQLite releases the GIL while it
+    # works and waits on the disk) the next one is fetched and validated. One write in flight,
+    # in page order.
+    writing: asyncio.Task[MergeResult] | None = None
+    try:
+        async for sms_page in client.iter_sms_pages(page_size=page_size):
+            if writing is not None:
+                changed |= (await writing).changed_lead_ids
+                writing = None
+                report(messages=messages)
+            writing = asyncio.create_task(asyncio.to_thread(cache.save_sms, sms_page.items, history=True))
+            messages += len(sms_page.items)
+            _note_keywords(sms_page.items, keywords)
+    finally:
+        if writing is not None:  # also on failure: let the page already fetched land
+            changed |= (await writing).changed_lead_ids
+    report(messages=messages)
     for phone, (when, opted_out) in keywords.items():
         changed |= cache.set_opted_out(phone, opted_out, when)
     report(stage="done")

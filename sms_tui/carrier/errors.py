@@ -60,6 +60,7 @@ class Unauthorized(ApiError):
             "The API key is missing or not valid. Use HTTP Basic auth: the key as user name, empty password."
         )
 
-
-class DropConnection(Exception):
-    """Raised after a change was stored, to make the client see the connection die without an answer."""
+    def response(self) -> JSONResponse:
+        response = super().response()
+        response.headers["WWW-Authenticate"] = 'Basic realm="sms-tui fake carrier"'
+        return response

@@ -68,7 +68,7 @@ def get_sms(carrier: Carrier, sms_id: str) -> Record:
     return sms
 
 
-def _check_refs(carrier: Carrier, v: dict[str, Any], sms: Record | None) -> None:
+def _check_refs(carrier: Carrier, v: dict[str, Any]) -> None:
     """Resolve lead/contact/user ids (400 for unknown ones) and fill lead_id from the contact."""
     state = carrier.state
     if v.get("contact_id"):
@@ -188,7 +188,7 @@ def create(carrier: Carrier, v: dict[str, Any]) -> Record:
         raise field_error("status", "This field is required.")
     status: str = v["status"]
     send_in = _send_in(v, status)
-    _check_refs(carrier, v, None)
+    _check_refs(carrier, v)
     _check_phones(carrier, v)
     _apply_template(carrier, v, v.get("lead_id"), v.get("contact_id"))
     _text_ok(v)
@@ -255,7 +255,7 @@ def update(carrier: Carrier, sms: Record, v: dict[str, Any]) -> Record:
         )
     send_in = _send_in(v, target)
     merged = {k: sms.get(k) for k in ("lead_id", "contact_id")} | v
-    _check_refs(carrier, merged, sms)
+    _check_refs(carrier, merged)
     _check_phones(carrier, v)
     _apply_template(carrier, v, merged.get("lead_id"), merged.get("contact_id"))
     _text_ok(v)
@@ -268,6 +268,10 @@ def update(carrier: Carrier, sms: Record, v: dict[str, Any]) -> Record:
             changes[key] = iso(v[key]) if v[key] else None
     if "attachments" in v:
         changes["attachments"] = _check_attachments(v["attachments"] or [])
+    if "user_id" in v:
+        user = carrier.state.get("user", v["user_id"]) if v["user_id"] else None
+        changes["users"] = [user["id"]] if user else []
+        changes["user_name"] = f"{user['first_name']} {user['last_name']}" if user else None
     trial = dict(sms) | changes
     if "local_phone" in v or "remote_phone" in v:
         set_phones(

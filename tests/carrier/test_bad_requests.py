@@ -35,6 +35,7 @@ async def test_without_the_right_key_401(carrier: Carrier, headers: dict[str, An
         r = await anon.get(ROOT + path, headers=headers)
     assert r.status_code == 401
     assert set(r.json()) == {"error"}
+    assert r.headers["www-authenticate"].startswith("Basic")
     assert KEY not in r.text
 
 

@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 import random
 from collections import Counter
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 from sms_tui.provider import ProviderError
 from sms_tui.sync.outbox import DEFAULT_LEASE
@@ -34,9 +36,9 @@ def _fault_mix(rng: random.Random) -> dict[str, float]:
     }
 
 
-async def _abandon(world: World, engine_push: object, rng: random.Random) -> None:
+async def _abandon(world: World, engine_push: Coroutine[Any, Any, object], rng: random.Random) -> None:
     """Run a push and cancel it after a random number of event-loop steps."""
-    task = asyncio.ensure_future(engine_push)  # type: ignore[arg-type]
+    task = asyncio.ensure_future(engine_push)
     for _ in range(rng.randint(0, 40)):
         if task.done():
             break

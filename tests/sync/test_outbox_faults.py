@@ -62,7 +62,7 @@ async def test_an_engine_dropped_between_claim_and_answer_is_reconciled_by_the_n
         claimed.set()
         raise asyncio.CancelledError  # the process dies before storing the answer
 
-    first.pusher.client.create_sms = post_then_die  # type: ignore[method-assign]
+    first.pusher.client.create_sms = post_then_die  # type: ignore[method-assign,assignment]
     with pytest.raises(asyncio.CancelledError):
         await first.push_outbox()
     del first
@@ -99,7 +99,7 @@ async def test_429_on_post_is_not_retried_blindly_but_released_and_sent_later(wo
     await world.faults(next_429=1)
     await engine.push_outbox()
     assert store.get_message(local_id).local_state == "outbox"  # type: ignore[union-attr]
-    assert engine.state == "rate_limited"
+    assert str(engine.state) == "rate_limited"
     await engine.push_outbox()
     assert store.get_message(local_id).local_state == "sent"  # type: ignore[union-attr]
     assert engine.state == "online"

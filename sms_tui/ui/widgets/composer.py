@@ -13,6 +13,7 @@ engine uses (`core.segments`, `core.compliance`), so what the rep sees is what i
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,9 @@ from sms_tui.core import segments
 from sms_tui.core.compliance import Issue, SendCheck
 from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContext, run_check
 from sms_tui.ui.widgets.counter import counter_content, describe_forcing, route_content
+
+#: How often the guard line is re-judged without typing (quiet hours follow the clock).
+GUARD_REFRESH_SECONDS = 30.0
 
 
 class ComposerInput(TextArea):
@@ -42,7 +46,7 @@ class ComposerInput(TextArea):
     }
     """
 
-    def get_line(self, line_index: int):  # type: ignore[no-untyped-def]  # rich Text
+    def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
         plain = line.plain
         if plain:
@@ -198,6 +202,8 @@ class Composer(Widget):
         self.screen.bindings_updated_signal.subscribe(self, self._on_bindings_updated)
         self._keys = self._read_keys()
         self._refresh_state()
+        # Quiet hours start and end while a draft sits there: re-judge it now and then (cheap, no I/O).
+        self.set_interval(GUARD_REFRESH_SECONDS, self._refresh_state, name="composer-guard")
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)

@@ -164,6 +164,8 @@ class _CarrierLayer:
                 if mutating and code < 400 and plan.drop_after_store():
                     drop = True
                     return
+                if mutating and code < 400 and plan.slow_after_store():
+                    await self.sleep(plan.faults.slow_seconds)
                 status.append(code)
                 if api:
                     header = f"limit={RATE_LIMIT}, remaining={remaining}, reset={reset}".encode()

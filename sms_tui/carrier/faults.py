@@ -23,10 +23,12 @@ class Faults:
     rate_5xx: float = 0.0
     rate_slow: float = 0.0
     rate_drop_after_store: float = 0.0
+    rate_slow_after_store: float = 0.0
     next_429: int = 0
     next_5xx: int = 0
     next_slow: int = 0
     next_drop_after_store: int = 0
+    next_slow_after_store: int = 0
     #: seconds a slow answer waits before it is handled
     slow_seconds: float = 5.0
     #: the `reset=` of the RateLimit header and the Retry-After of a 429 (integer seconds)
@@ -105,6 +107,10 @@ class FaultPlan:
         if self._take("next_slow", f.rate_slow):
             return "slow"
         return None
+
+    def slow_after_store(self) -> bool:
+        """Whether to hold the answer to a stored change for `slow_seconds` (a client time-out)."""
+        return self._take("next_slow_after_store", self.faults.rate_slow_after_store)
 
     def drop_after_store(self) -> bool:
         """Whether to drop the connection after a change was stored."""

@@ -103,3 +103,19 @@ async def test_reset_restores_the_seed_and_clears_faults(carrier: Carrier) -> No
     after = await carrier.state()
     assert after["faults"]["rate_429"] == 0
     assert after["sms"] == original["sms"]
+
+
+async def test_slow_after_store_holds_the_answer_of_a_stored_change() -> None:
+    slept: list[float] = []
+
+    async def sleeper(seconds: float) -> None:
+        slept.append(seconds)
+        assert any(s["text"] == "slow one" for s in app.carrier.state.all("sms"))  # already stored
+
+    app = create_app(api_key=KEY, seed=1, clock=FakeClock(), sleep=sleeper)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), auth=(KEY, "")) as c:
+        await c.post(ROOT + "_carrier/faults", json={"next_slow_after_store": 1, "slow_seconds": 40})
+        assert (await c.get(ROOT + "api/v1/me/")).status_code == 200  # reads are not held
+        r = await c.post(ROOT + "api/v1/activity/sms/", json={"status": "draft", "text": "slow one"})
+        assert r.status_code == 200
+    assert slept == [40]

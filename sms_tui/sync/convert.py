@@ -59,6 +59,8 @@ def contact(c: wire.Contact) -> Contact:
         first_name=first,
         last_name=last,
         phones=tuple(ContactPhone(p.phone, p.type, p.phone_formatted) for p in c.phones),
+        # Close's per-phone "outbound SMS blocked" (the carrier's STOP list): treat as opted out.
+        opted_out=any(p.outbound_sms_blocked for p in c.phones),
     )
 
 

@@ -97,6 +97,7 @@ class EventPoller:
                 report.changed_lead_ids |= self._keyword(msg, report)
         for event in latest.values():
             self._seen[event.id] = event.date_updated
+        report.changed_lead_ids |= await self._fetch_stub_leads(report)
         self._forget_before(newest - 2 * RESCAN)
         if newest > since:
             self.start_from(newest)
@@ -116,6 +117,18 @@ class EventPoller:
             except NotFound:
                 continue
         return items
+
+    async def _fetch_stub_leads(self, report: PollReport, limit: int = 20) -> frozenset[str]:
+        """A reply from a number no lead had makes the provider create a lead; the cache holds a
+        stub for it until it is fetched here."""
+        leads = []
+        for lead_id in self.cache.stub_lead_ids(limit):
+            try:
+                leads.append(await self.client.get_lead(lead_id))
+            except NotFound:
+                continue
+            report.requests += 1
+        return self.cache.save_leads(leads) if leads else frozenset()
 
     def _keyword(self, msg: Message, report: PollReport) -> frozenset[str]:
         """Inbound STOP/START update the phone's opt-out state (HELP is answered by the carrier)."""

@@ -129,3 +129,14 @@ async def test_inbound_text_is_stored_verbatim(world: World, text: str) -> None:
     await world.inbound(remote=phone, local=ours, text=text)
     await world.engine(store).poll_once()
     assert store.conversation(lead_id)[-1].text == text
+
+
+async def test_a_text_from_an_unknown_number_brings_its_new_lead_into_the_cache(world: World) -> None:
+    store = world.store()
+    ours = store.our_numbers()[0].number
+    await world.inbound(remote="+14155550199", local=ours, text="Who is this? Saw your ad")
+    report = await world.engine(store).poll_once()
+    (message,) = report.new_inbound
+    detail = store.lead_detail(message.lead_id)
+    assert detail.texting_phone == "+14155550199"
+    assert store.stub_lead_ids(10) == []

@@ -220,7 +220,70 @@ def parse_template(body: object) -> SmsTemplate:
     )
 
 
+_OPT_TEXT_KEYS = (
+    "lead_id", "contact_id", "user_id", "local_phone", "remote_phone", "error_message", "template_id",
+    "organization_id", "text", "source",
+)  # fmt: skip
+_DATE_KEYS = ("date_sent", "date_scheduled", "activity_at")
+
+
+def _fast_dt(value: object) -> datetime | None:
+    """An offset-aware UTC ISO datetime (the common case), else raise to take the careful path."""
+    if value is None:
+        return None
+    if type(value) is not str or not value.endswith("+00:00"):
+        raise ValueError
+    return datetime.fromisoformat(value)
+
+
 def parse_sms(body: object) -> Sms:
+    """Validated SMS. A first sync parses every SMS the organization has, so the common shape is
+    checked in one quick pass; anything unusual goes through `Fields`, which names the problem."""
+    if type(body) is dict:
+        try:
+            get = body.get
+            if not (
+                type(get("id")) is str
+                and get("direction") in DIRECTIONS
+                and get("status") in SMS_STATUSES
+                and all(get(k) is None or type(get(k)) is str for k in _OPT_TEXT_KEYS)
+            ):
+                raise ValueError
+            created, updated = _fast_dt(get("date_created")), _fast_dt(get("date_updated"))
+            if created is None or updated is None:
+                raise ValueError
+            sent, scheduled, activity = (_fast_dt(get(k)) for k in _DATE_KEYS)
+            cost = get("cost")
+            if cost is not None and type(cost) is not str:
+                raise ValueError
+            return Sms(
+                id=body["id"],
+                organization_id=get("organization_id") or "",
+                lead_id=get("lead_id"),
+                contact_id=get("contact_id"),
+                user_id=get("user_id"),
+                direction=body["direction"],
+                status=body["status"],
+                text=get("text") or "",
+                local_phone=get("local_phone"),
+                remote_phone=get("remote_phone"),
+                date_created=created,
+                date_updated=updated,
+                date_sent=sent,
+                date_scheduled=scheduled,
+                activity_at=activity,
+                error_message=get("error_message"),
+                cost=cost,
+                template_id=get("template_id"),
+                source=get("source") or "Close.io",
+                raw=body,
+            )
+        except ValueError:
+            pass
+    return _parse_sms_carefully(body)
+
+
+def _parse_sms_carefully(body: object) -> Sms:
     f = Fields(body, "SMS")
     return Sms(
         id=f.text("id"),

@@ -311,3 +311,14 @@ async def test_cancel_is_a_put_to_draft_and_is_retried_on_503() -> None:
     assert sms.status == "draft"
     assert [r.method for r in rec.requests] == ["PUT", "PUT"]
     assert json.loads(rec.requests[1].content) == {"status": "draft"}
+
+
+@pytest.mark.parametrize(
+    "over",
+    [{}, {"status": "inbox", "direction": "inbound", "cost": "2"}, {"date_sent": "2026-11-23T10:00:05.000000+00:00"}],
+)
+def test_the_quick_sms_parser_agrees_with_the_careful_one(over: dict[str, object]) -> None:
+    from sms_tui.provider.models import _parse_sms_carefully, parse_sms
+
+    body = sms_json(**over)
+    assert parse_sms(body) == _parse_sms_carefully(body)

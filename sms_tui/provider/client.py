@@ -77,7 +77,10 @@ class CloseClient:
         max_retries: int = 4,
         max_rate_wait: float = 30.0,
         tz_offset: float | None = None,
+        max_skip: int = 10_000,
     ) -> None:
+        #: deepest `_skip` the paged scans use before starting a new date window
+        self.max_skip = max_skip
         self._core = HttpCore(
             base_url,
             api_key,
@@ -165,7 +168,11 @@ class CloseClient:
             templates.extend(page.items)
         return templates
 
-    def iter_lead_pages(self, *, page_size: int = 100, query: str | None = None) -> AsyncIterator[Page[Lead]]:
+    def iter_lead_pages(
+        self, *, page_size: int = 100, query: str = "sort:created"
+    ) -> AsyncIterator[Page[Lead]]:
+        """Leads in a stable order (oldest first: new leads land at the end, pages do not shift;
+        closeio-api #96), de-duplicated by id."""
         return self._iter_pages("lead/", {"query": query}, parse_lead, "leads", page_size, lambda x: x.id)
 
     async def get_lead(self, lead_id: str) -> Lead:
@@ -187,6 +194,33 @@ class CloseClient:
 
     def iter_sms_pages(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Page[Sms]]:
         return self._iter_pages("activity/sms/", filters, parse_sms, "SMS", page_size, lambda s: s.id)
+
+    async def iter_sms_history(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Page[Sms]]:
+        """Every SMS matching `filters`, newest first, however many: offset pages inside windows of
+        at most `max_skip` rows, each window starting at the oldest `date_created` seen so far
+        (Close caps `_skip`; provider-api.md §a.7 says slice deep scans by date). Rows that share the
+        boundary's timestamp are skipped by count and de-duplicated by id."""
+        boundary: datetime | None = None
+        at_boundary: set[str] = set()  # ids seen whose date_created == boundary
+        skip = 0
+        while True:
+            params = {**filters, "_order_by": "-date_created", "_skip": skip, "_limit": page_size}
+            if boundary is not None:
+                params["date_created__lte"] = boundary
+            page = await self._page("activity/sms/", params, parse_sms, "SMS")
+            fresh = tuple(s for s in page.items if s.id not in at_boundary)
+            if fresh:
+                yield Page(items=fresh, has_more=page.has_more)
+            if not page.has_more or not page.items:
+                return
+            oldest = page.items[-1].date_created
+            ties = {s.id for s in page.items if s.date_created == oldest}
+            skip += len(page.items)
+            if skip + page_size > self.max_skip:
+                # Start a new window at the oldest row seen; skip the ties already yielded.
+                at_boundary = (at_boundary | ties) if oldest == boundary else ties
+                boundary = oldest
+                skip = len(at_boundary)
 
     async def get_sms(self, sms_id: str) -> Sms:
         return parse_sms(await self._core.request("GET", f"activity/sms/{sms_id}/"))

@@ -64,7 +64,7 @@ async def run_first_sync(
     # in page order.
     writing: asyncio.Task[MergeResult] | None = None
     try:
-        async for sms_page in client.iter_sms_pages(page_size=page_size):
+        async for sms_page in client.iter_sms_history(page_size=page_size):
             if writing is not None:
                 changed |= (await writing).changed_lead_ids
                 writing = None

@@ -12,6 +12,7 @@ import pytest
 from sms_tui.provider import (
     AmbiguousSendError,
     AuthError,
+    CloseClient,
     NotFound,
     Offline,
     ProviderDataError,
@@ -19,7 +20,7 @@ from sms_tui.provider import (
     RateLimited,
     ValidationError,
 )
-from tests.provider.conftest import API_KEY, Recorder, sms_json
+from tests.provider.conftest import API_KEY, BASE, Recorder, sms_json
 
 
 def ok(body: object, **headers: str) -> httpx.Response:
@@ -315,10 +316,49 @@ async def test_cancel_is_a_put_to_draft_and_is_retried_on_503() -> None:
 
 @pytest.mark.parametrize(
     "over",
-    [{}, {"status": "inbox", "direction": "inbound", "cost": "2"}, {"date_sent": "2026-11-23T10:00:05.000000+00:00"}],
+    [
+        {},
+        {"status": "inbox", "direction": "inbound", "cost": "2"},
+        {"date_sent": "2026-11-23T10:00:05.000000+00:00"},
+    ],
 )
 def test_the_quick_sms_parser_agrees_with_the_careful_one(over: dict[str, object]) -> None:
     from sms_tui.provider.models import _parse_sms_carefully, parse_sms
 
     body = sms_json(**over)
     assert parse_sms(body) == _parse_sms_carefully(body)
+
+
+def _history_server(items: list[dict[str, object]], max_skip: int):
+    """A fake `GET /activity/sms/`: newest first (ties by id desc), `date_created__lte`, and a 400
+    beyond `max_skip` like Close."""
+    from datetime import datetime
+
+    ordered = sorted(items, key=lambda s: (s["date_created"], s["id"]), reverse=True)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        q = request.url.params
+        skip, limit = int(q["_skip"]), int(q["_limit"])
+        if skip > max_skip:
+            return httpx.Response(400, json={"errors": [], "field-errors": {"_skip": "too deep"}})
+        rows = ordered
+        if "date_created__lte" in q:
+            bound = datetime.fromisoformat(q["date_created__lte"])
+            rows = [s for s in rows if datetime.fromisoformat(str(s["date_created"])) <= bound]
+        chunk = rows[skip : skip + limit]
+        return httpx.Response(200, json={"data": chunk, "has_more": skip + len(chunk) < len(rows)})
+
+    return handler
+
+
+async def test_history_scan_goes_deeper_than_the_skip_cap_with_date_windows_and_ties() -> None:
+    items = []
+    for i in range(47):
+        minute = i // 3  # three SMS share each timestamp
+        items.append(sms_json(id=f"acti_{i:03}", date_created=f"2026-11-23T10:{minute:02}:00.000000+00:00"))
+    handler = _history_server(items, max_skip=7)
+    client = CloseClient(BASE, API_KEY, transport=httpx.MockTransport(handler), max_skip=7)
+    ids = [s.id async for page in client.iter_sms_history(page_size=4) for s in page.items]
+    await client.aclose()
+    assert sorted(ids) == sorted(str(s["id"]) for s in items)
+    assert len(ids) == len(set(ids))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import platform
@@ -25,6 +26,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -65,19 +67,30 @@ def build_carrier(n: int) -> Any:
     return app, clock
 
 
+def _negate(iso_text: str) -> tuple[int, ...]:
+    """Sort key that reverses ISO datetime text order (newest first becomes ascending)."""
+    return tuple(-ord(ch) for ch in iso_text)
+
+
 class ReplayApp:
     """Serves GET /api/v1/<path>/ pages from pre-rendered lists; everything else from `fallback`."""
 
     def __init__(self, fallback: Any, sms: list[dict[str, Any]]) -> None:
         self.fallback = fallback
         self.sms = sorted(sms, key=lambda s: (s["date_created"], s["id"]), reverse=True)
+        self.negated = [_negate(s["date_created"]) for s in self.sms]  # ascending, for bisect
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/api/v1/activity/sms/" and scope["method"] == "GET":
-            params = dict(p.split("=", 1) for p in scope["query_string"].decode().split("&") if "=" in p)
+            params = dict(parse_qsl(scope["query_string"].decode()))
             skip, limit = int(params.get("_skip", 0)), min(int(params.get("_limit", 100)), 200)
-            chunk = self.sms[skip : skip + limit]
-            body = json.dumps({"data": chunk, "has_more": skip + len(chunk) < len(self.sms)}).encode()
+            start = 0
+            if "date_created__lte" in params:  # the client's date windows (same text format)
+                bound = datetime.fromisoformat(params["date_created__lte"]).isoformat(timespec="microseconds")
+                start = bisect.bisect_left(self.negated, _negate(bound))
+            rows = self.sms[start + skip : start + skip + limit]
+            more = start + skip + len(rows) < len(self.sms)
+            body = json.dumps({"data": rows, "has_more": more}).encode()
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json")]})  # fmt: skip
             await send({"type": "http.response.body", "body": body})

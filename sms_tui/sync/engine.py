@@ -192,11 +192,18 @@ class SyncEngine:
         """Push often, poll at the (backed-off) interval, until `stop` is set."""
         next_poll = self.now()
         while not stop.is_set():
-            if self.now() >= next_poll:
-                delay = await self._poll_for_loop()
-                next_poll = self.now() + timedelta(seconds=delay)
-                self._emit(frozenset(), next_poll_in=delay)
-            await self.push_outbox()
+            try:
+                if self.now() >= next_poll:
+                    delay = await self._poll_for_loop()
+                    next_poll = self.now() + timedelta(seconds=delay)
+                    self._emit(frozenset(), next_poll_in=delay)
+                await self.push_outbox()
+            except Exception as exc:  # the loop must outlive a locked cache or a bug in one batch
+                log.exception("sync loop step failed")
+                self.detail = f"Sync hit a problem and will retry: {type(exc).__name__}"
+                self._emit(frozenset())
+                await self._wait(stop, self.pacer.failed())
+                continue
             if stop.is_set():
                 break
             until_poll = (next_poll - self.now()).total_seconds()

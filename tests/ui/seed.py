@@ -19,7 +19,7 @@ LEADS = [
     # id, lead name, contact first, last, phone
     ("lead_ada", "Lovelace Analytics", "Ada", "Lovelace", "+14155550101"),
     ("lead_bob", "Bob's Bikes [VIP] [/]", "Bob", "Builder", "+14155550102"),
-    ("lead_cyd", "Cyd Charisse Dance", "Cyd", "Charisse", "+447911123456"),
+    ("lead_cyd", "Cyd Charisse Dance", "Cyd", "Charisse", "+447400123456"),
     ("lead_dee", "Dee's Diner", "Dee", "Snider", "+14155550104"),
     ("lead_eve", "Eve Online Ltd", "Eve", "Moneypenny", "+14155550105"),
     ("lead_fay", "Fay Wray Films", "Fay", "Wray", "+14155550106"),
@@ -63,7 +63,7 @@ def seed(store: Store, now: datetime = NOW) -> None:
     store.upsert_our_numbers(
         [
             OurNumber(id="pn_us", number="+14155550000", country="US"),
-            OurNumber(id="pn_gb", number="+447700900000", country="GB"),
+            OurNumber(id="pn_gb", number="+442071838750", country="GB"),
         ]
     )
     store.upsert_templates(
@@ -94,7 +94,7 @@ def seed(store: Store, now: datetime = NOW) -> None:
     msgs = []
     for i, (lead_id, ago, direction, status, text, error) in enumerate(MESSAGES):
         when = now - timedelta(minutes=ago)
-        ours = "+447700900000" if numbers[lead_id].startswith("+44") else "+14155550000"
+        ours = "+442071838750" if numbers[lead_id].startswith("+44") else "+14155550000"
         msgs.append(
             Message(
                 local_id=0,

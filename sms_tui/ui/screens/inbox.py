@@ -8,22 +8,20 @@ it writes to the store (outbox, drafts, flags) and asks the app to push or poll.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from sms_tui.core.models import LeadRow, Message
 from sms_tui.ui.commands import ActionEntry, InboxCommands, action_table
-from sms_tui.ui.loaders import Loaded, load_lead
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
 from sms_tui.ui.screens.help import HelpScreen
+from sms_tui.ui.screens.inbox_sending import SendingScreen
 from sms_tui.ui.text import one_line, visible
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
@@ -32,9 +30,7 @@ from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
 from sms_tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from sms_tui.ui.app import SmsApp
-
-DRAFT_DEBOUNCE = 0.4
+    pass
 
 
 def _filter_binding(index: int) -> Binding:
@@ -49,7 +45,7 @@ def _filter_binding(index: int) -> Binding:
     )
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(SendingScreen):
     """Triage and reply, keyboard first."""
 
     COMMANDS = {InboxCommands}
@@ -120,26 +116,6 @@ class InboxScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="inbox.help", tooltip="All keys."),
     ]
 
-    #: Outbox messages waiting out the undo delay: local_id -> (lead_id, send_at).
-    pending: reactive[dict[int, tuple[str, datetime]]] = reactive(dict, bindings=True, init=False)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._drafts: dict[str, str] = {}
-        self._draft_timer: Any = None
-        self._lead_id: str | None = None
-        self._query = ""
-
-    @property
-    def sms_app(self) -> SmsApp:
-        from sms_tui.ui.app import SmsApp
-
-        app = self.app
-        assert isinstance(app, SmsApp)
-        return app
-
-    # -- layout -------------------------------------------------------------------------
-
     def compose(self) -> ComposeResult:
         app = self.sms_app
         yield StatusBar(app.now, app.rep_tz, title=app.title)
@@ -152,22 +128,6 @@ class InboxScreen(Screen[None]):
                 yield Conversation(app.now, app.rep_tz, id="conversation")
                 yield Composer(id="composer")
         yield Footer()
-
-    @property
-    def leads(self) -> LeadList:
-        return self.query_one("#leads", LeadList)
-
-    @property
-    def conversation(self) -> Conversation:
-        return self.query_one("#conversation", Conversation)
-
-    @property
-    def composer(self) -> Composer:
-        return self.query_one("#composer", Composer)
-
-    @property
-    def status(self) -> StatusBar:
-        return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
         self.leads.focus()
@@ -197,56 +157,6 @@ class InboxScreen(Screen[None]):
         if row.lead_id != self._lead_id:
             self._lead_id = row.lead_id
         self.load_conversation(row.lead_id)
-
-    @work(
-        thread=True,
-        group="conversation",
-        exclusive=True,
-        exit_on_error=False,
-        description="Load conversation",
-    )
-    def load_conversation(self, lead_id: str) -> None:
-        app = self.sms_app
-        loaded = load_lead(app.store, lead_id, app.now, app.rules)
-        if loaded is not None:
-            self.app.call_from_thread(self._show_loaded, loaded)
-
-    def _show_loaded(self, loaded: Loaded) -> None:
-        if loaded.view.header.lead_id != self._lead_id:
-            return  # the rep moved on
-        switching = self.composer.context is None or self.composer.context.lead_id != self._lead_id
-        self.conversation.show(loaded.view)
-        draft = self._drafts.get(self._lead_id, loaded.draft) if switching else None
-        self.composer.set_context(loaded.context, draft)
-        self._track_pending(loaded.view.messages)
-        self.refresh_bindings()
-
-    def _track_pending(self, messages: Any) -> None:
-        pending = {k: v for k, v in self.pending.items() if v[0] != self._lead_id}
-        for message in messages:
-            if message.local_state == "outbox" and message.send_at is not None:
-                pending[message.local_id] = (message.lead_id, message.send_at)
-        self.pending = pending
-
-    def reload_current(self) -> None:
-        if self._lead_id is not None:
-            self.load_conversation(self._lead_id)
-
-    @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="Header counts")
-    def _load_counts(self) -> None:
-        counts = self.sms_app.store.header_counts(self.sms_app.now())
-        self.app.call_from_thread(self._show_counts, counts)
-
-    def _show_counts(self, counts: Any) -> None:
-        status = self.status
-        status.unread = counts.unread_total
-        status.outbox = counts.outbox + counts.sending
-        status.failed = counts.failed
-
-    @work(thread=True, group="rows", exit_on_error=False, description="Refresh rows")
-    def _refresh_rows(self, lead_ids: list[str]) -> None:
-        rows = self.sms_app.store.lead_rows(lead_ids)
-        self.app.call_from_thread(self.leads.update_rows, list(rows))
 
     # -- live updates -------------------------------------------------------------------
 
@@ -318,210 +228,6 @@ class InboxScreen(Screen[None]):
                 self.pending = still
             self.conversation.tick()
         self.status.refresh()
-
-    # -- sending --------------------------------------------------------------------------
-
-    @on(Composer.SendRequested)
-    def _send(self, event: Composer.SendRequested) -> None:
-        event.stop()
-        context = self.composer.context
-        if context is None or context.lead_id != event.lead_id:
-            return
-        self.composer.clear()
-        self._drafts.pop(event.lead_id, None)
-        self._enqueue(event.lead_id, event.text, context)
-
-    @work(thread=True, group="outbox", exit_on_error=False, description="Queue a message")
-    def _enqueue(self, lead_id: str, text: str, context: Any) -> None:
-        app = self.sms_app
-        now = app.now()
-        send_at = now + timedelta(seconds=app.undo_seconds)
-        local_id = app.store.enqueue_send(
-            lead_id=lead_id,
-            text=text,
-            contact_id=context.contact_id,
-            local_phone=context.from_number or "",
-            remote_phone=context.to_number or "",
-            send_at=send_at,
-            now=now,
-        )
-        app.store.save_draft(lead_id, "")
-        app.store.mark_read(lead_id)  # replying is acting on it
-        self.app.call_from_thread(self._queued, lead_id, local_id, send_at)
-
-    def _queued(self, lead_id: str, local_id: int, send_at: datetime) -> None:
-        self.pending = {**self.pending, local_id: (lead_id, send_at)}
-        self.sms_app.push_after(self.sms_app.undo_seconds)
-        self.post_message(OutboxChanged(lead_id))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo_send":
-            return bool(self.pending)  # False hides it and lets TextArea's ctrl+z through
-        if action in ("retry", "cancel_scheduled"):
-            want = ("error", "blocked") if action == "retry" else ("scheduled",)
-            return None if self._latest(want) is None else True
-        if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
-            return None
-        return True
-
-    def action_undo_send(self) -> None:
-        if not self.pending:
-            return
-        local_id = max(self.pending, key=lambda k: self.pending[k][1])
-        lead_id, _ = self.pending[local_id]
-        self.pending = {k: v for k, v in self.pending.items() if k != local_id}
-        self._undo(local_id, lead_id)
-
-    @work(thread=True, group="outbox", exit_on_error=False, description="Undo send")
-    def _undo(self, local_id: int, lead_id: str) -> None:
-        text = self.sms_app.store.undo_send(local_id)
-        self.app.call_from_thread(self._undone, lead_id, text)
-
-    def _undone(self, lead_id: str, text: str | None) -> None:
-        if text is None:
-            self.notify("Too late to undo: it is already on its way.", severity="warning", markup=False)
-        elif lead_id == self._lead_id:
-            self.composer.restore(text)
-            self.notify("Send undone — the text is back in the composer.", markup=False, timeout=3)
-        else:
-            self._drafts[lead_id] = text
-            self._save_draft(lead_id, text)
-            self.notify("Send undone — the text is back in that lead's draft.", markup=False)
-        self.post_message(OutboxChanged(lead_id))
-
-    def _latest(self, states: tuple[str, ...]) -> Message | None:
-        view = self.conversation.view
-        if view is None or view.header.lead_id != self._lead_id:
-            return None
-        for message in reversed(view.messages):
-            if message.direction == "outbound" and message.local_state in states:
-                return message
-        return None
-
-    def action_retry(self) -> None:
-        message = self._latest(("error", "blocked"))
-        if message is not None:
-            self._retry(message.local_id, message.lead_id)
-
-    @work(thread=True, group="outbox", exit_on_error=False, description="Retry")
-    def _retry(self, local_id: int, lead_id: str) -> None:
-        app = self.sms_app
-        send_at = app.now() + timedelta(seconds=app.undo_seconds)
-        new_id = app.store.retry(local_id, send_at)
-        if new_id is not None:
-            self.app.call_from_thread(self._queued, lead_id, new_id, send_at)
-
-    def action_cancel_scheduled(self) -> None:
-        message = self._latest(("scheduled",))
-        if message is None:
-            return
-        lead_id = message.lead_id
-
-        def cancel(store: Any) -> None:
-            text = store.cancel_scheduled(message.local_id)
-            self.app.call_from_thread(
-                self._cancelled, lead_id, text if isinstance(text, str) else message.text
-            )
-
-        self._store_then(cancel, lead_id)
-
-    def _cancelled(self, lead_id: str, text: str) -> None:
-        if lead_id == self._lead_id:
-            self.composer.restore(text)
-        self.notify("Scheduled message cancelled — it is a draft again.", markup=False, timeout=3)
-
-    @work(thread=True, group="outbox", exit_on_error=False, description="Store write")
-    def _store_then(self, change: Callable[[Any], object], lead_id: str, push: bool = False) -> None:
-        change(self.sms_app.store)
-        self.app.call_from_thread(self._changed, lead_id, push)
-
-    def _changed(self, lead_id: str, push: bool) -> None:
-        if push:
-            self.sms_app.push_now()
-        self.post_message(OutboxChanged(lead_id))
-
-    @on(Composer.ScheduleRequested)
-    def _schedule(self, event: Composer.ScheduleRequested) -> None:
-        event.stop()
-        from sms_tui.ui.screens.schedule import ScheduleDialog
-
-        context = self.composer.context
-        if context is None:
-            return
-        text = event.text
-
-        def chosen(when: datetime | None) -> None:
-            if when is None:
-                return
-            self.composer.clear()
-            self._store_then(
-                lambda store: store.schedule(
-                    lead_id=context.lead_id,
-                    text=text,
-                    date_scheduled=when,
-                    contact_id=context.contact_id,
-                    local_phone=context.from_number or "",
-                    remote_phone=context.to_number or "",
-                    now=self.sms_app.now(),
-                ),
-                context.lead_id,
-                push=True,
-            )
-
-        self.app.push_screen(ScheduleDialog(context, rep_zone=self.sms_app.rep_tz, text=text), chosen)
-
-    @on(Composer.TemplatesRequested)
-    def _templates(self, event: Composer.TemplatesRequested) -> None:
-        event.stop()
-        self._open_templates()
-
-    @work(thread=True, group="templates", exclusive=True, exit_on_error=False)
-    def _open_templates(self) -> None:
-        templates = list(self.sms_app.store.templates())
-        self.app.call_from_thread(self._pick_template, templates)
-
-    def _pick_template(self, templates: list[Any]) -> None:
-        from sms_tui.ui.screens.template_picker import TemplatePicker
-
-        context = self.composer.context
-        if context is None:
-            return
-
-        def chosen(text: str | None) -> None:
-            if text:
-                self.composer.insert(text)
-
-        self.app.push_screen(TemplatePicker(templates, context.template_context), chosen)
-
-    # -- drafts -----------------------------------------------------------------------------
-
-    @on(Composer.DraftChanged)
-    def _draft_changed(self, event: Composer.DraftChanged) -> None:
-        event.stop()
-        self._drafts[event.lead_id] = event.text
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._flush_drafts)
-
-    def _flush_drafts(self) -> None:
-        for lead_id, text in list(self._drafts.items()):
-            self._save_draft(lead_id, text)
-
-    @work(thread=True, group="drafts", exit_on_error=False, description="Save draft")
-    def _save_draft(self, lead_id: str, text: str) -> None:
-        self.sms_app.store.save_draft(lead_id, text)
-        self.app.call_from_thread(self._draft_saved, lead_id, text)
-
-    def _draft_saved(self, lead_id: str, text: str) -> None:
-        if self._drafts.get(lead_id) == text:
-            del self._drafts[lead_id]
-        self._refresh_rows([lead_id])
-
-    def flush_drafts_now(self) -> None:
-        """Write unsaved drafts synchronously (on quit, so nothing typed is lost)."""
-        for lead_id, text in list(self._drafts.items()):
-            self.sms_app.store.save_draft(lead_id, text)
-        self._drafts.clear()
 
     # -- triage ------------------------------------------------------------------------------
 

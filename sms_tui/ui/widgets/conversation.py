@@ -71,19 +71,21 @@ def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ct
         return Text("✓ Sent" if message.status != "outbox" else "✓ Accepted, on its way", style="dim")
     if state == "scheduled":
         when = clock_time(message.date_scheduled, tz, now)
-        return Text(f"⏲ Scheduled for {when} — x to cancel", style="bold")
+        return Text(f"◷ Scheduled for {when} — x to cancel", style="bold")
     if state == "error":
-        out = Text("✗ Failed", style="bold red")
+        out = Text()
+        out.append("✗ Failed", style="bold red")
         if message.error_message:
-            out.append(": ")
-            out.append_text(literal(message.error_message))
+            out.append(": ", style="red")
+            out.append_text(literal(message.error_message, style="red"))
         out.append(" — R to retry", style="dim")
         return out
     if state == "blocked":
-        out = Text("⊘ Blocked", style="bold red")
+        out = Text()
+        out.append("⊘ Blocked", style="bold red")
         if message.block_reason:
-            out.append(": ")
-            out.append_text(literal(message.block_reason))
+            out.append(": ", style="red")
+            out.append_text(literal(message.block_reason, style="red"))
         out.append(" — R to retry", style="dim")
         return out
     return Text(STATUS_LABELS.get(state, state), style="dim")

@@ -416,7 +416,7 @@ class LeadList(ScrollView, can_focus=True):
         if row.has_draft:
             marks.append("✎", self._style("lead-list--draft"))
         if row.has_scheduled:
-            marks.append("⏲", self._style("lead-list--scheduled"))
+            marks.append("◷", self._style("lead-list--scheduled"))
         return marks
 
     def _name_line(self, row: LeadRow, width: int, *, compact: bool) -> Text:

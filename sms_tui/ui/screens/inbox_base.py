@@ -1,0 +1,114 @@
+"""Shared state of the inbox screen: accessors, the selected lead, pending sends, loading.
+
+Split from `inbox.py` so each file stays about one thing: `InboxBase` (this) holds state and the
+store reads every part needs; `SendingScreen` (`inbox_sending.py`) the outbox and drafts;
+`InboxScreen` (`inbox.py`) layout, live updates, triage and search.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from sms_tui.ui.loaders import Loaded, load_lead
+from sms_tui.ui.widgets.composer import Composer
+from sms_tui.ui.widgets.conversation import Conversation
+from sms_tui.ui.widgets.lead_list import LeadList
+from sms_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from sms_tui.ui.app import SmsApp
+
+
+class InboxBase(Screen[None]):
+    """State every part of the inbox reads and the store reads they share."""
+
+    #: Outbox messages waiting out the undo delay: local_id -> (lead_id, send_at).
+    pending: reactive[dict[int, tuple[str, datetime]]] = reactive(dict, bindings=True, init=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._drafts: dict[str, str] = {}
+        self._draft_timer: Any = None
+        self._lead_id: str | None = None
+        self._query = ""
+
+    @property
+    def sms_app(self) -> SmsApp:
+        from sms_tui.ui.app import SmsApp
+
+        app = self.app
+        assert isinstance(app, SmsApp)
+        return app
+
+    @property
+    def leads(self) -> LeadList:
+        return self.query_one("#leads", LeadList)
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one("#conversation", Conversation)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    # -- loading (thread workers) ---------------------------------------------------------
+
+    @work(
+        thread=True,
+        group="conversation",
+        exclusive=True,
+        exit_on_error=False,
+        description="Load conversation",
+    )
+    def load_conversation(self, lead_id: str) -> None:
+        app = self.sms_app
+        loaded = load_lead(app.store, lead_id, app.now, app.rules)
+        if loaded is not None:
+            self.app.call_from_thread(self._show_loaded, loaded)
+
+    def _show_loaded(self, loaded: Loaded) -> None:
+        if loaded.view.header.lead_id != self._lead_id:
+            return  # the rep moved on
+        switching = self.composer.context is None or self.composer.context.lead_id != self._lead_id
+        self.conversation.show(loaded.view)
+        draft = self._drafts.get(self._lead_id, loaded.draft) if switching else None
+        self.composer.set_context(loaded.context, draft)
+        self._track_pending(loaded.view.messages)
+        self.refresh_bindings()
+
+    def _track_pending(self, messages: Any) -> None:
+        pending = {k: v for k, v in self.pending.items() if v[0] != self._lead_id}
+        for message in messages:
+            if message.local_state == "outbox" and message.send_at is not None:
+                pending[message.local_id] = (message.lead_id, message.send_at)
+        self.pending = pending
+
+    def reload_current(self) -> None:
+        if self._lead_id is not None:
+            self.load_conversation(self._lead_id)
+
+    @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="Header counts")
+    def _load_counts(self) -> None:
+        counts = self.sms_app.store.header_counts(self.sms_app.now())
+        self.app.call_from_thread(self._show_counts, counts)
+
+    def _show_counts(self, counts: Any) -> None:
+        status = self.status
+        status.unread = counts.unread_total
+        status.outbox = counts.outbox + counts.sending
+        status.failed = counts.failed
+
+    @work(thread=True, group="rows", exit_on_error=False, description="Refresh rows")
+    def _refresh_rows(self, lead_ids: list[str]) -> None:
+        rows = self.sms_app.store.lead_rows(lead_ids)
+        self.app.call_from_thread(self.leads.update_rows, list(rows))

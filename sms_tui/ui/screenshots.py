@@ -1,0 +1,154 @@
+"""`python -m sms_tui.ui.screenshots DIR` (`make screenshots`): SVGs the app saves of itself.
+
+Runs the real app headless on the fake carrier in-process (its demo organization, a fixed fake
+clock in business hours), drives it with a Pilot like a rep would, and calls
+`App.save_screenshot` for: the main screen, the composer with a UCS-2 warning, the template
+picker, a failed message, and an opted-out lead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from textual.pilot import Pilot
+from textual.worker import WorkerState
+
+from sms_tui.carrier import FakeClock, create_app
+from sms_tui.config import Settings
+from sms_tui.core.models import LeadRow
+from sms_tui.provider import CloseClient
+from sms_tui.store import Store
+from sms_tui.sync.engine import SyncEngine
+from sms_tui.ui.app import SmsApp
+
+KEY = "screenshot-key"
+ROOT = "http://carrier.local/"
+START = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # a Tuesday, business hours in the US and UK
+SIZE = (120, 36)
+
+
+async def _idle(pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        for _ in range(1000):
+            if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+
+
+async def _until(pilot: Pilot[None], check: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise RuntimeError("the app never reached the state to photograph")
+
+
+async def _open(pilot: Pilot[None], app: SmsApp, pick: Callable[[LeadRow], bool]) -> LeadRow:
+    leads = app.inbox.leads
+    await _until(pilot, lambda: any(pick(r) for _, r in leads.loaded_rows()))
+    index, row = next((i, r) for i, r in leads.loaded_rows() if pick(r))
+    leads.move_to(index)
+    await _until(pilot, lambda: app.inbox.conversation.lead_id == row.lead_id)
+    await _idle(pilot)
+    return row
+
+
+REPLIES = [
+    ("Thursday at 2 works for me 👍", "Can you send the contract first?"),
+    ("Who is this? [urgent] \x1b[1mhello", ""),
+    ("Sounds good, thanks!", ""),
+]
+
+
+async def _replies(pilot: Pilot[None], app: SmsApp, transport: httpx.AsyncBaseTransport) -> None:
+    """A few leads write back after start, as they would during a morning."""
+    ours = {n.country: n.number for n in app.store.our_numbers()}
+    rows = [
+        r
+        for _, r in app.inbox.leads.loaded_rows()
+        if r.phone and r.phone.startswith("+1") and not r.opted_out and not r.failed_count
+    ]
+    async with httpx.AsyncClient(transport=transport, auth=(KEY, "")) as http:
+        for row, texts in zip(rows[3:], REPLIES, strict=False):
+            for text in texts:
+                if text:
+                    body = {"from": row.phone, "to": ours["US"], "text": text}
+                    response = await http.post(ROOT + "_carrier/inbound", json=body)
+                    response.raise_for_status()
+    app.sync.poll()
+    await _idle(pilot)
+
+
+async def shoot(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    clock = FakeClock(START)
+    carrier = create_app(api_key=KEY, seed=7, clock=clock)
+    transport = httpx.ASGITransport(app=carrier)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "cache.sqlite3")
+        client = CloseClient(ROOT + "api/v1/", KEY, transport=transport)
+
+        def factory(listener: Callable[[Any], None]) -> SyncEngine:
+            return SyncEngine(
+                store, client, now=clock.now, listener=listener, settings=Settings(poll_interval=999)
+            )
+
+        app = SmsApp(
+            store,
+            engine_factory=factory,
+            now=clock.now,
+            poll_seconds=999,
+            rep_tz="America/New_York",
+            title="sms-tui demo",
+        )
+
+        def save(name: str) -> None:
+            saved.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
+
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: app.sync.started and app.inbox.leads.total > 0)
+            await _idle(pilot)
+            await _replies(pilot, app, transport)
+            await _open(pilot, app, lambda r: r.unread > 1 and not r.failed_count and not r.opted_out)
+            save("main-screen")
+
+            await pilot.press("enter")
+            app.inbox.composer.input.insert("Hi! 😊 We’re ready when you are — “Thursday” works?")
+            await _idle(pilot)
+            save("composer-ucs2-warning")
+
+            await pilot.press("ctrl+t")
+            await _idle(pilot)
+            save("template-picker")
+            await pilot.press("escape")
+            await pilot.pause()
+            app.inbox.composer.clear()
+            await pilot.press("escape")
+
+            await _open(pilot, app, lambda r: r.failed_count > 0)
+            save("failed-message")
+
+            await _open(pilot, app, lambda r: r.opted_out)
+            save("opted-out-lead")
+        store.close()
+    return saved
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else Path("screenshots")
+    for path in asyncio.run(shoot(out)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -362,3 +362,13 @@ async def test_history_scan_goes_deeper_than_the_skip_cap_with_date_windows_and_
     await client.aclose()
     assert sorted(ids) == sorted(str(s["id"]) for s in items)
     assert len(ids) == len(set(ids))
+
+
+async def test_a_send_without_retries_makes_exactly_one_attempt() -> None:
+    rec = Recorder([httpx.Response(429, headers={"retry-after": "1"}), httpx.ConnectError("refused")])
+    async with rec.client() as client:
+        with pytest.raises(RateLimited):
+            await client.create_sms(status="outbox", text="x", remote_phone="+18183004000", retry=False)
+        with pytest.raises(Offline):
+            await client.create_sms(status="outbox", text="x", remote_phone="+18183004000", retry=False)
+    assert len(rec.requests) == 2 and rec.sleeps == []

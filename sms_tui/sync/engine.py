@@ -191,13 +191,20 @@ class SyncEngine:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Push often, poll at the (backed-off) interval, until `stop` is set."""
         next_poll = self.now()
+        next_push = self.now()
+        push_failures = 0
         while not stop.is_set():
             try:
                 if self.now() >= next_poll:
                     delay = await self._poll_for_loop()
                     next_poll = self.now() + timedelta(seconds=delay)
                     self._emit(frozenset(), next_poll_in=delay)
-                await self.push_outbox()
+                if self.now() >= next_push:
+                    report = await self.push_outbox()
+                    # Provider trouble: push less often (1, 2, 4 … 30 s) instead of every tick.
+                    push_failures = push_failures + 1 if report.problem is not None else 0
+                    pause = min(30.0, 2.0 ** (push_failures - 1)) if push_failures else 0.0
+                    next_push = self.now() + timedelta(seconds=pause)
             except Exception as exc:  # the loop must outlive a locked cache or a bug in one batch
                 log.exception("sync loop step failed")
                 self.detail = f"Sync hit a problem and will retry: {type(exc).__name__}"

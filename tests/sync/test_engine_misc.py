@@ -45,3 +45,36 @@ async def test_run_forever_survives_a_failing_step_and_reports_it(world: World) 
     await engine.run_forever(stop)
     assert calls > 3
     assert any(e.detail and "RuntimeError" in e.detail for e in world.events)
+
+
+async def test_while_the_provider_is_unreachable_pushes_back_off(world: World) -> None:
+    import httpx
+
+    from tests.sync.harness import send_one, textable_leads
+
+    store = world.store()
+    send_one(store, textable_leads(store)[0], "waiting for the network", world.clock.now(), world.clock.now())
+    attempts = 0
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        raise httpx.ConnectError("network is unreachable")
+
+    stop = asyncio.Event()
+    deadline = world.clock.now() + timedelta(minutes=2)
+
+    async def wait(event: asyncio.Event, seconds: float) -> None:
+        world.clock.advance(max(seconds, 0.01))
+        if world.clock.now() >= deadline:
+            event.set()
+
+    engine = world.engine(store, wait=wait)
+    engine.client = engine.pusher.client = engine.poller.client = world.client(
+        transport=httpx.MockTransport(refuse)
+    )
+    await engine.run_forever(stop)
+    message = store.conversation(textable_leads(store)[0][0])[-1]
+    assert message.local_state == "outbox" and message.text == "waiting for the network"
+    assert engine.state == "offline"
+    assert attempts < 60  # a tick every 0.5 s for 2 minutes would be 240 pushes

@@ -32,11 +32,12 @@ SEARCHES = [
     "is:done",
     "opted_out:true",
     "name:grace",
-    "phone:4155550123",
+    "phone:{phone}",
     "created:2026-01-01..2026-01-31",
     "pricing",
-    '"follow up"',
     "contract -is:unread",
+    '"follow up"',
+    "thanks",
 ]
 
 
@@ -128,7 +129,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     row("count_leads (inbox)", timed(lambda: store.count_leads(now=NOW), r), 50)
     row("header_counts", timed(lambda: store.header_counts(NOW), r), 10)
-    for q in SEARCHES:
+    phone = store._conn.execute(
+        "SELECT phone FROM contact_phones ORDER BY rowid LIMIT 1 OFFSET 5000"
+    ).fetchone()[0]
+    for q in (s.replace("{phone}", phone[2:]) for s in SEARCHES):
         n = store.count_leads(q, now=NOW)
         row(f"search page  {q}  [{n:,}]", timed(partial(store.lead_page, query=q, now=NOW), r), 50)
         row(f"search count {q}", timed(partial(store.count_leads, q, now=NOW), r), 50)

@@ -28,15 +28,39 @@ FIRST = (
 )
 LAST = "Smith Jones Garcia Miller Davis Lopez Wilson Moore Taylor Lee Martin Clark Lewis Walker Young".split()
 COMPANY = "Acme Globex Initech Umbrella Stark Wayne Hooli Vandelay Wonka Tyrell Cyberdyne Soylent".split()
-WORDS = (
-    "hi hello thanks price pricing quote demo call tomorrow monday next week meeting contract "
-    "discount trial plan team seats invoice renewal question follow up great sounds good when "
-    "available schedule update proposal sign budget approval manager timeline onboarding support"
+#: Real words in rough frequency order; they take the top ranks of a Zipf vocabulary of VOCAB words
+#: (the rest are made-up words), so free-text search sees realistic term frequencies: "thanks" is in
+#: several % of messages, "pricing" in well under 1 %, most words in a handful.
+COMMON = (
+    "the to you i a and for is it we on can that your be this have will at with are me just do "
+    "thanks hi what when so call know let get if tomorrow today good great time sounds ok next week "
+    "meeting send follow up demo price question monday friday team morning afternoon available"
 ).split()
+SALES = (
+    "quote pricing contract discount trial renewal invoice proposal budget approval onboarding "
+    "seats license upgrade signature timeline procurement legal security integration webinar"
+).split()
+VOCAB = 5000
+_SYLLABLES = "ka lo mi ne su ta ri po de va xo lu fe bi zan tor mel pri cos den".split()
 
 
-def _text(rng: random.Random) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 18))).capitalize() + "."
+def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    words = [*COMMON, SALES[0]]
+    made: set[str] = set(words) | set(SALES)
+    while len(words) < VOCAB:
+        w = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+        if w not in made:
+            made.add(w)
+            words.append(w)
+    for i, w in enumerate(SALES[1:], start=1):  # spread the other sales words over ranks ~190..1900
+        words.insert(100 + i * 90, w)
+    words = words[:VOCAB]
+    cum: list[float] = []
+    total = 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1.0 / rank
+        cum.append(total)
+    return words, cum
 
 
 def generate(path: str, *, leads: int = 100_000, messages: int = 1_000_000, seed: int = 7) -> dict[str, int]:
@@ -46,6 +70,11 @@ def generate(path: str, *, leads: int = 100_000, messages: int = 1_000_000, seed
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
     rng = random.Random(seed)
+    words, cum = _vocabulary(random.Random(seed + 1))
+
+    def text() -> str:
+        return " ".join(rng.choices(words, cum_weights=cum, k=rng.randint(4, 18))).capitalize() + "."
+
     store = Store.open(path)
     conn = store._conn  # bulk load: below the public API on purpose
     conn.execute("PRAGMA synchronous = OFF")
@@ -113,7 +142,7 @@ def generate(path: str, *, leads: int = 100_000, messages: int = 1_000_000, seed
                     direction,
                     status,
                     state,
-                    _text(rng),
+                    text(),
                     ts(when),
                     ts(when),
                     our,
@@ -136,7 +165,7 @@ def generate(path: str, *, leads: int = 100_000, messages: int = 1_000_000, seed
                 "outbound",
                 "error",
                 "error",
-                _text(rng),
+                text(),
                 ts(when),
                 ts(when),
                 our,

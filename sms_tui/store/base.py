@@ -58,7 +58,17 @@ class StoreBase:
 
     def close(self) -> None:
         with self._lock:
+            try:
+                self._conn.execute("PRAGMA optimize")  # SQLite's advice: refresh planner stats on close
+            except sqlite3.Error:
+                pass
             self._conn.close()
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (call after a first sync or a big import)."""
+        with self._lock:
+            self._conn.execute("PRAGMA analysis_limit = 1000")
+            self._conn.execute("ANALYZE")
 
     def __enter__(self) -> StoreBase:
         return self

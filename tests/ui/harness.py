@@ -28,7 +28,6 @@ from sms_tui.store import Store
 from sms_tui.sync.engine import SyncEngine
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.inbox import InboxScreen
-from sms_tui.ui.widgets.conversation import Bubble
 from tests.ui.seed import NOW, REP_TZ, seeded_store
 
 KEY = "ui-test-key"
@@ -149,7 +148,7 @@ def shown(widget: Widget) -> str:
 
 def bubbles(app: SmsApp) -> list[str]:
     """The plain text of every message bubble on screen (text, time and status lines)."""
-    return [shown(bubble) for bubble in inbox(app).conversation.query(Bubble)]
+    return inbox(app).conversation.message_texts()
 
 
 def list_lines(app: SmsApp) -> list[str]:

@@ -45,6 +45,10 @@ def _filter_binding(index: int) -> Binding:
     )
 
 
+#: How long the cursor must rest on a lead before its conversation loads (seconds).
+LOAD_DELAY = 0.05
+
+
 class InboxScreen(SendingScreen):
     """Triage and reply, keyboard first."""
 
@@ -154,9 +158,14 @@ class InboxScreen(SendingScreen):
                 self.conversation.clear()
                 self.composer.set_context(None)
             return
-        if row.lead_id != self._lead_id:
-            self._lead_id = row.lead_id
-        self.load_conversation(row.lead_id)
+        if row.lead_id == self._lead_id:
+            self.load_conversation(row.lead_id)  # same lead, new data: no need to wait
+            return
+        self._lead_id = row.lead_id
+        # Holding j/k: load the conversation once the cursor rests, not for every row passed.
+        if self._load_timer is not None:
+            self._load_timer.stop()
+        self._load_timer = self.set_timer(LOAD_DELAY, lambda: self.load_conversation(row.lead_id))
 
     # -- live updates -------------------------------------------------------------------
 

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 
+from sms_tui.core.models import Message
 from sms_tui.ui.loaders import Loaded, load_lead
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
@@ -35,6 +37,8 @@ class InboxBase(Screen[None]):
         self._drafts: dict[str, str] = {}
         self._draft_timer: Any = None
         self._lead_id: str | None = None
+        self._load_timer: Timer | None = None
+        self._offers: tuple[bool, bool] = (False, False)
         self._query = ""
 
     @property
@@ -84,14 +88,27 @@ class InboxBase(Screen[None]):
         draft = self._drafts.get(self._lead_id, loaded.draft) if switching else None
         self.composer.set_context(loaded.context, draft)
         self._track_pending(loaded.view.messages)
-        self.refresh_bindings()
+        offers = (self._latest(("error", "blocked")) is not None, self._latest(("scheduled",)) is not None)
+        if offers != self._offers:  # retry / cancel became (un)available: the footer shows it
+            self._offers = offers
+            self.refresh_bindings()
+
+    def _latest(self, states: tuple[str, ...]) -> Message | None:
+        view = self.conversation.view
+        if view is None or view.header.lead_id != self._lead_id:
+            return None
+        for message in reversed(view.messages):
+            if message.direction == "outbound" and message.local_state in states:
+                return message
+        return None
 
     def _track_pending(self, messages: Any) -> None:
         pending = {k: v for k, v in self.pending.items() if v[0] != self._lead_id}
         for message in messages:
             if message.local_state == "outbox" and message.send_at is not None:
                 pending[message.local_id] = (message.lead_id, message.send_at)
-        self.pending = pending
+        if pending != self.pending:
+            self.pending = pending
 
     def reload_current(self) -> None:
         if self._lead_id is not None:

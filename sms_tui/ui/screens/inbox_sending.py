@@ -11,7 +11,6 @@ from typing import Any
 
 from textual import on, work
 
-from sms_tui.core.models import Message
 from sms_tui.ui.messages import OutboxChanged
 from sms_tui.ui.screens.inbox_base import InboxBase
 from sms_tui.ui.widgets.composer import Composer
@@ -91,15 +90,6 @@ class SendingScreen(InboxBase):
             self._save_draft(lead_id, text)
             self.notify("Send undone — the text is back in that lead's draft.", markup=False)
         self.post_message(OutboxChanged(lead_id))
-
-    def _latest(self, states: tuple[str, ...]) -> Message | None:
-        view = self.conversation.view
-        if view is None or view.header.lead_id != self._lead_id:
-            return None
-        for message in reversed(view.messages):
-            if message.direction == "outbound" and message.local_state in states:
-                return message
-        return None
 
     def action_retry(self) -> None:
         message = self._latest(("error", "blocked"))

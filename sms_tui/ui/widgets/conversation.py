@@ -1,9 +1,9 @@
 """The conversation pane: who the lead is, then the messages, oldest first.
 
-The screen loads a `ConversationView` in a thread worker and calls `show(view)`; this widget only
-turns data into widgets. Every string from a lead, a template or the provider goes through
-`ui.text.literal` (a `rich.text.Text`, never markup) so `[bold]` or an ANSI escape in a reply
-shows exactly as typed. Outbound messages say where they are: waiting out the undo delay
+The screen loads a `ConversationView` in a thread worker and calls `show(view)`; this widget
+only turns data into one Rich renderable (`Bubbles`). Every string from a lead, a template or
+the provider goes through `ui.text.literal` (a `rich.text.Text`, never markup) so `[bold]` or
+an ANSI escape in a reply shows exactly as typed. Outbound messages say where they are: waiting out the undo delay
 (with a countdown refreshed by `tick`), sending, sent, scheduled, failed (label and the
 provider's error message) or blocked (the guard's reason).
 """
@@ -14,6 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from rich.align import Align
+from rich.box import ROUNDED
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.panel import Panel
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -91,40 +96,40 @@ def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ct
     return Text(STATUS_LABELS.get(state, state), style="dim")
 
 
-class Bubble(Static):
-    """One message: the literal text, then a dim line with time and (outbound) status."""
+#: Border colour of a bubble by local state (outbound) — inbound bubbles are grey.
+BORDER = {"outbox": "yellow", "error": "red", "blocked": "red", "scheduled": "cyan", "sending": "yellow"}
 
-    DEFAULT_CSS = """
-    Bubble {
-        width: auto;
-        max-width: 85%;
-        height: auto;
-        padding: 0 1;
-        border: round $secondary 60%;
-        background: $boost;
-    }
-    Bubble.-outbound { border: round $primary 70%; }
-    Bubble.-outbox { border: round $warning; }
-    Bubble.-error, Bubble.-blocked { border: round $error; }
-    Bubble.-scheduled { border: dashed $primary; }
+
+def message_text(message: Message, now: datetime, tz: tzinfo) -> Text:
+    """A bubble's content: the literal text, then a dim line with time and (outbound) status."""
+    meta = Text("\n")
+    meta.append(clock_time(message.date_created, tz, now), style="dim")
+    if message.direction == "outbound":
+        meta.append("  ")
+        meta.append_text(status_text(message, now, tz))
+    return Text.assemble(literal(message.text), meta)
+
+
+class Bubbles:
+    """Every message as a rounded panel, inbound on the left and outbound on the right.
+
+    One Rich renderable for the whole column (not a widget per message): switching leads lays out
+    one widget instead of dozens, which keeps j/k fast on long conversations. Bubbles are at most
+    85% of the width the pane gives at render time.
     """
 
-    def __init__(self, message: Message, now: datetime, tz: tzinfo) -> None:
-        self.message = message
-        classes = f"-{message.direction} -{message.local_state}"
-        super().__init__(self._body(now, tz), classes=classes)
+    def __init__(self, messages: Sequence[Message], now: datetime, tz: tzinfo) -> None:
+        self.items = [(m, message_text(m, now, tz)) for m in messages]
 
-    def _body(self, now: datetime, tz: tzinfo) -> Text:
-        body = literal(self.message.text)
-        meta = Text("\n")
-        meta.append(clock_time(self.message.date_created, tz, now), style="dim")
-        if self.message.direction == "outbound":
-            meta.append("  ")
-            meta.append_text(status_text(self.message, now, tz))
-        return Text.assemble(body, meta)
-
-    def tick(self, now: datetime, tz: tzinfo) -> None:
-        self.update(self._body(now, tz))
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        cap = max(12, int(width * 0.85))
+        for message, body in self.items:
+            inner = Measurement.get(console, options.update_width(cap - 4), body).maximum
+            outbound = message.direction == "outbound"
+            colour = BORDER.get(message.local_state, "blue" if outbound else "grey50")
+            panel = Panel(body, box=ROUNDED, border_style=colour, padding=(0, 1), width=min(cap, inner + 4))
+            yield Align(panel, align="right" if outbound else "left", width=width)
 
 
 class Conversation(Vertical):
@@ -139,8 +144,7 @@ class Conversation(Vertical):
         border-bottom: solid $primary 30%;
     }
     Conversation > #messages { height: 1fr; padding: 0 1; }
-    Conversation .row { height: auto; width: 1fr; margin: 0 0 0 0; }
-    Conversation .row.-outbound { align-horizontal: right; }
+    Conversation #messages-body { height: auto; width: 1fr; }
     Conversation .empty { color: $text-muted; padding: 1 2; }
     """
 
@@ -153,7 +157,10 @@ class Conversation(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text("No conversation selected", style="dim"), id="conversation-header")
         with VerticalScroll(id="messages", can_focus=False):
-            yield Static(Text("Pick a lead on the left (j/k, Enter to reply)."), classes="empty")
+            yield Static(
+                Text("Pick a lead on the left (j/k, Enter to reply)."), classes="empty", id="messages-note"
+            )
+            yield Static(id="messages-body")
 
     @property
     def lead_id(self) -> str | None:
@@ -162,39 +169,45 @@ class Conversation(Vertical):
     def clear(self) -> None:
         self.view = None
         self.query_one("#conversation-header", Static).update(Text("No conversation selected", style="dim"))
-        scroll = self.query_one("#messages", VerticalScroll)
-        scroll.remove_children()
-        scroll.mount(Static(Text("No lead matches."), classes="empty"))
+        self._note("No lead matches.")
+        self.query_one("#messages-body", Static).update("")
+
+    def _note(self, text: str) -> None:
+        note = self.query_one("#messages-note", Static)
+        note.update(Text(text))
+        note.display = bool(text)
 
     def show(self, view: ConversationView) -> None:
         same_lead = self.view is not None and self.view.header.lead_id == view.header.lead_id
         self.view = view
         self.query_one("#conversation-header", Static).update(header_text(view.header))
         scroll = self.query_one("#messages", VerticalScroll)
-        now = self._now()
-        rows: list[Vertical | Static] = []
-        if view.more_before:
-            rows.append(Static(Text("⋯ earlier messages not shown", style="dim"), classes="empty"))
-        for message in view.messages:
-            rows.append(Vertical(Bubble(message, now, self._tz), classes=f"row -{message.direction}"))
+        at_end = scroll.is_vertical_scroll_end
         if not view.messages:
-            rows.append(Static(Text("No messages yet."), classes="empty"))
-        with self.app.batch_update():
-            scroll.remove_children()
-            scroll.mount_all(rows)
-        if not same_lead or scroll.is_vertical_scroll_end:
+            self._note("No messages yet.")
+        else:
+            self._note("⋯ earlier messages not shown" if view.more_before else "")
+        self.query_one("#messages-body", Static).update(Bubbles(view.messages, self._now(), self._tz))
+        if not same_lead or at_end:
             scroll.anchor()
+
+    def message_texts(self) -> list[str]:
+        """The plain text of each bubble as shown now (tests, screen readers of the future)."""
+        if self.view is None:
+            return []
+        now = self._now()
+        return [message_text(m, now, self._tz).plain for m in self.view.messages]
 
     def has_pending(self) -> bool:
         """True while a message of this lead waits out the undo delay (the countdown runs)."""
-        return any(b.message.local_state == "outbox" for b in self.query(Bubble))
+        return self.view is not None and any(m.local_state == "outbox" for m in self.view.messages)
 
     def tick(self) -> None:
         """Refresh the countdowns (called every second by the screen while something waits)."""
-        now = self._now()
-        for bubble in self.query(Bubble):
-            if bubble.message.local_state == "outbox":
-                bubble.tick(now, self._tz)
+        if self.view is not None and self.has_pending():
+            self.query_one("#messages-body", Static).update(
+                Bubbles(self.view.messages, self._now(), self._tz)
+            )
 
 
 def header_text(header: LeadHeader) -> Text:

@@ -20,7 +20,9 @@ Reads (return core.models dataclasses or the small types in store.types)
     templates() / our_numbers() / users() / me() / organization()
     phone_flags(phone) -> (opted_out, do_not_text)   for the send guard right before a push
     stub_lead_ids(limit) -> list[str]                leads named by a message but not fetched yet
-    stats() -> {"leads": n, "messages": n}
+    stats() -> {"leads": n, "contacts": n, "messages": n}
+    scheduled_to(phone) -> list[Message]            scheduled on the provider to that number
+    has_unsettled_outbound(*, since, now) -> bool   may an outbound status still change soon?
     kv_get(key, default=None) / kv_set(key, value|None)   sync cursors
 
 UI writes

@@ -6,7 +6,7 @@ Every list is a LIMITed query on an index; nothing reads a whole table into memo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sms_tui.core.models import (
@@ -257,13 +257,42 @@ class ReadsMixin(StoreBase):
             ]
 
     def stats(self) -> dict[str, int]:
-        """Numbers of leads and messages in the cache (for `sync --json`)."""
+        """Numbers of leads, contacts and messages in the cache (for `sync --json`)."""
+        sql = "SELECT count(*) FROM {}"
         with self._read() as conn:
-            leads = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
-            messages = conn.execute("SELECT count(*) FROM messages WHERE local_state <> 'draft'").fetchone()[
-                0
-            ]
-        return {"leads": int(leads), "messages": int(messages)}
+            leads = conn.execute(sql.format("leads")).fetchone()[0]
+            contacts = conn.execute(sql.format("contacts")).fetchone()[0]
+            messages = conn.execute(sql.format("messages WHERE local_state <> 'draft'")).fetchone()[0]
+        return {"leads": int(leads), "contacts": int(contacts), "messages": int(messages)}
+
+    def scheduled_to(self, phone: str) -> list[Message]:
+        """Scheduled messages already on the provider to this E.164 number (to cancel on a STOP)."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE local_state = 'scheduled' "
+                "AND remote_id IS NOT NULL AND remote_phone = ? ORDER BY local_id",
+                (phone,),
+            ).fetchall()
+        return [message_from_row(r) for r in rows]
+
+    def has_unsettled_outbound(self, *, since: datetime, now: datetime) -> bool:
+        """Could an outbound message still change status soon? (sending, provider outbox,
+        scheduled due within a minute, or sent since `since`). The poller polls less when not."""
+        checks: list[tuple[str, tuple[Any, ...]]] = [  # one index look-up each, never a table scan
+            ("SELECT 1 FROM messages WHERE local_state = 'sending' LIMIT 1", ()),
+            ("SELECT 1 FROM messages WHERE status = 'outbox' AND direction = 'outbound' LIMIT 1", ()),
+            (
+                "SELECT 1 FROM messages WHERE local_state = 'scheduled' AND date_scheduled <= ? LIMIT 1",
+                (ts(now + timedelta(minutes=1)),),
+            ),
+            (
+                "SELECT 1 FROM messages INDEXED BY messages_time WHERE sort_at >= ? AND local_state = 'sent' "
+                "AND direction = 'outbound' LIMIT 1",
+                (ts(since),),
+            ),
+        ]
+        with self._read() as conn:
+            return any(conn.execute(sql, params).fetchone() is not None for sql, params in checks)
 
     # -- key/value (sync cursors) ------------------------------------------------------------------
 

@@ -344,10 +344,16 @@ def _v3_covering(conn: sqlite3.Connection) -> None:
     _script(conn, _V3_COVERING)
 
 
+def _v4_provider_outbox(conn: sqlite3.Connection) -> None:
+    """A small partial index: messages the provider still holds in its outbox (poll while any)."""
+    conn.execute("CREATE INDEX messages_provider_outbox ON messages(local_id) WHERE status = 'outbox'")
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "base tables and triage triggers", _v1_base),
     (2, "full-text search and phone digits", _v2_search),
     (3, "covering indexes for the lead list and sms(...) search", _v3_covering),
+    (4, "index of messages in the provider's outbox", _v4_provider_outbox),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

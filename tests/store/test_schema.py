@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,3 +129,39 @@ def test_conversation_outbox_and_sms_search_use_indexes(store: Store) -> None:
     where, params = compile_lead_filter("sms(created:today direction:outgoing status:error)", now=NOW)
     sms_plan = plan(store, f"SELECT count(*) FROM lead_state ls WHERE {where}", params)
     assert "COVERING INDEX messages_time" in sms_plan or "COVERING INDEX messages_state" in sms_plan, sms_plan
+
+
+PARTIAL_INDEXES = ("messages_provider_outbox", "messages_unpushed", "lead_state_unread")
+
+
+def plans_of(store: Store, call: Any) -> list[str]:
+    """The query plans of every statement a store call runs (traced with their bound values)."""
+    seen: list[str] = []
+    store._conn.set_trace_callback(seen.append)
+    try:
+        call()
+    finally:
+        store._conn.set_trace_callback(None)
+    return [plan(store, s) for s in seen if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))]
+
+
+def test_frequent_reads_never_scan_a_big_table(store: Store) -> None:
+    store.upsert_leads([make_lead(1)])
+    store.apply_remote_messages([sms("acti_1", 1)])
+    calls = {
+        "has_unsettled_outbound": lambda: store.has_unsettled_outbound(since=NOW, now=NOW),
+        "header_counts": lambda: store.header_counts(),
+        "outbox": store.outbox,
+        "claim_due": lambda: store.claim_due(now=NOW, owner="e"),
+        "stale_sending": lambda: store.stale_sending(NOW),
+        "conversation": lambda: store.conversation("lead_1"),
+        "lead_detail": lambda: store.lead_detail("lead_1"),
+        "scheduled_to": lambda: store.scheduled_to("+16505550001"),
+    }
+    for name, call in calls.items():
+        plans = plans_of(store, call)
+        assert plans, name
+        for p in plans:
+            for line in p.split(" | "):
+                partial = any(ix in line for ix in PARTIAL_INDEXES)  # scanning those is cheap
+                assert partial or not line.startswith(("SCAN messages", "SCAN lead_state")), (name, p)

@@ -40,6 +40,16 @@ def _rss_mb() -> tuple[float, float]:
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
+def _since_exec() -> float:
+    """Seconds since this process started (from /proc: the kernel's start time, 10 ms ticks)."""
+    import os
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    start = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime - start
+
+
 async def _inbox(path: str) -> dict[str, Any]:
     from benchmarks.gen_cache import NOW
     from sms_tui.store import Store
@@ -55,6 +65,7 @@ async def _inbox(path: str) -> dict[str, Any]:
             await asyncio.sleep(0.002)
         await pilot.pause()  # the frame with the rows
         out["list_paint_s"] = time.perf_counter() - t0
+        out["since_exec_s"] = _since_exec()
         while app.inbox.conversation.lead_id is None:
             await asyncio.sleep(0.002)
         await pilot.pause()
@@ -143,17 +154,19 @@ def main(argv: list[str] | None = None) -> None:
     best = min(inbox, key=lambda r: r["list_paint_s"])
     worst = max(inbox, key=lambda r: r["list_paint_s"])
     print(f"cache: {args.path} ({best['leads']:,} leads listed), terminal {SIZE[0]}x{SIZE[1]}, headless")
+    peak = max(r["peak_rss_mb"] for r in inbox)
     print(
         f"inbox (virtual LeadList): list painted {best['list_paint_s']:.3f} s "
-        f"(worst of {len(inbox)}: {worst['list_paint_s']:.3f} s), conversation shown {best['conversation_s']:.3f} s, "
-        f"{best['key_ms']:.1f} ms/key, RSS {best['rss_mb']:.0f} MB (peak {max(r['peak_rss_mb'] for r in inbox):.0f} MB)"
+        f"(worst of {len(inbox)}: {worst['list_paint_s']:.3f} s; {best['since_exec_s']:.2f} s from process "
+        f"start, imports included), conversation shown {best['conversation_s']:.3f} s, "
+        f"{best['key_ms']:.1f} ms/key, RSS {best['rss_mb']:.0f} MB (peak {peak:.0f} MB)"
     )
     print(
         f"DataTable lead list:      painted {table['list_paint_s']:.3f} s, {table['key_ms']:.1f} ms/key, "
         f"RSS {table['rss_mb']:.0f} MB (peak {table['peak_rss_mb']:.0f} MB), {table['leads']:,} rows"
     )
     print(f"ratio DataTable / inbox first paint: {table['list_paint_s'] / best['list_paint_s']:.1f}x")
-    ok = worst["list_paint_s"] <= 1.0 and max(r["peak_rss_mb"] for r in inbox) <= 150
+    ok = worst["list_paint_s"] <= 1.0 and peak <= 150
     print("targets (≤ 1 s, ≤ 150 MB):", "met" if ok else "NOT met")
 
 

@@ -23,6 +23,35 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def binding_ids() -> set[str]:
+    """Every binding id of the app's own widgets (what the `[keys]` config table can remap)."""
+    from textual.binding import Binding as _Binding
+
+    from sms_tui.ui.widgets.composer import Composer
+    from sms_tui.ui.widgets.lead_list import LeadList
+    from sms_tui.ui.widgets.search_bar import SearchBar
+
+    ids: set[str] = set()
+    for owner in (SmsApp, InboxScreen, LeadList, Composer, SearchBar):
+        ids.update(b.id for b in owner.BINDINGS if isinstance(b, _Binding) and b.id)
+    return ids
+
+
+def resolve_keymap(keys: dict[str, str], ids: set[str]) -> dict[str, str]:
+    """Config names to binding ids: `inbox.done` as is, or the short `done` / `send` when unique."""
+    out: dict[str, str] = {}
+    for name, key in keys.items():
+        if name in ids:
+            out[name] = key
+            continue
+        matches = [i for i in ids if i.split(".", 1)[-1] == name]
+        if len(matches) == 1:
+            out[matches[0]] = key
+        else:
+            out[name] = key  # unknown: harmless, Textual ignores ids nobody has
+    return out
+
+
 class SmsApp(App[None]):
     """A keyboard-driven SMS inbox."""
 
@@ -67,6 +96,7 @@ class SmsApp(App[None]):
 
     def on_mount(self) -> None:
         if self.keymap:
+            self.keymap = resolve_keymap(self.keymap, binding_ids())
             self.set_keymap(self.keymap)
         self.sync.set_target(self.inbox)
         self.push_screen(self.inbox)

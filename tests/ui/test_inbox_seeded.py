@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sms_tui.ui.widgets.search_bar import SearchBar
+from sms_tui.ui.widgets.search_bar import FilterBar, SearchBar
 from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW
 
@@ -235,7 +235,7 @@ async def test_help_screen_lists_every_described_binding(tmp_path: Path) -> None
 async def test_keys_remap_from_config(tmp_path: Path) -> None:
     clock = Clock()
     app = seeded_app(tmp_path, clock=clock)
-    app.keymap = {"inbox.done": "D"}
+    app.keymap = {"done": "D"}  # a short name, as in the config file
     async with app.run_test(size=(120, 36)) as pilot:
         await open_lead(pilot, "lead_bob")
         await pilot.press("e")  # no longer done
@@ -244,3 +244,60 @@ async def test_keys_remap_from_config(tmp_path: Path) -> None:
         await pilot.press("D")
         await settle(pilot)
         assert app.store.lead_row("lead_bob").done is True
+
+
+async def test_search_with_a_seed_query_and_quick_filters(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await pilot.press("slash", *"is:unread", "enter")
+        await settle(pilot)
+        await until(pilot, lambda: screen.leads.total == 2)
+        names = [row.display_name for _, row in screen.leads.loaded_rows()]
+        assert names == ["Lovelace Analytics", "Bob's Bikes [VIP] [/]"]
+        assert "/ is:unread" in shown(screen.query_one(FilterBar))
+        for key, expected in (("3", ["Cyd Charisse Dance"]), ("5", ["Dee's Diner"]), ("1", None)):
+            await pilot.press(key)
+            await settle(pilot)
+            if expected is None:
+                await until(pilot, lambda: screen.leads.total == 6)
+            else:
+                await until(pilot, lambda: screen.leads.total == len(expected))
+                assert [row.display_name for _, row in screen.leads.loaded_rows()] == expected
+
+
+async def test_a_field_the_store_does_not_know_is_shown_where(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await pilot.press("slash", *"is:unread shoe_size:9", "enter")
+        await settle(pilot)
+        bar = screen.query_one(SearchBar)
+        await until(pilot, lambda: bar.query_one("#search-error").has_class("-shown"))
+        lines = shown(bar.query_one("#search-error")).splitlines()
+        assert lines[0] == "is:unread shoe_size:9"
+        assert lines[1].index("^") == len("is:unread ")
+
+
+async def test_draft_is_saved_when_the_rep_quits(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_eve")
+        await pilot.press("enter", *"half a thought")
+        await pilot.press("ctrl+q")
+    assert app.store.get_draft("lead_eve") == "half a thought"
+
+
+async def test_command_palette_runs_inbox_actions(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"mark read")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.store.lead_row("lead_ada").unread == 0

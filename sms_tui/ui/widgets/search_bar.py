@@ -34,9 +34,9 @@ class QuickFilter:
 QUICK_FILTERS: tuple[QuickFilter, ...] = (
     QuickFilter("1", "All", "", "All"),
     QuickFilter("2", "Unread", "is:unread", "Unrd"),
-    QuickFilter("3", "Failed", "is:failed", "Fail"),
-    QuickFilter("4", "Scheduled", "is:scheduled", "Sch"),
-    QuickFilter("5", "Opted out", "is:opted-out", "Opt"),
+    QuickFilter("3", "Failed", "has:error", "Fail"),
+    QuickFilter("4", "Scheduled", "has:scheduled", "Sch"),
+    QuickFilter("5", "Opted out", "is:opted_out", "Opt"),
 )
 
 

@@ -263,7 +263,8 @@ async def test_search_with_a_seed_query_and_quick_filters(tmp_path: Path) -> Non
             if expected is None:
                 await until(pilot, lambda: screen.leads.total == 6)
             else:
-                await until(pilot, lambda: screen.leads.total == len(expected))
+                want = len(expected)
+                await until(pilot, lambda: screen.leads.total == want)  # noqa: B023 - awaited here
                 assert [row.display_name for _, row in screen.leads.loaded_rows()] == expected
 
 

@@ -44,7 +44,7 @@ log = logging.getLogger("sms_tui.sync")
 DEFAULT_LEASE = timedelta(seconds=90)
 #: A POST is started only if it can end (time-out included) this long before the claim expires.
 DEFAULT_POST_BUDGET = timedelta(seconds=40)
-_OPT_OUT_HINTS = ("21610", "opted out", "opt-out", "unsubscribed", "stop")
+_OPT_OUT_HINTS = ("21610", "opted out", "unsubscribed recipient")
 
 
 @dataclass
@@ -93,10 +93,13 @@ class OutboxPusher:
         # very engine is taken over like anyone else's.
         self._pushes += 1
         self.token = f"{self.owner}#{self._pushes}"
-        for message in self.cache.claim_stale(self.now(), self.token, self.lease, limit):
+        for _ in range(limit):  # one stale row at a time, so a failure leaves the rest untouched
             if report.problem is not None:
-                break  # the others keep their fresh claim and are retried after the lease
-            await self._reconcile(message, self.now(), report)
+                break
+            stale = self.cache.claim_stale(self.now(), self.token, self.lease, 1)
+            if not stale:
+                break
+            await self._reconcile(stale[0], self.now(), report)
         for _ in range(limit):
             if report.problem is not None:
                 break

@@ -1,15 +1,14 @@
 """`StoreCache`: the engine's `SyncCache` over `sms_tui.store.Store`.
 
-Every call maps onto a public Store method, except three small reads the Store has no method for
-yet (contacts count, scheduled messages to a phone, "unsettled" outbound); those use the Store's
-public sqlite-utils `db` read-only.
+Every call maps onto a public Store method; the only logic here is the translation (wire objects
+to Close JSON / core models) and which cache rows count as "ours" when reconciling.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sms_tui.core.models import Message, Organization, User
@@ -66,8 +65,7 @@ class StoreCache:
 
     def counts(self) -> Counts:
         stats = self.store.stats()
-        contacts = self._scalar("SELECT count(*) FROM contacts")
-        return Counts(leads=int(stats["leads"]), contacts=int(contacts or 0), messages=int(stats["messages"]))
+        return Counts(leads=stats["leads"], contacts=stats["contacts"], messages=stats["messages"])
 
     # -- cursors -------------------------------------------------------------------------------------
 
@@ -153,15 +151,7 @@ class StoreCache:
         return frozenset(self.store.set_phone_opt_out(phone, opted_out, now=when))
 
     def scheduled_to(self, phone: str) -> list[Message]:
-        ids = [
-            row[0]
-            for row in self.store.db.execute(
-                "SELECT local_id FROM messages WHERE local_state = 'scheduled' AND remote_id IS NOT NULL "
-                "AND remote_phone = ?",
-                (phone,),
-            ).fetchall()
-        ]
-        return [m for m in (self.store.get_message(i) for i in ids) if m is not None]
+        return list(self.store.scheduled_to(phone))
 
     def mark_cancelled(self, local_id: int) -> frozenset[str]:
         message = self.store.get_message(local_id)
@@ -172,24 +162,8 @@ class StoreCache:
         return list(self.store.pending_cancels())
 
     def has_unsettled_outbound(self, since: datetime, now: datetime) -> bool:
-        due = now + timedelta(minutes=1)
-        row = self._scalar(
-            "SELECT 1 FROM messages WHERE direction = 'outbound' AND (local_state = 'sending' "
-            "OR status = 'outbox' OR (local_state = 'scheduled' AND date_scheduled <= ?) "
-            "OR (local_state = 'sent' AND date_sent >= ?)) LIMIT 1",
-            (_ts(due), _ts(since)),
-        )
-        return row is not None
+        return bool(self.store.has_unsettled_outbound(since=since, now=now))
 
     def get_message(self, local_id: int) -> Message | None:
         message: Message | None = self.store.get_message(local_id)
         return message
-
-    def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        row = self.store.db.execute(sql, params).fetchone()
-        return None if row is None else row[0]
-
-
-def _ts(value: datetime) -> str:
-    """The store's datetime text (fixed-width ISO UTC), for comparisons in SQL."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")

@@ -35,6 +35,8 @@ class Carrier:
         self.clock = clock
         self.state = CarrierState(seed, db_path)
         self.plan = FaultPlan(seed)
+        #: derived indexes keyed by collection versions (see sms_query)
+        self.cache: dict[str, Any] = {}
         if self.state.is_empty:
             self._build_demo()
 

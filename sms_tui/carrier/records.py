@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -42,11 +41,3 @@ def phone_parts(e164: str) -> tuple[str, str | None]:
         return e164, None
     formatted = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return formatted, phonenumbers.region_code_for_number(num)
-
-
-_OPS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
-
-
-def within(dt: datetime, bounds: dict[str, datetime | None]) -> bool:
-    """Does `dt` satisfy every `__gt/__gte/__lt/__lte` bound given (None = no bound)?"""
-    return all(bound is None or _OPS[op](dt, bound) for op, bound in bounds.items())

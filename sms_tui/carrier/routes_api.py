@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sms_tui.carrier import sms_ops
+from sms_tui.carrier import sms_ops, sms_query
 from sms_tui.carrier.engine import Carrier
 from sms_tui.carrier.errors import NotFound, ValidationFailed
-from sms_tui.carrier.records import parse_dt, within
 from sms_tui.carrier.state import Record, public
-from sms_tui.carrier.validation import check_fields, query_dt, query_int, query_list, read_json, select_fields
+from sms_tui.carrier.validation import check_fields, query_int, read_json, select_fields
 
 MAX_LIMIT = 200
 MAX_SKIP = 100_000
@@ -194,45 +192,10 @@ async def template_list(request: Request) -> JSONResponse:
         return page(request, list(carrier.state.all("sms_template")))
 
 
-def _bounds(request: Request, prefix: str) -> dict[str, datetime | None] | None:
-    """The `prefix__gt/__gte/__lt/__lte` query bounds (None when there are none)."""
-    bounds = {op: query_dt(request, f"{prefix}__{op}") for op in ("gt", "gte", "lt", "lte")}
-    return bounds if any(b is not None for b in bounds.values()) else None
-
-
-def _in_range(value: str | None, bounds: dict[str, datetime | None] | None) -> bool:
-    if bounds is None:
-        return True
-    return value is not None and within(parse_dt(value), bounds)
-
-
-def _matches(values: Iterable[str] | None, value: str | None) -> bool:
-    return values is None or value in set(values)
-
-
 async def sms_list(request: Request) -> JSONResponse:
     carrier = carrier_of(request)
-    filters = {k: query_list(request, k) for k in ("lead_id", "contact_id", "user_id", "organization_id")}
-    ids = query_list(request, "id__in")
-    order = request.query_params.get("_order_by", "-date_created")
-    if order.lstrip("-") not in ("date_created", "activity_at", "date_updated"):
-        raise ValidationFailed(
-            [], {"_order_by": "Must be date_created, activity_at or date_updated (optionally with -)."}
-        )
-    created, activity = _bounds(request, "date_created"), _bounds(request, "activity_at")
     with carrier.lock:
-        items = [
-            (i, s)
-            for i, s in enumerate(carrier.state.all("sms"))
-            if all(_matches(vals, s.get(k)) for k, vals in filters.items())
-            and _matches(ids, s["id"])
-            and _in_range(s["date_created"], created)
-            and _in_range(s["activity_at"], activity)
-        ]
-    field = order.lstrip("-")
-    # ties (same instant) keep creation order, reversed with the rest when newest comes first
-    items.sort(key=lambda p: (p[1][field] or p[1]["date_created"], p[0]), reverse=order.startswith("-"))
-    return page(request, [s for _, s in items])
+        return page(request, sms_query.list_sms(carrier, request))
 
 
 async def sms_create(request: Request) -> JSONResponse:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sms_tui.carrier.errors import NotFound, ValidationFailed
-from sms_tui.carrier.records import parse_dt, within
+from sms_tui.carrier.records import naive_iso
 from sms_tui.carrier.routes_api import carrier_of, one
 from sms_tui.carrier.state import Record, public
 from sms_tui.carrier.validation import query_dt, query_int
 
 MAX_EVENT_LIMIT = 50
+_OPS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 FILTERS = ("object_type", "object_id", "action", "lead_id", "user_id", "request_id")
 ALLOWED_COMBINATIONS: frozenset[frozenset[str]] = frozenset(
     frozenset(c)
@@ -68,10 +70,16 @@ async def event_list(request: Request) -> JSONResponse:
     if "_skip" in q:
         raise ValidationFailed([], {"_skip": "The event log is paged with _cursor, not _skip."})
     before = _decode_cursor(q["_cursor"]) if q.get("_cursor") else None
-    bounds = {op: query_dt(request, f"date_updated__{op}") for op in ("gt", "gte", "lt", "lte")}
+    # event datetimes are stored as naive UTC ISO strings, so bounds compare as strings of that form
+    bounds = {
+        _OPS[op]: naive_iso(dt)
+        for op in ("gt", "gte", "lt", "lte")
+        if (dt := query_dt(request, f"date_updated__{op}")) is not None
+    }
     carrier = carrier_of(request)
     with carrier.lock:
-        events = sorted(carrier.state.all("event"), key=lambda e: e["_x_seq"], reverse=True)
+        # events are appended in sequence order and never rewritten: newest first is plain reversal
+        events = list(reversed(carrier.state.data["event"].values()))
     picked: list[Record] = []
     more = False
     for ev in events:
@@ -79,7 +87,7 @@ async def event_list(request: Request) -> JSONResponse:
             continue
         if any(ev.get(k) != q[k] for k in used):
             continue
-        if not within(parse_dt(ev["date_updated"]), bounds):
+        if not all(compare(ev["date_updated"], bound) for compare, bound in bounds.items()):
             continue
         if len(picked) == limit:
             more = True

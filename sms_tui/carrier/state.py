@@ -95,6 +95,8 @@ class CarrierState:
         self.meta: dict[str, Any] = {}
         self._dirty: dict[tuple[str, str], None] = {}
         self._deleted: set[tuple[str, str]] = set()
+        #: bumped on every change of a collection, so readers can cache derived indexes
+        self.versions: dict[str, int] = dict.fromkeys(COLLECTIONS, 0)
         self._file = _SqliteFile(Path(db_path)) if db_path is not None else None
         if self._file is not None:
             self.data, self.meta = self._file.load()
@@ -130,17 +132,20 @@ class CarrierState:
     def put(self, coll: str, record: Record) -> Record:
         rid = str(record["id"])
         self.data[coll][rid] = record
+        self.versions[coll] += 1
         self._dirty[(coll, rid)] = None
         self._deleted.discard((coll, rid))
         return record
 
     def touch(self, coll: str, rid: str) -> None:
         """Mark a record changed in place."""
+        self.versions[coll] += 1
         self._dirty[(coll, rid)] = None
 
     def delete(self, coll: str, rid: str) -> Record | None:
         record = self.data[coll].pop(rid, None)
         if record is not None:
+            self.versions[coll] += 1
             self._dirty.pop((coll, rid), None)
             self._deleted.add((coll, rid))
         return record
@@ -184,6 +189,7 @@ class CarrierState:
         """Forget everything (used by /_carrier/reset before regenerating the demo data)."""
         self.data = {c: {} for c in COLLECTIONS}
         self.meta = {}
+        self.versions = {c: v + 1 for c, v in self.versions.items()}
         self._dirty.clear()
         self._deleted.clear()
         if self._file is not None:
@@ -197,6 +203,7 @@ class CarrierState:
         """Replace everything with a `snapshot()`; every record counts as changed."""
         loaded = json.loads(snapshot)
         self.data, self.meta = loaded["data"], loaded["meta"]
+        self.versions = {c: v + 1 for c, v in self.versions.items()}
         self._dirty = {(c, i): None for c, recs in self.data.items() for i in recs}
         self._deleted.clear()
 

@@ -159,3 +159,19 @@ async def test_long_filters_via_method_override(carrier: Carrier) -> None:
     )
     assert r.status_code == 200
     assert r.json()["data"] and all(s["lead_id"] == lead_id for s in r.json()["data"])
+
+
+async def test_sms_list_order_follows_changes(carrier: Carrier) -> None:
+    a = await carrier.send(status="draft", text="first")
+    await carrier.advance(1)
+    b = await carrier.send(status="draft", text="second")
+    newest = (await carrier.get("activity/sms/", _limit=2))["data"]
+    assert [s["id"] for s in newest] == [b["id"], a["id"]]
+    await carrier.advance(1)
+    await carrier.put(a["id"], text="first, edited")
+    by_update = (await carrier.get("activity/sms/", _limit=2, _order_by="-date_updated"))["data"]
+    assert [s["text"] for s in by_update] == ["first, edited", "second"]
+    oldest = (await carrier.get("activity/sms/", _limit=1, _order_by="date_created"))["data"][0]
+    assert oldest["date_created"] < a["date_created"]  # the demo history comes first
+    r = await carrier.http.get("activity/sms/", params={"_order_by": "text"})
+    assert r.status_code == 400 and "_order_by" in r.json()["field-errors"]

@@ -100,8 +100,8 @@ class World:
 
     async def calm(self) -> None:
         await self.faults(
-            rate_429=0, rate_5xx=0, rate_slow=0, rate_drop_after_store=0,
-            next_429=0, next_5xx=0, next_slow=0, next_drop_after_store=0,
+            rate_429=0, rate_5xx=0, rate_slow=0, rate_drop_after_store=0, rate_slow_after_store=0,
+            next_429=0, next_5xx=0, next_slow=0, next_drop_after_store=0, next_slow_after_store=0,
         )  # fmt: skip
 
     async def carrier_sms(self) -> list[dict[str, Any]]:

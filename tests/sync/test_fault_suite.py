@@ -1,7 +1,8 @@
 """The acceptance fault suite: 200 seeded trials against the fake carrier mixing 429s, 5xx, slow
-answers (longer than the client's time-out, on the fake clock), connections dropped after the
-carrier stored the SMS, polls, and engines abandoned mid-flight (task cancelled between claim and
-answer) and restarted over a new Store object on the same cache file.
+answers (longer than the client's time-out, on the fake clock; before or after the carrier stored
+the SMS), connections dropped after the carrier stored the SMS, polls, and engines abandoned
+mid-flight (task cancelled between claim and answer) and restarted over a new Store object on the
+same cache file.
 
 At the end the carrier's records are compared with the cache: every message the rep sent is on the
 carrier exactly once, or visibly failed/blocked with its reason; none lost, none duplicated.
@@ -32,6 +33,7 @@ def _fault_mix(rng: random.Random) -> dict[str, float]:
         "rate_slow": rng.choice([0, 0, 0.1, 0.25]),
         "slow_seconds": rng.choice([5, 30]),  # 30 s > the client's 20 s time-out
         "rate_drop_after_store": rng.choice([0, 0.2, 0.5]),
+        "rate_slow_after_store": rng.choice([0, 0, 0.2]),  # stored, then held past the time-out
         "retry_after": rng.choice([1, 2]),
     }
 

@@ -279,3 +279,18 @@ async def test_sends_due_later_are_not_claimed_early(world: World) -> None:
     world.clock.advance(10)
     await engine.push_outbox()
     assert "later" not in outbound_texts(await world.carrier_sms())
+
+
+async def test_an_answer_held_past_the_time_out_after_storing_is_found_not_resent(world: World) -> None:
+    store = world.store()
+    engine = world.engine(store)
+    local_id = send_one(
+        store, textable_leads(store)[8], "slow after store", world.clock.now(), world.clock.now()
+    )
+    await world.faults(next_slow_after_store=1, slow_seconds=30)
+    await engine.push_outbox()
+    assert store.get_message(local_id).local_state == "sending"  # type: ignore[union-attr]
+    world.clock.advance(LEASE + 1)
+    await engine.push_outbox()
+    assert engine.totals.found == 1 and store.get_message(local_id).local_state == "sent"  # type: ignore[union-attr]
+    assert outbound_texts(await world.carrier_sms()).count("slow after store") == 1

@@ -71,12 +71,20 @@ class Live:
         r = await self.http.post(ROOT + "_carrier/clock", json={"advance": seconds})
         assert r.status_code == 200, r.text
 
+    async def faults(self, **changes: Any) -> None:
+        r = await self.http.post(ROOT + "_carrier/faults", json=changes)
+        assert r.status_code == 200, r.text
+
     async def carrier_state(self) -> dict[str, Any]:
         r = await self.http.get(ROOT + "_carrier/state")
         return dict(r.json())
 
     def notifications(self) -> list[Any]:
         return [m.notification for m in self.messages if isinstance(m, Notify)]
+
+
+async def _no_sleep(seconds: float) -> None:
+    """The client's back-off waits, skipped: tests never sleep for real."""
 
 
 async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
@@ -87,7 +95,7 @@ async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
     r = await http.post(ROOT + "_carrier/faults", json={"reply_rate": 0, "carrier_error_rate": 0})
     assert r.status_code == 200, r.text
     store = Store.open(tmp_path / "cache.sqlite3")
-    client = CloseClient(ROOT + "api/v1/", KEY, transport=transport)
+    client = CloseClient(ROOT + "api/v1/", KEY, transport=transport, sleep=_no_sleep)
     settings = Settings(poll_interval=999, undo_seconds=undo_seconds)
 
     def factory(listener: Callable[[Any], None]) -> SyncEngine:

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from sms_tui.core.models import LeadRow
-from tests.ui.harness import Live, bubbles, inbox, live_app, open_lead, settle, until
+from tests.ui.harness import Live, bubbles, inbox, live_app, open_lead, settle, shown, until
 
 
 async def _started(pilot: Pilot[None], live: Live) -> None:
@@ -116,3 +116,20 @@ async def test_stop_during_the_undo_window_blocks_the_send(tmp_path: Path) -> No
         assert (mine[0].block_reason or "")[:20] in " ".join(shown.split())
         state = await live.carrier_state()
         assert not any(s["text"] == "Last chance offer" for s in state["sms"])
+
+
+async def test_header_shows_rate_limited_then_online_again(tmp_path: Path) -> None:
+    live = await live_app(tmp_path)
+    async with live.app.run_test(size=(120, 36), message_hook=live.messages.append) as pilot:
+        await _started(pilot, live)
+        screen = inbox(live.app)
+        assert "● online" in shown(screen.status)
+        await live.faults(next_429=20)
+        live.app.sync.poll()
+        await settle(pilot)
+        await until(pilot, lambda: "rate-limited" in shown(screen.status))
+        await live.faults(next_429=0)
+        live.app.sync.poll()
+        await settle(pilot)
+        await until(pilot, lambda: "● online" in shown(screen.status))
+        assert "polled" in shown(screen.status)

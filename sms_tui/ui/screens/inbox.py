@@ -47,6 +47,8 @@ def _filter_binding(index: int) -> Binding:
 
 #: How long the cursor must rest on a lead before its conversation loads (seconds).
 LOAD_DELAY = 0.05
+#: Seconds between quiet list refreshes (relative times, snoozes that fell due).
+RESORT_EVERY = 60
 
 
 class InboxScreen(SendingScreen):
@@ -134,6 +136,7 @@ class InboxScreen(SendingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._ticks = 0
         self.leads.focus()
         self.set_interval(1.0, self._tick, name="countdown")
         self._load_counts()
@@ -237,6 +240,10 @@ class InboxScreen(SendingScreen):
                 self.pending = still
             self.conversation.tick()
         self.status.refresh()
+        self._ticks += 1
+        if self._ticks % RESORT_EVERY == 0:
+            # Relative times age and snoozes fall due without any sync event: look again.
+            self.leads.reload(keep_position=True)
 
     # -- triage ------------------------------------------------------------------------------
 

@@ -116,7 +116,7 @@ class SearchBar(Vertical):
     DEFAULT_CSS = """
     SearchBar { height: auto; display: none; }
     SearchBar.-open { display: block; }
-    SearchBar > Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    SearchBar > Input, SearchBar > Input:focus { border: none; height: 1; padding: 0 1; background: $boost; }
     SearchBar > #search-error { height: auto; padding: 0 1; display: none; }
     SearchBar > #search-error.-shown { display: block; }
     """

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from sms_tui.provider.errors import NotFound
+from sms_tui.provider.errors import NotFound, ValidationError
 from sms_tui.provider.http import DEFAULT_TIMEOUT, HttpCore, Sleep
 from sms_tui.provider.models import (
     Contact,
@@ -77,7 +77,7 @@ class CloseClient:
         max_retries: int = 4,
         max_rate_wait: float = 30.0,
         tz_offset: float | None = None,
-        max_skip: int = 10_000,
+        max_skip: int = 100_000,
     ) -> None:
         #: deepest `_skip` the paged scans use before starting a new date window
         self.max_skip = max_skip
@@ -199,15 +199,34 @@ class CloseClient:
         """Every SMS matching `filters`, newest first, however many: offset pages inside windows of
         at most `max_skip` rows, each window starting at the oldest `date_created` seen so far
         (Close caps `_skip`; provider-api.md §a.7 says slice deep scans by date). Rows that share the
-        boundary's timestamp are skipped by count and de-duplicated by id."""
+        boundary's timestamp are skipped by count and de-duplicated by id. If the provider refuses a
+        `_skip` (400 naming it), the cap is lowered to what worked and a new window starts."""
         boundary: datetime | None = None
         at_boundary: set[str] = set()  # ids seen whose date_created == boundary
         skip = 0
+        window_start = 0
+        oldest: datetime | None = None
+        ties: set[str] = set()
+
+        def new_window() -> None:
+            nonlocal boundary, at_boundary, skip, window_start
+            assert oldest is not None
+            at_boundary = (at_boundary | ties) if oldest == boundary else set(ties)
+            boundary = oldest
+            skip = window_start = len(at_boundary)
+
         while True:
             params = {**filters, "_order_by": "-date_created", "_skip": skip, "_limit": page_size}
             if boundary is not None:
                 params["date_created__lte"] = boundary
-            page = await self._page("activity/sms/", params, parse_sms, "SMS")
+            try:
+                page = await self._page("activity/sms/", params, parse_sms, "SMS")
+            except ValidationError as exc:
+                if "_skip" not in exc.field_errors or skip <= window_start or oldest is None:
+                    raise
+                self.max_skip = skip - 1  # the deepest _skip that may still work
+                new_window()
+                continue
             fresh = tuple(s for s in page.items if s.id not in at_boundary)
             if fresh:
                 yield Page(items=fresh, has_more=page.has_more)
@@ -217,10 +236,7 @@ class CloseClient:
             ties = {s.id for s in page.items if s.date_created == oldest}
             skip += len(page.items)
             if skip + page_size > self.max_skip:
-                # Start a new window at the oldest row seen; skip the ties already yielded.
-                at_boundary = (at_boundary | ties) if oldest == boundary else ties
-                boundary = oldest
-                skip = len(at_boundary)
+                new_window()
 
     async def get_sms(self, sms_id: str) -> Sms:
         return parse_sms(await self._core.request("GET", f"activity/sms/{sms_id}/"))

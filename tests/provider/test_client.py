@@ -364,6 +364,18 @@ async def test_history_scan_goes_deeper_than_the_skip_cap_with_date_windows_and_
     assert len(ids) == len(set(ids))
 
 
+async def test_history_scan_lowers_its_skip_cap_when_the_provider_refuses_a_skip() -> None:
+    items = [
+        sms_json(id=f"acti_{i:03}", date_created=f"2026-11-23T10:{i:02}:00.000000+00:00") for i in range(40)
+    ]
+    handler = _history_server(items, max_skip=9)
+    client = CloseClient(BASE, API_KEY, transport=httpx.MockTransport(handler))  # default cap: far deeper
+    ids = [s.id async for page in client.iter_sms_history(page_size=4) for s in page.items]
+    await client.aclose()
+    assert sorted(ids) == sorted(str(s["id"]) for s in items) and len(ids) == len(set(ids))
+    assert client.max_skip <= 9
+
+
 async def test_a_send_without_retries_makes_exactly_one_attempt() -> None:
     rec = Recorder([httpx.Response(429, headers={"retry-after": "1"}), httpx.ConnectError("refused")])
     async with rec.client() as client:

@@ -224,7 +224,7 @@ class CloseClient:
             except ValidationError as exc:
                 if "_skip" not in exc.field_errors or skip <= window_start or oldest is None:
                     raise
-                self.max_skip = skip - 1  # the deepest _skip that may still work
+                self.max_skip = skip - page_size  # the deepest _skip that worked
                 new_window()
                 continue
             fresh = tuple(s for s in page.items if s.id not in at_boundary)

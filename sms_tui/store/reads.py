@@ -51,7 +51,7 @@ class ReadsMixin(StoreBase):
         (`is:done`, `is:snoozed`); a snoozed lead comes back by itself once `now` passes its time.
         Raises `QuerySyntaxError` for a malformed query. `tz` is the rep's zone for today/yesterday.
         """
-        where, params = compile_lead_filter(query, now=now, tz=tz)
+        where, params = compile_lead_filter(query, now=now, tz=tz, probe=self._probe)
         if after is not None:
             where = f"({where}) AND (ls.last_activity_at, ls.lead_id) < (?, ?)"
             params = [*params, after.last_activity_at, after.lead_id]
@@ -69,8 +69,15 @@ class ReadsMixin(StoreBase):
 
     def count_leads(self, query: str | None = None, *, now: datetime, tz: tzinfo | None = None) -> int:
         """How many leads `lead_page` would list in total for this query."""
-        where, params = compile_lead_filter(query, now=now, tz=tz)
+        where, params = compile_lead_filter(query, now=now, tz=tz, for_count=True)
         return int(self._one(f"SELECT count(*) FROM lead_state ls WHERE {where}", params))
+
+    def _probe(self, table: str, fts: str, cap: int) -> int:
+        """How many rows of an FTS table match, counted up to `cap` (a fraction of a millisecond)."""
+        if table not in ("messages_fts", "leads_fts"):
+            raise ValueError(table)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
+        return int(self._one(sql, (fts, cap)))
 
     def lead_rows(self, lead_ids: Iterable[str]) -> list[LeadRow]:
         """The current rows of these leads (in no particular order), to refresh only what changed."""

@@ -9,6 +9,7 @@ position of the offending field, so the search box shows one kind of error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 
@@ -67,16 +68,31 @@ T = TypeVar("T")
 _SQL_OP = {":": "=", "=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
 
+#: How many FTS hits make a term "common": then the lead list is walked in order and each lead is
+#: tested against the hit set; below it, the planner may start from the (small) hit set.
+COMMON_HITS = 2000
+
+#: probe(fts_table, fts_query, cap) -> number of hits, counted up to cap (cheap: FTS only).
+Probe = Callable[[str, str, int], int]
+
+
 def compile_lead_filter(
-    query: str | None, *, now: datetime, tz: tzinfo | None = None
+    query: str | None,
+    *,
+    now: datetime,
+    tz: tzinfo | None = None,
+    probe: Probe | None = None,
+    for_count: bool = False,
 ) -> tuple[str, list[Any]]:
     """WHERE clause (over alias `ls`) and parameters for the lead list.
 
     Unless the query mentions is:done / is:snoozed, done leads and leads snoozed past `now` are
-    left out. `tz` (default UTC) is the rep's time zone for today / yesterday / dates.
+    left out. `tz` (default UTC) is the rep's time zone for today / yesterday / dates. `probe`
+    lets free-text terms pick their plan by how many hits they have (see COMMON_HITS); a count
+    (`for_count`) always starts from the hit set, since it must visit every hit anyway.
     """
     node = parse(query or "")
-    compiler = _Compiler(now=now, tz=tz or UTC)
+    compiler = _Compiler(now=now, tz=tz or UTC, probe=probe, for_count=for_count)
     conds: list[str] = []
     mentioned = {f.value.lower() for f in walk(node) if isinstance(f, Field) and f.name == "is"}
     if "done" not in mentioned:
@@ -91,10 +107,26 @@ def compile_lead_filter(
 
 
 class _Compiler:
-    def __init__(self, *, now: datetime, tz: tzinfo) -> None:
+    def __init__(
+        self, *, now: datetime, tz: tzinfo, probe: Probe | None = None, for_count: bool = False
+    ) -> None:
         self.now = now
         self.tz = tz
+        self.probe = probe
+        self.for_count = for_count
         self.params: list[Any] = []
+
+    def walk_leads(self, table: str, fts: str) -> str:
+        """ "+" (walk the lead list, test membership) for a common term, "" for a rare one.
+
+        The planner cannot know that a common word has 50k hits; starting from the hit set then
+        means a look-up and a sort for each, while walking the list finds a page in a few hundred.
+        """
+        if self.for_count:
+            return ""
+        if self.probe is None or self.probe(table, fts, COMMON_HITS) >= COMMON_HITS:
+            return "+"
+        return ""
 
     def p(self, value: Any) -> str:
         self.params.append(value)
@@ -125,7 +157,8 @@ class _Compiler:
             return "1"
         names = self.names_match(fts)
         texts = (
-            "ls.lead_id IN (SELECT m.lead_id FROM messages m WHERE m.local_id IN "
+            f"{self.walk_leads('messages_fts', fts)}ls.lead_id IN (SELECT m.lead_id FROM messages m "
+            "INDEXED BY messages_lead_of WHERE m.local_id IN "
             f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {self.p(fts)}) "
             "AND m.local_state <> 'draft')"
         )
@@ -137,7 +170,7 @@ class _Compiler:
 
     def names_match(self, fts: str) -> str:
         return (
-            "ls.lead_id IN (SELECT l.id FROM leads l WHERE l.rid IN "
+            f"{self.walk_leads('leads_fts', fts)}ls.lead_id IN (SELECT l.id FROM leads l WHERE l.rid IN "
             f"(SELECT rowid FROM leads_fts WHERE leads_fts MATCH {self.p(fts)}))"
         )
 

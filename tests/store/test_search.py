@@ -235,3 +235,15 @@ def test_meaning_errors_name_the_position(cache: Store, query: str, column: int,
     assert err.value.position == column - 1
     assert str(err.value).startswith(f"at column {column}: expected ")
     assert expected in err.value.expected
+
+
+@pytest.mark.parametrize("common_hits", [1, 10_000])
+def test_free_text_answers_the_same_whichever_plan_it_picks(
+    cache: Store, monkeypatch: pytest.MonkeyPatch, common_hits: int
+) -> None:
+    import sms_tui.store.search_sql as search_sql
+
+    monkeypatch.setattr(search_sql, "COMMON_HITS", common_hits)
+    assert find(cache, "hi") == ids(5)
+    assert find(cache, "try OR ping") == ids(1, 4)
+    assert find(cache, "name:smith OR pong") == ids(1, 4)

@@ -272,3 +272,49 @@ TriageMachine.TestCase.settings = settings(
     max_examples=40, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 TestTriage = TriageMachine.TestCase
+
+
+def test_threads_sharing_one_store_keep_the_triage_right(store: Store) -> None:
+    """UI workers and the sync engine share one Store: writes from several threads interleave."""
+    import threading
+
+    store.upsert_leads([make_lead(i) for i in range(4)])
+    errors: list[BaseException] = []
+
+    def ui(lead: int) -> None:
+        try:
+            for i in range(40):
+                local = store.enqueue_send(
+                    lead_id=f"lead_{lead}",
+                    contact_id=None,
+                    text=f"m{i}",
+                    remote_phone="+16505550000",
+                    local_phone="+14155550100",
+                    send_at=NOW,
+                    now=NOW + timedelta(seconds=i),
+                )
+                if i % 3 == 0:
+                    store.undo_send(local)
+                store.save_draft(f"lead_{lead}", f"draft {i}" if i % 2 else "")
+                store.lead_page(now=NOW)
+                store.mark_read(f"lead_{lead}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def engine() -> None:
+        try:
+            for i in range(60):
+                for m in store.claim_due(now=NOW, owner="e", limit=3):
+                    store.mark_pushed(m.local_id, f"acti_s{m.local_id}", "sent")
+                store.apply_remote_messages([sms(f"acti_in{i}", i % 4, at=NOW + timedelta(seconds=i))])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ui, args=(n,)) for n in range(4)] + [threading.Thread(target=engine)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for i in range(4):
+        assert stored(store, f"lead_{i}") == recomputed(store, f"lead_{i}")

@@ -26,6 +26,7 @@ SEARCHES = [
     "failed_sms > 1",
     "has:error_sms_messages",
     "sms(created:today direction:outgoing status:error)",
+    "sms(status:error direction:outbound) -is:unread",
     "latest_sms_status:error",
     "sms_messages > 0",
     "is:unread",
@@ -130,7 +131,8 @@ def main(argv: list[str] | None = None) -> None:
     row("count_leads (inbox)", timed(lambda: store.count_leads(now=NOW), r), 50)
     row("header_counts", timed(lambda: store.header_counts(NOW), r), 10)
     phone = store._conn.execute(
-        "SELECT phone FROM contact_phones ORDER BY rowid LIMIT 1 OFFSET 5000"
+        "SELECT phone FROM lead_state WHERE done = 0 AND phone IS NOT NULL "
+        "ORDER BY lead_id LIMIT 1 OFFSET 5000"
     ).fetchone()[0]
     for q in (s.replace("{phone}", phone[2:]) for s in SEARCHES):
         n = store.count_leads(q, now=NOW)

@@ -7,7 +7,10 @@ second process may open the same file. All datetimes in and out are timezone-awa
 Reads (return core.models dataclasses or the small types in store.types)
     lead_page(*, query=None, after=None, limit=50, now, tz=None) -> LeadPage(rows, next_cursor)
         keyset by (last_activity_at desc, lead_id desc); leaves out done leads and leads snoozed past
-        `now` unless the query says is:done / is:snoozed. Raises core.query.QuerySyntaxError.
+        `now` unless the query says is:done / is:snoozed (a lead whose snooze time has passed is
+        back, even though its row still carries snoozed_until). `tz` = the rep's zone for
+        today/yesterday/dates (default UTC). Raises core.query.QuerySyntaxError (position, expected).
+        A new unread reply clears done/snoozed. Search language: core/query.py; SQL: search_sql.py.
     count_leads(query=None, *, now, tz=None) -> int
     lead_rows(lead_ids) -> list[LeadRow]            refresh only the rows the sync engine changed
     lead_row(lead_id) -> LeadRow | None
@@ -24,6 +27,8 @@ Reads (return core.models dataclasses or the small types in store.types)
     scheduled_to(phone) -> list[Message]            scheduled on the provider to that number
     has_unsettled_outbound(*, since, now) -> bool   may an outbound status still change soon?
     kv_get(key, default=None) / kv_set(key, value|None)   sync cursors
+    optimize()                                       refresh planner statistics (after a first sync)
+    close()                                          (runs PRAGMA optimize)
 
 UI writes
     save_draft(lead_id, text)                        empty text deletes

@@ -40,7 +40,7 @@ class LeadDetail:
 
 @dataclass(frozen=True, slots=True)
 class HeaderCounts:
-    unread_total: int  # unread inbound messages over leads that are not done/snoozed... see header_counts
+    unread_total: int  # unread inbound messages, all leads
     outbox: int  # waiting out the undo delay
     sending: int  # claimed by a sync engine, outcome not yet known
     failed: int  # error + blocked messages

@@ -87,11 +87,8 @@ CREATE INDEX contact_phones_rdigits ON contact_phones(rdigits);
 def _v2_search(conn: sqlite3.Connection) -> None:
     """Full-text search over message text and names; reversed phone digits for `phone:`."""
     _script(conn, _V2_SEARCH)
-    rows = conn.execute("SELECT rowid, phone FROM contact_phones").fetchall()
-    conn.executemany(
-        "UPDATE contact_phones SET rdigits = ? WHERE rowid = ?",
-        [(reversed_digits(phone), rowid) for rowid, phone in rows],
-    )
+    conn.create_function("sms_tui_reversed_digits", 1, reversed_digits, deterministic=True)
+    conn.execute("UPDATE contact_phones SET rdigits = sms_tui_reversed_digits(phone)")
 
 
 def reversed_digits(phone: str) -> str:

@@ -19,6 +19,8 @@ from sms_tui.sync.cache import MergeResult, SyncCache
 from sms_tui.sync.events import FirstSyncProgress
 
 Progress = Callable[[FirstSyncProgress], None]
+#: rows fetched ahead of the writer at most
+MAX_PENDING = 5_000
 
 
 async def run_first_sync(
@@ -57,25 +59,42 @@ async def run_first_sync(
         report(leads=leads, contacts=contacts)
 
     report(stage="messages")
-    messages = 0
     keywords: dict[str, tuple[datetime, bool]] = {}
-    # Pipelined: while a page is written (in a worker thread; SQLite releases the GIL while it
-    # works and waits on the disk) the next one is fetched and validated. One write in flight,
-    # in page order.
+    written = 0
+    # Pipelined: pages are fetched and validated here while a worker thread writes the previous
+    # ones (SQLite releases the GIL while it works). Whatever arrived while the writer was busy is
+    # written as one batch next, so a slow disk means bigger, cheaper transactions; at most
+    # MAX_PENDING rows wait in memory. Writes stay in page order, one at a time.
     writing: asyncio.Task[MergeResult] | None = None
+    in_flight = 0
+    pending: list[wire.Sms] = []
+
+    async def finish() -> None:
+        nonlocal writing, written
+        if writing is not None:
+            changed.update((await writing).changed_lead_ids)
+            writing = None
+            written += in_flight
+            report(messages=written)
+
+    def start() -> None:
+        nonlocal writing, pending, in_flight
+        batch, pending, in_flight = tuple(pending), [], len(pending)
+        writing = asyncio.create_task(asyncio.to_thread(cache.save_sms, batch, history=True))
+
     try:
         async for sms_page in client.iter_sms_history(page_size=page_size):
-            if writing is not None:
-                changed |= (await writing).changed_lead_ids
-                writing = None
-                report(messages=messages)
-            writing = asyncio.create_task(asyncio.to_thread(cache.save_sms, sms_page.items, history=True))
-            messages += len(sms_page.items)
+            pending.extend(sms_page.items)
             _note_keywords(sms_page.items, keywords)
-    finally:
-        if writing is not None:  # also on failure: let the page already fetched land
-            changed |= (await writing).changed_lead_ids
-    report(messages=messages)
+            if writing is not None and (writing.done() or len(pending) >= MAX_PENDING):
+                await finish()
+            if writing is None:
+                start()
+    finally:  # also on failure: what was fetched and validated is written
+        await finish()
+        if pending:
+            start()
+            await finish()
     for phone, (when, opted_out) in keywords.items():
         changed |= cache.set_opted_out(phone, opted_out, when)
     report(stage="done")

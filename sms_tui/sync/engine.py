@@ -92,6 +92,8 @@ class SyncEngine:
         self.pusher = OutboxPusher(self.cache, client, now=now, owner=self.owner, lease=lease, rules=rules)
         self._wait = wait
         self._push_lock = asyncio.Lock()
+        #: phones that sent STOP whose provider-scheduled messages could not be removed yet
+        self._stops_to_apply: set[str] = set()
 
     def __repr__(self) -> str:
         return f"SyncEngine(owner={self.owner!r}, state={self.state!r})"
@@ -168,6 +170,9 @@ class SyncEngine:
         return changed
 
     async def _push_cancels(self, report: PushReport) -> None:
+        for phone in sorted(self._stops_to_apply):
+            self._stops_to_apply.discard(phone)
+            report.changed_lead_ids |= await self._cancel_scheduled_to(phone)
         for message in self.cache.pending_cancels():
             try:
                 report.changed_lead_ids |= await self.pusher.cancel_scheduled(message)
@@ -183,7 +188,8 @@ class SyncEngine:
             try:
                 changed |= await self.pusher.block_scheduled(message, reason)
             except ProviderError as exc:
-                log.warning("could not cancel scheduled message %s: %s", message.local_id, exc)
+                log.warning("could not cancel scheduled message %s yet: %s", message.local_id, exc)
+                self._stops_to_apply.add(phone)  # retried by every push until it works
         return changed
 
     # -- the loop ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from sms_tui.provider import (
     AmbiguousRequestError,
     AuthError,
     CloseClient,
+    NotFound,
     Offline,
     ProviderDataError,
     ProviderError,
@@ -227,7 +228,14 @@ class OutboxPusher:
         """The rep's cancel: the scheduled SMS goes back to draft on the provider, then here."""
         if message.remote_id is None:
             raise ValueError("only a message scheduled on the provider can be cancelled there")
-        sms = await self.client.cancel_sms(message.remote_id)
+        try:
+            sms = await self.client.cancel_sms(message.remote_id)
+        except NotFound:
+            # Gone on the provider (deleted elsewhere): nothing can send it; done here too.
+            return self.cache.mark_cancelled(message.local_id)
+        except ValidationError:
+            # Refused: it is no longer scheduled there (sent already). Take the provider's word.
+            sms = await self.client.get_sms(message.remote_id)
         if sms.status != "draft":
             # Too late (already released): record what the provider says instead.
             return self.cache.save_sms([sms]).changed_lead_ids

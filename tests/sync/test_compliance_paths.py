@@ -130,3 +130,53 @@ async def test_rep_cancelling_a_scheduled_send_turns_it_back_into_a_draft_on_the
     assert message is not None and message.local_state == "draft"
     assert [s["status"] for s in await world.carrier_sms() if s["text"] == TEXT] == ["draft"]
     assert store.get_draft(lead_id) == TEXT
+
+
+async def test_a_stop_whose_scheduled_cleanup_fails_is_retried_by_the_next_push(world: World) -> None:
+    from sms_tui.provider import ProviderUnavailable
+
+    store = world.store()
+    lead_id, contact_id, phone, ours = textable_leads(store)[6]
+    engine = world.engine(store)
+    local_id = store.schedule(
+        lead_id=lead_id, contact_id=contact_id, text=TEXT, remote_phone=phone, local_phone=ours,
+        date_scheduled=world.clock.now() + timedelta(hours=1), now=world.clock.now(),
+    )  # fmt: skip
+    await engine.push_outbox()
+    original = engine.pusher.client.delete_sms
+    failures = 1
+
+    async def flaky_delete(sms_id: str) -> None:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise ProviderUnavailable("The provider is having trouble (HTTP 503).")
+        await original(sms_id)
+
+    engine.pusher.client.delete_sms = flaky_delete  # type: ignore[method-assign]
+    await world.inbound(remote=phone, local=ours, text="STOP")
+    await engine.poll_once()
+    assert store.get_message(local_id).local_state == "scheduled"  # type: ignore[union-attr]
+    await engine.push_outbox()
+    assert store.get_message(local_id).local_state == "blocked"  # type: ignore[union-attr]
+    world.clock.advance(7200)
+    await world.tick()
+    assert TEXT not in [s["text"] for s in await world.carrier_sms()]
+
+
+async def test_cancelling_a_scheduled_send_the_provider_already_sent_records_it_as_sent(world: World) -> None:
+    store = world.store()
+    lead_id, contact_id, phone, ours = textable_leads(store)[7]
+    engine = world.engine(store)
+    local_id = store.schedule(
+        lead_id=lead_id, contact_id=contact_id, text=TEXT, remote_phone=phone, local_phone=ours,
+        date_scheduled=world.clock.now() + timedelta(minutes=1), now=world.clock.now(),
+    )  # fmt: skip
+    await engine.push_outbox()
+    world.clock.advance(600)
+    await world.tick()  # the carrier released and sent it; we have not polled yet
+    assert store.cancel_scheduled(local_id) == TEXT
+    await engine.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "sent"
+    assert [s["status"] for s in await world.carrier_sms() if s["text"] == TEXT] == ["sent"]

@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from sms_tui.ui.widgets.search_bar import FilterBar
 from tests.ui.harness import inbox, open_lead, seeded_app, settle, until
 
 
 async def _ready(pilot: Pilot[None]) -> None:
     await until(pilot, lambda: inbox(pilot.app).leads.total == 6)  # type: ignore[arg-type]
     await open_lead(pilot, "lead_ada")
+    screen = inbox(pilot.app)  # type: ignore[arg-type]
+    await until(pilot, lambda: screen.status.unread == 3 and screen.query_one(FilterBar).total == 6)
     await settle(pilot)
 
 

@@ -62,3 +62,23 @@ def test_a_refused_key_is_a_readable_error(carrier: RunningCarrier, tmp_path: Pa
     result = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path)], env=_env(tmp_path))
     assert result.exit_code == 1
     assert "The API key was refused" in result.output and "wrong-key-123" not in result.output
+
+
+async def test_no_log_line_of_a_real_http_exchange_carries_the_key(carrier: RunningCarrier, caplog) -> None:
+    """Over a socket httpx and httpcore log at DEBUG; none of it may show the key or its Basic form."""
+    import base64
+    import logging
+
+    from sms_tui.provider import AuthError, CloseClient
+
+    caplog.set_level(logging.DEBUG)
+    async with CloseClient(carrier.base_url, KEY) as client:
+        await client.me()
+        await client.list_sms(limit=5)
+    async with CloseClient(carrier.base_url, KEY + "-wrong") as bad:
+        with pytest.raises(AuthError) as refused:
+            await bad.me()
+    assert "HTTP Request" in caplog.text or "send_request" in caplog.text  # the exchange was logged
+    token = base64.b64encode(f"{KEY}:".encode()).decode()
+    assert KEY not in caplog.text and token not in caplog.text
+    assert KEY not in str(refused.value)

@@ -29,6 +29,8 @@ RESCAN = timedelta(minutes=5)
 UNSETTLED = timedelta(minutes=15)
 FULL_EVERY = 4
 CURSOR_KEY = "sync.events_since"
+#: Close keeps 30 days of events; a cache last polled before that catches up from the SMS list.
+LOG_RETENTION = timedelta(days=29)
 
 
 @dataclass
@@ -61,6 +63,8 @@ class EventPoller:
         """One poll. Everything is fetched and validated before anything is written."""
         report = PollReport()
         since = self.since()
+        if self.now() - since > LOG_RETENTION:
+            return await self._catch_up(since, report)
         actions = ["created"]
         now = self.now()
         if self.polls % FULL_EVERY == 0 or self.cache.has_unsettled_outbound(now - UNSETTLED, now):
@@ -101,6 +105,24 @@ class EventPoller:
         self._forget_before(newest - 2 * RESCAN)
         if newest > since:
             self.start_from(newest)
+        return report
+
+    async def _catch_up(self, since: datetime, report: PollReport) -> PollReport:
+        """The event log no longer reaches back to `since`: list the SMS created since then
+        instead (status changes of older messages are not recoverable this way)."""
+        started = self.now()
+        items = [
+            sms
+            async for page in self.client.iter_sms_history(page_size=100, date_created__gte=since - RESCAN)
+            for sms in page.items
+        ]
+        report.requests += 1
+        merged = self.cache.save_sms(items)
+        report.changed_lead_ids |= merged.changed_lead_ids
+        report.new_inbound.extend(merged.new_inbound)
+        for msg in sorted(merged.new_inbound, key=lambda m: m.date_created or since):
+            report.changed_lead_ids |= self._keyword(msg, report)
+        self.start_from(started)
         return report
 
     async def _objects(self, events: Iterable[wire.Event], report: PollReport) -> list[wire.Sms]:

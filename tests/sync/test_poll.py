@@ -140,3 +140,20 @@ async def test_a_text_from_an_unknown_number_brings_its_new_lead_into_the_cache(
     detail = store.lead_detail(message.lead_id)
     assert detail.texting_phone == "+14155550199"
     assert store.stub_lead_ids(10) == []
+
+
+async def test_a_cache_not_polled_for_longer_than_the_event_log_keeps_catches_up_from_the_sms_list(
+    world: World,
+) -> None:
+    store = world.store()
+    lead_id, _, phone, ours = textable_leads(store)[6]
+    engine = world.engine(store)
+    store.kv_set("sync.events_since", (world.clock.now() - timedelta(days=40)).isoformat())
+    await world.inbound(remote=phone, local=ours, text="Still interested? It's been a while")
+    world.transport.requests.clear()
+    report = await engine.poll_once()
+    assert [m.text for m in report.new_inbound] == ["Still interested? It's been a while"]
+    assert all(not path.endswith("/event/") for _, path in world.transport.requests)
+    world.transport.requests.clear()
+    await engine.poll_once()  # back on the event log
+    assert _event_requests(world)

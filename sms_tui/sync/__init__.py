@@ -1,10 +1,22 @@
 """The sync engine: the only code that talks to the provider (DESIGN.md).
 
-`SyncEngine(store, client, *, now, listener, settings)` with `first_sync(progress)`, `poll_once()`,
-`push_outbox()`, `cancel_scheduled(local_id)` and `run_forever(stop_event)`; the listener receives
-`SyncEvent`s. Modules: engine (the object and its loop), first_sync, poll (event log), outbox
-(exactly-once pushing), reconcile (finding our SMS after an ambiguous send), cache/store_cache (the
-seam to the store), convert (wire -> cache models), events (what the listener gets, poll pacing).
+`SyncEngine(store, client, *, now, listener, settings)`:
+    await first_sync(progress)   account, our numbers, templates, leads/contacts, SMS history
+    await poll_once()            new and changed SMS from the event log (poll.py says what it costs)
+    await push_outbox()          exactly-once sending (outbox.py says how)
+    await cancel_scheduled(id)   a provider-scheduled SMS back to draft
+    await run_forever(stop)      push every 0.5 s, poll at the interval, back off on trouble
+The listener receives a `SyncEvent` after each batch: changed lead ids, connection state, last poll,
+new replies (for toasts), counts.
+
+Exactly once, in short: a message is claimed atomically in the cache (`sending`, committed) before
+its POST; a POST is never repeated by the client; a claim whose outcome is unknown is reconciled by
+whoever takes it over after a lease (90 s, longer than any request may run), by listing the lead's
+SMS on the provider; only a message proven absent is sent again, and the send guard runs again first.
+
+Modules: engine (the object and its loop), first_sync, poll (event log), outbox (pushing),
+reconcile (finding our SMS after an unclear send), cache + store_cache (the seam to the store),
+convert (wire -> cache models), events (what the listener gets, poll pacing).
 """
 
 from sms_tui.sync.engine import SyncEngine, Totals

@@ -1,14 +1,18 @@
 """Pushing the outbox exactly once (DESIGN.md "Sending, exactly once").
 
 1. Stale `sending` rows (a claim older than the lease: its engine crashed, was cancelled, or got no
-   answer) are taken over atomically and reconciled: the lead's recent SMS are listed on the
-   provider; a match is linked; only a message proven absent goes through step 2 again.
-2. Due outbox rows are claimed atomically (`sending`, committed), the send guard runs again, and
-   the SMS is POSTed. The answer's id and status are stored.
+   answer) are taken over atomically, one at a time, and reconciled: the lead's recent SMS are
+   listed on the provider; a match is linked; only a message proven absent goes through step 2.
+2. Due outbox rows are claimed atomically one at a time (`sending`, committed; a fresh claim token
+   per push), the send guard runs again, and the SMS is POSTed once (the client makes no retries
+   for it). The answer's id and status are stored.
+
+A POST starts only if it can finish, time-out included, well before the claim expires
+(`post_budget`), so no other engine can look for a message while its request may still land.
 
 Outcomes of a POST:
 - answer: linked (`sent`/`scheduled`);
-- nothing left (offline, 429 after the client's waits, auth): released back to the outbox;
+- nothing left (connection refused, 429, 401): released back to the outbox;
 - refused (400): `error` with the provider's reason, or `blocked` when the reason is an opt-out;
 - unknown (time-out, dropped connection, 5xx, unreadable answer, or cancellation): stays `sending`
   and is reconciled once its claim is stale. The lease is longer than a request can take, so the

@@ -58,6 +58,9 @@ Sync writes
     set_phone_opt_out(phone, opted_out, *, now=None) -> set[lead_id]
     set_phone_do_not_text(phone, do_not_text)
 
+`store.db` (the sqlite_utils.Database) is there for tests and tools; it bypasses the lock, so app code
+that shares the Store between threads should use the methods above (ask for a new one if missing).
+
 Every write that changes what the lead list shows updates the lead's triage row (lead_state) in the
 same transaction — by triggers on messages and drafts (schema.py) or in the same statement batch.
 """

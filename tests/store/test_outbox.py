@@ -206,3 +206,21 @@ def test_scheduled_messages_are_claimed_for_pushing_and_cancel_back_to_draft(sto
     store.mark_cancelled(local)
     assert store.pending_cancels() == [] and store.conversation("lead_1") == []
     assert not lead_row(store, "lead_1").has_scheduled
+
+
+def test_two_engines_racing_for_one_stale_claim_cannot_both_win(db_path: Path) -> None:
+    a, b = Store.open(db_path), Store.open(db_path)
+    a.upsert_leads([make_lead(1)])
+    local = send(a)
+    a.claim_due(now=DUE, owner="crashed")
+    later, cutoff = DUE + timedelta(minutes=5), DUE + timedelta(minutes=1)
+    assert a.reclaim(local, owner="a", now=later, stale_before=cutoff)
+    assert not b.reclaim(local, owner="b", now=later, stale_before=cutoff)  # a's claim is fresh
+    msg = b.get_message(local)
+    assert (
+        msg is not None
+        and b._conn.execute("SELECT claimed_by FROM messages WHERE local_id = ?", (local,)).fetchone()[0]
+        == "a"
+    )
+    a.close()
+    b.close()

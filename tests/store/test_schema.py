@@ -165,3 +165,31 @@ def test_frequent_reads_never_scan_a_big_table(store: Store) -> None:
             for line in p.split(" | "):
                 partial = any(ix in line for ix in PARTIAL_INDEXES)  # scanning those is cheap
                 assert partial or not line.startswith(("SCAN messages", "SCAN lead_state")), (name, p)
+
+
+def _open_and_write(path: str, n: int, start: Any, out: Any) -> None:
+    start.wait()
+    try:
+        with Store.open(path) as s:
+            s.upsert_leads([make_lead(n)])
+        out.put("ok")
+    except BaseException as exc:  # reported to the parent
+        out.put(repr(exc))
+
+
+def test_processes_opening_a_new_cache_at_once_migrate_it_once(db_path: Path) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_open_and_write, args=(str(db_path), n, start, out)) for n in range(3)]
+    for p in procs:
+        p.start()
+    start.set()
+    results = [out.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert results == ["ok"] * 3
+    with Store.open(db_path) as s:
+        assert s.count_leads(now=NOW) == 3
+        assert s._conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == CURRENT_VERSION

@@ -193,3 +193,12 @@ def test_processes_opening_a_new_cache_at_once_migrate_it_once(db_path: Path) ->
     with Store.open(db_path) as s:
         assert s.count_leads(now=NOW) == 3
         assert s._conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == CURRENT_VERSION
+
+
+def test_the_store_and_the_query_language_do_not_import_textual() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, sms_tui.store, sms_tui.core.query; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from textual.message import Message
+from textual.notifications import Notify
+
 from sms_tui.ui.widgets.search_bar import FilterBar, SearchBar
 from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW
@@ -302,3 +305,22 @@ async def test_command_palette_runs_inbox_actions(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.store.lead_row("lead_ada").unread == 0
+
+
+async def test_a_failing_store_write_becomes_a_toast_not_a_crash(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    seen: list[Message] = []
+
+    def broken(lead_id: str) -> None:
+        raise RuntimeError("disk full [really]")
+
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        await open_lead(pilot, "lead_ada")
+        app.store.mark_read = broken
+        await pilot.press("m")
+        await settle(pilot)
+        errors = [
+            m.notification for m in seen if isinstance(m, Notify) and m.notification.severity == "error"
+        ]
+        assert len(errors) == 1 and "disk full [really]" in errors[0].message and not errors[0].markup
+        assert app.is_running

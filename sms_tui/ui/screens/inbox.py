@@ -131,9 +131,24 @@ class InboxScreen(SendingScreen):
                 yield SearchBar(id="search-bar")
                 yield LeadList(app.store, app.now, tz=app.rep_tz, id="leads")
             with Vertical(id="right"):
-                yield Conversation(app.now, app.rep_tz, id="conversation")
+                yield Conversation(app.now, app.rep_tz, keys=self._status_keys(), id="conversation")
                 yield Composer(id="composer")
         yield Footer()
+
+    def _status_keys(self) -> dict[str, str]:
+        """The keys the conversation's status lines name, after the rep's remapping."""
+        keymap = self.sms_app.keymap
+        out: dict[str, str] = {}
+        for name, binding_id in (
+            ("undo", "inbox.undo_send"),
+            ("retry", "inbox.retry"),
+            ("cancel", "inbox.cancel_scheduled"),
+        ):
+            key = keymap.get(binding_id) or next(
+                b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id
+            )
+            out[name] = key.split(",")[0]
+        return out
 
     def on_mount(self) -> None:
         self._ticks = 0

@@ -14,6 +14,7 @@ from textual import work
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import Message
 from sms_tui.ui.loaders import Loaded, load_lead
@@ -64,6 +65,20 @@ class InboxBase(Screen[None]):
     @property
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for the screen's worker failures (STYLE.md §2.4): a toast, never a crash.
+
+        (`Worker.StateChanged` does not bubble: the app's sync workers report through the
+        engine's state instead, the lead list's through `LeadList.LoadFailed`.)
+        """
+        worker = event.worker
+        if event.state != WorkerState.ERROR:
+            return
+        what = worker.description or worker.name or "A background task"
+        self.notify(
+            f"{what} failed: {worker.error}", title="Something went wrong", severity="error", markup=False
+        )
 
     # -- loading (thread workers) ---------------------------------------------------------
 

@@ -3,9 +3,9 @@
 The screen loads a `ConversationView` in a thread worker and calls `show(view)`; this widget
 only turns data into one Rich renderable (`Bubbles`). Every string from a lead, a template or
 the provider goes through `ui.text.literal` (a `rich.text.Text`, never markup) so `[bold]` or
-an ANSI escape in a reply shows exactly as typed. Outbound messages say where they are: waiting out the undo delay
-(with a countdown refreshed by `tick`), sending, sent, scheduled, failed (label and the
-provider's error message) or blocked (the guard's reason).
+an ANSI escape in a reply shows exactly as typed. Outbound messages say where they are:
+waiting out the undo delay (with a countdown refreshed by `tick`), sending, sent, scheduled,
+failed (label and the provider's error message) or blocked (the guard's reason).
 """
 
 from __future__ import annotations
@@ -62,13 +62,18 @@ class ConversationView:
     more_before: bool = False
 
 
-def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ctrl+z") -> Text:
+#: Keys named in the status lines (the screen passes the remapped ones).
+DEFAULT_KEYS = {"undo": "ctrl+z", "retry": "R", "cancel": "x"}
+
+
+def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str] | None = None) -> Text:
     """One line under an outbound bubble saying what happens to it next."""
+    keys = {**DEFAULT_KEYS, **(keys or {})}
     state = message.local_state
     if state == "outbox":
         left = seconds_left(message.send_at, now)
         if left > 0:
-            return Text(f"Sending in {left} s — {undo_key} to undo", style="bold yellow")
+            return Text(f"Sending in {left} s — {keys['undo']} to undo", style="bold yellow")
         return Text("Sending…", style="italic")
     if state == "sending":
         return Text("Sending…", style="italic")
@@ -76,14 +81,14 @@ def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ct
         return Text("✓ Sent" if message.status != "outbox" else "✓ Accepted, on its way", style="dim")
     if state == "scheduled":
         when = clock_time(message.date_scheduled, tz, now)
-        return Text(f"◷ Scheduled for {when} — x to cancel", style="bold")
+        return Text(f"◷ Scheduled for {when} — {keys['cancel']} to cancel", style="bold")
     if state == "error":
         out = Text()
         out.append("✗ Failed", style="bold red")
         if message.error_message:
             out.append(": ", style="red")
             out.append_text(literal(message.error_message, style="red"))
-        out.append(" — R to retry", style="dim")
+        out.append(f" — {keys['retry']} to retry", style="dim")
         return out
     if state == "blocked":
         out = Text()
@@ -91,7 +96,7 @@ def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ct
         if message.block_reason:
             out.append(": ", style="red")
             out.append_text(literal(message.block_reason, style="red"))
-        out.append(" — R to retry", style="dim")
+        out.append(f" — {keys['retry']} to retry", style="dim")
         return out
     return Text(STATUS_LABELS.get(state, state), style="dim")
 
@@ -100,13 +105,13 @@ def status_text(message: Message, now: datetime, tz: tzinfo, undo_key: str = "ct
 BORDER = {"outbox": "yellow", "error": "red", "blocked": "red", "scheduled": "cyan", "sending": "yellow"}
 
 
-def message_text(message: Message, now: datetime, tz: tzinfo) -> Text:
+def message_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str] | None = None) -> Text:
     """A bubble's content: the literal text, then a dim line with time and (outbound) status."""
     meta = Text("\n")
     meta.append(clock_time(message.date_created, tz, now), style="dim")
     if message.direction == "outbound":
         meta.append("  ")
-        meta.append_text(status_text(message, now, tz))
+        meta.append_text(status_text(message, now, tz, keys))
     return Text.assemble(literal(message.text), meta)
 
 
@@ -118,8 +123,10 @@ class Bubbles:
     85% of the width the pane gives at render time.
     """
 
-    def __init__(self, messages: Sequence[Message], now: datetime, tz: tzinfo) -> None:
-        self.items = [(m, message_text(m, now, tz)) for m in messages]
+    def __init__(
+        self, messages: Sequence[Message], now: datetime, tz: tzinfo, keys: dict[str, str] | None = None
+    ) -> None:
+        self.items = [(m, message_text(m, now, tz, keys)) for m in messages]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
@@ -148,10 +155,18 @@ class Conversation(Vertical):
     Conversation .empty { color: $text-muted; padding: 1 2; }
     """
 
-    def __init__(self, now: Callable[[], datetime], tz: tzinfo, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        tz: tzinfo,
+        *,
+        keys: dict[str, str] | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
         super().__init__(id=id)
         self._now = now
         self._tz = tz
+        self._keys = keys or {}
         self.view: ConversationView | None = None
 
     def compose(self) -> ComposeResult:
@@ -187,7 +202,9 @@ class Conversation(Vertical):
             self._note("No messages yet.")
         else:
             self._note("⋯ earlier messages not shown" if view.more_before else "")
-        self.query_one("#messages-body", Static).update(Bubbles(view.messages, self._now(), self._tz))
+        self.query_one("#messages-body", Static).update(
+            Bubbles(view.messages, self._now(), self._tz, self._keys)
+        )
         if not same_lead or at_end:
             scroll.anchor()
 
@@ -196,7 +213,7 @@ class Conversation(Vertical):
         if self.view is None:
             return []
         now = self._now()
-        return [message_text(m, now, self._tz).plain for m in self.view.messages]
+        return [message_text(m, now, self._tz, self._keys).plain for m in self.view.messages]
 
     def has_pending(self) -> bool:
         """True while a message of this lead waits out the undo delay (the countdown runs)."""
@@ -206,7 +223,7 @@ class Conversation(Vertical):
         """Refresh the countdowns (called every second by the screen while something waits)."""
         if self.view is not None and self.has_pending():
             self.query_one("#messages-body", Static).update(
-                Bubbles(self.view.messages, self._now(), self._tz)
+                Bubbles(self.view.messages, self._now(), self._tz, self._keys)
             )
 
 

@@ -59,6 +59,7 @@ _IS_STATIC = {
     "read": "ls.unread = 0",
     "done": "ls.done = 1",
     "opted_out": "ls.opted_out = 1",
+    "snoozed": "",  # depends on now: compiled in lead_field; listed here for the error message
 }
 _DIRECTIONS = {"inbound": "inbound", "incoming": "inbound", "outbound": "outbound", "outgoing": "outbound"}
 _BOOLS = {"true": 1, "yes": 1, "1": 1, "false": 0, "no": 0, "0": 0}

@@ -14,6 +14,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
+from sms_tui.store import Store
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.sync_worker import EngineFactory, SyncRunner
@@ -67,7 +68,7 @@ class SmsApp(App[None]):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
         engine_factory: EngineFactory | None = None,
         now: Callable[[], datetime] = utc_now,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sms_tui.core import phones
 from sms_tui.core.models import Contact, Message, OurNumber
+from sms_tui.store import Store
 from sms_tui.ui.widgets.composer_context import ComposerContext
 from sms_tui.ui.widgets.conversation import ConversationView, LeadHeader
 
@@ -105,7 +106,11 @@ def template_context(detail: Any, user: Any = None, org: Any = None) -> dict[str
 
 
 def load_lead(
-    store: Any, lead_id: str, now: Callable[[], datetime], rules: Any = None, limit: int = CONVERSATION_LIMIT
+    store: Store,
+    lead_id: str,
+    now: Callable[[], datetime],
+    rules: Any = None,
+    limit: int = CONVERSATION_LIMIT,
 ) -> Loaded | None:
     """Everything the right-hand side shows for `lead_id` (None when the lead is gone)."""
     from sms_tui.store.types import StoreError

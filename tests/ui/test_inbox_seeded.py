@@ -8,9 +8,17 @@ from pathlib import Path
 from textual.message import Message
 from textual.notifications import Notify
 
+from sms_tui.core.models import LeadRow
+from sms_tui.ui.app import SmsApp
 from sms_tui.ui.widgets.search_bar import FilterBar, SearchBar
 from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW
+
+
+def lead_row(app: SmsApp, lead_id: str) -> LeadRow:
+    row = app.store.lead_row(lead_id)
+    assert row is not None
+    return row
 
 
 async def test_first_paint_lists_leads_newest_first_with_markers(tmp_path: Path) -> None:
@@ -50,14 +58,14 @@ async def test_opening_does_not_mark_read_until_the_rep_acts(tmp_path: Path) -> 
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_lead(pilot, "lead_ada")
-        assert app.store.lead_row("lead_ada").unread == 2
+        assert lead_row(app, "lead_ada").unread == 2
         await pilot.press("m")
         await settle(pilot)
-        assert app.store.lead_row("lead_ada").unread == 0
+        assert lead_row(app, "lead_ada").unread == 0
         assert "0 unread" not in shown(inbox(app).status)  # bob still unread
         await pilot.press("u")
         await settle(pilot)
-        assert app.store.lead_row("lead_ada").unread == 1
+        assert lead_row(app, "lead_ada").unread == 1
 
 
 async def test_next_unread_skips_read_leads(tmp_path: Path) -> None:
@@ -83,7 +91,7 @@ async def test_send_then_undo_puts_the_text_back(tmp_path: Path) -> None:
         waiting = [t for t in bubbles(app) if "See you Thursday" in t]
         assert waiting and "Sending in 5 s — ctrl+z to undo" in waiting[0]
         assert [m.local_state for m in app.store.outbox()] == ["outbox"]
-        assert app.store.lead_row("lead_ada").unread == 0  # replying counts as reading
+        assert lead_row(app, "lead_ada").unread == 0  # replying counts as reading
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert screen.composer.text == "See you Thursday"
@@ -243,10 +251,10 @@ async def test_keys_remap_from_config(tmp_path: Path) -> None:
         await open_lead(pilot, "lead_bob")
         await pilot.press("e")  # no longer done
         await settle(pilot)
-        assert app.store.lead_row("lead_bob").done is False
+        assert lead_row(app, "lead_bob").done is False
         await pilot.press("D")
         await settle(pilot)
-        assert app.store.lead_row("lead_bob").done is True
+        assert lead_row(app, "lead_bob").done is True
 
 
 async def test_search_with_a_seed_query_and_quick_filters(tmp_path: Path) -> None:
@@ -304,7 +312,7 @@ async def test_command_palette_runs_inbox_actions(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.store.lead_row("lead_ada").unread == 0
+        assert lead_row(app, "lead_ada").unread == 0
 
 
 async def test_a_failing_store_write_becomes_a_toast_not_a_crash(tmp_path: Path) -> None:
@@ -316,7 +324,7 @@ async def test_a_failing_store_write_becomes_a_toast_not_a_crash(tmp_path: Path)
 
     async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
         await open_lead(pilot, "lead_ada")
-        app.store.mark_read = broken
+        app.store.mark_read = broken  # type: ignore[method-assign]
         await pilot.press("m")
         await settle(pilot)
         errors = [

@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sms_tui.core.models import LeadRow
+from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.text import one_line, relative_time
 
@@ -117,7 +118,7 @@ class LeadList(ScrollView, can_focus=True):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         now: Callable[[], datetime],
         *,
         tz: tzinfo | None = None,

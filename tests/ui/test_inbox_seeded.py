@@ -332,3 +332,20 @@ async def test_a_failing_store_write_becomes_a_toast_not_a_crash(tmp_path: Path)
         ]
         assert len(errors) == 1 and "disk full [really]" in errors[0].message and not errors[0].markup
         assert app.is_running
+
+
+async def test_older_messages_page_in_on_request(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        screen.page_messages = 2
+        await open_lead(pilot, "lead_cyd")  # 2 messages: exactly one page, nothing older
+        await pilot.press("o")
+        await settle(pilot)
+        assert len(bubbles(app)) == 2
+        await open_lead(pilot, "lead_ada")  # 3 messages: the newest 2 first
+        assert [t.split("\n")[0] for t in bubbles(app)] == ["Yes! Thursday works 👍", "Maybe 2pm?"]
+        assert "earlier messages not shown" in shown(screen.conversation.query_one("#messages-note"))
+        await pilot.press("o")
+        await settle(pilot)
+        assert len(bubbles(app)) == 3 and bubbles(app)[0].startswith("Hi Ada, this is Sam")

@@ -112,6 +112,14 @@ class InboxScreen(SendingScreen):
             tooltip="Cancel the scheduled message; its text becomes the draft.",
         ),
         Binding(
+            "o",
+            "older",
+            "Older messages",
+            show=False,
+            id="inbox.older",
+            tooltip="Show the page of messages before the oldest one shown.",
+        ),
+        Binding(
             "ctrl+r",
             "refresh",
             "Refresh",
@@ -330,6 +338,14 @@ class InboxScreen(SendingScreen):
         self.leads.reload(keep_position=True)
         self._load_counts()
         self.notify(note, markup=False, timeout=2)
+
+    def action_older(self) -> None:
+        view = self.conversation.view
+        if self._lead_id is None or view is None or not view.more_before:
+            self.notify("That is the whole conversation.", markup=False, timeout=2)
+            return
+        self._pages_shown[self._lead_id] = self._pages_shown.get(self._lead_id, 1) + 1
+        self.load_conversation(self._lead_id)
 
     def action_refresh(self) -> None:
         self.leads.reload(keep_position=True)

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import Message
-from sms_tui.ui.loaders import Loaded, load_lead
+from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
@@ -40,6 +40,9 @@ class InboxBase(Screen[None]):
         self._lead_id: str | None = None
         self._load_timer: Timer | None = None
         self._offers: tuple[bool, bool] = (False, False)
+        #: Messages per page of a conversation, and how many pages each lead shows (o: older).
+        self.page_messages = CONVERSATION_LIMIT
+        self._pages_shown: dict[str, int] = {}
         self._query = ""
 
     @property
@@ -91,7 +94,8 @@ class InboxBase(Screen[None]):
     )
     def load_conversation(self, lead_id: str) -> None:
         app = self.sms_app
-        loaded = load_lead(app.store, lead_id, app.now, app.rules)
+        limit = self.page_messages * self._pages_shown.get(lead_id, 1)
+        loaded = load_lead(app.store, lead_id, app.now, app.rules, limit=limit)
         if loaded is not None:
             self.app.call_from_thread(self._show_loaded, loaded)
 

@@ -194,6 +194,7 @@ class Conversation(Vertical):
 
     def show(self, view: ConversationView) -> None:
         same_lead = self.view is not None and self.view.header.lead_id == view.header.lead_id
+        previous = self.view.messages if self.view is not None else ()
         self.view = view
         self.query_one("#conversation-header", Static).update(header_text(view.header))
         scroll = self.query_one("#messages", VerticalScroll)
@@ -201,12 +202,14 @@ class Conversation(Vertical):
         if not view.messages:
             self._note("No messages yet.")
         else:
-            self._note("⋯ earlier messages not shown" if view.more_before else "")
+            self._note("⋯ earlier messages not shown — o shows older" if view.more_before else "")
         self.query_one("#messages-body", Static).update(
             Bubbles(view.messages, self._now(), self._tz, self._keys)
         )
         if not same_lead or at_end:
             scroll.anchor()
+        elif same_lead and len(view.messages) > len(previous):
+            scroll.scroll_home(animate=False)  # older messages were added on top: show them
 
     def message_texts(self) -> list[str]:
         """The plain text of each bubble as shown now (tests, screen readers of the future)."""

@@ -138,6 +138,9 @@ async def shoot(out: Path) -> list[Path]:
             save("failed-message")
 
             await _open(pilot, app, lambda r: r.opted_out)
+            await pilot.press("enter")
+            app.inbox.composer.input.insert("Hi, one last thing about the quote")
+            await _idle(pilot)
             save("opted-out-lead")
         store.close()
     return saved

@@ -259,7 +259,9 @@ class LeadList(ScrollView, can_focus=True):
         if top < self.scroll_offset.y:
             self.scroll_to(y=top, animate=False, immediate=True)
         elif top + rh > self.scroll_offset.y + height:
-            self.scroll_to(y=top + rh - height, animate=False, immediate=True)
+            # Scroll by whole rows so the top line is never half a lead (a preview without a name).
+            y = -(-(top + rh - height) // rh) * rh
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     def _announce(self, row: LeadRow | None) -> None:
         new_id = row.lead_id if row else None

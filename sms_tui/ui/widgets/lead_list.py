@@ -342,11 +342,16 @@ class LeadList(ScrollView, can_focus=True):
         self.refresh()
 
     def _evict(self) -> None:
-        """Keep at most MAX_PAGES pages: drop the ones farthest from the cursor."""
+        """Keep at most MAX_PAGES pages: drop the ones farthest from the cursor and the view."""
         if len(self._pages) <= MAX_PAGES:
             return
         here = self.cursor // PAGE
-        for page_no in sorted(self._pages, key=lambda p: -abs(p - here))[: len(self._pages) - MAX_PAGES]:
+        shown = int(self.scroll_offset.y) // max(1, self.row_height) // PAGE  # the scrollbar may be elsewhere
+
+        def distance(page_no: int) -> int:
+            return min(abs(page_no - here), abs(page_no - shown))
+
+        for page_no in sorted(self._pages, key=distance, reverse=True)[: len(self._pages) - MAX_PAGES]:
             del self._pages[page_no]
 
     def _reanchor(self, old_index: int, old_id: str | None) -> None:

@@ -31,7 +31,8 @@ from textual.strip import Strip
 from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
-from sms_tui.ui.text import one_line, relative_time
+from sms_tui.ui.text import relative_time
+from sms_tui.ui.widgets.lead_row import name_line, preview_line
 
 PAGE = 100
 #: A live reload walks at most this many pages from the top to find the selected lead again.
@@ -405,53 +406,14 @@ class LeadList(ScrollView, can_focus=True):
         if row is None:
             text = Text("  …" if sub == 0 else "", style=self._style("lead-list--placeholder"))
         elif self.row_height == 1:
-            text = self._name_line(row, width, compact=True)
+            text = name_line(row, width, self._style, compact=True)
         elif sub == 0:
-            text = self._name_line(row, width, compact=False)
+            text = name_line(
+                row, width, self._style, compact=False, when=relative_time(row.last_activity_at, self._now())
+            )
         else:
-            text = self._preview_line(row, width)
+            text = preview_line(row, width, self._style)
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
         segments = list(Segment.apply_style(segments, base))
         return Strip(segments, width).adjust_cell_length(width, base)
-
-    def _markers(self, row: LeadRow) -> Text:
-        marks = Text()
-        if row.failed_count:
-            marks.append("!", self._style("lead-list--failed"))
-        if row.opted_out:
-            marks.append("⊘", self._style("lead-list--opted-out"))
-        if row.has_draft:
-            marks.append("✎", self._style("lead-list--draft"))
-        if row.has_scheduled:
-            marks.append("◷", self._style("lead-list--scheduled"))
-        return marks
-
-    def _name_line(self, row: LeadRow, width: int, *, compact: bool) -> Text:
-        dot = Text("● " if row.unread else "  ", style=self._style("lead-list--unread-name"))
-        name_style = self._style("lead-list--unread-name" if row.unread else "lead-list--name")
-        right = self._markers(row)
-        if compact:
-            if row.unread:
-                right.append(f" {row.unread}", self._style("lead-list--unread-name"))
-        else:
-            when = relative_time(row.last_activity_at, self._now())
-            if when:
-                right.append(" " if right else "")
-                right.append(when, self._style("lead-list--time"))
-        right.append(" ")
-        name_room = max(1, width - 2 - right.cell_len - 1)
-        name = Text(one_line(row.display_name) or "(no name)", style=name_style)
-        name.truncate(name_room, overflow="ellipsis")
-        gap = max(1, width - 2 - name.cell_len - right.cell_len)
-        return Text.assemble(dot, name, " " * gap, right)
-
-    def _preview_line(self, row: LeadRow, width: int) -> Text:
-        badge = Text()
-        if row.unread:
-            badge = Text(f" {row.unread if row.unread < 100 else '99+'} ", self._style("lead-list--badge"))
-        room = max(1, width - 2 - badge.cell_len - 2)
-        preview = Text(one_line(row.preview), style=self._style("lead-list--preview"))
-        preview.truncate(room, overflow="ellipsis")
-        gap = max(1, width - 2 - preview.cell_len - badge.cell_len - 1)
-        return Text.assemble("  ", preview, " " * gap, badge, " ")

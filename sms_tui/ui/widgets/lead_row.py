@@ -1,0 +1,62 @@
+"""How one lead looks in the list: name line (markers, age) and preview line (unread badge).
+
+Pure functions from a `LeadRow` to a Rich `Text`; `style` looks up the list's component classes.
+Names and previews are data: `one_line` makes controls visible and folds line breaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.style import Style
+from rich.text import Text
+
+from sms_tui.core.models import LeadRow
+from sms_tui.ui.text import one_line
+
+StyleOf = Callable[[str], Style]
+
+
+def markers(row: LeadRow, style: StyleOf) -> Text:
+    """! failed, ⊘ opted out, ✎ draft, ◷ scheduled."""
+    marks = Text()
+    if row.failed_count:
+        marks.append("!", style("lead-list--failed"))
+    if row.opted_out:
+        marks.append("⊘", style("lead-list--opted-out"))
+    if row.has_draft:
+        marks.append("✎", style("lead-list--draft"))
+    if row.has_scheduled:
+        marks.append("◷", style("lead-list--scheduled"))
+    return marks
+
+
+def name_line(row: LeadRow, width: int, style: StyleOf, *, compact: bool, when: str = "") -> Text:
+    """● unread dot, the name (cut with …), markers and age; compact: markers and unread count."""
+    dot = Text("● " if row.unread else "  ", style=style("lead-list--unread-name"))
+    name_style = style("lead-list--unread-name" if row.unread else "lead-list--name")
+    right = markers(row, style)
+    if compact:
+        if row.unread:
+            right.append(f" {row.unread}", style("lead-list--unread-name"))
+    elif when:
+        right.append(" " if right else "")
+        right.append(when, style("lead-list--time"))
+    right.append(" ")
+    name_room = max(1, width - 2 - right.cell_len - 1)
+    name = Text(one_line(row.display_name) or "(no name)", style=name_style)
+    name.truncate(name_room, overflow="ellipsis")
+    gap = max(1, width - 2 - name.cell_len - right.cell_len)
+    return Text.assemble(dot, name, " " * gap, right)
+
+
+def preview_line(row: LeadRow, width: int, style: StyleOf) -> Text:
+    """The last message on one line, and the unread badge at the right."""
+    badge = Text()
+    if row.unread:
+        badge = Text(f" {row.unread if row.unread < 100 else '99+'} ", style("lead-list--badge"))
+    room = max(1, width - 2 - badge.cell_len - 2)
+    preview = Text(one_line(row.preview), style=style("lead-list--preview"))
+    preview.truncate(room, overflow="ellipsis")
+    gap = max(1, width - 2 - preview.cell_len - badge.cell_len - 1)
+    return Text.assemble("  ", preview, " " * gap, badge, " ")

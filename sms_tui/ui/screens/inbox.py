@@ -112,6 +112,20 @@ class InboxScreen(SendingScreen):
             tooltip="Cancel the scheduled message; its text becomes the draft.",
         ),
         Binding(
+            "left_square_bracket",
+            "scroll_conversation(-1)",
+            "Scroll messages up",
+            show=False,
+            id="inbox.scroll_up",
+        ),
+        Binding(
+            "right_square_bracket",
+            "scroll_conversation(1)",
+            "Scroll messages down",
+            show=False,
+            id="inbox.scroll_down",
+        ),
+        Binding(
             "o",
             "older",
             "Older messages",
@@ -345,7 +359,11 @@ class InboxScreen(SendingScreen):
             self.notify("That is the whole conversation.", markup=False, timeout=2)
             return
         self._pages_shown[self._lead_id] = self._pages_shown.get(self._lead_id, 1) + 1
+        self.conversation.want_top = True
         self.load_conversation(self._lead_id)
+
+    def action_scroll_conversation(self, direction: int) -> None:
+        self.conversation.scroll_page(direction)
 
     def action_refresh(self) -> None:
         self.leads.reload(keep_position=True)

@@ -150,7 +150,7 @@ class Conversation(Vertical):
         background: $panel;
         border-bottom: solid $primary 30%;
     }
-    Conversation > #messages { height: 1fr; padding: 0 1; }
+    Conversation > #messages { height: 1fr; padding: 0 1; align-vertical: bottom; }
     Conversation #messages-body { height: auto; width: 1fr; }
     Conversation .empty { color: $text-muted; padding: 1 2; }
     """
@@ -167,6 +167,8 @@ class Conversation(Vertical):
         self._now = now
         self._tz = tz
         self._keys = keys or {}
+        #: Set by the screen when it asked for older messages: show the top once they arrive.
+        self.want_top = False
         self.view: ConversationView | None = None
 
     def compose(self) -> ComposeResult:
@@ -206,10 +208,17 @@ class Conversation(Vertical):
         self.query_one("#messages-body", Static).update(
             Bubbles(view.messages, self._now(), self._tz, self._keys)
         )
-        if not same_lead or at_end:
-            scroll.anchor()
-        elif same_lead and len(view.messages) > len(previous):
-            scroll.scroll_home(animate=False)  # older messages were added on top: show them
+        if same_lead and self.want_top and len(view.messages) > len(previous):
+            self.want_top = False
+            self.call_after_refresh(scroll.scroll_home, animate=False)  # older ones were added on top
+        elif not same_lead or at_end:
+            # Newest at the bottom, like every chat; stay there as messages arrive.
+            self.call_after_refresh(scroll.scroll_end, animate=False, immediate=True)
+
+    def scroll_page(self, direction: int) -> None:
+        """Page the messages up (-1) or down (+1) without moving focus from the list or composer."""
+        scroll = self.query_one("#messages", VerticalScroll)
+        scroll.scroll_relative(y=direction * max(1, scroll.size.height - 2), animate=False)
 
     def message_texts(self) -> list[str]:
         """The plain text of each bubble as shown now (tests, screen readers of the future)."""

@@ -279,8 +279,10 @@ class InboxScreen(SendingScreen):
         self.status.refresh()
         self._ticks += 1
         if self._ticks % RESORT_EVERY == 0:
-            # Relative times age and snoozes fall due without any sync event: look again.
+            # Relative times age, snoozes fall due and the lead's clock moves without any sync
+            # event: look again.
             self.leads.reload(keep_position=True)
+            self.reload_current()
 
     # -- triage ------------------------------------------------------------------------------
 

@@ -14,11 +14,16 @@ from sms_tui.core.models import LeadRow
 
 
 class SyncUpdate(Message):
-    """The sync engine changed the cache (`event` is a `sms_tui.sync.SyncEvent`)."""
+    """The sync engine changed the cache (`event` is a `sms_tui.sync.SyncEvent`).
 
-    def __init__(self, event: Any) -> None:
+    `after_start` is decided when the engine reports (not when the screen reads the message),
+    so nothing the first sync finds ever rings the bell.
+    """
+
+    def __init__(self, event: Any, after_start: bool = True) -> None:
         super().__init__()
         self.event = event
+        self.after_start = after_start
 
 
 class SyncProgress(Message):

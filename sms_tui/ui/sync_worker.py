@@ -51,7 +51,7 @@ class SyncRunner:
 
     def _listen(self, event: Any) -> None:
         # Called from the engine (any thread): post_message is thread-safe.
-        self._target.post_message(SyncUpdate(event))
+        self._target.post_message(SyncUpdate(event, after_start=self.started))
 
     def _progress(self, progress: Any) -> None:
         self._target.post_message(SyncProgress(describe_progress(progress)))

@@ -227,7 +227,7 @@ class InboxScreen(SendingScreen):
                 self.reload_current()
         self._load_counts()
         inbound = list(getattr(event, "new_inbound", ()) or ())
-        if inbound and self.sms_app.sync_started:
+        if inbound and message.after_start:
             self._announce_replies(inbound)
 
     @work(thread=True, group="replies", exit_on_error=False, description="Announce replies")

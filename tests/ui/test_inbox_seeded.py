@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from textual.message import Message
 from textual.notifications import Notify
 
 from sms_tui.core.models import LeadRow
+from sms_tui.core.models import Message as MessageModel
 from sms_tui.ui.app import SmsApp
+from sms_tui.ui.messages import SyncUpdate
+from sms_tui.ui.widgets import lead_list
 from sms_tui.ui.widgets.search_bar import FilterBar, SearchBar
 from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW
@@ -349,3 +354,61 @@ async def test_older_messages_page_in_on_request(tmp_path: Path) -> None:
         await pilot.press("o")
         await settle(pilot)
         assert len(bubbles(app)) == 3 and bubbles(app)[0].startswith("Hi Ada, this is Sam")
+
+
+def _reply(app: SmsApp, lead_id: str, phone: str, text: str) -> SyncUpdate:
+    """A reply written into the cache as the sync engine would, and the event it would send."""
+    when = NOW + timedelta(minutes=1)
+    msg = MessageModel(
+        local_id=0,
+        lead_id=lead_id,
+        direction="inbound",
+        local_state="inbox",
+        text=text,
+        remote_id="acti_new_reply",
+        status="inbox",
+        local_phone="+14155550000",
+        remote_phone=phone,
+        date_created=when,
+    )
+    app.store.apply_remote_messages([msg], unread_inbound=True, now=when)
+    event = SimpleNamespace(
+        changed_lead_ids=frozenset({lead_id}), state="online", last_poll=when, new_inbound=(), detail=None
+    )
+    return SyncUpdate(event)
+
+
+async def test_a_reply_re_sorts_the_list_but_the_selected_lead_keeps_its_row(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_eve")
+        assert screen.leads.cursor == 4
+        on_screen = screen.leads.cursor * 2 - int(screen.leads.scroll_offset.y)
+        screen.post_message(_reply(app, "lead_fay", "+14155550106", "Back from holiday"))
+        await settle(pilot)
+        await until(
+            pilot, lambda: screen.leads.row_at(0) is not None and screen.leads.row_at(0).lead_id == "lead_fay"
+        )
+        assert screen.leads.selected is not None and screen.leads.selected.lead_id == "lead_eve"
+        assert screen.leads.cursor == 5
+        # The six leads fit on screen, so there is nothing to scroll: the row moves down one lead.
+        assert screen.leads.cursor * 2 - int(screen.leads.scroll_offset.y) == on_screen + 2
+
+
+async def test_deep_in_a_long_list_replies_update_rows_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lead_list, "PAGE", 2)
+    monkeypatch.setattr(lead_list, "RELOAD_PAGES", 1)
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_eve")
+        screen.post_message(_reply(app, "lead_fay", "+14155550106", "Back from holiday"))
+        await settle(pilot)
+        await until(pilot, lambda: getattr(screen.leads.row_at(5), "unread", 0) == 1)
+        fay = screen.leads.row_at(5)
+        assert fay is not None and fay.lead_id == "lead_fay" and fay.preview == "Back from holiday"
+        assert screen.leads.cursor == 4 and screen.leads.selected is not None
+        assert screen.leads.selected.lead_id == "lead_eve"

@@ -222,7 +222,7 @@ class InboxScreen(SendingScreen):
             status.last_poll = last_poll
         changed = set(getattr(event, "changed_lead_ids", ()) or ())
         if changed:
-            self.leads.reload(keep_position=True)
+            self.leads.reload(keep_position=True, changed=changed)
             if self._lead_id in changed:
                 self.reload_current()
         self._load_counts()

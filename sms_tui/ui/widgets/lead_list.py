@@ -172,11 +172,23 @@ class LeadList(ScrollView, can_focus=True):
         self._selected_id = None
         self.reload(keep_position=False)
 
-    def reload(self, *, keep_position: bool = True) -> None:
-        """Fetch the list again; with `keep_position` the selected lead keeps its screen row."""
+    def reload(self, *, keep_position: bool = True, changed: set[str] | None = None) -> None:
+        """Fetch the list again; with `keep_position` the selected lead keeps its screen row.
+
+        Deep in a long list (past RELOAD_PAGES pages) a re-sort could not find the selected lead
+        again cheaply, so there only the `changed` rows are refreshed in place, order kept.
+        """
+        if keep_position and changed is not None and self.cursor // PAGE >= RELOAD_PAGES:
+            self._refresh_in_place(list(changed))
+            return
         self._generation += 1
         upto = min(self.cursor // PAGE + 1, RELOAD_PAGES) if keep_position else 0
         self._fetch(self._generation, self.query_text, 0, None, upto, count=True)
+
+    @work(thread=True, group="lead-rows", exit_on_error=False, description="Refresh lead rows")
+    def _refresh_in_place(self, lead_ids: list[str]) -> None:
+        rows = self._store.lead_rows(lead_ids)
+        self.app.call_from_thread(self.update_rows, rows)
 
     def update_rows(self, rows: list[LeadRow]) -> list[str]:
         """Replace loaded rows in place (no reordering); return the ids that were not loaded."""

@@ -387,9 +387,7 @@ async def test_a_reply_re_sorts_the_list_but_the_selected_lead_keeps_its_row(tmp
         on_screen = screen.leads.cursor * 2 - int(screen.leads.scroll_offset.y)
         screen.post_message(_reply(app, "lead_fay", "+14155550106", "Back from holiday"))
         await settle(pilot)
-        await until(
-            pilot, lambda: screen.leads.row_at(0) is not None and screen.leads.row_at(0).lead_id == "lead_fay"
-        )
+        await until(pilot, lambda: getattr(screen.leads.row_at(0), "lead_id", None) == "lead_fay")
         assert screen.leads.selected is not None and screen.leads.selected.lead_id == "lead_eve"
         assert screen.leads.cursor == 5
         # The six leads fit on screen, so there is nothing to scroll: the row moves down one lead.

@@ -166,6 +166,19 @@ class SyncWritesMixin(StoreBase):
             }
         return touched
 
+    def mark_awaiting_reply_unread(self, since: datetime) -> set[str]:
+        """After a first sync: a conversation whose latest message is a reply newer than `since`
+        is waiting for the rep, so that reply counts as unread (Close keeps no read flag for SMS;
+        history is otherwise imported as read). Returns the leads whose unread count changed."""
+        with self._write() as conn:
+            rows = conn.execute(
+                "UPDATE messages SET is_read = 0 WHERE local_id IN "
+                "(SELECT latest_local_id FROM lead_state WHERE latest_at >= ?) "
+                "AND direction = 'inbound' AND is_read = 1 RETURNING lead_id",
+                (ts(since),),
+            ).fetchall()
+        return {r[0] for r in rows}
+
     def set_phone_do_not_text(self, phone: str, do_not_text: bool) -> None:
         with self._write() as conn:
             conn.execute(

@@ -102,6 +102,11 @@ class SyncCache(Protocol):
         """Record a STOP/START for a phone; returns the leads whose contacts have that phone."""
         ...
 
+    def mark_awaiting_reply(self, since: datetime) -> frozenset[str]:
+        """First sync: conversations whose latest message is a reply newer than `since` are
+        waiting for the rep, so that reply is unread. Returns the leads that changed."""
+        ...
+
     def scheduled_to(self, phone: str) -> list[Message]:
         """Messages scheduled on the provider (remote id known) for this recipient."""
         ...

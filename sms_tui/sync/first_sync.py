@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sms_tui.core.compliance import classify_keyword
 from sms_tui.provider import CloseClient
@@ -21,6 +21,8 @@ from sms_tui.sync.events import FirstSyncProgress
 Progress = Callable[[FirstSyncProgress], None]
 #: rows fetched ahead of the writer at most
 MAX_PENDING = 5_000
+#: a reply this recent that nobody answered yet shows as unread after the first sync
+AWAITING_REPLY_WINDOW = timedelta(days=14)
 
 
 async def run_first_sync(
@@ -97,6 +99,7 @@ async def run_first_sync(
             await finish()
     for phone, (when, opted_out) in keywords.items():
         changed |= cache.set_opted_out(phone, opted_out, when)
+    changed |= await asyncio.to_thread(cache.mark_awaiting_reply, now() - AWAITING_REPLY_WINDOW)
     report(stage="done")
     return state, started, changed
 

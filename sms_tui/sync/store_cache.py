@@ -150,6 +150,9 @@ class StoreCache:
     def set_opted_out(self, phone: str, opted_out: bool, when: datetime) -> frozenset[str]:
         return frozenset(self.store.set_phone_opt_out(phone, opted_out, now=when))
 
+    def mark_awaiting_reply(self, since: datetime) -> frozenset[str]:
+        return frozenset(self.store.mark_awaiting_reply_unread(since))
+
     def scheduled_to(self, phone: str) -> list[Message]:
         return list(self.store.scheduled_to(phone))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sms_tui.sync import FirstSyncProgress
 from tests.sync.harness import World
 
@@ -31,8 +33,22 @@ async def test_first_sync_fills_the_cache_with_what_the_carrier_has(empty_world:
     assert [p.messages for p in seen] == sorted(p.messages for p in seen)
     assert world.events[-1].progress is None and world.events[-1].changed_lead_ids
 
-    # History is read; opt-outs in the history are known to the send guard.
-    assert store.header_counts().unread_total == 0
+    # History is read, except a recent reply nobody answered yet (the conversation waits for the
+    # rep); opt-outs in the history are known to the send guard.
+    latest: dict[str, dict] = {}
+    for sms in non_drafts:
+        lead = sms["lead_id"]
+        if lead not in latest or sms["date_created"] > latest[lead]["date_created"]:
+            latest[lead] = sms
+    since = (world.clock.now() - timedelta(days=14)).isoformat()
+    waiting = {
+        lead for lead, sms in latest.items() if sms["direction"] == "inbound" and sms["date_created"] >= since
+    }
+    assert waiting, "the demo data has conversations waiting for a reply"
+    assert store.header_counts().unread_total == len(waiting)
+    assert {
+        r.lead_id for r in store.lead_page(query="is:unread", limit=500, now=world.clock.now()).rows
+    } == waiting
     for pair in state["opt_outs"]:
         assert store.phone_flags(pair["remote_phone"])[0] is True
 

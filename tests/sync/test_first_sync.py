@@ -35,7 +35,7 @@ async def test_first_sync_fills_the_cache_with_what_the_carrier_has(empty_world:
 
     # History is read, except a recent reply nobody answered yet (the conversation waits for the
     # rep); opt-outs in the history are known to the send guard.
-    latest: dict[str, dict] = {}
+    latest: dict[str, dict[str, str]] = {}
     for sms in non_drafts:
         lead = sms["lead_id"]
         if lead not in latest or sms["date_created"] > latest[lead]["date_created"]:

@@ -4,7 +4,11 @@ parse_phone(raw, default_region="US") -> PhoneInfo        (raises PhoneError)
 can_text(from_number, to_number, supported=DEFAULT_SMS_COUNTRIES) -> TextVerdict
 
 The composer calls both on every keystroke, so both are memoised with functools.lru_cache;
-phonenumbers' parse + validation + geocoding costs tens of microseconds, a cache hit well under one.
+phonenumbers' parse + validation costs tens of microseconds, a cache hit well under one.
+
+Place names (country, US state / Canadian province, area) come from the generated table in
+``geo_data`` and never from ``phonenumbers.geocoder``: importing the geocoder loads every prefix
+description phonenumbers has, in every language (~100 MB RSS, ~0.25 s), on every start.
 """
 
 from __future__ import annotations
@@ -13,8 +17,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, geocoder, shortnumberinfo, timezone
-from phonenumbers.phonenumberutil import NumberParseException, ValidationResult
+from phonenumbers import PhoneNumberType, shortnumberinfo, timezone
+from phonenumbers.phonenumberutil import (
+    NumberParseException,
+    ValidationResult,
+    is_number_type_geographical,
+)
+
+from sms_tui.core import geo_data
 
 DEFAULT_SMS_COUNTRIES: frozenset[str] = frozenset(
     {"US", "CA", "GB", "AU", "BE", "DK", "FR", "IL", "PR", "ZA"}
@@ -83,7 +93,12 @@ class PhoneInfo:
     time_zones: tuple[str, ...]  # IANA names; () when phonenumbers does not know
     valid: bool
     country_name: str = ""  # "United Kingdom"
-    location: str = ""  # geocoder description, e.g. "San Francisco, CA", "Florida", "London"
+    #: Where the number is, in English: the state or province for US and Canadian numbers
+    #: ("California", "Ontario"), the geocoder's area for GB, BE, IL and ZA fixed lines ("London"),
+    #: else the country name, as phonenumbers' geocoder falls back to (mobiles, AU, FR, …).
+    location: str = ""
+    #: Two-letter US state or Canadian province from the area code ("CA", "ON"); "" otherwise.
+    subdivision: str = ""
 
     @property
     def is_short_code(self) -> bool:
@@ -110,12 +125,8 @@ def country_name(region: str | None) -> str:
     return _country_name(region.upper())
 
 
-@lru_cache(maxsize=512)
 def _country_name(region: str) -> str:
-    example = phonenumbers.example_number(region)
-    if example is None:
-        return region
-    return geocoder.country_name_for_number(example, "en") or region
+    return geo_data.REGION_NAMES.get(region, region)
 
 
 def in_country(region: str | None) -> str:
@@ -193,17 +204,56 @@ def _parse_error_sentence(raw: str, exc: NumberParseException) -> str:
 def _info(num: phonenumbers.PhoneNumber) -> PhoneInfo:
     region = phonenumbers.region_code_for_number(num)
     zones = tuple(z for z in timezone.time_zones_for_number(num) if z != "Etc/Unknown")
+    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    number_type = phonenumbers.number_type(num)
+    subdivision = _subdivision(e164, region)
     return PhoneInfo(
-        e164=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164),
+        e164=e164,
         country=region,
         national=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.NATIONAL),
         international=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-        line_type=LINE_TYPES.get(phonenumbers.number_type(num), "unknown"),
+        line_type=LINE_TYPES.get(number_type, "unknown"),
         time_zones=zones,
         valid=True,
         country_name=country_name(region),
-        location=geocoder.description_for_number(num, "en"),
+        location=_location(e164, region, subdivision, number_type, num.country_code or 0),
+        subdivision=subdivision,
     )
+
+
+def _subdivision(e164: str, region: str | None) -> str:
+    """The state/province code of a US or Canadian number, from its area code (or exchange)."""
+    if region not in ("US", "CA"):
+        return ""
+    return _longest_prefix(geo_data.NANP_SUBDIVISIONS, e164[1:], geo_data.NANP_PREFIX_MAX) or ""
+
+
+def _location(e164: str, region: str | None, subdivision: str, number_type: int, code: int) -> str:
+    """Where the number is, coarse where the geocoder is fine-grained (see PhoneInfo.location).
+
+    Mirrors geocoder.description_for_number(num, "en"): nothing for an unknown type, the country
+    for a type with no place (mobiles outside +1, toll-free, …), else the area, else the country.
+    """
+    if number_type == PhoneNumberType.UNKNOWN:
+        return ""
+    country = geo_data.REGION_NAMES.get(region or "", "")
+    if not is_number_type_geographical(number_type, code):
+        return country
+    if subdivision:
+        names = geo_data.US_STATE_NAMES if region == "US" else geo_data.CA_PROVINCE_NAMES
+        return names.get(subdivision, country)
+    digits = e164[1:]
+    if digits.startswith(geo_data.AREA_CODES):
+        return _longest_prefix(geo_data.AREA_PREFIXES, digits, geo_data.AREA_PREFIX_MAX) or country
+    return country
+
+
+def _longest_prefix(table: dict[str, str], digits: str, longest: int) -> str | None:
+    for end in range(min(longest, len(digits)), 0, -1):
+        found = table.get(digits[:end])
+        if found is not None:
+            return found
+    return None
 
 
 def _short_code_info(num: phonenumbers.PhoneNumber, default_region: str) -> PhoneInfo:

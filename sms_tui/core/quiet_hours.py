@@ -91,8 +91,13 @@ def rule_keys(info: PhoneInfo) -> tuple[str, ...]:
 
 
 def us_state(info: PhoneInfo) -> str | None:
-    """Two-letter US state of a US number, from phonenumbers' geocoder ("Miami, FL", "Florida")."""
-    if info.country != "US" or not info.location:
+    """Two-letter US state of a US number: from its area code (``PhoneInfo.subdivision``), else
+    read from a location text such as "Miami, FL" or "Florida"."""
+    if info.country != "US":
+        return None
+    if info.subdivision:
+        return info.subdivision
+    if not info.location:
         return None
     loc = info.location.strip()
     head, sep, tail = loc.rpartition(", ")

@@ -190,7 +190,7 @@ def test_quiet_hours_message_says_local_time_and_window() -> None:
     now = datetime(2026, 1, 14, 21, 0, tzinfo=NY)
     (issue,) = check(now=now).warnings
     assert issue.message == (
-        "Quiet hours: it is 21:00 on Wednesday for this contact (New York, NY, America/New_York); "
+        "Quiet hours: it is 21:00 on Wednesday for this contact (New York, America/New_York); "
         "texts there go out 08:00–21:00."
     )
 

@@ -37,7 +37,8 @@ def test_us_number_in_any_common_shape_becomes_one_e164(raw: str) -> None:
     assert info.international == "+1 415-555-2671"
     assert info.line_type == "fixed_line_or_mobile"
     assert info.time_zones == ("America/Los_Angeles",)
-    assert info.location == "San Francisco, CA"
+    # The state, from the area code (the geocoder's "San Francisco, CA" costs 100 MB to load).
+    assert (info.location, info.subdivision) == ("California", "CA")
     assert info.valid
 
 
@@ -179,12 +180,32 @@ def test_format_phone_falls_back_to_raw() -> None:
     assert format_phone("not a number") == "not a number"
 
 
+@pytest.mark.parametrize(
+    ("raw", "location", "subdivision"),
+    [
+        ("+1 212 736 5000", "New York", "NY"),
+        ("+1 416 555 0199", "Ontario", "ON"),  # a Canadian province, not a US state
+        ("+1 800 555 0199", "United States", ""),  # toll-free has no place: the country
+        ("+1 787 555 1234", "Puerto Rico", ""),
+        ("+32 2 234 56 78", "Brussels", ""),
+        ("+44 7400 123456", "United Kingdom", ""),  # a mobile has no place: the country
+        ("+61 2 9123 4567", "Australia", ""),  # AU and FR areas are not in the table
+        ("+33 1 42 68 53 00", "France", ""),
+    ],
+)
+def test_location_is_state_province_area_or_country(raw: str, location: str, subdivision: str) -> None:
+    info = parse_phone(raw)
+    assert (info.location, info.subdivision) == (location, subdivision)
+
+
 def test_country_names_read_naturally() -> None:
     assert country_name("GB") == "United Kingdom"
     assert in_country("GB") == "in the United Kingdom"
     assert in_country("US") == "in the United States"
     assert in_country("FR") == "in France"
     assert country_name(None) == "an unknown country"
+    assert country_name("mf") == "Saint Martin"  # the geocoder's example-number lookup said "MF"
+    assert country_name("XX") == "XX"
 
 
 # --- can_text -----------------------------------------------------------------------------------------

@@ -218,8 +218,8 @@ class SyncWritesMixin(StoreBase):
             for r in rows:
                 values = tuple(r[c] for c in TEXT_FIELDS)
                 old = existing.get(r["remote_id"])
-                if old is not None and old[0] == values:
-                    continue
+                if old is not None and (old[0] == values or _older(r["date_updated"], old[0][_UPDATED])):
+                    continue  # unchanged, or a stale copy (an old event replayed after a newer one)
                 lead_id = r["lead_id"]
                 if old is None and r["direction"] == "outbound" and in_flight:
                     local_id = in_flight.pop((lead_id, r["text"], r["remote_phone"] or ""), None)
@@ -238,6 +238,15 @@ class SyncWritesMixin(StoreBase):
                 existing[r["remote_id"]] = (values, lead_id)
             conn.executemany(_INSERT_SQL, inserts)
         return changed
+
+
+_UPDATED = TEXT_FIELDS.index("date_updated")
+
+
+def _older(incoming: str | None, stored: str | None) -> bool:
+    """True when the incoming copy of an SMS is older than the one in the cache (both normalised
+    by `ts`, so they compare as text). Without a date either way, the incoming copy wins."""
+    return incoming is not None and stored is not None and incoming < stored
 
 
 def _normalise(msg: Mapping[str, Any] | Message) -> dict[str, Any]:

@@ -71,6 +71,7 @@ class EventPoller:
             actions.append("updated")
         self.polls += 1
         latest: dict[str, wire.Event] = {}
+        fetched: list[wire.Event] = []  # every new event, also those a newer one of the same SMS hides
         newest = since
         for action in actions:
             cursor: str | None = None
@@ -86,6 +87,7 @@ class EventPoller:
                     newest = max(newest, event.date_updated)
                     if event.id in self._seen:
                         continue
+                    fetched.append(event)
                     held = latest.get(event.object_id)
                     if held is None or event.date_updated >= held.date_updated:
                         latest[event.object_id] = event
@@ -99,7 +101,9 @@ class EventPoller:
             report.new_inbound.extend(merged.new_inbound)
             for msg in sorted(merged.new_inbound, key=lambda m: m.date_created or since):
                 report.changed_lead_ids |= self._keyword(msg, report)
-        for event in latest.values():
+        # All of them are handled now: an older event of an SMS must not be replayed by a later
+        # poll that asks for fewer actions (it would carry a stale status).
+        for event in fetched:
             self._seen[event.id] = event.date_updated
         report.changed_lead_ids |= await self._fetch_stub_leads(report)
         self._forget_before(newest - 2 * RESCAN)

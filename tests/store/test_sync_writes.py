@@ -87,6 +87,19 @@ def test_only_changed_messages_count_as_changes(store: Store) -> None:
     assert lead_row(store, "lead_2").failed_count == 1
 
 
+def test_a_stale_copy_never_rolls_a_message_back(store: Store) -> None:
+    """The poll can meet an SMS's `created` event (status outbox) after its `updated` one (sent):
+    the older copy must not undo the newer status."""
+    store.upsert_leads([make_lead(1)])
+    older, newer = NOW - timedelta(minutes=2), NOW - timedelta(minutes=1)
+    store.apply_remote_messages([sms("acti_1", 1, status="outbox", at=older)])
+    sent = sms("acti_1", 1, status="sent", at=older, date_updated=newer.isoformat())
+    assert store.apply_remote_messages([sent]) == {"lead_1"}
+    assert store.apply_remote_messages([sms("acti_1", 1, status="outbox", at=older)]) == set()
+    msg = store.get_message_by_remote_id("acti_1")
+    assert msg is not None and msg.status == "sent" and msg.local_state == "sent"
+
+
 def test_remote_updates_keep_what_the_rep_did_locally(store: Store) -> None:
     store.upsert_leads([make_lead(1)])
     store.apply_remote_messages([sms("acti_1", 1, text="hi")])

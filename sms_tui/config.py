@@ -70,9 +70,11 @@ class Settings:
     data_dir: Path | None = None
     """Where the cache lives; None means the platform data dir (see `resolved_data_dir`)."""
     timezone: str | None = None
-    """The rep's IANA time zone (quiet hours, "today"); None = the machine's."""
+    """The rep's IANA time zone ("today", "tomorrow 9:00"); None = the machine's (see
+    `sms_tui.rules.rep_zone`). Quiet hours are judged in the recipient's zone, not this one."""
     quiet_hours: dict[str, str] = field(default_factory=dict)
-    """Overrides for the quiet-hours rule, e.g. {"start": "21:00", "end": "08:00"}."""
+    """When texts must not go out, recipient's local time, e.g. {"start": "21:00", "end": "08:00"};
+    replaces the default 21:00–08:00 (state/country rules still apply). See `sms_tui.rules`."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping, action -> key string, handed to the UI's `set_keymap`."""
 
@@ -117,9 +119,21 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
             raise ConfigError(f"[{name}] in {source} must be a table of text values.")
+        if name == "quiet_hours":
+            from sms_tui.rules import quiet_hours_window  # rules imports this module
+
+            quiet_hours_window(value, source)  # refuse bad times when loading, not mid-send
         return dict(value)
     if not isinstance(value, str):
         raise ConfigError(f"{name} in {source} must be text.")
+    if name == "timezone":
+        from sms_tui.rules import named_zone
+
+        if named_zone(value) is None:
+            raise ConfigError(
+                f"timezone in {source} must be an IANA time zone name such as "
+                f"America/New_York, not {value!r}."
+            )
     return value
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from sms_tui.config import ConfigError, Settings, config_path, load_settings, save_settings
+from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, check_send
+from sms_tui.rules import compliance_rules, rep_zone
 
 
 def write(path: Path, text: str) -> Path:
@@ -110,3 +114,151 @@ def test_data_dir_defaults_to_platform_data_dir(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setattr("sys.platform", "linux")
     assert Settings().cache_path() == tmp_path / "sms-tui" / "cache.sqlite3"
+
+
+# --- [quiet_hours] and timezone become rules (sms_tui.rules) ---------------------------------------
+
+CHICAGO_MOBILE = "+13125550123"
+MIAMI_MOBILE = "+13055550123"
+OUR_NUMBER = "+14155550100"
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def quiet_codes(rules: ComplianceRules, when: datetime, to: str = CHICAGO_MOBILE) -> list[str]:
+    check = check_send(
+        text="Hi Bob, this is Dana.",
+        to_number=to,
+        from_number=OUR_NUMBER,
+        opted_out=False,
+        do_not_text=False,
+        now=when,
+        first_message=False,
+        rules=rules,
+    )
+    return [i.code for i in check.warnings if i.code == "quiet_hours"]
+
+
+def test_no_quiet_hours_configured_means_the_default_rules() -> None:
+    assert compliance_rules(Settings()) is DEFAULT_RULES
+
+
+def test_configured_quiet_hours_from_the_file_make_18_30_quiet(tmp_path: Path) -> None:
+    settings = load_settings(
+        env={}, path=write(tmp_path / "c.toml", '[quiet_hours]\nstart = "18:00"\nend = "09:00"\n')
+    )
+    rules = compliance_rules(settings)
+    evening = datetime(2026, 11, 23, 18, 30, tzinfo=CHICAGO)  # a Monday
+    assert quiet_codes(DEFAULT_RULES, evening) == []  # 08:00–21:00 allows it
+    assert quiet_codes(rules, evening) == ["quiet_hours"]
+    assert quiet_codes(rules, datetime(2026, 11, 23, 8, 30, tzinfo=CHICAGO)) == ["quiet_hours"]
+    assert quiet_codes(rules, datetime(2026, 11, 23, 9, 0, tzinfo=CHICAGO)) == []
+    assert quiet_codes(rules, datetime(2026, 11, 23, 17, 59, tzinfo=CHICAGO)) == []
+    assert rules.default_window.describe(6) == "09:00–18:00"  # every day, weekends too
+
+
+def test_configured_hours_replace_the_default_but_state_rules_still_apply() -> None:
+    lenient = compliance_rules(Settings(quiet_hours={"start": "22:00", "end": "07:00"}))
+    assert quiet_codes(lenient, datetime(2026, 11, 23, 7, 30, tzinfo=CHICAGO)) == []
+    assert quiet_codes(DEFAULT_RULES, datetime(2026, 11, 23, 7, 30, tzinfo=CHICAGO)) == ["quiet_hours"]
+    # Florida allows 8 a.m.–8 p.m. whatever the config says.
+    miami_evening = datetime(2026, 11, 23, 20, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert quiet_codes(lenient, miami_evening, to=MIAMI_MOBILE) == ["quiet_hours"]
+    assert lenient.quiet_hours is DEFAULT_RULES.quiet_hours
+
+
+def test_a_quiet_stretch_inside_the_day_and_a_half_given_table() -> None:
+    lunch = compliance_rules(Settings(quiet_hours={"start": "12:00", "end": "13:00"}))
+    assert lunch.default_window.describe(0) == "00:00–12:00 and 13:00–24:00"
+    assert quiet_codes(lunch, datetime(2026, 11, 23, 12, 30, tzinfo=CHICAGO)) == ["quiet_hours"]
+    only_start = compliance_rules(Settings(quiet_hours={"start": "20:00"}))
+    assert only_start.default_window.describe(0) == "08:00–20:00"  # end keeps its default 08:00
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('start = "9pm"\n', r"quiet_hours\.start in .* must be a time of day as HH:MM.*'9pm'"),
+        ('end = "24:00"\n', r"quiet_hours\.end .* HH:MM"),
+        ('start = "21:60"\n', r"quiet_hours\.start"),
+        ('start = ""\n', r"quiet_hours\.start"),
+        ('start = "08:00"\nend = "8:00"\n', "same time"),
+        ('begin = "21:00"\n', r"Unknown key\(s\) in \[quiet_hours\].*begin"),
+        ("start = 21\n", "table of text"),
+    ],
+)
+def test_bad_quiet_hours_are_refused_when_loading(tmp_path: Path, table: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env={}, path=write(tmp_path / "c.toml", "[quiet_hours]\n" + table))
+
+
+def test_compliance_rules_checks_settings_built_in_code_too() -> None:
+    with pytest.raises(ConfigError, match=r"quiet_hours\.end"):
+        compliance_rules(Settings(quiet_hours={"end": "late"}))
+
+
+def test_an_unknown_timezone_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"timezone in .*c\.toml must be an IANA time zone.*'Mars/Olympus'"):
+        load_settings(env={}, path=write(tmp_path / "c.toml", 'timezone = "Mars/Olympus"\n'))
+    with pytest.raises(ConfigError, match=r"\$SMS_TUI_TIMEZONE"):
+        load_settings(env={"SMS_TUI_TIMEZONE": "EST+5"}, path=tmp_path / "none.toml")
+
+
+# --- the rep's zone ----------------------------------------------------------------------------------
+
+
+def fake_etc(tmp_path: Path, link: str | None = None, timezone: str | None = None) -> Path:
+    etc = tmp_path / "etc"
+    etc.mkdir(parents=True)
+    if link is not None:
+        (etc / "localtime").symlink_to(link)
+    if timezone is not None:
+        (etc / "timezone").write_text(timezone + "\n")
+    return etc
+
+
+def key(zone: object) -> str | None:
+    return getattr(zone, "key", None)
+
+
+def test_the_configured_zone_wins(tmp_path: Path) -> None:
+    etc = fake_etc(tmp_path, link="/usr/share/zoneinfo/Asia/Tokyo")
+    assert key(rep_zone("America/New_York", env={"TZ": "Europe/Paris"}, etc=etc)) == "America/New_York"
+
+
+def test_without_a_configured_zone_tz_then_the_localtime_link_then_etc_timezone(tmp_path: Path) -> None:
+    etc = fake_etc(tmp_path, link="/usr/share/zoneinfo/Asia/Tokyo", timezone="Europe/Berlin")
+    assert key(rep_zone(None, env={"TZ": "Europe/Paris"}, etc=etc)) == "Europe/Paris"
+    assert key(rep_zone(None, env={"TZ": ":/usr/share/zoneinfo/Europe/Rome"}, etc=etc)) == "Europe/Rome"
+    assert key(rep_zone(None, env={"TZ": "no/such/zone"}, etc=etc)) == "Asia/Tokyo"
+    assert key(rep_zone("", env={}, etc=etc)) == "Asia/Tokyo"
+    only_file = fake_etc(tmp_path / "b", timezone="Europe/Berlin")
+    assert key(rep_zone(None, env={}, etc=only_file)) == "Europe/Berlin"
+    posix = fake_etc(tmp_path / "c", link="../usr/share/zoneinfo/posix/America/Denver")
+    assert key(rep_zone(None, env={}, etc=posix)) == "America/Denver"
+
+
+def test_nothing_known_about_the_machine_means_utc(tmp_path: Path) -> None:
+    assert rep_zone(None, env={}, etc=fake_etc(tmp_path)) is UTC
+    assert rep_zone(None, env={}, etc=fake_etc(tmp_path / "b", link="/nowhere")) is UTC
+
+
+def test_a_copied_localtime_file_keeps_its_dst_rules(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    source = Path("/usr/share/zoneinfo/America/New_York")
+    if not source.exists():
+        pytest.skip("no system tz database")
+    (etc / "localtime").write_bytes(source.read_bytes())
+    zone = rep_zone(None, env={}, etc=etc)
+    assert datetime(2026, 1, 15, 9, 0, tzinfo=zone).utcoffset() == timedelta(hours=-5)
+    assert datetime(2026, 7, 15, 9, 0, tzinfo=zone).utcoffset() == timedelta(hours=-4)
+
+
+def test_the_system_zone_is_named_so_tomorrow_9_is_right_across_dst(tmp_path: Path) -> None:
+    """Saturday 7 March 2026 in New York; DST starts that night. A fixed offset taken on Saturday
+    (-5 h) would put "tomorrow 9:00" at 14:00 UTC, an hour late."""
+    zone = rep_zone(None, env={}, etc=fake_etc(tmp_path, link="/usr/share/zoneinfo/America/New_York"))
+    saturday = datetime(2026, 3, 7, 12, 0, tzinfo=zone)
+    sunday_nine = datetime.combine(saturday.date() + timedelta(days=1), time(9, 0), zone)
+    assert saturday.utcoffset() == timedelta(hours=-5)
+    assert sunday_nine.astimezone(UTC) == datetime(2026, 3, 8, 13, 0, tzinfo=UTC)

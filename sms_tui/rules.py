@@ -1,0 +1,144 @@
+"""Settings turned into what the send guard and the UI use: the compliance rules and the rep's zone.
+
+Lives outside `core` because core must not know about configuration. Everything here is pure
+(the environment and the `/etc` folder are parameters), so tests need no real machine settings.
+
+`[quiet_hours]` names when texts must NOT go out, in the recipient's local time: ``start = "21:00"``
+and ``end = "08:00"`` mean quiet from 21:00 to 08:00, i.e. sending allowed 08:00–21:00 (the TCPA
+default). The configured window replaces that default window for every recipient; the stricter
+windows of some states and countries (`core.quiet_hours.QUIET_HOURS_RULES`) still apply on top.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import UTC, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sms_tui.config import ConfigError, Settings
+from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
+from sms_tui.core.quiet_hours import DEFAULT_WINDOW, SendWindow
+
+QUIET_HOURS_KEYS = ("start", "end")
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def compliance_rules(settings: Settings) -> ComplianceRules:
+    """The rules for `check_send` under these settings (DEFAULT_RULES when nothing is configured).
+
+    Raises ConfigError, naming the setting, when `[quiet_hours]` cannot be understood.
+    """
+    if not settings.quiet_hours:
+        return DEFAULT_RULES
+    return ComplianceRules(default_window=quiet_hours_window(settings.quiet_hours))
+
+
+def quiet_hours_window(table: Mapping[str, str], source: str = "the config file") -> SendWindow:
+    """The sending window left open by a `[quiet_hours]` table; a missing key keeps its default.
+
+    ``start`` after ``end`` (21:00 → 08:00) is quiet overnight; ``start`` before ``end``
+    (13:00 → 14:00) is a quiet stretch inside the day; equal times are refused as ambiguous.
+    """
+    unknown = sorted(set(table) - set(QUIET_HOURS_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"Unknown key(s) in [quiet_hours] in {source}: {', '.join(unknown)} "
+            '(only start and end, e.g. start = "21:00", end = "08:00").'
+        )
+    default_open, default_close = DEFAULT_WINDOW.days[0][0]
+    start = _minutes(table["start"], "start", source) if "start" in table else default_close
+    end = _minutes(table["end"], "end", source) if "end" in table else default_open
+    if start == end:
+        raise ConfigError(
+            f"[quiet_hours] in {source} starts and ends at the same time ({_hhmm(start)}); "
+            "give a start and an end that differ."
+        )
+    if end < start:  # quiet overnight: open from end to start
+        intervals: tuple[tuple[int, int], ...] = ((end, start),)
+    else:  # quiet during the day: open before start and after end
+        intervals = tuple((a, b) for a, b in ((0, start), (end, 24 * 60)) if a < b)
+    return SendWindow(
+        days=(intervals,) * 7,
+        source=f"your config: quiet hours {_hhmm(start)}–{_hhmm(end)}",
+    )
+
+
+def _minutes(value: str, key: str, source: str) -> int:
+    match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ConfigError(
+            f"quiet_hours.{key} in {source} must be a time of day as HH:MM (00:00–23:59), not {value!r}."
+        )
+    return int(match[1]) * 60 + int(match[2])
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# --- the rep's zone --------------------------------------------------------------------------------
+
+
+def rep_zone(name: str | None, *, env: Mapping[str, str] | None = None, etc: Path = Path("/etc")) -> tzinfo:
+    """The rep's zone: the configured IANA name, else the machine's named zone, else UTC.
+
+    A named zone (not a fixed offset) keeps "tomorrow 9:00" right across a DST change.
+    """
+    if name:
+        configured = named_zone(name)
+        if configured is not None:
+            return configured
+    return system_zone(env=env, etc=etc)
+
+
+def named_zone(name: str) -> ZoneInfo | None:
+    """`ZoneInfo(name)`, or None when no such zone is installed."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def system_zone(*, env: Mapping[str, str] | None = None, etc: Path = Path("/etc")) -> tzinfo:
+    """The machine's zone: `$TZ`, the `/etc/localtime` link, `/etc/timezone`, the
+    `/etc/localtime` file itself (right offsets, no name), then UTC."""
+    env = os.environ if env is None else env
+    tz = env.get("TZ", "").removeprefix(":").strip()
+    if tz:
+        found = named_zone(_key_from_path(tz) or tz)
+        if found is not None:
+            return found
+    localtime = etc / "localtime"
+    try:
+        target = os.readlink(localtime)
+    except OSError:
+        target = ""
+    key = _key_from_path(target)
+    if key:
+        found = named_zone(key)
+        if found is not None:
+            return found
+    try:
+        key = (etc / "timezone").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        key = ""
+    if key:
+        found = named_zone(key)
+        if found is not None:
+            return found
+    try:
+        with localtime.open("rb") as fh:
+            return ZoneInfo.from_file(fh, key="localtime")
+    except (OSError, ValueError):
+        return UTC
+
+
+def _key_from_path(path: str) -> str | None:
+    """ "/usr/share/zoneinfo/Europe/Paris" -> "Europe/Paris" (also under zoneinfo/posix/)."""
+    _, sep, key = path.rpartition("zoneinfo/")
+    if not sep or not key:
+        return None
+    return key.removeprefix("posix/")

@@ -36,6 +36,7 @@ Or try everything against the built-in fake carrier, no account needed:
 def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, title: str) -> None:
     """Open the cache, build the client and engine factory, run the app until the rep quits."""
     from sms_tui.provider import CloseClient
+    from sms_tui.rules import compliance_rules
     from sms_tui.store import Store
     from sms_tui.sync.engine import SyncEngine
     from sms_tui.ui.app import SmsApp, utc_now
@@ -55,6 +56,7 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         poll_seconds=settings.poll_interval,
         keymap=settings.keys,
         rep_tz=settings.timezone,
+        rules=compliance_rules(settings),
         title=title,
     )
     try:

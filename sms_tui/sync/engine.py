@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sms_tui.config import Settings
-from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
+from sms_tui.core.compliance import ComplianceRules
 from sms_tui.core.models import Message
 from sms_tui.provider import (
     AuthError,
@@ -27,6 +27,7 @@ from sms_tui.provider import (
     ProviderUnavailable,
     RateLimited,
 )
+from sms_tui.rules import compliance_rules
 from sms_tui.sync.cache import SyncCache
 from sms_tui.sync.events import ConnectionState, FirstSyncProgress, PollPacer, SyncEvent
 from sms_tui.sync.first_sync import Progress, run_first_sync
@@ -67,7 +68,7 @@ class SyncEngine:
         now: Callable[[], datetime],
         listener: Listener | None = None,
         settings: Settings | None = None,
-        rules: ComplianceRules = DEFAULT_RULES,
+        rules: ComplianceRules | None = None,
         lease: timedelta = DEFAULT_LEASE,
         owner: str | None = None,
         rng: random.Random | None = None,
@@ -89,7 +90,11 @@ class SyncEngine:
         self.totals = Totals()
         self.pacer = PollPacer(interval=self.settings.poll_interval, rng=rng or random.Random())
         self.poller = EventPoller(self.cache, client, now=now)
-        self.pusher = OutboxPusher(self.cache, client, now=now, owner=self.owner, lease=lease, rules=rules)
+        #: the send guard's rules: explicit ones, else those the settings configure ([quiet_hours])
+        self.rules = rules if rules is not None else compliance_rules(self.settings)
+        self.pusher = OutboxPusher(
+            self.cache, client, now=now, owner=self.owner, lease=lease, rules=self.rules
+        )
         self._wait = wait
         self._push_lock = asyncio.Lock()
         #: phones that sent STOP whose provider-scheduled messages could not be removed yet

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sms_tui.core import phones
 from sms_tui.core.models import Contact, Message, OurNumber
+from sms_tui.rules import rep_zone as _settings_rep_zone
 from sms_tui.store import Store
 from sms_tui.ui.widgets.composer_context import ComposerContext
 from sms_tui.ui.widgets.conversation import ConversationView, LeadHeader
@@ -158,11 +159,6 @@ def _maybe(store: Any, name: str) -> Any:
 
 
 def rep_zone(name: str | None) -> tzinfo:
-    """The rep's zone from settings (None: the machine's local zone)."""
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (KeyError, ValueError):
-            pass
-    local = datetime.now().astimezone().tzinfo
-    return local if local is not None else ZoneInfo("UTC")
+    """The rep's zone from settings, else the machine's *named* zone (never a fixed offset, so
+    "tomorrow 9:00" stays right across DST), else UTC. See `sms_tui.rules.rep_zone`."""
+    return _settings_rep_zone(name)

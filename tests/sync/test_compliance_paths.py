@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sms_tui.config import Settings
+from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
+from sms_tui.rules import compliance_rules
+from sms_tui.sync.engine import SyncEngine
 from tests.sync.harness import World, outbound_texts, send_one, textable_leads
 
 TEXT = "Hi Sam, Ann from Acme here. Reply STOP to opt out."
@@ -180,3 +184,17 @@ async def test_cancelling_a_scheduled_send_the_provider_already_sent_records_it_
     message = store.get_message(local_id)
     assert message is not None and message.local_state == "sent"
     assert [s["status"] for s in await world.carrier_sms() if s["text"] == TEXT] == ["sent"]
+
+
+async def test_the_engines_send_guard_uses_the_configured_quiet_hours(empty_world: World) -> None:
+    """[quiet_hours] reaches the guard run before every POST (only its blocks stop a send; its
+    warnings were shown to the rep when composing or scheduling)."""
+    office = Settings(poll_interval=15, quiet_hours={"start": "18:00", "end": "09:00"})
+    store, client, now = empty_world.store(), empty_world.client(), empty_world.clock.now
+    engine = SyncEngine(store, client, now=now, settings=office)
+    assert engine.pusher.rules == compliance_rules(office)
+    assert engine.pusher.rules.default_window.describe(0) == "09:00–18:00"
+    assert SyncEngine(store, client, now=now).pusher.rules is DEFAULT_RULES
+    explicit = ComplianceRules(max_segments=1)
+    given = SyncEngine(store, client, now=now, settings=office, rules=explicit)
+    assert given.pusher.rules is explicit

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sms_tui.config import Settings
+from sms_tui.rules import compliance_rules
 from sms_tui.ui.widgets.composer import Composer
 from tests.ui._composer_host import NIGHT, Host, context, screen_text
 
@@ -256,3 +260,18 @@ async def test_first_message_naming_the_rep_by_first_name_identifies_us() -> Non
         assert "does not say who is writing" not in app.line("#composer-guard")
         app.composer.load("Hi Bob, quick question. Reply STOP to opt out.")
         assert "does not say who is writing" in app.line("#composer-guard")
+
+
+async def test_configured_quiet_hours_warn_where_the_default_would_not() -> None:
+    """[quiet_hours] start = "18:00", end = "09:00": 18:30 in Chicago is quiet for this lead."""
+    office = compliance_rules(Settings(quiet_hours={"start": "18:00", "end": "09:00"}))
+    evening = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)  # Monday 18:30 in Chicago
+    app = Host(context(now=evening, rules=office), draft="Hi Bob, this is Dana")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        guard = app.line("#composer-guard")
+        assert guard.startswith("⚠ ctrl+o sends anyway · Quiet hours: it is 18:30 on Monday")
+        assert "09:00–18:00" in guard
+        app.composer.set_context(context(now=evening), "Hi Bob, this is Dana")  # default rules
+        await pilot.pause()
+        assert app.line("#composer-guard") == "Ready · ctrl+j send"

@@ -27,8 +27,8 @@ Reads (return core.models dataclasses or the small types in store.types)
     scheduled_to(phone) -> list[Message]            scheduled on the provider to that number
     has_unsettled_outbound(*, since, now) -> bool   may an outbound status still change soon?
     kv_get(key, default=None) / kv_set(key, value|None)   sync cursors
-    optimize()                                       refresh planner statistics (after a first sync)
-    close()                                          (runs PRAGMA optimize)
+    optimize()                                       refresh planner statistics (ANALYZE; at a quiet moment)
+    close()
 
 UI writes
     save_draft(lead_id, text)                        empty text deletes

@@ -142,7 +142,10 @@ async def test_retry_a_failed_message(tmp_path: Path) -> None:
         await open_lead(pilot, "lead_cyd")
         failed = [t for t in bubbles(app) if "Failed" in t]
         assert failed and "Carrier rejected: unreachable handset" in failed[0]
-        await pilot.press("R")
+        await pilot.press("R")  # the guard warns (a first text without name or opt-out line)
+        await settle(pilot)
+        assert app.store.outbox() == []
+        await pilot.press("R")  # confirmed
         await settle(pilot)
         assert [(m.lead_id, m.text, m.local_state) for m in app.store.outbox()] == [
             ("lead_cyd", "Sure — what time suits?", "outbox")
@@ -410,3 +413,35 @@ async def test_deep_in_a_long_list_replies_update_rows_in_place(
         assert fay is not None and fay.lead_id == "lead_fay" and fay.preview == "Back from holiday"
         assert screen.leads.cursor == 4 and screen.leads.selected is not None
         assert screen.leads.selected.lead_id == "lead_eve"
+
+
+def _notes(app: SmsApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_retry_of_a_blocked_lead_says_why_and_changes_nothing(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    app.store.set_phone_opt_out("+447400123456", True, now=NOW)  # Cyd opted out since the failure
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_cyd")
+        before = app.store.header_counts().failed
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.store.outbox() == []
+        assert not any("Sending in" in t for t in bubbles(app))
+        assert app.store.header_counts().failed == before
+        assert any(note.startswith("Cannot retry:") for note in _notes(app))
+
+
+async def test_retry_in_quiet_hours_needs_a_second_press(tmp_path: Path) -> None:
+    clock = Clock(NOW.replace(hour=23))  # 23:00 in London: Cyd's quiet hours
+    app = seeded_app(tmp_path, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_cyd")
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.store.outbox() == []
+        assert any("quiet" in note.lower() and "R again" in note for note in _notes(app))
+        await pilot.press("R")
+        await settle(pilot)
+        assert [m.text for m in app.store.outbox()] == ["Sure — what time suits?"]

@@ -104,6 +104,14 @@ class InboxScreen(SendingScreen):
             tooltip="Send the failed message again (through the same guard).",
         ),
         Binding(
+            "ctrl+o",
+            "retry_anyway",
+            "Retry anyway",
+            show=False,
+            id="inbox.retry_anyway",
+            tooltip="Confirm a retry despite its warnings (quiet hours…); blocks cannot be overridden.",
+        ),
+        Binding(
             "x",
             "cancel_scheduled",
             "Cancel scheduled",

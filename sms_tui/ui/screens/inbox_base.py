@@ -44,6 +44,8 @@ class InboxBase(Screen[None]):
         self.page_messages = CONVERSATION_LIMIT
         self._pages_shown: dict[str, int] = {}
         self._query = ""
+        #: A retry waiting for its confirmation (warnings shown): (local_id, confirm by).
+        self._retry_confirm: tuple[int, datetime] | None = None
 
     @property
     def sms_app(self) -> SmsApp:

@@ -14,8 +14,11 @@ from textual import on, work
 from sms_tui.ui.messages import OutboxChanged
 from sms_tui.ui.screens.inbox_base import InboxBase
 from sms_tui.ui.widgets.composer import Composer
+from sms_tui.ui.widgets.composer_context import run_check
 
 DRAFT_DEBOUNCE = 0.4
+#: Seconds a retry with warnings waits for its confirming second press.
+RETRY_CONFIRM_SECONDS = 5.0
 
 
 class SendingScreen(InboxBase):
@@ -59,6 +62,8 @@ class SendingScreen(InboxBase):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_send":
             return bool(self.pending)  # False hides it and lets TextArea's ctrl+z through
+        if action == "retry_anyway":
+            return self._retry_confirm is not None
         if action in ("retry", "cancel_scheduled"):
             want = ("error", "blocked") if action == "retry" else ("scheduled",)
             return None if self._latest(want) is None else True
@@ -92,17 +97,52 @@ class SendingScreen(InboxBase):
         self.post_message(OutboxChanged(lead_id))
 
     def action_retry(self) -> None:
+        """Retry the latest failed message, through the composer's guard, before touching the store.
+
+        A block (no sending number, opted out, unsupported country…) cannot be retried: say why and
+        change nothing. Warnings (quiet hours…) need a confirming second press (or `retry_anyway`)
+        within `RETRY_CONFIRM_SECONDS`, like the composer's send-anyway.
+        """
         message = self._latest(("error", "blocked"))
-        if message is not None:
-            self._retry(message.local_id, message.lead_id)
+        context = self.composer.context
+        if message is None or context is None or context.lead_id != message.lead_id:
+            return
+        check = run_check(message.text, context)
+        if check.blocks:
+            self._retry_confirm = None
+            reasons = " ".join(issue.message for issue in check.blocks)
+            self.notify(f"Cannot retry: {reasons}", severity="error", markup=False)
+            return
+        now = self.sms_app.now()
+        pending = self._retry_confirm
+        confirmed = pending is not None and pending[0] == message.local_id and now <= pending[1]
+        if check.warnings and not confirmed:
+            self._retry_confirm = (message.local_id, now + timedelta(seconds=RETRY_CONFIRM_SECONDS))
+            warnings = " ".join(issue.message for issue in check.warnings)
+            self.notify(
+                f"{warnings} Press R again to retry anyway.",
+                title="Retry?",
+                severity="warning",
+                markup=False,
+                timeout=RETRY_CONFIRM_SECONDS,
+            )
+            return
+        self._retry_confirm = None
+        self._retry(message.local_id, message.lead_id)
+
+    def action_retry_anyway(self) -> None:
+        """Confirm a retry whose warnings were shown (ctrl+o, like the composer's send-anyway)."""
+        if self._retry_confirm is not None:
+            self._retry_confirm = (self._retry_confirm[0], self.sms_app.now() + timedelta(seconds=1))
+            self.action_retry()
 
     @work(thread=True, group="outbox", exit_on_error=False, description="Retry")
     def _retry(self, local_id: int, lead_id: str) -> None:
         app = self.sms_app
         send_at = app.now() + timedelta(seconds=app.undo_seconds)
-        new_id = app.store.retry(local_id, send_at)
-        if new_id is not None:
-            self.app.call_from_thread(self._queued, lead_id, new_id, send_at)
+        retried_id = app.store.retry(local_id, send_at)
+        if retried_id is not None:
+            self.app.call_from_thread(self._queued, lead_id, retried_id, send_at)
 
     def action_cancel_scheduled(self) -> None:
         message = self._latest(("scheduled",))

@@ -34,6 +34,7 @@ class SendingScreen(InboxBase):
             return
         self.composer.clear()
         self._drafts.pop(event.lead_id, None)
+        self.conversation.follow()  # the rep wants to see the message they just sent
         self._enqueue(event.lead_id, event.text, context)
 
     @work(thread=True, group="outbox", exit_on_error=False, description="Queue a message")
@@ -187,6 +188,7 @@ class SendingScreen(InboxBase):
             if when is None:
                 return
             self.composer.clear()
+            self.conversation.follow()
             self._store_then(
                 lambda store: store.schedule(
                     lead_id=context.lead_id,

@@ -139,18 +139,6 @@ class Bubbles:
             yield Align(panel, align="right" if outbound else "left", width=width)
 
 
-class _Body(Static):
-    """The bubbles. While `stick_to_end`, a change of its height (a new message, a longer status)
-    scrolls its parent to the newest message: scrolling right after `update()` is too early,
-    because the new height is only known once the layout has run."""
-
-    stick_to_end = True
-
-    def on_resize(self) -> None:
-        if self.stick_to_end and isinstance(self.parent, VerticalScroll):
-            self.parent.scroll_end(animate=False)
-
-
 class Conversation(Vertical):
     """Header over a scrolling column of bubbles (anchored to the newest)."""
 
@@ -189,7 +177,7 @@ class Conversation(Vertical):
             yield Static(
                 Text("Pick a lead on the left (j/k, Enter to reply)."), classes="empty", id="messages-note"
             )
-            yield _Body(id="messages-body")
+            yield Static(id="messages-body")
 
     @property
     def lead_id(self) -> str | None:
@@ -212,7 +200,6 @@ class Conversation(Vertical):
         self.view = view
         self.query_one("#conversation-header", Static).update(header_text(view.header))
         scroll = self.query_one("#messages", VerticalScroll)
-        at_end = scroll.is_vertical_scroll_end
         if not view.messages:
             self._note("No messages yet.")
         else:
@@ -220,24 +207,26 @@ class Conversation(Vertical):
         self.query_one("#messages-body", Static).update(
             Bubbles(view.messages, self._now(), self._tz, self._keys)
         )
-        body = self.query_one("#messages-body", _Body)
         if same_lead and self.want_top and len(view.messages) > len(previous):
             self.want_top = False
-            body.stick_to_end = False
-            self.call_after_refresh(scroll.scroll_home, animate=False)  # older ones were added on top
-        elif not same_lead or at_end:
-            body.stick_to_end = True
-            # Newest at the bottom, like every chat; stay there as messages arrive.
-            self.call_after_refresh(scroll.scroll_end, animate=False, immediate=True)
-        else:
-            body.stick_to_end = False  # the rep scrolled up to read: leave the view where it is
+            scroll.release_anchor()  # older ones were added on top: show them, stop following
+            self.call_after_refresh(scroll.scroll_home, animate=False)
+        elif not same_lead:
+            self.follow()
+        # Otherwise the anchor decides: while anchored the view follows new messages; once the
+        # rep scrolled up (anchor released) it stays where they are reading.
+
+    def follow(self) -> None:
+        """Stick to the newest message, also as bubbles grow or the pane resizes (Textual's
+        anchor keeps it at the bottom through every layout until the rep scrolls up)."""
+        self.query_one("#messages", VerticalScroll).anchor()
 
     def scroll_page(self, direction: int) -> None:
         """Page the messages up (-1) or down (+1) without moving focus from the list or composer."""
         scroll = self.query_one("#messages", VerticalScroll)
-        scroll.scroll_relative(y=direction * max(1, scroll.size.height - 2), animate=False)
         if direction < 0:
-            self.query_one("#messages-body", _Body).stick_to_end = False
+            scroll.release_anchor()  # reading back: stop following (re-anchors at the bottom)
+        scroll.scroll_relative(y=direction * max(1, scroll.size.height - 2), animate=False)
 
     def message_texts(self) -> list[str]:
         """The plain text of each bubble as shown now (tests, screen readers of the future)."""

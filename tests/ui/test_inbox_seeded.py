@@ -445,3 +445,23 @@ async def test_retry_in_quiet_hours_needs_a_second_press(tmp_path: Path) -> None
         await pilot.press("R")
         await settle(pilot)
         assert [m.text for m in app.store.outbox()] == ["Sure — what time suits?"]
+
+
+async def test_a_new_filter_or_search_starts_at_the_first_row(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_fay")  # the last of six rows
+        await pilot.press("2")  # Unread: Ada, then Bob
+        await settle(pilot)
+        await until(pilot, lambda: screen.leads.total == 2)
+        assert screen.leads.cursor == 0
+        assert screen.leads.selected.lead_id == "lead_ada"  # type: ignore[union-attr]
+        await pilot.press("1")  # All again: the top, not the old row
+        await settle(pilot)
+        await open_lead(pilot, "lead_fay")
+        await pilot.press("slash", *"is:unread", "enter")
+        await settle(pilot)
+        await until(pilot, lambda: screen.leads.total == 2)
+        assert screen.leads.cursor == 0
+        await until(pilot, lambda: screen.conversation.lead_id == "lead_ada")

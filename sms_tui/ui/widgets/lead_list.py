@@ -136,6 +136,8 @@ class LeadList(ScrollView, can_focus=True):
         self._generation = 0
         self._pages: dict[int, list[LeadRow]] = {}
         self._starts: dict[int, Any] = {0: None}  # page -> `after` cursor that starts it
+        #: Set by `set_query`: the next load shows the new list from its first row.
+        self._from_top = False
         self._end_page: int | None = None
         self._inflight: set[int] = set()
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(512)
@@ -170,6 +172,7 @@ class LeadList(ScrollView, can_focus=True):
         """Show another query from the top (a filter or a search)."""
         self.query_text = query
         self._selected_id = None
+        self._from_top = True
         self.reload(keep_position=False)
 
     def reload(self, *, keep_position: bool = True, changed: set[str] | None = None) -> None:
@@ -347,7 +350,10 @@ class LeadList(ScrollView, can_focus=True):
         if loaded.total is not None:
             self.total = loaded.total
             self._update_virtual_size()
-            self._reanchor(old_index, old_id)
+            if self._from_top:
+                self._to_top()
+            else:
+                self._reanchor(old_index, old_id)
             self._loaded_once = True
             self.post_message(LeadList.Loaded(loaded.total))
         elif self.row_at(self.cursor) is not None and self._selected_id is None:
@@ -366,6 +372,15 @@ class LeadList(ScrollView, can_focus=True):
 
         for page_no in sorted(self._pages, key=distance, reverse=True)[: len(self._pages) - MAX_PAGES]:
             del self._pages[page_no]
+
+    def _to_top(self) -> None:
+        """A new query starts at its first row (not at the old query's row number)."""
+        self._from_top = False
+        self.scroll_to(y=0, animate=False, immediate=True)
+        if self.cursor != 0:
+            self.cursor = 0  # watcher announces the row
+        else:
+            self._announce(self.row_at(0))
 
     def _reanchor(self, old_index: int, old_id: str | None) -> None:
         """After a reload, put the cursor back on the lead it was on, at the same screen row."""

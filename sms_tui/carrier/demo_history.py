@@ -50,23 +50,61 @@ PATTERNS = (
 )
 
 
+#: What a lead abroad texts first (we may not be able to answer: that is the point of the demo).
+FROM_ABROAD = (
+    "Hi, I saw your ad online. Do you install outside the US?",
+    "Hello! Is this Sunrise Solar? Please call me back.",
+    "Do you ship panels internationally?",
+)
+#: At most this many leads we cannot text end with their unanswered text (the demo's first screen
+#: should be mostly conversations the rep can answer).
+ABROAD_UNREAD_MAX = 2
+
+
 def _phone(contact: Record) -> str | None:
     return contact["phones"][0]["phone"] if contact["phones"] else None
 
 
 class _Writer:
-    """Appends messages of one conversation at increasing times."""
+    """Appends messages of one conversation at increasing times.
+
+    Every outbound SMS gets its status from `outcome`, i.e. the live carrier's rules
+    (`outcomes.failure_at_send` / `failure_after_sent`, both built on `core.phones.can_text`),
+    with the sending number the live carrier would pick — so the history never shows a text
+    the carrier itself would have refused.
+    """
 
     def __init__(self, carrier: Carrier, lead: Record, contact: Record, start: datetime) -> None:
         self.carrier, self.lead, self.contact, self.at = carrier, lead, contact, start
         self.remote = _phone(contact) or ""
-        self.local = carrier.default_number(contact["phones"][0]["country"])["number"]
+        self.country = contact["phones"][0]["country"]
+        self.local = carrier.default_number(self.country)["number"]
 
     def _advance(self, rng: random.Random) -> datetime:
         self.at += timedelta(minutes=rng.uniform(2, 600))
         return self.at
 
-    def add(self, rng: random.Random, direction: str, status: str, text: str, **extra: object) -> Record:
+    def outcome(
+        self, text: str, rng: random.Random, *, carrier_error: bool = False
+    ) -> tuple[str | None, bool]:
+        """(error_message or None, whether it left the carrier) for an outbound `text` now.
+
+        `carrier_error` makes this one of the rare carrier failures the live carrier draws at
+        `carrier_error_rate` (the rate is 1 for this attempt), for the demo's failure display.
+        """
+        state = self.carrier.state
+        refused = outcomes.failure_at_send(
+            self.local, self.remote, opted_out=state.is_opted_out(self.local, self.remote)
+        )
+        if refused is not None:
+            return outcomes.message(*refused), False
+        late = outcomes.failure_after_sent(
+            self.local, self.remote, text, landlines=set(state.meta.get("landlines", [])),
+            rng=rng, error_rate=1.0 if carrier_error else 0.0,
+        )  # fmt: skip
+        return (outcomes.message(*late) if late else None), True
+
+    def _add(self, rng: random.Random, direction: str, status: str, text: str, **extra: object) -> Record:
         at = self._advance(rng)
         fields: dict[str, object] = {
             "local_phone": self.local,
@@ -75,30 +113,34 @@ class _Writer:
             "lead_id": self.lead["id"],
             "contact_id": self.contact["id"],
         }
-        if status == "sent":
-            fields["date_sent"] = iso(at)
-            fields["cost"] = outcomes.cost(text, self.contact["phones"][0]["country"])
         if direction == "inbound":
             fields["user_id"] = self.carrier.me()["id"]
         fields.update(extra)
         sms = new_sms(self.carrier, at=at, status=status, direction=direction, **fields)
         return self.carrier.state.put("sms", sms)
 
+    def receive(self, rng: random.Random, text: str) -> Record:
+        return self._add(rng, "inbound", "inbox", text)
 
-def _failure_for(carrier: Carrier, remote: str, text: str) -> str | None:
-    local = carrier.default_number(None)["number"]
-    refused = outcomes.failure_at_send(local, remote, opted_out=False)
-    if refused is not None and refused[0] != "country_mismatch":
-        return outcomes.message(*refused)
-    late = outcomes.failure_after_sent(
-        local, remote, text, landlines=set(carrier.state.meta.get("landlines", [])),
-        rng=random.Random(0), error_rate=0.0,
-    )  # fmt: skip
-    return outcomes.message(*late) if late else None
+    def keep(self, rng: random.Random, status: str, text: str, **extra: object) -> Record:
+        """An outbound SMS that has not been sent (yet): a draft or a scheduled send."""
+        return self._add(rng, "outbound", status, text, **extra)
+
+    def send(self, rng: random.Random, text: str, *, carrier_error: bool = False, **extra: object) -> Record:
+        """An outbound SMS that went through the carrier: `sent`, or `error` with the reason."""
+        error, left = self.outcome(text, rng, carrier_error=carrier_error)
+        sms = self._add(
+            rng, "outbound", "sent" if error is None else "error", text, error_message=error, **extra
+        )
+        if left:  # a late delivery report keeps the sent date and the cost, as on the live carrier
+            sms["date_sent"] = sms["date_created"]
+            sms["cost"] = outcomes.cost(text, self.country)
+        return sms
 
 
 def build_histories(carrier: Carrier, rng: random.Random, now: datetime) -> None:
     templates = list(carrier.state.all("sms_template"))
+    abroad_unread = 0
     for lead in list(carrier.state.all("lead")):
         contacts = [c for c in carrier.contacts_of(lead["id"]) if c["phones"]]
         if not contacts or rng.random() < 0.3:
@@ -106,50 +148,48 @@ def build_histories(carrier: Carrier, rng: random.Random, now: datetime) -> None
         contact = contacts[0]
         w = _Writer(carrier, lead, contact, now - timedelta(days=rng.uniform(3, 30)))
         first = contact["_x_first_name"]
-        failure = _failure_for(carrier, w.remote, "hello")
-        pattern = "failed" if failure else rng.choice(PATTERNS)
         if rng.random() < 0.3:
             tmpl = rng.choice(templates)
             opener, tid = render_for(carrier, tmpl["text"], lead, contact), tmpl["id"]
         else:
             opener, tid = rng.choice(OPENERS).format(first=first), None
-        if pattern == "failed":
-            text, reason = opener, failure
-            if reason is None and rng.random() < 0.5:
-                text = SPAMMY.format(first=first)
-                reason = _failure_for(carrier, w.remote, text)
-            elif reason is None:
-                reason = outcomes.message(rng.choice(outcomes.RANDOM_CARRIER_REASONS))
-            late = any(f"Error {outcomes.REASONS[r][0]} " in (reason or "") for r in outcomes.LATE_REASONS)
-            extra: dict[str, object] = {"error_message": reason, "template_id": tid}
-            if late:  # it left, then the carrier reported it undelivered: sent date and cost stay
-                extra |= {"date_sent": "", "cost": outcomes.cost(text, contact["phones"][0]["country"])}
-            sms = w.add(rng, "outbound", "error", text, **extra)
-            if late:
-                sms["date_sent"] = sms["date_created"]
+        failure, left = w.outcome("hello", rng)
+        if failure is not None:  # we cannot text this number: every attempt fails with the reason
+            if not left and rng.random() < 0.35:  # a lead abroad texted us first
+                w.receive(rng, rng.choice(FROM_ABROAD))
+                if abroad_unread < ABROAD_UNREAD_MAX and rng.random() < 0.5:
+                    abroad_unread += 1
+                    continue
+                opener = f"Hi {first}, thanks for your message! When is a good time to call?"
+            w.send(rng, opener, template_id=tid)
             continue
-        w.add(rng, "outbound", "sent", opener, template_id=tid)
+        pattern = rng.choice(PATTERNS)
+        if pattern == "failed":  # a number we can text, and yet the text did not arrive
+            if rng.random() < 0.5:
+                w.send(rng, SPAMMY.format(first=first))
+            else:
+                w.send(rng, opener, carrier_error=True, template_id=tid)
+            continue
+        w.send(rng, opener, template_id=tid)
         for _ in range(rng.randrange(0, 4)):
-            w.add(rng, "inbound", "inbox", replies.pick_reply_safe(rng))
-            w.add(rng, "outbound", "sent", rng.choice(FOLLOW_UPS))
+            w.receive(rng, replies.pick_reply_safe(rng))
+            w.send(rng, rng.choice(FOLLOW_UPS))
         if pattern == "unread":
-            w.add(rng, "inbound", "inbox", replies.pick_reply_safe(rng))
+            w.receive(rng, replies.pick_reply_safe(rng))
         elif pattern == "draft":
-            w.add(rng, "outbound", "draft", f"Hi {first}, circling back on ")
+            w.keep(rng, "draft", f"Hi {first}, circling back on ")
         elif pattern == "scheduled":
             due = now + timedelta(hours=rng.uniform(1, 48))
-            sms = w.add(
-                rng, "outbound", "scheduled", f"Hi {first}, just checking in!", date_scheduled=iso(due)
-            )
+            sms = w.keep(rng, "scheduled", f"Hi {first}, just checking in!", date_scheduled=iso(due))
             carrier.schedule("release", due, sms)
         elif pattern in ("opted_out", "restarted"):
-            stop = w.add(rng, "inbound", "inbox", rng.choice(replies.STOP_WORDS))
-            w.add(rng, "outbound", "sent", replies.STOP_REPLY, user_id=None)
+            stop = w.receive(rng, rng.choice(replies.STOP_WORDS))
+            w.send(rng, replies.STOP_REPLY, user_id=None)  # the carrier's confirmation
             carrier.state.set_opted_out(stop["local_phone"], stop["remote_phone"], True)
             if pattern == "restarted":
-                w.add(rng, "inbound", "inbox", "START")
-                w.add(rng, "outbound", "sent", replies.START_REPLY, user_id=None)
+                w.receive(rng, "START")
                 carrier.state.set_opted_out(stop["local_phone"], stop["remote_phone"], False)
+                w.send(rng, replies.START_REPLY, user_id=None)
         if w.at > now:  # keep history in the past (scheduled dates excepted)
             _shift_into_past(carrier, lead["id"], w.at - now + timedelta(minutes=5))
 

@@ -72,7 +72,11 @@ def test_reply_mix_is_realistic() -> None:
 
 
 async def test_a_stop_reply_blocks_and_sometimes_comes_back_with_start() -> None:
-    """Across seeds, simulated leads STOP (blocked + confirmed) and some later text START."""
+    """Across seeds, simulated leads STOP (blocked + confirmed) and some later text START.
+
+    Which sends draw a STOP depends on the SMS ids, hence on the size of the demo history: enough
+    sends (40 a seed, ~15 STOPs in all) that a START shows up whatever the demo data looks like.
+    """
     stops = starts = 0
     for seed in range(30, 36):
         app = create_app(api_key=KEY, seed=seed, clock=FakeClock())
@@ -80,7 +84,7 @@ async def test_a_stop_reply_blocks_and_sometimes_comes_back_with_start() -> None
             transport=httpx.ASGITransport(app=app), base_url=ROOT, auth=(KEY, "")
         ) as c:
             await c.post("_carrier/faults", json={"reply_rate": 1, "carrier_error_rate": 0})
-            for i in range(15):
+            for i in range(40):
                 await c.post(
                     "api/v1/activity/sms/",
                     json={"status": "outbox", "text": "hi", "remote_phone": f"+1312555{5000 + i}"},

@@ -19,7 +19,9 @@ import httpx
 import phonenumbers
 
 from sms_tui.carrier import FakeClock, create_app
+from sms_tui.carrier.outcomes import magic_reason
 from sms_tui.config import Settings
+from sms_tui.core.phones import can_text
 from sms_tui.provider import CloseClient
 from sms_tui.store import Store
 from sms_tui.sync import SyncEngine, SyncEvent
@@ -128,6 +130,13 @@ class World:
                 pass
 
 
+def _delivers(ours: str, phone: str, contact: Any) -> bool:
+    """The carrier delivers a plain text to `phone`: no landline (by phonenumbers, or a demo "office"
+    line only the carrier knows is one) and no magic number that fails on purpose."""
+    types = {p.phone: p.type for p in (contact.phones if contact else ())}
+    return can_text(ours, phone).ok and types.get(phone) != "office" and magic_reason(phone) is None
+
+
 def textable_leads(store: Store, limit: int = 1000) -> list[tuple[str, str | None, str, str]]:
     """(lead_id, contact_id, their phone, our number in the same country) for leads we can text."""
     ours = {n.country: n.number for n in store.our_numbers() if n.sms_enabled}
@@ -143,7 +152,7 @@ def textable_leads(store: Store, limit: int = 1000) -> list[tuple[str, str | Non
         if phone is None or row.opted_out:
             continue
         region = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
-        if region in ours:
+        if region in ours and _delivers(ours[region], phone, detail.texting_contact):
             found.append(
                 (
                     row.lead_id,

@@ -47,7 +47,8 @@ def segments(text: str | None, as_json: bool) -> None:
     if text is None:
         raise click.UsageError('missing TEXT (or "-" to read it from stdin, or --json for a batch)')
     if text == "-":
-        text = sys.stdin.read()
+        text = _read_stdin().replace("\r\n", "\n").replace("\r", "\n")  # as text-mode stdin did
+    _check_characters(text, "the text")
     click.echo(summary(text))
 
 
@@ -57,8 +58,33 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
+def _read_stdin() -> str:
+    """stdin as strict UTF-8.
+
+    Text-mode stdin decodes with surrogateescape under a C/POSIX locale, so an invalid byte would
+    become a lone surrogate ("\\udcff") and be counted as a character; read the bytes and refuse.
+    """
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding program's StringIO): already characters
+        text: str = sys.stdin.read()
+        _check_characters(text, "stdin")
+        return text
+    raw: bytes = buffer.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"stdin is not valid UTF-8 at byte {exc.start}")
+
+
+def _check_characters(text: str, where: str) -> None:
+    """Refuse lone surrogates (from undecodable argv bytes or a JSON \\udXXX escape): not characters."""
+    for index, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":
+            _fail(f"{where} contains a lone surrogate (U+{ord(char):04X}) at index {index}: not a character")
+
+
 def _read_json_texts() -> list[str]:
-    raw = sys.stdin.read()
+    raw = _read_stdin()
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -68,6 +94,7 @@ def _read_json_texts() -> list[str]:
     for i, item in enumerate(data):
         if not isinstance(item, str):
             _fail(f"item {i} of the array is not a string: {json.dumps(item)[:60]}")
+        _check_characters(item, f"item {i} of the array")
     return data
 
 

@@ -139,3 +139,63 @@ def test_a_rewrite_that_costs_more_is_not_offered():
     assert "No lookalike rewrite helps: it stays UCS-2, 1 segment." in result.stdout
     rows = json.loads(run("--json", stdin=json.dumps(["\u2026" * 70])).stdout)
     assert rows[0]["gsm_safe"] is None
+
+
+def _installed(*args: str, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    """The real command (real stdin bytes, the interpreter's own argv decoding)."""
+    return subprocess.run(
+        [sys.executable, "-m", "sms_tui", "segments", *args], input=stdin, capture_output=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "byte"),
+    [(("--json",), b'["a\xff"]', 3), (("-",), b"caf\xc3\xa9 \xe2\x80", 6)],
+)
+def test_invalid_utf8_on_stdin_is_refused_with_the_byte_offset(args, stdin, byte):
+    out = _installed(*args, stdin=stdin)
+    assert out.returncode == 2
+    assert out.stdout == b""
+    assert f"stdin is not valid UTF-8 at byte {byte}".encode() in out.stderr
+
+
+def test_invalid_utf8_on_stdin_is_refused_in_process_too():
+    result = CliRunner().invoke(main, ["segments", "--json"], input=b'["ok", "\xc3("]')
+    assert result.exit_code == 2
+    assert "stdin is not valid UTF-8 at byte 8" in result.stderr
+    assert result.stdout == ""
+
+
+def test_valid_utf8_on_stdin_is_read_as_characters():
+    out = _installed("--json", stdin='["café 😀"]'.encode())
+    assert out.returncode == 0
+    assert [c["char"] for c in json.loads(out.stdout)[0]["ucs2_chars"]] == ["😀"]  # é is GSM-7
+
+
+def test_a_lone_surrogate_argument_is_refused():
+    result = run("a\ud800b")
+    assert result.exit_code == 2
+    assert "the text contains a lone surrogate (U+D800) at index 1: not a character" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_argument_that_is_not_utf8_is_refused_end_to_end():
+    # The interpreter hands undecodable argv bytes over as lone surrogates (surrogateescape).
+    out = subprocess.run(
+        [sys.executable, "-m", "sms_tui", "segments", b"ab\xff".decode("utf-8", "surrogateescape")],
+        capture_output=True,
+    )
+    assert out.returncode == 2
+    assert b"lone surrogate (U+DCFF) at index 2: not a character" in out.stderr
+
+
+def test_a_lone_surrogate_escape_in_the_json_batch_is_refused():
+    result = run("--json", stdin='["fine", "x\\udc00"]')
+    assert result.exit_code == 2
+    assert (
+        "item 1 of the array contains a lone surrogate (U+DC00) at index 1: not a character" in result.stderr
+    )
+    # a proper pair is one character, not an error
+    ok = run("--json", stdin='["\\ud83d\\ude00"]')
+    assert ok.exit_code == 0
+    assert [c["char"] for c in json.loads(ok.stdout)[0]["ucs2_chars"]] == ["😀"]

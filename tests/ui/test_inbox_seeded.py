@@ -465,3 +465,22 @@ async def test_a_new_filter_or_search_starts_at_the_first_row(tmp_path: Path) ->
         await until(pilot, lambda: screen.leads.total == 2)
         assert screen.leads.cursor == 0
         await until(pilot, lambda: screen.conversation.lead_id == "lead_ada")
+
+
+async def test_done_again_in_an_is_done_view_undoes_it(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_bob")
+        await pilot.press("e")
+        await settle(pilot)
+        assert lead_row(app, "lead_bob").done
+        await pilot.press("slash", *"is:done", "enter")
+        await settle(pilot)
+        await until(pilot, lambda: screen.leads.total == 1)
+        await open_lead(pilot, "lead_bob")
+        await pilot.press("e")
+        await settle(pilot)
+        assert not lead_row(app, "lead_bob").done
+        assert any("Not done" in note for note in _notes(app))
+        await until(pilot, lambda: screen.leads.total == 0)  # it left the is:done view

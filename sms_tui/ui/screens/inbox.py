@@ -84,7 +84,7 @@ class InboxScreen(SendingScreen):
             "done",
             "Done",
             id="inbox.done",
-            tooltip="Archive the lead: it leaves the list until it writes.",
+            tooltip="Archive the lead: it leaves the list until it writes. On a done lead (is:done): undo.",
         ),
         Binding(
             "z",
@@ -328,12 +328,17 @@ class InboxScreen(SendingScreen):
             self._store_then(lambda store: store.mark_unread(lead_id), lead_id)
 
     def action_done(self) -> None:
-        if self._lead_id is None:
+        """Done, or — on a lead that is already done (an `is:done` view) — not done any more."""
+        row = self._current_row()
+        if row is None:
             return
-        lead_id = self._lead_id
-        self._flag(
-            lambda store: store.set_done(lead_id, True), "Done — archived until the lead writes again."
+        lead_id, done = row.lead_id, not row.done
+        note = (
+            "Done — archived until the lead writes again."
+            if done
+            else "Not done — the lead is back in the inbox."
         )
+        self._flag(lambda store: store.set_done(lead_id, done), note)
 
     def action_snooze(self) -> None:
         from sms_tui.ui.screens.snooze import SnoozeDialog

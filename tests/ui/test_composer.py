@@ -190,6 +190,22 @@ async def test_insert_puts_text_at_the_cursor() -> None:
         assert app.composer.text == "Hi Bob"
 
 
+async def test_insert_after_a_word_adds_one_space() -> None:
+    app = Host(context(), draft="new draft")
+    async with app.run_test() as pilot:
+        app.composer.insert("Hi Daniel")
+        await pilot.pause()
+        assert app.composer.text == "new draft Hi Daniel"
+
+
+async def test_insert_into_an_empty_composer_adds_nothing() -> None:
+    app = Host(context())
+    async with app.run_test() as pilot:
+        app.composer.insert("Hi Daniel")
+        await pilot.pause()
+        assert app.composer.text == "Hi Daniel"
+
+
 async def test_names_with_markup_are_shown_as_typed() -> None:
     app = Host(context(contact_name="Bob [VIP] [/]"))
     async with app.run_test() as pilot:

@@ -288,9 +288,16 @@ class Composer(Widget):
         self._refresh_state()
 
     def insert(self, text: str) -> None:
-        """Insert `text` at the cursor (e.g. a rendered template); counts as the rep's edit."""
+        """Insert `text` at the cursor (e.g. a rendered template); counts as the rep's edit.
+
+        Right after a word it adds one space, so a template never glues onto the draft.
+        """
         area = self.input
-        area.replace(text, *area.selection)
+        start, end = sorted(area.selection)
+        before = area.get_text_range((0, 0), start)
+        if text and before and not before[-1].isspace() and not text[0].isspace():
+            text = " " + text  # "new draft Hi Dana…", not "new draftHi Dana…"
+        area.replace(text, start, end)
         area.focus()
 
     def focus(self, scroll_visible: bool = True) -> Composer:

@@ -126,6 +126,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return dict(value)
     if not isinstance(value, str):
         raise ConfigError(f"{name} in {source} must be text.")
+    if name == "base_url" and value:
+        _check_base_url(value, source)
     if name == "timezone":
         from sms_tui.rules import named_zone
 
@@ -135,6 +137,18 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                 f"America/New_York, not {value!r}."
             )
     return value
+
+
+def _check_base_url(value: str, source: str) -> None:
+    """A root without http(s):// (``localhost:8765/api/v1/``) is a typo in the settings; say so now,
+    not later as "the provider stopped answering" from the HTTP layer."""
+    scheme, sep, rest = value.partition("://")
+    host = rest.split("/", 1)[0]
+    if not sep or scheme.lower() not in ("http", "https") or not host:
+        raise ConfigError(
+            f"SMS_TUI_BASE_URL / base_url must start with http:// or https:// and name a host, "
+            f"e.g. https://api.close.com/api/v1/; {source} has {value!r}."
+        )
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -262,3 +262,22 @@ def test_the_system_zone_is_named_so_tomorrow_9_is_right_across_dst(tmp_path: Pa
     sunday_nine = datetime.combine(saturday.date() + timedelta(days=1), time(9, 0), zone)
     assert saturday.utcoffset() == timedelta(hours=-5)
     assert sunday_nine.astimezone(UTC) == datetime(2026, 3, 8, 13, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("url", ["localhost:8765/api/v1/", "api.close.com/api/v1/", "ftp://x/", "http://"])
+def test_a_base_url_that_is_not_http_is_refused_when_loading(tmp_path: Path, url: str) -> None:
+    message = "SMS_TUI_BASE_URL / base_url must start with http:// or https://"
+    with pytest.raises(ConfigError, match=message) as from_env:
+        load_settings(env={"SMS_TUI_BASE_URL": url}, path=tmp_path / "none.toml")
+    assert "$SMS_TUI_BASE_URL" in str(from_env.value) and url in str(from_env.value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"base_url": url}, env={}, path=tmp_path / "none.toml")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env={}, path=write(tmp_path / "c.toml", f'base_url = "{url}"\n'))
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8765/api/v1/", "https://api.close.com/api/v1/", "HTTPS://X/"]
+)
+def test_http_and_https_base_urls_load(tmp_path: Path, url: str) -> None:
+    assert load_settings({"base_url": url}, env={}, path=tmp_path / "none.toml").base_url == url

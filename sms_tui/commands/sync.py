@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -33,9 +33,23 @@ def _not_configured(path: Path) -> str:
     )
 
 
+def _fail(message: str, code: int, *, as_json: bool) -> NoReturn:
+    """The human message on stderr; with --json also `{"ok": false, "error": …}` on stdout, so a
+    script reading stdout gets an answer it can parse rather than nothing."""
+    click.echo(message, err=True)
+    if as_json:
+        click.echo(json.dumps({"ok": False, "error": message}))
+    sys.exit(code)
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="Sync everything once, push the outbox, print a summary and exit.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print the summary as JSON (on failure: {"ok": false, "error": ...}).',
+)
 @click.option(
     "--base-url", default=None, help="Provider API root (else SMS_TUI_BASE_URL or the config file)."
 )
@@ -53,11 +67,9 @@ def sync(once: bool, as_json: bool, base_url: str | None, api_key: str | None, d
     try:
         settings = load_settings({"base_url": base_url, "api_key": api_key, "data_dir": data_dir})
     except ConfigError as exc:
-        click.echo(f"Configuration problem: {exc}", err=True)
-        sys.exit(EXIT_NOT_CONFIGURED)
+        _fail(f"Configuration problem: {exc}", EXIT_NOT_CONFIGURED, as_json=as_json)
     if not settings.has_provider:
-        click.echo(_not_configured(config_path()), err=True)
-        sys.exit(EXIT_NOT_CONFIGURED)
+        _fail(_not_configured(config_path()), EXIT_NOT_CONFIGURED, as_json=as_json)
 
     import asyncio
 
@@ -66,12 +78,11 @@ def sync(once: bool, as_json: bool, base_url: str | None, api_key: str | None, d
     try:
         summary = asyncio.run(_run(settings, once=once, show_progress=not as_json and sys.stderr.isatty()))
     except ProviderError as exc:
-        click.echo(f"Sync failed: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"Sync failed: {exc}", 1, as_json=as_json)
     except KeyboardInterrupt:
         sys.exit(130)
     if as_json:
-        click.echo(json.dumps(summary, sort_keys=True))
+        click.echo(json.dumps({"ok": True, **summary}, sort_keys=True))
     else:
         click.echo(
             f"Cache {summary['cache']}: {summary['leads']:,} leads, {summary['contacts']:,} contacts, "

@@ -82,3 +82,44 @@ async def test_no_log_line_of_a_real_http_exchange_carries_the_key(carrier: Runn
     token = base64.b64encode(f"{KEY}:".encode()).decode()
     assert KEY not in caplog.text and token not in caplog.text
     assert KEY not in str(refused.value)
+
+
+def test_json_failure_is_a_json_object_on_stdout_too(carrier: RunningCarrier, tmp_path: Path) -> None:
+    args = ["sync", "--once", "--json", "--base-url", carrier.base_url, "--api-key", "wrong-key-123"]
+    result = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path)], env=_env(tmp_path))
+    assert result.exit_code == 1
+    answer = json.loads(result.stdout)
+    assert answer["ok"] is False and "The API key was refused" in answer["error"]
+    assert "The API key was refused" in result.stderr  # the human message stays on stderr
+    assert "wrong-key-123" not in result.output
+
+
+def test_json_success_says_ok(carrier: RunningCarrier, tmp_path: Path) -> None:
+    args = ["sync", "--once", "--json", "--base-url", carrier.base_url, "--api-key", KEY]
+    result = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path / "data")], env=_env(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] is True
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_base_url_without_http_is_a_settings_mistake(tmp_path: Path, as_json: bool) -> None:
+    args = ["sync", "--once", "--base-url", "localhost:8765/api/v1/", "--api-key", KEY]
+    args += ["--json"] if as_json else []
+    result = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path)], env=_env(tmp_path))
+    assert result.exit_code == 2
+    assert "SMS_TUI_BASE_URL / base_url must start with http:// or https://" in result.stderr
+    assert "stopped answering" not in result.output and "retry" not in result.output
+    if as_json:
+        answer = json.loads(result.stdout)
+        assert answer["ok"] is False and "must start with http:// or https://" in answer["error"]
+    else:
+        assert result.stdout == ""
+    assert not (tmp_path / "cache.sqlite3").exists()  # refused before anything was opened
+
+
+def test_json_without_a_provider_is_a_json_object_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sync", "--once", "--json"], env=_env(tmp_path))
+    assert result.exit_code == 2
+    answer = json.loads(result.stdout)
+    assert answer["ok"] is False and "No provider is configured" in answer["error"]
+    assert "No provider is configured" in result.stderr

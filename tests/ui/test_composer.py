@@ -126,6 +126,8 @@ async def test_over_1000_characters_turns_the_counter_red_and_blocks_send() -> N
         await pilot.press("y")
         counter = app.query_one("#composer-counter")
         assert app.line("#composer-counter").startswith("1001/1000")
+        assert app.line("#composer-counter").endswith(" · 1 over the limit")
+        assert " left" not in app.line("#composer-counter")  # nothing is "left" past the limit
         assert counter.has_class("-over-limit")
         await pilot.press("ctrl+j")
         assert app.of(Composer.SendRequested) == []

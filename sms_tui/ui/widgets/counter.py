@@ -22,12 +22,10 @@ MAX_NAMED = 3
 def counter_text(info: SegmentInfo) -> str:
     """`chars/1000 · GSM-7 · 2 segments · 93 left` (the issue's format)."""
     noun = "segment" if info.segments == 1 else "segments"
-    text = (
-        f"{info.chars}/{CLOSE_MAX_CHARS} · {info.encoding} · {info.segments} {noun} · {info.units_left} left"
-    )
-    if info.over_limit:
-        text += f" · {-info.chars_left} over the limit"
-    return text
+    text = f"{info.chars}/{CLOSE_MAX_CHARS} · {info.encoding} · {info.segments} {noun}"
+    if info.over_limit:  # nothing is "left" past the limit: say only how far over it is
+        return text + f" · {-info.chars_left} over the limit"
+    return text + f" · {info.units_left} left"
 
 
 def counter_content(info: SegmentInfo, gsm_key: str = "ctrl+g") -> Content:

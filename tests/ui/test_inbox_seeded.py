@@ -484,3 +484,15 @@ async def test_done_again_in_an_is_done_view_undoes_it(tmp_path: Path) -> None:
         assert not lead_row(app, "lead_bob").done
         assert any("Not done" in note for note in _notes(app))
         await until(pilot, lambda: screen.leads.total == 0)  # it left the is:done view
+
+
+async def test_ctrl_o_confirms_a_retry_with_warnings(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_cyd")
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.store.outbox() == []
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert [m.text for m in app.store.outbox()] == ["Sure — what time suits?"]

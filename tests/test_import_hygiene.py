@@ -13,6 +13,15 @@ HEADLESS = [
     "sms_tui.core.phones",
     "sms_tui.core.templates",
     "sms_tui.core.compliance",
+    "sms_tui.core.query",
+    "sms_tui.config",
+    "sms_tui.store",
+    "sms_tui.provider",
+    "sms_tui.sync",
+    "sms_tui.carrier",
+    "sms_tui.commands.segments",
+    "sms_tui.commands.sync",
+    "sms_tui.commands.carrier",
 ]
 
 

@@ -37,28 +37,20 @@ class UiWritesMixin(StoreBase):
 
         Returns the message's local id. The sync engine claims it once `send_at` has passed.
         """
-        created = now or datetime.now(UTC)
         with self._write() as conn:
-            _require_lead(conn, lead_id)
-            cur = conn.execute(
-                "INSERT INTO messages (lead_id, contact_id, direction, local_state, text, remote_phone, "
-                "local_phone, send_at, sort_at, date_created, template_id, user_id, is_read) "
-                "VALUES (?, ?, 'outbound', 'outbox', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                (
-                    lead_id,
-                    contact_id,
-                    text,
-                    remote_phone,
-                    local_phone,
-                    ts(send_at),
-                    ts(created),
-                    ts(created),
-                    template_id,
-                    user_id,
-                ),
+            return _insert_outbound(
+                conn,
+                "outbox",
+                send_at,
+                lead_id=lead_id,
+                contact_id=contact_id,
+                text=text,
+                remote_phone=remote_phone,
+                local_phone=local_phone,
+                created=now or datetime.now(UTC),
+                template_id=template_id,
+                user_id=user_id,
             )
-            conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))
-            return int(cur.lastrowid or 0)
 
     def undo_send(self, local_id: int) -> str | None:
         """Take a message back out of the outbox while it is still there (not yet claimed).
@@ -92,28 +84,20 @@ class UiWritesMixin(StoreBase):
         user_id: str | None = None,
     ) -> int:
         """Store a scheduled send; the sync engine creates it on the provider with status `scheduled`."""
-        created = now or datetime.now(UTC)
         with self._write() as conn:
-            _require_lead(conn, lead_id)
-            cur = conn.execute(
-                "INSERT INTO messages (lead_id, contact_id, direction, local_state, text, remote_phone, "
-                "local_phone, date_scheduled, sort_at, date_created, template_id, user_id, is_read) "
-                "VALUES (?, ?, 'outbound', 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                (
-                    lead_id,
-                    contact_id,
-                    text,
-                    remote_phone,
-                    local_phone,
-                    ts(date_scheduled),
-                    ts(created),
-                    ts(created),
-                    template_id,
-                    user_id,
-                ),
+            return _insert_outbound(
+                conn,
+                "scheduled",
+                date_scheduled,
+                lead_id=lead_id,
+                contact_id=contact_id,
+                text=text,
+                remote_phone=remote_phone,
+                local_phone=local_phone,
+                created=now or datetime.now(UTC),
+                template_id=template_id,
+                user_id=user_id,
             )
-            conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))
-            return int(cur.lastrowid or 0)
 
     def cancel_scheduled(self, local_id: int) -> str | None:
         """Cancel a scheduled send; its text becomes the lead's draft and is returned.
@@ -205,6 +189,46 @@ class UiWritesMixin(StoreBase):
             conn.execute(
                 "UPDATE lead_state SET snoozed_until = ?, done = 0 WHERE lead_id = ?", (ts(until), lead_id)
             )
+
+
+def _insert_outbound(
+    conn: sqlite3.Connection,
+    state: str,
+    when: datetime,
+    *,
+    lead_id: str,
+    contact_id: str | None,
+    text: str,
+    remote_phone: str,
+    local_phone: str,
+    created: datetime,
+    template_id: str | None,
+    user_id: str | None,
+) -> int:
+    """Insert an outbound message the rep wrote (`outbox` until `when` = send_at, or `scheduled`
+    for `when` = date_scheduled) and clear the lead's draft. Returns its local id."""
+    _require_lead(conn, lead_id)
+    time_column = {"outbox": "send_at", "scheduled": "date_scheduled"}[state]
+    cur = conn.execute(
+        "INSERT INTO messages (lead_id, contact_id, direction, local_state, text, remote_phone, "
+        f"local_phone, {time_column}, sort_at, date_created, template_id, user_id, is_read) "
+        "VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        (
+            lead_id,
+            contact_id,
+            state,
+            text,
+            remote_phone,
+            local_phone,
+            ts(when),
+            ts(created),
+            ts(created),
+            template_id,
+            user_id,
+        ),
+    )
+    conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))
+    return int(cur.lastrowid or 0)
 
 
 def _set_draft(conn: sqlite3.Connection, lead_id: str, text: str) -> None:

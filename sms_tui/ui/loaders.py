@@ -16,6 +16,7 @@ from sms_tui.core import phones
 from sms_tui.core.models import Contact, Message, OurNumber
 from sms_tui.rules import rep_zone as _settings_rep_zone
 from sms_tui.store import Store
+from sms_tui.ui.text import safe
 from sms_tui.ui.widgets.composer_context import ComposerContext
 from sms_tui.ui.widgets.conversation import ConversationView, LeadHeader
 
@@ -140,7 +141,7 @@ def load_lead(
         template_context=template_context(detail, user, org),
         user_name=" ".join(p for p in (getattr(user, "first_name", ""), getattr(user, "last_name", "")) if p),
         org_name=getattr(org, "name", "") or "",
-        contact_name=contact.name if contact else "",
+        contact_name=safe(contact.name if contact else "", one_line=True),
         rules=rules,
         now=now,
     )

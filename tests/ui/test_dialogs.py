@@ -15,6 +15,7 @@ from sms_tui.core.templates import template_context
 from sms_tui.ui.screens.schedule import ScheduleDialog
 from sms_tui.ui.screens.snooze import SnoozeDialog
 from sms_tui.ui.screens.template_picker import TemplatePicker
+from sms_tui.ui.text import safe
 from tests.ui._composer_host import DAYTIME, context, screen_text
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -235,7 +236,7 @@ async def test_snooze_choices_by_key() -> None:
         "3": datetime(2026, 11, 30, 14, 0, tzinfo=UTC),
     }
     for key, when in expected.items():
-        app = DialogHost(SnoozeDialog(now=lambda: DAYTIME, rep_zone=NEW_YORK, lead_name="Bob [VIP]"))
+        app = DialogHost(SnoozeDialog(now=lambda: DAYTIME, rep_zone=NEW_YORK, lead_name=safe("Bob [VIP]")))
         async with app.run_test() as pilot:
             await pilot.pause()
             assert app.text("#snooze-title") == "Snooze Bob [VIP]"

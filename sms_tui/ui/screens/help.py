@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from sms_tui.ui.commands import ActionEntry
+from sms_tui.ui.text import safe, safe_text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -51,11 +52,11 @@ class HelpScreen(ModalScreen[None]):
         for group, entries in groupby(self._entries, key=lambda e: e.group):
             table.add_row(Text(group, style="bold underline"), "")
             for entry in entries:
-                description = Text(entry.description)
+                description = safe_text(safe(entry.description))
                 if entry.tooltip:
-                    description.append(f" — {entry.tooltip}", style="dim")
-                table.add_row(Text(entry.keys), description)
+                    description.append(f" — {safe(entry.tooltip)}", style="dim")
+                table.add_row(safe_text(safe(entry.keys, one_line=True)), description)  # rep's config
             table.add_row("", "")
         if self._note:
-            table.add_row("", Text(self._note, style="dim"))
+            table.add_row("", safe_text(safe(self._note), style="dim"))
         return table

@@ -224,7 +224,7 @@ class InboxScreen(SendingScreen):
         state = getattr(event, "state", None)
         if state:
             status.state = str(state)
-        status.detail = str(getattr(event, "detail", "") or "")
+        status.detail = one_line(str(getattr(event, "detail", "") or ""))
         last_poll = getattr(event, "last_poll", None)
         if last_poll is not None:
             status.last_poll = last_poll
@@ -256,16 +256,16 @@ class InboxScreen(SendingScreen):
 
     @on(SyncProgress)
     def _sync_progress(self, message: SyncProgress) -> None:
-        self.status.progress = f"first sync: {message.text}"
+        self.status.progress = one_line(f"first sync: {message.text}")
 
     @on(SyncStarted)
     def _sync_started(self, message: SyncStarted) -> None:
-        self.status.progress = ""
+        self.status.progress = one_line("")
         if self.sms_app.sync.engine is None:
             self.status.state = "no provider"
         elif message.error:
             self.status.state = "offline"
-            self.notify(message.error, title="First sync failed", severity="error", markup=False)
+            self.notify(visible(message.error), title="First sync failed", severity="error", markup=False)
         self.leads.reload(keep_position=True)
         self._load_counts()
 
@@ -355,7 +355,9 @@ class InboxScreen(SendingScreen):
                     f"Snoozed until {until.astimezone(self.sms_app.rep_tz):%a %H:%M}.",
                 )
 
-        dialog = SnoozeDialog(now=self.sms_app.now, rep_zone=self.sms_app.rep_tz, lead_name=row.display_name)
+        dialog = SnoozeDialog(
+            now=self.sms_app.now, rep_zone=self.sms_app.rep_tz, lead_name=one_line(row.display_name)
+        )
         self.app.push_screen(dialog, chosen)
 
     @work(thread=True, group="flags", exit_on_error=False, description="Triage")
@@ -418,7 +420,9 @@ class InboxScreen(SendingScreen):
             search.open(event.query)
             search.show_error(event.query, int(position), str(event.error))
         else:
-            self.notify(str(event.error), title="Could not load leads", severity="error", markup=False)
+            self.notify(
+                visible(str(event.error)), title="Could not load leads", severity="error", markup=False
+            )
 
     @on(LeadList.Loaded)
     def _list_loaded(self, event: LeadList.Loaded) -> None:

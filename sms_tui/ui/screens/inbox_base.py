@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import Message
 from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
+from sms_tui.ui.text import visible
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
@@ -82,7 +83,10 @@ class InboxBase(Screen[None]):
             return
         what = worker.description or worker.name or "A background task"
         self.notify(
-            f"{what} failed: {worker.error}", title="Something went wrong", severity="error", markup=False
+            visible(f"{what} failed: {worker.error}"),
+            title="Something went wrong",
+            severity="error",
+            markup=False,
         )
 
     # -- loading (thread workers) ---------------------------------------------------------

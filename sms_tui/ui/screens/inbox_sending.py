@@ -13,6 +13,7 @@ from textual import on, work
 
 from sms_tui.ui.messages import OutboxChanged
 from sms_tui.ui.screens.inbox_base import InboxBase
+from sms_tui.ui.text import visible
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.composer_context import run_check
 
@@ -112,7 +113,7 @@ class SendingScreen(InboxBase):
         if check.blocks:
             self._retry_confirm = None
             reasons = " ".join(issue.message for issue in check.blocks)
-            self.notify(f"Cannot retry: {reasons}", severity="error", markup=False)
+            self.notify(visible(f"Cannot retry: {reasons}"), severity="error", markup=False)
             return
         now = self.sms_app.now()
         pending = self._retry_confirm
@@ -121,7 +122,7 @@ class SendingScreen(InboxBase):
             self._retry_confirm = (message.local_id, now + timedelta(seconds=RETRY_CONFIRM_SECONDS))
             warnings = " ".join(issue.message for issue in check.warnings)
             self.notify(
-                f"{warnings} Press R again to retry anyway.",
+                visible(f"{warnings} Press R again to retry anyway."),
                 title="Retry?",
                 severity="warning",
                 markup=False,

@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sms_tui.ui.screens.quick_times import format_local, in_one_hour, next_monday_morning, tomorrow_morning
+from sms_tui.ui.text import Safe, safe_content
 
 
 class SnoozeDialog(ModalScreen[datetime | None]):
@@ -56,14 +57,14 @@ class SnoozeDialog(ModalScreen[datetime | None]):
         *,
         now: Callable[[], datetime],
         rep_zone: tzinfo,
-        lead_name: str = "",
+        lead_name: Safe | None = None,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own keyword
     ) -> None:
         super().__init__(name=name, id=id)
         self._now = now
         self._zone = rep_zone
-        self._lead_name = lead_name
+        self._lead_name = lead_name or Safe("")
 
     def choices(self) -> list[tuple[str, datetime]]:
         """The three choices, computed from the injected clock when asked (not when built)."""
@@ -77,7 +78,7 @@ class SnoozeDialog(ModalScreen[datetime | None]):
     def compose(self) -> ComposeResult:
         title = f"Snooze {self._lead_name}" if self._lead_name else "Snooze"
         with Vertical():
-            yield Static(Content.styled(title, "bold"), id="snooze-title")
+            yield Static(safe_content(Safe(title), "bold"), id="snooze-title")  # name is Safe
             yield OptionList(
                 *[
                     Option(Content(f"{n}  {label} — {format_local(when, self._zone)}"))

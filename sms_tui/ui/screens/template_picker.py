@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from sms_tui.core.models import Template
 from sms_tui.core.segments import analyze
 from sms_tui.core.templates import Rendered, render
+from sms_tui.ui.text import Safe, safe, safe_content
 
 TemplateContext = Mapping[str, Mapping[str, str | None]]
 
@@ -158,7 +159,7 @@ class TemplatePicker(ModalScreen[str | None]):
             flags.display = False
             return
         rendered = render(template.text, self._ctx)
-        preview.border_title = Content(template.name)  # a str would be parsed as markup
+        preview.border_title = safe_content(safe(template.name, one_line=True))  # a str is markup
         preview.update(_marked_preview(template.text, rendered, self._ctx))
         segments = analyze(rendered.text)
         noun = "segment" if segments.segments == 1 else "segments"
@@ -187,17 +188,21 @@ class TemplatePicker(ModalScreen[str | None]):
 
 
 def _option(template: Template) -> Option:
-    snippet = " ".join(template.text.split())
+    snippet = template.text[: _SNIPPET * 4]  # a 10k-character body is not scanned whole per row
+    return _option_content(safe(template.name, one_line=True), safe(snippet, one_line=True))
+
+
+def _option_content(name: Safe, snippet: Safe) -> Option:
     if len(snippet) > _SNIPPET:
-        snippet = snippet[: _SNIPPET - 1] + "…"
-    return Option(Content.assemble((template.name, "bold"), "  ", (snippet, "dim")))
+        snippet = Safe(snippet[: _SNIPPET - 1] + "…")
+    return Option(Content.assemble((name, "bold"), "  ", (snippet, "dim")))
 
 
 def _marked_preview(template: str, rendered: Rendered, context: TemplateContext) -> Content:
     """The rendered text with ⟨path⟩ markers where a value is missing or a variable unknown."""
     holes = [*rendered.missing, *rendered.unknown]
     if not holes:
-        return Content(rendered.text)
+        return safe_content(safe(rendered.text))
     filled: dict[str, dict[str, str | None]] = {k: dict(v) for k, v in context.items()}
     for path in holes:
         head, _, rest = path.partition(".")
@@ -208,15 +213,15 @@ def _marked_preview(template: str, rendered: Rendered, context: TemplateContext)
         path, sep, tail = chunk.partition(_CLOSE)
         if sep:
             style = "reverse $text-error" if path in rendered.unknown else "reverse $text-warning"
-            parts.append((f"⟨{path}⟩", style))
-            parts.append(tail)
+            parts.append((f"⟨{safe(path, one_line=True)}⟩", style))
+            parts.append(safe(tail))
         else:
-            parts.append(chunk)
+            parts.append(safe(chunk))
     return Content.assemble(*parts)
 
 
 def _flags(rendered: Rendered) -> Content:
-    lines: list[str] = []
+    lines: list[str] = []  # variable paths come from the template: outside text
     if rendered.missing:
         lines.append("⚠ No value for " + ", ".join(rendered.missing) + " — it will be left blank.")
     if rendered.unknown:
@@ -229,4 +234,4 @@ def _flags(rendered: Rendered) -> Content:
         )
     if rendered.defaulted:
         lines.append("Default used for " + ", ".join(rendered.defaulted) + ".")
-    return Content("\n".join(lines))
+    return safe_content(safe("\n".join(lines)))

@@ -24,6 +24,7 @@ from textual.widgets import Static, TextArea
 
 from sms_tui.core import segments
 from sms_tui.core.compliance import Issue, SendCheck
+from sms_tui.ui.text import editor_line, visible
 from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContext, run_check
 from sms_tui.ui.widgets.counter import counter_content, describe_forcing, route_content
 
@@ -47,7 +48,8 @@ class ComposerInput(TextArea):
     """
 
     def get_line(self, line_index: int) -> Text:
-        line = super().get_line(line_index)
+        # The draft may hold outside text (a template, a saved draft): shown through the safe path.
+        line = Text(editor_line(self.document.get_line(line_index)), end="", no_wrap=True)
         plain = line.plain
         if plain:
             forcing = segments.forcing_chars(plain)  # cached per line text in core
@@ -402,7 +404,7 @@ class Composer(Widget):
         self.post_message(self.SendRequested(context.lead_id, text, bool(check.warnings)))
 
     def _explain_blocks(self, blocks: list[Issue]) -> None:
-        self.notify(_issues_sentence(blocks), title="Can't send", severity="error", markup=False)
+        self.notify(visible(_issues_sentence(blocks)), title="Can't send", severity="error", markup=False)
 
     def _recheck(self) -> SendCheck:
         self._refresh_state()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sms_tui.core import compliance, phones
 from sms_tui.core.compliance import ComplianceRules, SendCheck
+from sms_tui.ui.text import Safe
 
 
 def utc_now() -> datetime:
@@ -39,8 +40,8 @@ class ComposerContext:
     #: Who is sending (for the identify-yourself rule and the From line).
     user_name: str = ""
     org_name: str = ""
-    #: Display name of the recipient contact (shown on the To line, as data).
-    contact_name: str = ""
+    #: Display name of the recipient contact, through the one safe path (shown on the To line).
+    contact_name: Safe = Safe("")
 
     #: `core.compliance` rules; None means the module's defaults.
     rules: ComplianceRules | None = None

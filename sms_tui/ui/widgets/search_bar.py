@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from sms_tui.ui.text import one_line
+from sms_tui.ui.text import one_line, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def caret_text(query: str, position: int, message: str) -> Text:
     shown = one_line(query)
     out = Text(shown, style="bold")
     out.append("\n" + " " * min(position, len(shown)) + "^ ", style="bold red")
-    out.append(message, style="red")
+    out.append(visible(message), style="red")
     return out
 
 

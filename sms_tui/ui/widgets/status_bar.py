@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from sms_tui.ui.text import clock_time
+from sms_tui.ui.text import Safe, clock_time
 
 STATE_LOOK = {
     "online": ("● online", "green"),
@@ -40,8 +40,9 @@ class StatusBar(Static):
     outbox: reactive[int] = reactive(0)
     unread: reactive[int] = reactive(0)
     failed: reactive[int] = reactive(0)
-    progress: reactive[str] = reactive("")
-    detail: reactive[str] = reactive("")
+    #: Both may carry outside text (a provider's or the cache's error): only `Safe` text goes here.
+    progress: reactive[Safe] = reactive(Safe(""))
+    detail: reactive[Safe] = reactive(Safe(""))
 
     def __init__(self, now: Callable[[], datetime], tz: tzinfo, *, title: str = "sms-tui") -> None:
         super().__init__(id="status-bar")

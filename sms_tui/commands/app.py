@@ -35,14 +35,15 @@ Or try everything against the built-in fake carrier, no account needed:
 
 def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, title: str) -> None:
     """Open the cache, build the client and engine factory, run the app until the rep quits."""
+    from sms_tui.commands.failures import cache_failures
     from sms_tui.provider import CloseClient
     from sms_tui.rules import compliance_rules
     from sms_tui.store import Store
     from sms_tui.sync.engine import SyncEngine
     from sms_tui.ui.app import SmsApp, utc_now
 
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    store = Store.open(cache)
+    with cache_failures(cache):  # a broken cache is one sentence and its exit code, not a traceback
+        store = Store.open(cache)  # creates the folder 0700 and the file 0600
     client = CloseClient(base_url, api_key)
 
     def engine_factory(listener: Any) -> SyncEngine:

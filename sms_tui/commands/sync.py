@@ -79,6 +79,11 @@ def sync(once: bool, as_json: bool, base_url: str | None, api_key: str | None, d
         summary = asyncio.run(_run(settings, once=once, show_progress=not as_json and sys.stderr.isatty()))
     except ProviderError as exc:
         _fail(f"Sync failed: {exc}", 1, as_json=as_json)
+    except Exception as exc:  # a cache failure is one sentence; anything else is re-raised
+        from sms_tui.commands.failures import fail_for_cache
+
+        fail_for_cache(exc, settings.cache_path(), as_json=as_json)
+        raise
     except KeyboardInterrupt:
         sys.exit(130)
     if as_json:

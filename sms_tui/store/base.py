@@ -9,7 +9,9 @@ and a claim of outbox rows is atomic across processes.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +20,9 @@ from typing import Any
 
 import sqlite_utils
 
+from sms_tui.store.failures import CacheError, cache_error, corrupt, not_writable, read_only
 from sms_tui.store.schema import migrate
+from sms_tui.store.types import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -36,14 +40,26 @@ class StoreBase:
     def _connect(cls, path: str | Path) -> sqlite3.Connection:
         path = str(path)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+            prepare_file(Path(path))
+        try:
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        except sqlite3.Error as exc:
+            raise cache_error(exc, path, busy_timeout_ms=BUSY_TIMEOUT_MS) or exc from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+            if path != ":memory:":
+                check_readable(conn, Path(path))
+                private_files(Path(path))  # SQLite made -wal/-shm with the file's mode; make sure
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise cache_error(exc, path, busy_timeout_ms=BUSY_TIMEOUT_MS) or exc from None
+            raise
         return conn
 
     @classmethod
@@ -51,8 +67,16 @@ class StoreBase:
         conn = cls._connect(path)
         try:
             migrate(conn)
-        except BaseException:
+        except BaseException as exc:
             conn.close()
+            if isinstance(exc, StoreError) and "newer sms-tui" in str(exc):
+                raise CacheError(
+                    "newer",
+                    path,
+                    f"The cache {path} was written by a newer sms-tui ({exc}); upgrade sms-tui.",
+                ) from None
+            if isinstance(exc, sqlite3.Error | OSError):
+                raise cache_error(exc, path, busy_timeout_ms=BUSY_TIMEOUT_MS) or exc from None
             raise
         return conn
 
@@ -114,3 +138,69 @@ class StoreBase:
         with self._lock:
             row = self._conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+
+# -- the cache on disk: private, and refused in one sentence when unusable ------------------------
+
+#: The cache holds phone numbers and message history: its folder is 0700 and its files 0600.
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def prepare_file(path: Path) -> None:
+    """Create the folder (0700) and the file (0600) if missing; refuse what we cannot write."""
+    folder = path.parent
+    try:
+        if not folder.exists():
+            folder.mkdir(mode=DIR_MODE, parents=True)
+    except OSError as exc:
+        raise not_writable(path, exc.strerror or str(exc)) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise not_writable(path, "permission denied")
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise CacheError(
+                "unreadable",
+                path,
+                f"Cannot read the cache {path} (permission denied); chmod u+rw {path} if it is yours.",
+            )
+        if not os.access(path, os.W_OK):
+            raise read_only(path)
+        if path.is_dir():
+            raise not_writable(path, "it is a folder")
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return  # another process created it just now
+    except OSError as exc:
+        raise not_writable(path, exc.strerror or str(exc)) from None
+    os.close(fd)
+
+
+def private_files(path: Path) -> None:
+    """The cache file and its -wal/-shm companions readable by the owner only (best effort: a
+    file owned by someone else is left as it is)."""
+    for suffix in _SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        try:
+            mode = stat.S_IMODE(side.stat().st_mode)
+            if mode & 0o077:
+                side.chmod(mode & ~0o077)
+        except OSError:
+            continue
+
+
+def check_readable(conn: sqlite3.Connection, path: Path) -> None:
+    """Cheap signs of a damaged file at open (the header, the schema, the size it claims).
+
+    A full `PRAGMA quick_check` reads every page (seconds on a big cache); damage deeper in the
+    file shows when that page is read, and `cache_error` turns it into the same sentence.
+    """
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    wal = Path(f"{path}-wal")
+    if (not wal.exists() or wal.stat().st_size == 0) and path.stat().st_size < page_size * pages:
+        raise corrupt(path, f"the file is shorter than the {pages} pages it says it holds: truncated")

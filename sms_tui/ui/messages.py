@@ -41,9 +41,11 @@ class SyncProgress(Message):
 class SyncStarted(Message):
     """The first sync finished (or failed); polling runs from now on."""
 
-    def __init__(self, error: str | None = None) -> None:
+    def __init__(self, error: str | None = None, exception: BaseException | None = None) -> None:
         super().__init__()
         self.error = error
+        #: What failed, so the screen can tell a broken cache from an unreachable provider.
+        self.exception = exception
 
 
 class OutboxChanged(Message):

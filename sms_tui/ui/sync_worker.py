@@ -65,12 +65,13 @@ class SyncRunner:
 
     async def _first_sync(self) -> None:
         error: str | None = None
+        failure: BaseException | None = None
         try:
             await self.engine.first_sync(self._progress)
         except Exception as exc:  # the provider is down or refuses us: keep the cache usable
-            error = str(exc) or type(exc).__name__
+            error, failure = str(exc) or type(exc).__name__, exc
         self.started = True
-        self._target.post_message(SyncStarted(error=error))
+        self._target.post_message(SyncStarted(error=error, exception=failure))
         self._schedule(self._poll_seconds)
 
     def _schedule(self, delay: float) -> None:

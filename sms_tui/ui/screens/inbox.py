@@ -263,6 +263,8 @@ class InboxScreen(SendingScreen):
         self.status.progress = one_line("")
         if self.sms_app.sync.engine is None:
             self.status.state = "no provider"
+        elif self.status.show_cache_error(message.exception, self.sms_app.store.path):
+            self.notify(visible(f"cache error: {self.status.detail}"), severity="error", markup=False)
         elif message.error:
             self.status.state = "offline"
             self.notify(visible(message.error), title="First sync failed", severity="error", markup=False)
@@ -419,6 +421,8 @@ class InboxScreen(SendingScreen):
             search = self.query_one(SearchBar)
             search.open(event.query)
             search.show_error(event.query, int(position), str(event.error))
+        elif self.status.show_cache_error(event.error, self.sms_app.store.path):
+            self.notify(visible(f"cache error: {self.status.detail}"), severity="error", markup=False)
         else:
             self.notify(
                 visible(str(event.error)), title="Could not load leads", severity="error", markup=False

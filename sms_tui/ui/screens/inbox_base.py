@@ -82,6 +82,11 @@ class InboxBase(Screen[None]):
         if event.state != WorkerState.ERROR:
             return
         what = worker.description or worker.name or "A background task"
+        if isinstance(worker.error, BaseException) and self.status.show_cache_error(
+            worker.error, self.sms_app.store.path
+        ):
+            self.notify(visible(f"cache error: {self.status.detail}"), severity="error", markup=False)
+            return
         self.notify(
             visible(f"{what} failed: {worker.error}"),
             title="Something went wrong",

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from sms_tui.ui.text import Safe, clock_time
+from sms_tui.ui.text import Safe, clock_time, one_line
 
 STATE_LOOK = {
     "online": ("● online", "green"),
@@ -19,6 +19,7 @@ STATE_LOOK = {
     "syncing": ("◌ syncing", "cyan"),
     "starting": ("◌ starting", "cyan"),
     "no provider": ("○ no provider", "dim"),
+    "cache error": ("● cache error", "red"),
 }
 
 
@@ -49,6 +50,18 @@ class StatusBar(Static):
         self._now = now
         self._tz = tz
         self._title = title
+
+    def show_cache_error(self, error: BaseException | None, path: str = "the cache") -> bool:
+        """Say "cache error: …" (not "offline": the provider is not to blame) when `error` is a
+        cache failure; False (nothing changed) for any other error."""
+        from sms_tui.store.failures import cache_error
+
+        found = None if error is None else cache_error(error, path)
+        if found is None:
+            return False
+        self.state = "cache error"
+        self.detail = one_line(found.sentence)
+        return True
 
     def on_resize(self) -> None:
         self.refresh()  # the layout depends on the width

@@ -1,0 +1,58 @@
+"""How every command ends when the cache (or the config) cannot be used: one sentence on stderr,
+`{"ok": false, "error": …}` on stdout with --json, a distinct exit code, never a traceback.
+
+Shared by `sms-tui sync`, `sms-tui` / `sms-tui demo`, `sms-tui cache …` and `sms-tui login`;
+the exit codes of cache failures are `sms_tui.store.failures.EXIT_CODES`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from sms_tui.store.failures import CacheError, cache_error
+
+
+def fail(message: str, code: int, *, as_json: bool = False) -> NoReturn:
+    """The human message on stderr; with --json also `{"ok": false, "error": …}` on stdout, so a
+    script reading stdout gets an answer it can parse rather than nothing."""
+    click.echo(message, err=True)
+    if as_json:
+        click.echo(json.dumps({"ok": False, "error": message}))
+    sys.exit(code)
+
+
+def as_cache_error(exc: BaseException, cache: Path | str) -> CacheError | None:
+    """`exc` (or the error it was raised from) as a cache failure, or None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found = cache_error(current, cache)
+        if found is not None:
+            return found
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def fail_for_cache(exc: BaseException, cache: Path | str, *, as_json: bool = False) -> None:
+    """Exit with the cache's sentence and code when `exc` is a cache failure; return otherwise."""
+    found = as_cache_error(exc, cache)
+    if found is not None:
+        fail(str(found), found.exit_code, as_json=as_json)
+
+
+@contextmanager
+def cache_failures(cache: Path | str, *, as_json: bool = False) -> Iterator[None]:
+    """Turn a cache failure inside the block into `fail(...)`; other errors pass through."""
+    try:
+        yield
+    except Exception as exc:  # re-raised unless it is a cache failure
+        fail_for_cache(exc, cache, as_json=as_json)
+        raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from sms_tui.commands.app import demo, open_inbox
+from sms_tui.commands.cache import cache
 from sms_tui.commands.carrier import carrier
 from sms_tui.commands.segments import segments
 from sms_tui.commands.sync import sync
@@ -27,3 +28,4 @@ main.add_command(segments)
 main.add_command(carrier)
 main.add_command(sync)
 main.add_command(demo)
+main.add_command(cache)

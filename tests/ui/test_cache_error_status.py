@@ -1,0 +1,34 @@
+"""A cache that fails under the inbox is named as such ("cache error: …"), never blamed on the provider."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sms_tui.sync.engine import SyncEngine
+from tests.ui.harness import inbox, live_app, settle, shown, until
+
+
+async def test_a_damaged_page_during_the_first_sync_says_cache_error_not_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def damaged(self: SyncEngine, *args: Any, **kwargs: Any) -> None:
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorname = "SQLITE_CORRUPT"  # type: ignore[attr-defined]
+        raise error
+
+    monkeypatch.setattr(SyncEngine, "first_sync", damaged)
+    live = await live_app(tmp_path)
+    async with live.app.run_test(size=(160, 30), message_hook=live.messages.append) as pilot:
+        await until(pilot, lambda: live.app.sync.started)
+        await settle(pilot)
+        bar = shown(inbox(live.app).status)
+        assert "cache error" in bar and "offline" not in bar, bar
+        assert "is damaged" in bar
+        toasts = [str(n.message) for n in live.notifications()]
+        assert any(t.startswith("cache error: The cache") and "sms-tui cache rebuild" in t for t in toasts), (
+            toasts
+        )

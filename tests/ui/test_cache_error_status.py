@@ -17,7 +17,7 @@ async def test_a_damaged_page_during_the_first_sync_says_cache_error_not_offline
 ) -> None:
     async def damaged(self: SyncEngine, *args: Any, **kwargs: Any) -> None:
         error = sqlite3.DatabaseError("database disk image is malformed")
-        error.sqlite_errorname = "SQLITE_CORRUPT"  # type: ignore[attr-defined]
+        error.sqlite_errorname = "SQLITE_CORRUPT"
         raise error
 
     monkeypatch.setattr(SyncEngine, "first_sync", damaged)

@@ -11,6 +11,8 @@ import click
 from sms_tui.commands.app import demo, open_inbox
 from sms_tui.commands.cache import cache
 from sms_tui.commands.carrier import carrier
+from sms_tui.commands.keys import keys
+from sms_tui.commands.login import login
 from sms_tui.commands.segments import segments
 from sms_tui.commands.sync import sync
 
@@ -29,3 +31,5 @@ main.add_command(carrier)
 main.add_command(sync)
 main.add_command(demo)
 main.add_command(cache)
+main.add_command(login)
+main.add_command(keys)

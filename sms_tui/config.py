@@ -2,8 +2,13 @@
 
 The file lives at `platformdirs.user_config_path("sms-tui")/config.toml` unless `SMS_TUI_CONFIG`
 (or an explicit path) points elsewhere. Paths are computed in functions, never at import, so tests
-and the CLI can redirect them. The file may hold the API key, so `save_settings` writes it 0600,
-and `Settings.__repr__` never shows the key.
+and the CLI can redirect them. The file may hold the API key, so `save_settings` writes it 0600 in
+a 0700 folder, a file holding a key that group or others can read is refused (with the `chmod` that
+fixes it), and `Settings.__repr__` never shows the key.
+
+Settings are data: this module parses and checks them and imports nothing else of ours;
+`sms_tui.rules` reads them (quiet hours, the rep's zone). Key names in `[keys]` are checked against
+the app's bindings by `sms_tui.ui.keymap` at start (only the UI knows its bindings).
 
 File shape::
 
@@ -23,11 +28,14 @@ File shape::
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import tomli_w
@@ -120,18 +128,14 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         ):
             raise ConfigError(f"[{name}] in {source} must be a table of text values.")
         if name == "quiet_hours":
-            from sms_tui.rules import quiet_hours_window  # rules imports this module
-
-            quiet_hours_window(value, source)  # refuse bad times when loading, not mid-send
+            quiet_hours_minutes(value, source)  # refuse bad times when loading, not mid-send
         return dict(value)
     if not isinstance(value, str):
         raise ConfigError(f"{name} in {source} must be text.")
     if name == "base_url" and value:
         _check_base_url(value, source)
     if name == "timezone":
-        from sms_tui.rules import named_zone
-
-        if named_zone(value) is None:
+        if not _zone_exists(value):
             raise ConfigError(
                 f"timezone in {source} must be an IANA time zone name such as "
                 f"America/New_York, not {value!r}."
@@ -163,8 +167,77 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
     unknown = sorted(set(data) - _FIELD_NAMES)
     if unknown:
-        raise ConfigError(f"Unknown setting(s) in {path}: {', '.join(unknown)}.")
+        raise ConfigError(
+            f"Unknown setting(s) in {path}: {', '.join(unknown)}. "
+            f"Valid settings: {', '.join(sorted(_FIELD_NAMES))}."
+        )
+    if data.get("api_key"):
+        check_private(path)
     return {k: _coerce(k, v, str(path)) for k, v in data.items()}
+
+
+def check_private(path: Path) -> None:
+    """Refuse a file holding the API key that group or others can read, saying how to fix it."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        raise ConfigError(
+            f"The config file {path} holds your API key but other users can read it (mode {mode:04o}); "
+            f"fix it with: chmod 600 {path}"
+        )
+
+
+# -- [quiet_hours] as data (sms_tui.rules turns it into a sending window) ----------------------------
+
+QUIET_HOURS_KEYS = ("start", "end")
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+#: The TCPA default: quiet from 21:00 to 08:00 in the recipient's local time.
+DEFAULT_QUIET_START = 21 * 60
+DEFAULT_QUIET_END = 8 * 60
+
+
+def quiet_hours_minutes(table: Mapping[str, str], source: str = "the config file") -> tuple[int, int]:
+    """(start, end) of the quiet stretch in minutes after midnight; a missing key keeps its default.
+
+    Raises ConfigError, naming the setting, for unknown keys, bad times and equal start and end.
+    """
+    unknown = sorted(set(table) - set(QUIET_HOURS_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"Unknown key(s) in [quiet_hours] in {source}: {', '.join(unknown)} "
+            '(only start and end, e.g. start = "21:00", end = "08:00").'
+        )
+    start = _minutes(table["start"], "start", source) if "start" in table else DEFAULT_QUIET_START
+    end = _minutes(table["end"], "end", source) if "end" in table else DEFAULT_QUIET_END
+    if start == end:
+        raise ConfigError(
+            f"[quiet_hours] in {source} starts and ends at the same time ({hhmm(start)}); "
+            "give a start and an end that differ."
+        )
+    return start, end
+
+
+def _minutes(value: str, key: str, source: str) -> int:
+    match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ConfigError(
+            f"quiet_hours.{key} in {source} must be a time of day as HH:MM (00:00–23:59), not {value!r}."
+        )
+    return int(match[1]) * 60 + int(match[2])
+
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _zone_exists(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def load_settings(
@@ -192,7 +265,11 @@ def load_settings(
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write the settings as TOML, readable by the owner only (0600: it may hold the key)."""
     target = path if path is not None else config_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = target.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+    elif folder == platformdirs.user_config_path(APP_NAME):  # our own folder: keep it private
+        folder.chmod(0o700)
     data: dict[str, Any] = {}
     for f in fields(settings):
         value = getattr(settings, f.name)

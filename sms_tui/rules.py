@@ -12,18 +12,23 @@ windows of some states and countries (`core.quiet_hours.QUIET_HOURS_RULES`) stil
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from datetime import UTC, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sms_tui.config import ConfigError, Settings
+from sms_tui.config import QUIET_HOURS_KEYS, Settings, hhmm, quiet_hours_minutes
 from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
-from sms_tui.core.quiet_hours import DEFAULT_WINDOW, SendWindow
+from sms_tui.core.quiet_hours import SendWindow
 
-QUIET_HOURS_KEYS = ("start", "end")
-_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+__all__ = [
+    "QUIET_HOURS_KEYS",
+    "compliance_rules",
+    "named_zone",
+    "quiet_hours_window",
+    "rep_zone",
+    "system_zone",
+]
 
 
 def compliance_rules(settings: Settings) -> ComplianceRules:
@@ -40,43 +45,18 @@ def quiet_hours_window(table: Mapping[str, str], source: str = "the config file"
     """The sending window left open by a `[quiet_hours]` table; a missing key keeps its default.
 
     ``start`` after ``end`` (21:00 → 08:00) is quiet overnight; ``start`` before ``end``
-    (13:00 → 14:00) is a quiet stretch inside the day; equal times are refused as ambiguous.
+    (13:00 → 14:00) is a quiet stretch inside the day; equal times are refused as ambiguous
+    (the parsing and its errors are the config's: `config.quiet_hours_minutes`).
     """
-    unknown = sorted(set(table) - set(QUIET_HOURS_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"Unknown key(s) in [quiet_hours] in {source}: {', '.join(unknown)} "
-            '(only start and end, e.g. start = "21:00", end = "08:00").'
-        )
-    default_open, default_close = DEFAULT_WINDOW.days[0][0]
-    start = _minutes(table["start"], "start", source) if "start" in table else default_close
-    end = _minutes(table["end"], "end", source) if "end" in table else default_open
-    if start == end:
-        raise ConfigError(
-            f"[quiet_hours] in {source} starts and ends at the same time ({_hhmm(start)}); "
-            "give a start and an end that differ."
-        )
+    start, end = quiet_hours_minutes(table, source)
     if end < start:  # quiet overnight: open from end to start
         intervals: tuple[tuple[int, int], ...] = ((end, start),)
     else:  # quiet during the day: open before start and after end
         intervals = tuple((a, b) for a, b in ((0, start), (end, 24 * 60)) if a < b)
     return SendWindow(
         days=(intervals,) * 7,
-        source=f"your config: quiet hours {_hhmm(start)}–{_hhmm(end)}",
+        source=f"your config: quiet hours {hhmm(start)}–{hhmm(end)}",
     )
-
-
-def _minutes(value: str, key: str, source: str) -> int:
-    match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ConfigError(
-            f"quiet_hours.{key} in {source} must be a time of day as HH:MM (00:00–23:59), not {value!r}."
-        )
-    return int(match[1]) * 60 + int(match[2])
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 # --- the rep's zone --------------------------------------------------------------------------------

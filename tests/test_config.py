@@ -15,7 +15,9 @@ from sms_tui.rules import compliance_rules, rep_zone
 
 
 def write(path: Path, text: str) -> Path:
+    """A config file as `sms-tui login` leaves it: readable by its owner only."""
     path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
     return path
 
 

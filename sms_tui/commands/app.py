@@ -17,7 +17,8 @@ from sms_tui.config import ConfigError, Settings, config_path, load_settings
 HOW_TO_CONFIGURE = """\
 No provider is configured, so there is no inbox to open.
 
-Configure one with environment variables:
+Sign in with `sms-tui login` (asks for your Close API key without echo, checks it, and
+saves it in a config file only you can read), or configure one with environment variables:
 
     export SMS_TUI_BASE_URL=https://api.close.com/api/v1/
     export SMS_TUI_API_KEY=...your Close API key...
@@ -41,6 +42,12 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
     from sms_tui.store import Store
     from sms_tui.sync.engine import SyncEngine
     from sms_tui.ui.app import SmsApp, utc_now
+    from sms_tui.ui.keymap import check_keymap
+
+    try:  # an unknown action id or a key bound twice is refused before anything opens
+        keymap = check_keymap(settings.keys, f"[keys] in {config_path()}")
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
     with cache_failures(cache):  # a broken cache is one sentence and its exit code, not a traceback
         store = Store.open(cache)  # creates the folder 0700 and the file 0600
@@ -55,7 +62,7 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         now=utc_now,
         undo_seconds=settings.undo_seconds,
         poll_seconds=settings.poll_interval,
-        keymap=settings.keys,
+        keymap=keymap,
         rep_tz=settings.timezone,
         rules=compliance_rules(settings),
         title=title,

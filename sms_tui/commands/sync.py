@@ -25,7 +25,7 @@ def _not_configured(path: Path) -> str:
     return (
         "No provider is configured, so there is nothing to sync.\n"
         "Give the API root and key in one of these ways:\n"
-        "  sms-tui sync --base-url https://api.close.com/api/v1/ --api-key KEY\n"
+        "  sms-tui login    (asks for the key without echo, checks it, saves it 0600)\n"
         "  export SMS_TUI_BASE_URL=https://api.close.com/api/v1/ SMS_TUI_API_KEY=KEY\n"
         f'  or put base_url = "…" and api_key = "…" in {path}\n'
         "To try it without an account, run `sms-tui carrier` (a fake Close) and point --base-url at it,\n"
@@ -53,7 +53,12 @@ def _fail(message: str, code: int, *, as_json: bool) -> NoReturn:
 @click.option(
     "--base-url", default=None, help="Provider API root (else SMS_TUI_BASE_URL or the config file)."
 )
-@click.option("--api-key", default=None, help="Provider API key (else SMS_TUI_API_KEY or the config file).")
+@click.option(
+    "--api-key",
+    default=None,
+    help="Provider API key, for scripts: other users can see it in `ps`; prefer SMS_TUI_API_KEY, "
+    "the config file or `sms-tui login`.",
+)
 @click.option(
     "--data-dir",
     default=None,

@@ -22,6 +22,9 @@ from sms_tui.commands.sync import sync
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """A keyboard-driven SMS inbox for sales reps (Close CRM API)."""
+    from sms_tui.commands.failures import install_safe_logging
+
+    install_safe_logging()
     if ctx.invoked_subcommand is None:
         ctx.invoke(open_inbox)
 

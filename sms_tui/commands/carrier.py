@@ -58,6 +58,9 @@ def carrier(host: str, port: int, api_key: str, seed: int, db: Path | None, faul
     from sms_tui.carrier.server import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    from sms_tui.commands.failures import install_safe_logging
+
+    install_safe_logging()  # request paths and bodies are outside text too
     try:
         app = create_app(api_key=api_key, seed=seed, db_path=db)
     except ValueError as exc:  # e.g. a database made with another seed

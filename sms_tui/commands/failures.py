@@ -8,15 +8,19 @@ the exit codes of cache failures are `sms_tui.store.failures.EXIT_CODES`.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from sms_tui.store.failures import CacheError, cache_error
+from sms_tui.core.safe_text import safe
+
+if TYPE_CHECKING:
+    from sms_tui.store.failures import CacheError
 
 
 def fail(message: str, code: int, *, as_json: bool = False) -> NoReturn:
@@ -30,6 +34,8 @@ def fail(message: str, code: int, *, as_json: bool = False) -> NoReturn:
 
 def as_cache_error(exc: BaseException, cache: Path | str) -> CacheError | None:
     """`exc` (or the error it was raised from) as a cache failure, or None."""
+    from sms_tui.store.failures import cache_error  # the store loads only when something failed
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -56,3 +62,20 @@ def cache_failures(cache: Path | str, *, as_json: bool = False) -> Iterator[None
     except Exception as exc:  # re-raised unless it is a cache failure
         fail_for_cache(exc, cache, as_json=as_json)
         raise
+
+
+class SafeFormatter(logging.Formatter):
+    """A log line (message, exception and all) through the one safe path: a provider's error
+    text in a warning cannot carry an escape sequence to the rep's terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe(super().format(record))
+
+
+def install_safe_logging() -> None:
+    """Every handler the root logger has, and Python's last-resort handler, format safely."""
+    last = logging.lastResort
+    if last is not None:
+        last.setFormatter(SafeFormatter())
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(SafeFormatter(handler.formatter._fmt if handler.formatter else None))

@@ -78,3 +78,10 @@ def test_an_unknown_setting_lists_the_valid_ones(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["keys"], env={"SMS_TUI_CONFIG": str(cfg)})
     assert result.exit_code == 2
     assert "Unknown setting(s)" in result.stderr and "undo_seconds" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["[b]", "ctrl+\x1b[2J", "\u202e", "a b"])
+def test_a_key_that_is_not_a_key_name_is_an_error(key: str) -> None:
+    with pytest.raises(ConfigError, match="not a key name") as caught:
+        check_keymap({"inbox.done": key})
+    assert "\x1b" not in str(caught.value) and "\u202e" not in str(caught.value)

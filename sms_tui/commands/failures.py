@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 def fail(message: str, code: int, *, as_json: bool = False) -> NoReturn:
     """The human message on stderr; with --json also `{"ok": false, "error": …}` on stdout, so a
-    script reading stdout gets an answer it can parse rather than nothing."""
+    script reading stdout gets an answer it can parse rather than nothing. The message may quote
+    the provider or a file name: it goes through the one safe path."""
+    message = safe(message)
     click.echo(message, err=True)
     if as_json:
         click.echo(json.dumps({"ok": False, "error": message}))

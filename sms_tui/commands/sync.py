@@ -36,10 +36,9 @@ def _not_configured(path: Path) -> str:
 def _fail(message: str, code: int, *, as_json: bool) -> NoReturn:
     """The human message on stderr; with --json also `{"ok": false, "error": …}` on stdout, so a
     script reading stdout gets an answer it can parse rather than nothing."""
-    click.echo(message, err=True)
-    if as_json:
-        click.echo(json.dumps({"ok": False, "error": message}))
-    sys.exit(code)
+    from sms_tui.commands.failures import fail  # one exit path: the message through the safe path
+
+    fail(message, code, as_json=as_json)
 
 
 @click.command()

@@ -8,6 +8,7 @@ bound to two actions where both are active is a `ConfigError` that lists the val
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from sms_tui.config import ConfigError
+from sms_tui.core.safe_text import safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,11 @@ def _owners() -> list[tuple[str, list[Binding]]]:
     return [(where, [b for b in cls.BINDINGS if isinstance(b, Binding) and b.id]) for where, cls in owners]
 
 
+#: A Textual key name (ctrl+s, shift+f7, question_mark) or one printable character other than
+#: a bracket or a comma.
+_KEY_NAME = re.compile(r"[A-Za-z0-9_+\-]+|[^\s\[\],\x00-\x1f\x7f-\x9f]")
+
+
 def _split(keys: str) -> tuple[str, ...]:
     return tuple(k.strip() for k in keys.split(",") if k.strip())
 
@@ -78,6 +85,11 @@ def check_keymap(keys: Mapping[str, str], source: str = "[keys]") -> dict[str, s
     for name, key in keys.items():
         if not _split(key):
             problems.append(f"{name!r} has no key")
+            continue
+        odd = [k for k in _split(key) if not _KEY_NAME.fullmatch(k) or safe(k) != k]
+        if odd:
+            shown = ", ".join(repr(safe(k)) for k in odd)
+            problems.append(f"{name!r} has {shown}, not a key name (e.g. ctrl+s, f7, d)")
             continue
         if name in ids:
             resolved[name] = key

@@ -30,6 +30,7 @@ from sms_tui.ui.screens.quick_times import (
     tomorrow_morning,
     zone_label,
 )
+from sms_tui.ui.text import safe
 from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContext, run_check
 
 #: Most recipient zones listed (a +1 number without area detail can have many).
@@ -225,7 +226,7 @@ class ScheduleDialog(ModalScreen[datetime | None]):
         self.dismiss(None)
 
     def _title(self) -> Content:
-        who = self._ctx.contact_name or self._ctx.to_number or "this lead"
+        who = self._ctx.contact_name or safe(self._ctx.to_number or "this lead", one_line=True)
         return Content.assemble(("Schedule a text to ", "bold"), (who, "bold"))
 
 

@@ -13,6 +13,7 @@ from textual.content import Content
 
 from sms_tui.core.phones import format_phone
 from sms_tui.core.segments import CLOSE_MAX_CHARS, ForcingChar, SegmentInfo
+from sms_tui.ui.text import safe
 from sms_tui.ui.widgets.composer_context import ComposerContext
 
 #: At most this many distinct characters are named in the counter; the text marks them all.
@@ -55,10 +56,10 @@ def _describe(found: ForcingChar) -> str:
 
 
 def route_content(context: ComposerContext | None) -> Content:
-    """`From +1 415-555-0100 · To Bob Smith +44 7700 900123` (names as data)."""
+    """`From +1 415-555-0100 · To Bob Smith +44 7700 900123` (names and numbers as `Safe` data)."""
     if context is None:
         return Content("")
-    ours = format_phone(context.from_number) if context.from_number else "— (none)"
-    theirs = format_phone(context.to_number) if context.to_number else "— (no number)"
+    ours = safe(format_phone(context.from_number), one_line=True) if context.from_number else "— (none)"
+    theirs = safe(format_phone(context.to_number), one_line=True) if context.to_number else "— (no number)"
     to = f"{context.contact_name} {theirs}" if context.contact_name else theirs
     return Content(f"From {ours} · To {to}")

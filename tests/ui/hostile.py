@@ -103,7 +103,10 @@ def poison(carrier: Any) -> None:
                         phone["type"] = corpus_value(n)
                         n += 1
                 if coll == "sms_template":
-                    record["text"] = corpus_value(n) + " {{ contact.first_name }} {{ lead.display_name }}"
+                    record["text"] = corpus_value(n) + (
+                        " {{ contact.first_name }} {{ lead.display_name }} {{ user.first_name }}"
+                        " {{ organization.name }}"
+                    )
                     n += 1
                 if coll == "sms" and record.get("error_message"):
                     record["error_message"] = corpus_value(n)

@@ -43,18 +43,30 @@ class SendingScreen(InboxBase):
         app = self.sms_app
         now = app.now()
         send_at = now + timedelta(seconds=app.undo_seconds)
-        local_id = app.store.enqueue_send(
-            lead_id=lead_id,
-            text=text,
-            contact_id=context.contact_id,
-            local_phone=context.from_number or "",
-            remote_phone=context.to_number or "",
-            send_at=send_at,
-            now=now,
-        )
+        try:
+            local_id = app.store.enqueue_send(
+                lead_id=lead_id,
+                text=text,
+                contact_id=context.contact_id,
+                local_phone=context.from_number or "",
+                remote_phone=context.to_number or "",
+                send_at=send_at,
+                now=now,
+            )
+        except Exception:  # e.g. a full disk: nothing was queued, so the text goes back (then the toast)
+            self.app.call_from_thread(self._give_back, lead_id, text)
+            raise
         app.store.save_draft(lead_id, "")
         app.store.mark_read(lead_id)  # replying is acting on it
         self.app.call_from_thread(self._queued, lead_id, local_id, send_at)
+
+    def _give_back(self, lead_id: str, text: str) -> None:
+        """A text that could not be queued returns to its lead's composer (or unsaved draft)."""
+        context = self.composer.context
+        if context is not None and context.lead_id == lead_id:
+            self.composer.restore(text)
+        else:
+            self._drafts[lead_id] = text
 
     def _queued(self, lead_id: str, local_id: int, send_at: datetime) -> None:
         self.pending = {**self.pending, local_id: (lead_id, send_at)}

@@ -233,3 +233,17 @@ def test_store_open_raises_the_sentence_for_scripts_that_use_the_library(tmp_pat
     with pytest.raises(CacheError) as caught:
         Store.open(cache)
     assert caught.value.problem == "corrupt" and caught.value.exit_code == EXIT_CODES["corrupt"]
+
+
+def test_the_inbox_on_a_damaged_cache_is_one_sentence_not_offline(tmp_path: Path) -> None:
+    (tmp_path / "cache.sqlite3").write_bytes(b"not a database at all\n" * 100)
+    env = {
+        **_env(tmp_path),
+        "SMS_TUI_BASE_URL": "http://127.0.0.1:9/api/v1/",
+        "SMS_TUI_API_KEY": KEY,
+        "SMS_TUI_DATA_DIR": str(tmp_path),
+    }
+    result = CliRunner().invoke(main, [], env=env)
+    assert result.exit_code == EXIT_CODES["corrupt"], result.output
+    assert "is damaged" in result.stderr and "sms-tui cache rebuild" in result.stderr
+    assert "Traceback" not in result.output and KEY not in result.output

@@ -22,6 +22,8 @@ del _CONTROL_PICTURES[0x0A]  # newlines are kept: the pane wraps them
 _C1 = {code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}
 _MULTI_LINE = {**_CONTROL_PICTURES, **_C1}
 _ONE_LINE = {**_MULTI_LINE, 0x0A: " ", 0x0D: " ", 0x09: " "}
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_ONE_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 #: Invisible or direction-changing characters, by the short name shown in their place.
 _NAMED = {
@@ -108,11 +110,16 @@ def safe(text: str | None, *, one_line: bool = False) -> Safe:
     """
     if not text:
         return Safe("")
-    if text.isascii() and text.isprintable():
+    if text.isascii() and text.isprintable() and not (one_line and "  " in text):
         return Safe(text)
-    shown = text.translate(_ONE_LINE if one_line else _MULTI_LINE)
-    if not shown.isascii():
+    shown = text
+    # Each step first searches (a C-level scan) and only then rewrites: most text has nothing to do.
+    if (_ONE_LINE_CONTROLS if one_line else _CONTROLS).search(shown):
+        shown = shown.translate(_ONE_LINE if one_line else _MULTI_LINE)
+    top = max(shown)
+    if top >= "\u00ad" and _INVISIBLE.search(shown):
         shown = _INVISIBLE.sub(_name_invisible, shown)
+    if top >= "\u0300" and _TOWER.search(shown):
         shown = _TOWER.sub(_cut_tower, shown)
     if one_line:
         shown = " ".join(shown.split())

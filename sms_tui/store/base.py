@@ -158,6 +158,7 @@ def prepare_file(path: Path) -> None:
         raise not_writable(path, exc.strerror or str(exc)) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise not_writable(path, "permission denied")
+    _private_folder(folder, path)
     if path.exists():
         if not os.access(path, os.R_OK):
             raise CacheError(
@@ -177,6 +178,20 @@ def prepare_file(path: Path) -> None:
     except OSError as exc:
         raise not_writable(path, exc.strerror or str(exc)) from None
     os.close(fd)
+
+
+def _private_folder(folder: Path, path: Path) -> None:
+    """An existing folder that holds nothing but this cache (an older sms-tui made it 0755) is
+    made 0700; a shared folder (`--data /tmp`, a home directory) is left as it is."""
+    try:
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if not mode & 0o077 or folder.stat().st_uid != os.getuid():
+            return
+        ours = (path.name, f"{path.stem}-rescue-")
+        if all(entry.startswith(ours) for entry in os.listdir(folder)):
+            folder.chmod(mode & ~0o077)
+    except OSError:
+        return
 
 
 def private_files(path: Path) -> None:

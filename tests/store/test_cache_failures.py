@@ -247,3 +247,18 @@ def test_the_inbox_on_a_damaged_cache_is_one_sentence_not_offline(tmp_path: Path
     assert result.exit_code == EXIT_CODES["corrupt"], result.output
     assert "is damaged" in result.stderr and "sms-tui cache rebuild" in result.stderr
     assert "Traceback" not in result.output and KEY not in result.output
+
+
+def test_a_folder_holding_only_the_cache_is_made_private_a_shared_one_is_not(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o755)
+    mine.chmod(0o755)
+    Store.open(mine / "cache.sqlite3").close()
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o700
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    (shared / "notes.txt").write_text("someone else's", encoding="utf-8")
+    Store.open(shared / "cache.sqlite3").close()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE((shared / "cache.sqlite3").stat().st_mode) == 0o600

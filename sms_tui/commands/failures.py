@@ -68,16 +68,21 @@ def cache_failures(cache: Path | str, *, as_json: bool = False) -> Iterator[None
 
 class SafeFormatter(logging.Formatter):
     """A log line (message, exception and all) through the one safe path: a provider's error
-    text in a warning cannot carry an escape sequence to the rep's terminal."""
+    text in a warning cannot carry an escape sequence to the rep's terminal. Wraps the handler's
+    own formatter, so its format and date format stay as they were."""
+
+    def __init__(self, fmt: str | None = None, inner: logging.Formatter | None = None) -> None:
+        super().__init__(fmt)
+        self._inner = inner
 
     def format(self, record: logging.LogRecord) -> str:
-        return safe(super().format(record))
+        text = self._inner.format(record) if self._inner is not None else super().format(record)
+        return safe(text)
 
 
 def install_safe_logging() -> None:
     """Every handler the root logger has, and Python's last-resort handler, format safely."""
-    last = logging.lastResort
-    if last is not None:
-        last.setFormatter(SafeFormatter())
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(SafeFormatter(handler.formatter._fmt if handler.formatter else None))
+    handlers = [logging.lastResort, *logging.getLogger().handlers]
+    for handler in handlers:
+        if handler is not None and not isinstance(handler.formatter, SafeFormatter):
+            handler.setFormatter(SafeFormatter(inner=handler.formatter))

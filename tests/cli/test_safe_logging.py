@@ -27,3 +27,20 @@ def test_install_covers_the_last_resort_handler() -> None:
     install_safe_logging()
     assert logging.lastResort is not None
     assert isinstance(logging.lastResort.formatter, SafeFormatter)
+
+
+def test_install_keeps_each_handler_s_own_format() -> None:
+    import io
+    import re
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        install_safe_logging()
+        logging.getLogger("sms_tui.test").warning("GET /x \x1b]0;pwned\x07 200")
+    finally:
+        root.removeHandler(handler)
+    assert re.fullmatch(r"\d\d:\d\d:\d\d GET /x ␛\]0;pwned␇ 200\n", stream.getvalue()), stream.getvalue()

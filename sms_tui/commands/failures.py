@@ -80,8 +80,27 @@ class SafeFormatter(logging.Formatter):
         return safe(text)
 
 
+class _CurrentStderr(logging.Handler):
+    """Writes to whatever `sys.stderr` is at the time (Textual captures it while the inbox runs,
+    so a warning never lands on the screen; click's test runner captures it in tests)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # logging must never break the command
+            self.handleError(record)
+
+
 def install_safe_logging() -> None:
-    """Every handler the root logger has, and Python's last-resort handler, format safely."""
+    """Warnings of sms-tui itself go to stderr as one safe line each (e.g. "the cache is locked;
+    waiting…"); every other handler, and Python's last-resort one, format through `safe` too."""
+    ours = logging.getLogger("sms_tui")
+    if not any(isinstance(h, _CurrentStderr) for h in ours.handlers):
+        warnings = _CurrentStderr()
+        warnings.setLevel(logging.WARNING)
+        warnings.setFormatter(SafeFormatter("%(message)s"))
+        ours.addHandler(warnings)
     handlers = [logging.lastResort, *logging.getLogger().handlers]
     for handler in handlers:
         if handler is not None and not isinstance(handler.formatter, SafeFormatter):

@@ -9,6 +9,7 @@ and a claim of outbox rows is atomic across processes.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -20,11 +21,12 @@ from typing import Any
 
 import sqlite_utils
 
-from sms_tui.store.failures import CacheError, cache_error, corrupt, not_writable, read_only
+from sms_tui.store.failures import CacheError, busy_seconds, cache_error, corrupt, not_writable, read_only
 from sms_tui.store.schema import migrate
 from sms_tui.store.types import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
+log = logging.getLogger("sms_tui.store")
 
 
 class StoreBase:
@@ -66,6 +68,8 @@ class StoreBase:
     def _open_conn(cls, path: str | Path) -> sqlite3.Connection:
         conn = cls._connect(path)
         try:
+            if path != ":memory:":
+                _say_if_locked(conn, path)
             migrate(conn)
         except BaseException as exc:
             conn.close()
@@ -192,6 +196,24 @@ def _private_folder(folder: Path, path: Path) -> None:
             folder.chmod(mode & ~0o077)
     except OSError:
         return
+
+
+def _say_if_locked(conn: sqlite3.Connection, path: str | Path) -> None:
+    """Opening waits for another process's write (up to BUSY_TIMEOUT_MS); say so before waiting
+    rather than sit silent (a warning: on stderr for the commands, before the inbox starts)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if cache_error(exc, path) is not None and "locked" in str(exc):
+            log.warning(
+                "The cache %s is locked by another program; waiting up to %s for it.",
+                path,
+                busy_seconds(BUSY_TIMEOUT_MS),
+            )
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def private_files(path: Path) -> None:

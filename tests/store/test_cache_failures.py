@@ -167,7 +167,8 @@ def test_locked_waits_a_bounded_time_and_says_so(
         holder.execute("ROLLBACK")
         holder.close()
     _assert_one_sentence(code, out, err, "locked", as_json=True, words="is locked by another program")
-    assert "waited 0.2 s" in err
+    assert "waiting up to 0.2 s" in err  # said before the wait
+    assert "waited 0.2 s" in err  # and after it
     with Store.open(cache) as store:  # intact: everything synced before is still there
         assert store.stats() == Store.open(synced).stats()
 

@@ -100,3 +100,19 @@ def test_a_refused_key_is_not_saved(carrier: RunningCarrier, tmp_path: Path) -> 
     assert "was not accepted" in result.stderr and "Nothing was saved" in result.stderr
     assert "wrong-key" not in result.output
     assert not target.exists()
+
+
+def test_login_over_a_readable_config_makes_it_private_and_says_so(
+    carrier: RunningCarrier, tmp_path: Path
+) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text('api_key = "old-key"\nundo_seconds = 7\n', encoding="utf-8")
+    target.chmod(0o644)
+    result = CliRunner().invoke(
+        main, ["login", "--base-url", carrier.base_url, "--config", str(target)], input=f"{KEY}\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "was readable by other users" in result.stderr and "old-key" not in result.output
+    assert _mode(target) == 0o600
+    settings = load_settings(env={}, path=target)
+    assert settings.api_key == KEY and settings.undo_seconds == 7

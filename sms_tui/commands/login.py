@@ -30,6 +30,24 @@ async def _who(base_url: str, api_key: str) -> str:
     return f"{name} ({org})" if org else name
 
 
+def _tighten(target: Path) -> None:
+    """The file login is about to rewrite 0600 is made 0600 now, so it can be read to keep the
+    other settings; if it held a key others could read, say that key may have leaked."""
+    import stat
+
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        target.chmod(0o600)
+        click.echo(
+            f"{target} was readable by other users (mode {mode:04o}); it is 0600 now. If it held an "
+            "API key, consider replacing that key in Close.",
+            err=True,
+        )
+
+
 @click.command()
 @click.option(
     "--base-url",
@@ -57,6 +75,7 @@ def login(base_url: str | None, config_file: Path | None) -> None:
     from sms_tui.provider import ProviderError
 
     target = config_file if config_file is not None else config_path()
+    _tighten(target)
     try:
         current = load_settings(env={}, path=target) if target.exists() else Settings()
     except ConfigError as exc:

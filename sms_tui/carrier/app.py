@@ -26,14 +26,16 @@ import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sms_tui.carrier import routes_api, routes_control, routes_events
+from sms_tui.carrier import demo_data, routes_api, routes_control, routes_events, simulation
 from sms_tui.carrier.clock import Clock, SystemClock
 from sms_tui.carrier.engine import CURRENT_REQUEST, Carrier
-from sms_tui.carrier.errors import ApiError, Unauthorized
+from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
+from sms_tui.carrier.jsonsafe import CloseJSONResponse, find_unstorable
+from sms_tui.carrier.validation import MAX_BODY_BYTES
 
 log = logging.getLogger("sms_tui.carrier")
 Sleeper = Callable[[float], Awaitable[None]]
@@ -125,7 +127,11 @@ class _CarrierLayer:
         if not _authorized(scope, self.api_key):
             await reply(Unauthorized().response())
             return False
-        scope, receive = await _method_override(scope, receive)
+        overridden = await _method_override(scope, receive)
+        if isinstance(overridden, ValidationFailed):
+            await reply(overridden.response())
+            return False
+        scope, receive = overridden
         self.carrier.tick()
         plan = self.carrier.plan
         remaining, reset = self.windows.hit(_group(scope["method"], scope["path"])) if api else (0, 0)
@@ -141,11 +147,11 @@ class _CarrierLayer:
                     "RateLimit": f"limit={RATE_LIMIT}, remaining=0, reset={retry}",
                     "Retry-After": str(retry),
                 }
-                await reply(JSONResponse(body, status_code=429, headers=headers))
+                await reply(CloseJSONResponse(body, status_code=429, headers=headers))
                 return False
             if fault == "5xx":
                 await reply(
-                    JSONResponse(
+                    CloseJSONResponse(
                         {"error": "Server error (injected fault)."}, status_code=plan.faults.status_5xx
                     )
                 )
@@ -183,27 +189,54 @@ class _CarrierLayer:
         return drop
 
 
-async def _method_override(scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
-    """Close's long-filter form: `POST` + `x-http-method-override: GET` + `{"_params": {...}}`."""
+#: `_params` keys that take a number in Close's long-filter form; every other value must be a string
+_INT_PARAMS = frozenset({"_limit", "_skip"})
+
+
+async def _method_override(scope: Scope, receive: Receive) -> tuple[Scope, Receive] | ValidationFailed:
+    """Close's long-filter form: `POST` + `x-http-method-override: GET` + `{"_params": {...}}`.
+
+    The parameters are checked as a query string would be: an object of strings (numbers for
+    `_limit`/`_skip`); anything else is a 400, never a silently ignored filter.
+    """
     headers = dict(scope.get("headers", []))
     if scope["method"] != "POST" or headers.get(b"x-http-method-override", b"").upper() != b"GET":
         return scope, receive
     chunks = []
+    size = 0
     while True:
         message = await receive()
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_BODY_BYTES:
+            return ValidationFailed([f"Request body is too large (limit {MAX_BODY_BYTES // 1024} KiB)."])
         if not message.get("more_body"):
             break
     try:
-        params = json.loads(b"".join(chunks) or b"{}").get("_params", {})
-        query = urlencode({k: str(v) for k, v in params.items()})
-    except (ValueError, AttributeError):
-        query = ""
+        body = json.loads(b"".join(chunks) or b"{}")
+    except (ValueError, RecursionError):
+        return ValidationFailed(["Request body is not valid JSON."])
+    if not isinstance(body, dict):
+        return ValidationFailed(["Request body must be a JSON object."])
+    params = body.get("_params", {})
+    if not isinstance(params, dict):
+        return ValidationFailed([], {"_params": "Must be an object of query parameters."})
+    errors: dict[str, str] = {}
+    query: dict[str, str] = {}
+    for key, value in params.items():
+        if isinstance(value, int) and not isinstance(value, bool) and key in _INT_PARAMS:
+            query[key] = str(value)
+        elif isinstance(value, str) and find_unstorable(value) is None:
+            query[key] = value
+        else:
+            errors[key] = "Not a valid integer." if key in _INT_PARAMS else "Not a valid string."
+    if errors:
+        return ValidationFailed([], errors)
 
     async def empty() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    return {**scope, "method": "GET", "query_string": query.encode()}, empty
+    return {**scope, "method": "GET", "query_string": urlencode(query).encode()}, empty
 
 
 class CarrierApp(Starlette):
@@ -228,7 +261,7 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = {404: "Not found.", 405: "Method not allowed."}.get(exc.status_code, str(exc.detail))
-    return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+    return CloseJSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
 
 def create_app(
@@ -242,7 +275,13 @@ def create_app(
     """The fake carrier for one organization, generated from `seed` (or loaded from `db_path`)."""
     if not api_key:
         raise ValueError("the fake carrier needs an API key")
-    carrier = Carrier(seed=seed, clock=clock or SystemClock(), db_path=db_path)
+    carrier = Carrier(
+        seed=seed,
+        clock=clock or SystemClock(),
+        db_path=db_path,
+        run_job=simulation.run_job,
+        populate=demo_data.build_demo,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import phonenumbers
 
 from sms_tui.carrier import demo_history
+from sms_tui.carrier.objects import make_contact, make_lead
 from sms_tui.carrier.records import iso, naive_iso, phone_parts
-from sms_tui.carrier.state import Record
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier
@@ -95,53 +95,6 @@ def _draw_number(rng: random.Random, kind: str, template: str, types: tuple[int,
     raise RuntimeError(f"could not draw a valid {kind} number")  # pragma: no cover
 
 
-def make_lead(carrier: Carrier, *, display_name: str, at: datetime, description: str = "") -> Record:
-    org = carrier.organization()
-    lead_id = carrier.state.new_id("lead")
-    lead: Record = {
-        "id": lead_id,
-        "display_name": display_name,
-        "name": display_name,
-        "organization_id": org["id"],
-        "status_id": org["_x_status_id"],
-        "status_label": "Potential",
-        "description": description,
-        "url": None,
-        "html_url": f"https://app.close.com/lead/{lead_id}/",
-        "date_created": iso(at),
-        "date_updated": iso(at),
-        "created_by": carrier.me()["id"],
-        "custom": {},
-    }
-    return carrier.state.put("lead", lead)
-
-
-def make_contact(
-    carrier: Carrier, lead: Record, *, name: str, phones: list[tuple[str, str]], at: datetime, title: str = ""
-) -> Record:
-    phone_objs = []
-    for number, kind in phones:
-        formatted, country = phone_parts(number)
-        phone_objs.append({"phone": number, "phone_formatted": formatted, "type": kind, "country": country})
-    first, _, last = name.partition(" ")
-    contact: Record = {
-        "id": carrier.state.new_id("cont"),
-        "lead_id": lead["id"],
-        "organization_id": lead["organization_id"],
-        "name": name,
-        "display_name": name or (phone_objs[0]["phone_formatted"] if phone_objs else ""),
-        "title": title,
-        "emails": [{"email": f"{first.lower()}@example.com", "type": "office"}] if first else [],
-        "phones": phone_objs,
-        "urls": [],
-        "date_created": iso(at),
-        "date_updated": iso(at),
-        "_x_first_name": first,
-        "_x_last_name": last,
-    }
-    return carrier.state.put("contact", contact)
-
-
 def _base(carrier: Carrier, now: datetime) -> None:
     state = carrier.state
     org_id = state.new_id("orga")
@@ -189,8 +142,21 @@ def _base(carrier: Carrier, now: datetime) -> None:
                 "supports_sms_to_countries": ["US", "CA", "PR"] if country == "US" else [country],
                 "supports_mms_to_countries": ["US", "CA"] if country == "US" else [],
                 "forward_to": None,
+                "forward_to_enabled": False,
+                "forward_to_formatted": None,
                 "is_verified": True,
+                "is_premium": False,
+                "was_ported": False,
+                "press_1_to_accept": False,
+                "voicemail_greeting_url": None,
+                "carrier": "twilio",
                 "carrier_type": "local",
+                "address_id": None if country == "US" else state.new_id("addr"),
+                "bundle_id": None if country == "US" else state.new_id("bu"),
+                "last_billed_price": 1.0 if country == "US" else 4.0,
+                "next_billing_on": iso(now + timedelta(days=12)),
+                "date_created": iso(created),
+                "date_updated": iso(created),
             },
         )
     for name, text in TEMPLATES:
@@ -224,7 +190,7 @@ def build_demo(carrier: Carrier) -> None:
     for i in range(LEAD_COUNT):
         created = now - timedelta(days=rng.uniform(5, 365), seconds=i)
         company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}".strip()
-        lead = make_lead(carrier, display_name=company, at=created)
+        lead = make_lead(carrier, display_name=company, at=created, emit=False)
         for c in range(rng.choice((1, 1, 1, 2, 2, 3))):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             phones: list[tuple[str, str]] = []
@@ -240,6 +206,8 @@ def build_demo(carrier: Carrier) -> None:
                     label = "office"
                     landlines.append(number)
                 phones.append((number, label))
-            make_contact(carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES))
+            make_contact(
+                carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES), emit=False
+            )
     carrier.state.meta["landlines"] = landlines
     demo_history.build_histories(carrier, rng, now)

@@ -8,13 +8,12 @@ and is called at the start of every request and by the background ticker.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sms_tui.carrier import simulation
 from sms_tui.carrier.clock import Clock, FakeClock
 from sms_tui.carrier.faults import FaultPlan
 from sms_tui.carrier.records import iso, naive_iso
@@ -24,15 +23,36 @@ MAX_JOBS_PER_TICK = 100_000
 #: (method, path, request id) of the API request being handled, for event `meta`; per task, so
 #: concurrent requests do not mix them up
 CURRENT_REQUEST: ContextVar[tuple[str, str, str] | None] = ContextVar("carrier_request", default=None)
-_DEMO_CACHE: dict[tuple[int, str], str] = {}
+_DEMO_CACHE: dict[tuple[int, str, str], str] = {}
+#: runs one due job (simulation.run_job); injected so the engine does not import the simulation
+JobRunner = Callable[["Carrier", Record], None]
+#: fills an empty carrier with an organization (demo_data.build_demo); injected for the same reason
+Populate = Callable[["Carrier"], None]
 
 
 class Carrier:
-    """One simulated Close organization and its carrier."""
+    """One simulated Close organization and its carrier.
 
-    def __init__(self, *, seed: int, clock: Clock, db_path: str | Path | None = None) -> None:
+    The engine knows state, time, faults, events and jobs, not what a job does or what the demo
+    organization holds: `run_job` and `populate` come from the caller (see `app.create_app`), so the
+    simulation and the demo generator depend on the engine and never the other way round.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        clock: Clock,
+        run_job: JobRunner,
+        populate: Populate,
+        populate_key: str = "",
+        db_path: str | Path | None = None,
+    ) -> None:
         self.seed = seed
         self.clock = clock
+        self._run_job = run_job
+        self._populate = populate
+        self._populate_key = populate_key
         self.state = CarrierState(seed, db_path)
         self.plan = FaultPlan(seed)
         #: derived indexes keyed by collection versions (see sms_query)
@@ -49,16 +69,14 @@ class Carrier:
         return isinstance(self.clock, FakeClock)
 
     def _build_demo(self) -> None:
-        """Generate the seed's demo data; identical (seed, now) pairs reuse a snapshot (fast tests)."""
-        from sms_tui.carrier.demo_data import build_demo
-
-        key = (self.seed, iso(self.now()))
+        """Generate the seed's demo data; identical (seed, now, org) keys reuse a snapshot (fast tests)."""
+        key = (self.seed, iso(self.now()), self._populate_key)
         with self.lock:
             cached = _DEMO_CACHE.get(key)
             if cached is not None:
                 self.state.restore(cached)
             else:
-                build_demo(self)
+                self._populate(self)
                 if len(_DEMO_CACHE) > 16:
                     _DEMO_CACHE.clear()
                 _DEMO_CACHE[key] = self.state.snapshot()
@@ -108,13 +126,14 @@ class Carrier:
     def emit(
         self,
         action: str,
-        sms: Record,
+        obj: Record,
         *,
         at: datetime,
         previous: dict[str, Any] | None = None,
         changed: Iterable[str] = (),
+        object_type: str = "activity.sms",
     ) -> Record:
-        """Append an `activity.sms` event to Close's event log."""
+        """Append an event about `obj` (an SMS unless `object_type` says otherwise) to the event log."""
         request = CURRENT_REQUEST.get()
         if request is not None:
             method, path, request_id = request
@@ -122,20 +141,21 @@ class Carrier:
         else:
             request_id = self.state.new_id("req")
             meta = {}
+        lead_id = obj["id"] if object_type == "lead" else obj.get("lead_id")
         event: Record = {
             "id": self.state.new_id("ev"),
             "date_created": naive_iso(at),
             "date_updated": naive_iso(at),
             "organization_id": self.organization()["id"],
-            "user_id": sms.get("user_id"),
+            "user_id": obj.get("user_id", obj.get("updated_by")),
             "request_id": request_id,
             "api_key_id": None,
-            "object_type": "activity.sms",
-            "object_id": sms["id"],
-            "lead_id": sms.get("lead_id"),
+            "object_type": object_type,
+            "object_id": obj["id"],
+            "lead_id": lead_id,
             "action": action,
             "changed_fields": sorted(changed),
-            "data": copy.deepcopy(public(sms)),
+            "data": copy.deepcopy(public(obj)),
             "previous_data": copy.deepcopy(previous or {}),
             "meta": meta,
             "_x_seq": self.state.next_seq(),
@@ -169,7 +189,7 @@ class Carrier:
                     break
                 job = min(due, key=lambda j: (j["due"], j["_x_seq"]))
                 self.state.delete("job", job["id"])
-                simulation.run_job(self, job)
+                self._run_job(self, job)
                 ran += 1
             if ran:
                 self.state.flush()

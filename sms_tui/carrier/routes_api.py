@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sms_tui.carrier import sms_ops, sms_query
 from sms_tui.carrier.engine import Carrier
 from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.state import Record, public
 from sms_tui.carrier.validation import check_fields, query_int, read_json, select_fields
 
@@ -31,7 +31,7 @@ def page(
     *,
     total: bool = False,
     view: Callable[[list[Record]], list[Record]] | None = None,
-) -> JSONResponse:
+) -> CloseJSONResponse:
     """Close's offset paging: `_skip`/`_limit` -> `{"data": [...], "has_more": bool}`.
 
     `view` turns the records of the page (only those) into what is sent.
@@ -46,11 +46,11 @@ def page(
     }
     if total:
         body["total_results"] = len(items)
-    return JSONResponse(body)
+    return CloseJSONResponse(body)
 
 
-def one(request: Request, item: Record) -> JSONResponse:
-    return JSONResponse(select_fields(public(item), request))
+def one(request: Request, item: Record) -> CloseJSONResponse:
+    return CloseJSONResponse(select_fields(public(item), request))
 
 
 def _contact_view(carrier: Carrier, contact: Record, blocked: set[str] | None = None) -> Record:
@@ -76,18 +76,21 @@ def _lead_views(carrier: Carrier, leads: list[Record]) -> list[Record]:
     for lead in leads:
         contacts = _contact_views(carrier, by_lead[lead["id"]])
         phones = [p for c in contacts for p in c["phones"]]
+        emails = [e for c in contacts for e in c["emails"]]
         views.append(
             public(lead)
             | {
                 "contacts": contacts,
                 "contact_ids": [c["id"] for c in contacts],
-                "primary_phone": phones[0]["phone"] if phones else None,
+                # Close gives the first contact's first phone / email as the object, not the bare value
+                "primary_phone": phones[0] if phones else None,
+                "primary_email": emails[0] if emails else None,
             }
         )
     return views
 
 
-async def me(request: Request) -> JSONResponse:
+async def me(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         user, org = carrier.me(), carrier.organization()
@@ -112,7 +115,7 @@ async def me(request: Request) -> JSONResponse:
             ],  # fmt: skip
             "phone_numbers": numbers,
         }
-    return JSONResponse(select_fields(body, request))
+    return CloseJSONResponse(select_fields(body, request))
 
 
 def _lead_query(items: list[Record], query: str) -> list[Record]:
@@ -132,7 +135,7 @@ def _lead_query(items: list[Record], query: str) -> list[Record]:
     return items
 
 
-async def lead_list(request: Request) -> JSONResponse:
+async def lead_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         leads = sorted(carrier.state.all("lead"), key=lambda r: (r["date_created"], r["id"]), reverse=True)
@@ -142,7 +145,7 @@ async def lead_list(request: Request) -> JSONResponse:
         return page(request, leads, total=query is not None, view=lambda chunk: _lead_views(carrier, chunk))
 
 
-async def lead_get(request: Request) -> JSONResponse:
+async def lead_get(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         lead = carrier.state.get("lead", request.path_params["id"])
@@ -151,7 +154,7 @@ async def lead_get(request: Request) -> JSONResponse:
         return one(request, _lead_views(carrier, [lead])[0])
 
 
-async def contact_list(request: Request) -> JSONResponse:
+async def contact_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     lead_id = request.query_params.get("lead_id")
     with carrier.lock:
@@ -160,7 +163,7 @@ async def contact_list(request: Request) -> JSONResponse:
 
 
 def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | None = None) -> Any:
-    async def get(request: Request) -> JSONResponse:
+    async def get(request: Request) -> CloseJSONResponse:
         carrier = carrier_of(request)
         with carrier.lock:
             item = carrier.state.get(coll, request.path_params["id"])
@@ -171,7 +174,7 @@ def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | N
     return get
 
 
-async def phone_number_list(request: Request) -> JSONResponse:
+async def phone_number_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     q = request.query_params
     with carrier.lock:
@@ -186,19 +189,19 @@ async def phone_number_list(request: Request) -> JSONResponse:
     return page(request, items)
 
 
-async def template_list(request: Request) -> JSONResponse:
+async def template_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         return page(request, list(carrier.state.all("sms_template")))
 
 
-async def sms_list(request: Request) -> JSONResponse:
+async def sms_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         return page(request, sms_query.list_sms(carrier, request))
 
 
-async def sms_create(request: Request) -> JSONResponse:
+async def sms_create(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     body = check_fields(await read_json(request), sms_ops.CREATE_SCHEMA)
     with carrier.lock:
@@ -206,7 +209,7 @@ async def sms_create(request: Request) -> JSONResponse:
         return one(request, sms)
 
 
-async def sms_update(request: Request) -> JSONResponse:
+async def sms_update(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     body = check_fields(await read_json(request), sms_ops.UPDATE_SCHEMA)
     with carrier.lock:
@@ -214,11 +217,11 @@ async def sms_update(request: Request) -> JSONResponse:
         return one(request, sms_ops.update(carrier, sms, body))
 
 
-async def sms_delete(request: Request) -> JSONResponse:
+async def sms_delete(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         sms_ops.delete(carrier, sms_ops.get_sms(carrier, request.path_params["id"]))
-    return JSONResponse({})
+    return CloseJSONResponse({})
 
 
 ROUTES = [

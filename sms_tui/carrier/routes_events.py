@@ -11,10 +11,10 @@ import json
 import operator
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import naive_iso
 from sms_tui.carrier.routes_api import carrier_of, one
 from sms_tui.carrier.state import Record, public
@@ -58,7 +58,7 @@ def _decode_cursor(raw: str) -> int:
         raise ValidationFailed([], {"_cursor": "Not a valid cursor."}) from None
 
 
-async def event_list(request: Request) -> JSONResponse:
+async def event_list(request: Request) -> CloseJSONResponse:
     q = request.query_params
     used = frozenset(k for k in FILTERS if k in q)
     if used not in ALLOWED_COMBINATIONS:
@@ -93,7 +93,7 @@ async def event_list(request: Request) -> JSONResponse:
             more = True
             break
         picked.append(ev)
-    return JSONResponse(
+    return CloseJSONResponse(
         {
             "data": [public(e) for e in picked],
             "cursor_next": _encode_cursor(picked[-1]["_x_seq"]) if more and picked else None,
@@ -102,7 +102,7 @@ async def event_list(request: Request) -> JSONResponse:
     )
 
 
-async def event_get(request: Request) -> JSONResponse:
+async def event_get(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         ev = carrier.state.get("event", request.path_params["id"])

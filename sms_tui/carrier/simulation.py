@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sms_tui.carrier import outcomes, replies
+from sms_tui.carrier.objects import make_contact, make_lead
 from sms_tui.carrier.records import iso, phone_parts
 from sms_tui.carrier.state import Record, public
 from sms_tui.core.compliance import classify_keyword
@@ -181,8 +182,6 @@ def _maybe_reply(carrier: Carrier, sms: Record, at: datetime) -> None:
 
 def _lead_for_unknown_number(carrier: Carrier, remote: str, at: datetime) -> Record:
     """Close files a text from an unknown number under a new lead named after the number."""
-    from sms_tui.carrier.demo_data import make_contact, make_lead
-
     formatted, _ = phone_parts(remote)
     lead = make_lead(carrier, display_name=formatted, at=at)
     contact = make_contact(carrier, lead, name="", phones=[(remote, "mobile")], at=at)

@@ -30,11 +30,12 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sms_tui.carrier import demo_data, routes_api, routes_control, routes_events, simulation
+from sms_tui.carrier import demo_data, routes_api, routes_control, routes_events, simulation, team
 from sms_tui.carrier.clock import Clock, SystemClock
-from sms_tui.carrier.engine import CURRENT_REQUEST, Carrier
+from sms_tui.carrier.engine import CURRENT_REQUEST, CURRENT_USER, Carrier
 from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
 from sms_tui.carrier.jsonsafe import CloseJSONResponse, find_unstorable
+from sms_tui.carrier.state import Record
 from sms_tui.carrier.validation import MAX_BODY_BYTES
 
 log = logging.getLogger("sms_tui.carrier")
@@ -42,7 +43,6 @@ Sleeper = Callable[[float], Awaitable[None]]
 #: Called with the ASGI scope to abort the client's connection; returns False when it cannot.
 Dropper = Callable[[Scope], bool]
 RATE_LIMIT = 100
-RATE_WINDOW = 1.0
 TICK_EVERY = 1.0
 
 
@@ -52,24 +52,40 @@ class ConnectionDropped(httpx.RemoteProtocolError):
     over a socket, so one `except httpx.TransportError` covers both."""
 
 
-class _RateWindows:
-    """Per endpoint-group request counts in fixed windows (for the informational RateLimit header)."""
+class _RateLimiter:
+    """Close's limits: per endpoint group, per API key, and per organization at 3x the key's limit,
+    in fixed windows on the carrier's clock (so a FakeClock makes them exact and nothing sleeps).
+
+    With `key_limit` 0 nothing is refused and the header reports an informational limit of 100."""
 
     def __init__(self) -> None:
-        self._windows: dict[str, tuple[float, int]] = {}
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
 
-    def hit(self, group: str) -> tuple[int, int]:
-        now = time.monotonic()
-        start, count = self._windows.get(group, (now, 0))
-        if now - start >= RATE_WINDOW:
-            start, count = now, 0
-        count += 1
-        self._windows[group] = (start, count)
-        reset = max(1, math.ceil(RATE_WINDOW - (now - start)))
-        return max(0, RATE_LIMIT - count), reset
+    def _peek(self, bucket: tuple[str, str], now: float, window: float) -> tuple[float, int]:
+        start, count = self._windows.get(bucket, (now, 0))
+        return (now, 0) if now - start >= window else (start, count)
+
+    def hit(self, key: str, group: str, now: float, limit: int, window: float) -> tuple[bool, str, int]:
+        """(allowed, RateLimit header value, seconds until the window resets)."""
+        window = max(window, 0.001)
+        shown = limit or RATE_LIMIT
+        buckets = [((f"key:{key}", group), shown), (("org", group), 3 * shown)]
+        states = [(b, lim, *self._peek(b, now, window)) for b, lim in buckets]
+        full = [(b, lim, start, count) for b, lim, start, count in states if count >= lim]
+        if limit and full:
+            start = max(st for _, _, st, _ in full)
+            reset = max(1, math.ceil(window - (now - start)))
+            return False, f"limit={shown}, remaining=0, reset={reset}", reset
+        for bucket, _, start, count in states:
+            self._windows[bucket] = (start, count + 1)
+        remaining = min(lim - count - 1 for _, lim, _, count in states)
+        start = states[0][2]
+        reset = max(1, math.ceil(window - (now - start)))
+        return True, f"limit={shown}, remaining={max(0, remaining)}, reset={reset}", reset
 
 
-def _authorized(scope: Scope, api_key: str) -> bool:
+def _presented_key(scope: Scope) -> str | None:
+    """The API key in the Authorization header (Basic with an empty password, or Bearer), else None."""
     for name, value in scope.get("headers", []):
         if name != b"authorization":
             continue
@@ -78,11 +94,11 @@ def _authorized(scope: Scope, api_key: str) -> bool:
             try:
                 user, sep, password = base64.b64decode(cred, validate=True).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
-                return False
-            return bool(sep) and password == "" and hmac.compare_digest(user.encode(), api_key.encode())
+                return None
+            return user if sep and password == "" and user else None
         if scheme.lower() == "bearer":
-            return hmac.compare_digest(cred.strip().encode(), api_key.encode())
-    return False
+            return cred.strip() or None
+    return None
 
 
 def _group(method: str, path: str) -> str:
@@ -97,7 +113,21 @@ class _CarrierLayer:
     ) -> None:
         self.app, self.carrier, self.api_key, self.sleep = app, carrier, api_key, sleep
         self.dropper = dropper
-        self.windows = _RateWindows()
+        self.limiter = _RateLimiter()
+        self._keys: tuple[int, dict[str, Record]] = (-1, {})
+
+    def _user_for(self, key: str | None) -> Record | None:
+        """The user whose API key this is (the carrier's own key is the first user's)."""
+        if key is None:
+            return None
+        version = self.carrier.state.versions["user"]
+        if self._keys[0] != version:
+            with self.carrier.lock:
+                self._keys = (version, team.keys_for(list(self.carrier.state.all("user")), self.api_key))
+        for known, user in self._keys[1].items():
+            if hmac.compare_digest(known.encode(), key.encode()):
+                return user
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -124,7 +154,8 @@ class _CarrierLayer:
             status.append(response.status_code)
             await response(scope, receive, send)
 
-        if not _authorized(scope, self.api_key):
+        user = self._user_for(_presented_key(scope))
+        if user is None:
             await reply(Unauthorized().response())
             return False
         overridden = await _method_override(scope, receive)
@@ -134,20 +165,24 @@ class _CarrierLayer:
         scope, receive = overridden
         self.carrier.tick()
         plan = self.carrier.plan
-        remaining, reset = self.windows.hit(_group(scope["method"], scope["path"])) if api else (0, 0)
+        rate_header = ""
         if api:
+            faults = plan.faults
+            allowed, rate_header, reset = self.limiter.hit(
+                user["id"],
+                _group(scope["method"], scope["path"]),
+                self.carrier.now().timestamp(),
+                faults.key_limit,
+                faults.limit_window,
+            )
+            if not allowed:
+                await reply(_too_many(reset, rate_header))
+                return False
             fault = plan.before()
             if fault == "429":
                 retry = plan.faults.retry_after
-                body = {
-                    "error": {"message": "API rate limit exceeded.", "rate_reset": retry},
-                    "rate_reset": retry,
-                }
-                headers = {
-                    "RateLimit": f"limit={RATE_LIMIT}, remaining=0, reset={retry}",
-                    "Retry-After": str(retry),
-                }
-                await reply(CloseJSONResponse(body, status_code=429, headers=headers))
+                limit = plan.faults.key_limit or RATE_LIMIT
+                await reply(_too_many(retry, f"limit={limit}, remaining=0, reset={retry}"))
                 return False
             if fault == "5xx":
                 await reply(
@@ -174,7 +209,7 @@ class _CarrierLayer:
                     await self.sleep(plan.faults.slow_seconds)
                 status.append(code)
                 if api:
-                    header = f"limit={RATE_LIMIT}, remaining={remaining}, reset={reset}".encode()
+                    header = rate_header.encode()
                     message = {**message, "headers": [*message.get("headers", []), (b"ratelimit", header)]}
             if drop:
                 return
@@ -182,15 +217,24 @@ class _CarrierLayer:
 
         request_id = self.carrier.state.new_id("req")
         token = CURRENT_REQUEST.set((scope["method"], scope["path"], request_id))
+        user_token = CURRENT_USER.set(user)
         try:
             await self.app(scope, receive, wrapped_send)
         finally:
+            CURRENT_USER.reset(user_token)
             CURRENT_REQUEST.reset(token)
         return drop
 
 
 #: `_params` keys that take a number in Close's long-filter form; every other value must be a string
 _INT_PARAMS = frozenset({"_limit", "_skip"})
+
+
+def _too_many(retry: int, rate_header: str) -> Response:
+    """Close's 429: `RateLimit` and `Retry-After` headers; the legacy body carries `rate_reset` too."""
+    body = {"error": {"message": "API rate limit exceeded.", "rate_reset": retry}, "rate_reset": retry}
+    headers = {"RateLimit": rate_header, "Retry-After": str(retry)}
+    return CloseJSONResponse(body, status_code=429, headers=headers)
 
 
 async def _method_override(scope: Scope, receive: Receive) -> tuple[Scope, Receive] | ValidationFailed:
@@ -243,6 +287,8 @@ class CarrierApp(Starlette):
     """A Starlette app with the carrier layer outside everything else."""
 
     carrier: Carrier
+    #: the key the carrier was started with (the first user's); the others are listed by /_carrier/state
+    api_key: str
     _layer_args: tuple[str, Sleeper]
     #: set by server.py so a dropped connection really closes the socket under uvicorn
     dropper: list[Dropper | None]
@@ -303,6 +349,7 @@ def create_app(
     )
     app.carrier = carrier
     app.state.carrier = carrier
+    app.api_key = api_key
     app._layer_args = (api_key, sleep or asyncio.sleep)
     app.dropper = [None]
     return app

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from sms_tui.carrier import demo_history
+from sms_tui.carrier import demo_history, team
 from sms_tui.carrier.objects import make_contact, make_lead
-from sms_tui.carrier.records import iso, naive_iso, phone_parts
+from sms_tui.carrier.records import iso, naive_iso
+from sms_tui.carrier.team import make_number, make_user
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier
 
 LEAD_COUNT = 240
-OUR_NUMBERS = (("+16503334444", "US", "Palo Alto office"), ("+442071838750", "GB", "London office"))
 SUPPORTED = ["US", "CA", "GB", "AU", "BE", "DK", "FR", "IL", "PR", "ZA"]
 
 FIRST = (
@@ -98,7 +98,6 @@ def _draw_number(rng: random.Random, kind: str, template: str, types: tuple[int,
 def _base(carrier: Carrier, now: datetime) -> None:
     state = carrier.state
     org_id = state.new_id("orga")
-    user_id = state.new_id("user")
     created = now - timedelta(days=400)
     state.put(
         "organization",
@@ -109,56 +108,10 @@ def _base(carrier: Carrier, now: datetime) -> None:
             "date_created": iso(created),
         },
     )
-    state.put(
-        "user",
-        {
-            "id": user_id,
-            "first_name": "Alex",
-            "last_name": "Rivera",
-            "email": "alex.rivera@sunrise-solar.example",
-            "organization_id": org_id,
-            "last_used_timezone": "America/Los_Angeles",
-            "date_created": iso(created),
-            "date_updated": iso(created),
-        },
-    )
-    for number, country, label in OUR_NUMBERS:
-        formatted, _ = phone_parts(number)
-        state.put(
-            "phone_number",
-            {
-                "id": state.new_id("phon"),
-                "number": number,
-                "number_formatted": formatted,
-                "label": label,
-                "type": "internal",
-                "is_group_number": False,
-                "participants": [user_id],
-                "user_id": user_id,
-                "organization_id": org_id,
-                "country": country,
-                "sms_enabled": True,
-                "mms_enabled": country == "US",
-                "supports_sms_to_countries": ["US", "CA", "PR"] if country == "US" else [country],
-                "supports_mms_to_countries": ["US", "CA"] if country == "US" else [],
-                "forward_to": None,
-                "forward_to_enabled": False,
-                "forward_to_formatted": None,
-                "is_verified": True,
-                "is_premium": False,
-                "was_ported": False,
-                "press_1_to_accept": False,
-                "voicemail_greeting_url": None,
-                "carrier": "twilio",
-                "carrier_type": "local",
-                "address_id": None if country == "US" else state.new_id("addr"),
-                "bundle_id": None if country == "US" else state.new_id("bu"),
-                "last_billed_price": 1.0 if country == "US" else 4.0,
-                "next_billing_on": iso(now + timedelta(days=12)),
-                "date_created": iso(created),
-                "date_updated": iso(created),
-            },
-        )
+    users = [make_user(carrier, member, org_id, created) for member in team.DEMO_TEAM]
+    for spec in team.DEMO_NUMBERS:
+        make_number(carrier, spec, users, org_id, created, now)
+    user_id = users[0]["id"]
     for name, text in TEMPLATES:
         tid = state.new_id("smstmpl")
         state.put(

@@ -11,13 +11,14 @@ from starlette.routing import Route
 
 from sms_tui.carrier import sms_ops, sms_query
 from sms_tui.carrier.engine import Carrier
-from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.errors import ApiError, NotFound, ValidationFailed
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import check_fields, query_int, read_json, select_fields
 
-MAX_LIMIT = 200
-MAX_SKIP = 100_000
+#: which knobs (faults.py `max_limit_*` / `max_skip_*`) cap each list
+RESOURCE_LIMITS = {"activity/sms": "activity", "lead": "lead", "contact": "contact"}
 
 
 def carrier_of(request: Request) -> Carrier:
@@ -25,10 +26,30 @@ def carrier_of(request: Request) -> Carrier:
     return carrier
 
 
+def paging(request: Request, resource: str) -> tuple[int, int]:
+    """(`_skip`, `_limit`) within the resource's caps, answered as Close answers them: a `_limit`
+    above the maximum or a `_skip` past the cap is a 400 `{"error": "... max_skip = N ..."}`."""
+    faults = carrier_of(request).plan.faults
+    group = RESOURCE_LIMITS.get(resource, "other")
+    max_limit: int = getattr(faults, f"max_limit_{group}")
+    max_skip: int = getattr(faults, f"max_skip_{group}")
+    limit = query_int(request, "_limit", min(100, max_limit))
+    skip = query_int(request, "_skip", 0)
+    if limit > max_limit:
+        raise ApiError(f"The maximum _limit for this resource is {max_limit} (max_limit = {max_limit}).")
+    if skip > max_skip:
+        raise ApiError(
+            f"Paginating this deep is not supported: _skip = {skip} is past max_skip = {max_skip}. "
+            "Narrow the query instead, e.g. with a date_created range."
+        )
+    return skip, limit
+
+
 def page(
     request: Request,
     items: list[Record],
     *,
+    resource: str,
     total: bool = False,
     view: Callable[[list[Record]], list[Record]] | None = None,
 ) -> CloseJSONResponse:
@@ -36,8 +57,7 @@ def page(
 
     `view` turns the records of the page (only those) into what is sent.
     """
-    limit = query_int(request, "_limit", 100, maximum=MAX_LIMIT)
-    skip = query_int(request, "_skip", 0, maximum=MAX_SKIP)
+    skip, limit = paging(request, resource)
     chunk = items[skip : skip + limit]
     shown = view(chunk) if view else [public(item) for item in chunk]
     body: dict[str, Any] = {
@@ -94,7 +114,11 @@ async def me(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         user, org = carrier.me(), carrier.organization()
-        numbers = [public(n) for n in carrier.state.all("phone_number")]
+        numbers = [
+            public(n)
+            for n in carrier.state.all("phone_number")
+            if n["user_id"] == user["id"] or user["id"] in n["participants"]
+        ]
         body = public(user) | {
             "display_name": f"{user['first_name']} {user['last_name']}",
             "organizations": [
@@ -110,7 +134,7 @@ async def me(request: Request) -> CloseJSONResponse:
                     "id": "memb_" + user["id"][5:],
                     "organization_id": org["id"],
                     "user_id": user["id"],
-                    "role_id": "admin",
+                    "role_id": role_of(user),
                 }
             ],  # fmt: skip
             "phone_numbers": numbers,
@@ -142,7 +166,13 @@ async def lead_list(request: Request) -> CloseJSONResponse:
         query = request.query_params.get("query")
         if query is not None:
             leads = _lead_query(leads, query)
-        return page(request, leads, total=query is not None, view=lambda chunk: _lead_views(carrier, chunk))
+        return page(
+            request,
+            leads,
+            resource="lead",
+            total=query is not None,
+            view=lambda chunk: _lead_views(carrier, chunk),
+        )
 
 
 async def lead_get(request: Request) -> CloseJSONResponse:
@@ -159,7 +189,7 @@ async def contact_list(request: Request) -> CloseJSONResponse:
     lead_id = request.query_params.get("lead_id")
     with carrier.lock:
         contacts = [c for c in carrier.state.all("contact") if lead_id is None or c["lead_id"] == lead_id]
-        return page(request, contacts, view=lambda chunk: _contact_views(carrier, chunk))
+        return page(request, contacts, resource="contact", view=lambda chunk: _contact_views(carrier, chunk))
 
 
 def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | None = None) -> Any:
@@ -186,19 +216,19 @@ async def phone_number_list(request: Request) -> CloseJSONResponse:
             items = [n for n in items if q[key] in n["participants"]]
     if "is_group_number" in q:
         items = [n for n in items if str(n["is_group_number"]).lower() == q["is_group_number"].lower()]
-    return page(request, items)
+    return page(request, items, resource="phone_number")
 
 
 async def template_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, list(carrier.state.all("sms_template")))
+        return page(request, list(carrier.state.all("sms_template")), resource="sms_template")
 
 
 async def sms_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, sms_query.list_sms(carrier, request))
+        return page(request, sms_query.list_sms(carrier, request), resource="activity/sms")
 
 
 async def sms_create(request: Request) -> CloseJSONResponse:

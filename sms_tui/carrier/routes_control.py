@@ -7,12 +7,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
-from sms_tui.carrier import simulation
+from sms_tui.carrier import simulation, team
 from sms_tui.carrier.errors import ValidationFailed, field_error
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import iso
 from sms_tui.carrier.routes_api import carrier_of
 from sms_tui.carrier.state import public
+from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import Field, check_fields, read_json
 from sms_tui.core.phones import PhoneError, parse_phone
 
@@ -100,6 +101,15 @@ async def state(request: Request) -> CloseJSONResponse:
             "landlines": list(carrier.state.meta.get("landlines", [])),
             "jobs": [{k: v for k, v in j.items() if not k.startswith("_x_")} for j in carrier.pending_jobs()],
             "faults": carrier.plan.faults.as_dict(),
+            "api_keys": [
+                {
+                    "key": key,
+                    "user_id": user["id"],
+                    "role": role_of(user),
+                    "event_log": user.get("_x_event_log", True),
+                }
+                for key, user in team.keys_for(list(carrier.state.all("user")), request.app.api_key).items()
+            ],
         }
     return CloseJSONResponse(body)
 

@@ -135,7 +135,13 @@ def run_job(carrier: Carrier, job: Record) -> None:
 
 def _send(carrier: Carrier, sms: Record, at: datetime) -> None:
     local, remote = sms["local_phone"], sms["remote_phone"]
-    refused = outcomes.failure_at_send(local, remote, opted_out=carrier.state.is_opted_out(local, remote))
+    number = carrier.our_number(local) if local else None
+    sender = sms.get("user_id") or sms.get("created_by")
+    not_allowed = carrier.may_send_from(number, sender) if number is not None else None
+    refused: tuple[str, str | None] | None = (not_allowed, None) if not_allowed else None
+    refused = refused or outcomes.failure_at_send(
+        local, remote, opted_out=carrier.state.is_opted_out(local, remote)
+    )
     if refused is not None:
         change(carrier, sms, at, status="error", error_message=outcomes.message(*refused))
         return

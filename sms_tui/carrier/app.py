@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import hmac
 import json
 import logging
@@ -30,7 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sms_tui.carrier import demo_data, routes_api, routes_control, routes_events, simulation, team
+from sms_tui.carrier import demo_data, routes_api, routes_control, routes_events, scale, simulation, team
 from sms_tui.carrier.clock import Clock, SystemClock
 from sms_tui.carrier.engine import CURRENT_REQUEST, CURRENT_USER, Carrier
 from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
@@ -317,8 +318,10 @@ def create_app(
     db_path: str | Path | None = None,
     clock: Clock | None = None,
     sleep: Sleeper | None = None,
+    org: scale.OrgSpec | None = None,
 ) -> CarrierApp:
-    """The fake carrier for one organization, generated from `seed` (or loaded from `db_path`)."""
+    """The fake carrier for one organization, generated from `seed` (or loaded from `db_path`):
+    the small demo organization, or with `org` a generated one of that many leads, SMS and users."""
     if not api_key:
         raise ValueError("the fake carrier needs an API key")
     carrier = Carrier(
@@ -326,8 +329,15 @@ def create_app(
         clock=clock or SystemClock(),
         db_path=db_path,
         run_job=simulation.run_job,
-        populate=demo_data.build_demo,
+        populate=demo_data.build_demo if org is None else functools.partial(scale.build_org, spec=org),
+        populate_key="" if org is None else org.key,
     )
+    built = carrier.state.meta.get("org")
+    if org is not None and built != org.key:
+        carrier.close()
+        raise ValueError(
+            f"the database holds {'the demo organization' if built is None else built}, not {org.key}"
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

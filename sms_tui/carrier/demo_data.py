@@ -16,7 +16,7 @@ import phonenumbers
 
 from sms_tui.carrier import demo_history, team
 from sms_tui.carrier.objects import make_contact, make_lead
-from sms_tui.carrier.records import iso, naive_iso
+from sms_tui.carrier.records import naive_iso
 from sms_tui.carrier.team import make_number, make_user
 
 if TYPE_CHECKING:
@@ -99,15 +99,7 @@ def _base(carrier: Carrier, now: datetime) -> None:
     state = carrier.state
     org_id = state.new_id("orga")
     created = now - timedelta(days=400)
-    state.put(
-        "organization",
-        {
-            "id": org_id,
-            "name": "Sunrise Solar",
-            "_x_status_id": state.new_id("stat"),
-            "date_created": iso(created),
-        },
-    )
+    team.make_org(carrier, org_id, created)
     users = [make_user(carrier, member, org_id, created) for member in team.DEMO_TEAM]
     for spec in team.DEMO_NUMBERS:
         make_number(carrier, spec, users, org_id, created, now)

@@ -332,6 +332,11 @@ def create_app(
         populate=demo_data.build_demo if org is None else functools.partial(scale.build_org, spec=org),
         populate_key="" if org is None else org.key,
     )
+    if carrier.state.meta.get("building"):
+        carrier.close()
+        raise ValueError(
+            "the database was left half-built (the build was stopped); delete it and build again"
+        )
     built = carrier.state.meta.get("org")
     if org is not None and built != org.key:
         carrier.close()

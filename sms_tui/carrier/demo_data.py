@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 
 from sms_tui.carrier import demo_history, team
-from sms_tui.carrier.objects import make_contact, make_lead
+from sms_tui.carrier.objects import make_contact, make_lead, phone_object
 from sms_tui.carrier.records import naive_iso
 from sms_tui.carrier.team import make_number, make_user
 
@@ -154,5 +154,27 @@ def build_demo(carrier: Carrier) -> None:
             make_contact(
                 carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES), emit=False
             )
+    _second_phones(carrier, landlines)
     carrier.state.meta["landlines"] = landlines
     demo_history.build_histories(carrier, rng, now)
+
+
+def _second_phones(carrier: Carrier, landlines: list[str]) -> None:
+    """Some contacts have more than one phone: an office line after their mobile, now and then a wrong
+    number (type `other`). Drawn from a separate RNG so the rest of the demo stays as it was."""
+    rng = random.Random(f"{carrier.seed}:demo-phones")
+    for contact in list(carrier.state.all("contact")):
+        phones = contact["phones"]
+        if (
+            not phones
+            or phones[0]["country"] != "US"
+            or phones[0]["type"] != "mobile"
+            or rng.random() >= 0.15
+        ):
+            continue
+        office = _draw_number(rng, "US", "+1{area}#######", (2, 1))
+        landlines.append(office)  # the carrier knows it is a landline: texts to it fail with 30006
+        phones.append(phone_object(office, "office"))
+        if rng.random() < 0.3:
+            phones.append(phone_object(_draw_number(rng, "US", "+1{area}#######", (2, 1)), "other"))
+        carrier.state.put("contact", contact)

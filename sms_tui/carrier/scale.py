@@ -105,6 +105,7 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
     rng = random.Random(f"{carrier.seed}:scale")
     recent = naive_iso(now - timedelta(days=30))
     span = 365 * YEARS * 86400.0
+    state.meta["building"] = spec.key  # cleared when done: a build killed half-way is refused later
     state.flush()
     state.drop_indexes()
     leads: list[tuple[str, float, str, str, str]] = []  # id, created (s ago), contact id, phone, name
@@ -183,6 +184,8 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
     state.meta["landlines"] = []
     state.meta["org"] = spec.key
     state.create_indexes()
+    state.meta.pop("building", None)
+    state.conn.execute("DELETE FROM meta WHERE key = 'building'")
     state.flush()
 
 

@@ -174,6 +174,11 @@ class CarrierState:
         self.versions: dict[str, int] = dict.fromkeys(COLLECTIONS, 0)
         self.data = _Data(self)
         self._stems: dict[str, str] = {}
+        self._opt_version = 0
+        self._opt_cache: tuple[tuple[int, int, int], tuple[set[str], set[str]]] = (
+            (0, -1, -1),
+            (set(), set()),
+        )
         self._load()
         if self.meta.get("seed", seed) != seed:
             raise ValueError(f"the database was created with seed {self.meta['seed']}, not {seed}")
@@ -377,24 +382,32 @@ class CarrierState:
         )
         return found[0] if found else None
 
-    # -- opt-outs: (our number, their number) pairs -------------------------------------------------
+    # -- opt-outs: (our number, their number) pairs, kept in meta; sets derived once per change ------
+    def _opt_sets(self) -> tuple[set[str], set[str]]:
+        pairs: list[str] = self.meta.get("opt_outs", [])
+        key = (id(pairs), len(pairs), self._opt_version)
+        if self._opt_cache[0] != key:
+            self._opt_cache = (key, (set(pairs), {p.split("|", 1)[1] for p in pairs}))
+        return self._opt_cache[1]
+
     def is_opted_out(self, local: str, remote: str) -> bool:
-        return f"{local}|{remote}" in self.meta.get("opt_outs", [])
+        return f"{local}|{remote}" in self._opt_sets()[0]
 
     def set_opted_out(self, local: str, remote: str, opted_out: bool) -> bool:
         """Record the pair's opt-out state; return True when it changed."""
         pairs: list[str] = self.meta.setdefault("opt_outs", [])
         key = f"{local}|{remote}"
-        if opted_out and key not in pairs:
+        if opted_out == (key in self._opt_sets()[0]):
+            return False
+        if opted_out:
             pairs.append(key)
-            return True
-        if not opted_out and key in pairs:
+        else:
             pairs.remove(key)
-            return True
-        return False
+        self._opt_version += 1
+        return True
 
     def opted_out_remotes(self) -> set[str]:
-        return {pair.split("|", 1)[1] for pair in self.meta.get("opt_outs", [])}
+        return self._opt_sets()[1]
 
     # -- persistence --------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -452,8 +465,13 @@ class CarrierState:
             self.versions[coll] += 1
 
     def drop_indexes(self) -> None:
-        """Before a bulk build: inserting without the indexes and building them once is faster."""
+        """Before a bulk build: inserting without the indexes (and without a journal: a half-built
+        org is rebuilt anyway) and building them once is faster."""
         with self.lock:
+            self.conn.commit()
+            self.conn.execute("PRAGMA journal_mode=OFF")
+            self.conn.execute("PRAGMA synchronous=OFF")
+            self.conn.execute("PRAGMA cache_size=-262144")
             names = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
                                                      " AND sql IS NOT NULL")]  # fmt: skip
             for name in names:
@@ -464,6 +482,11 @@ class CarrierState:
             self.conn.commit()
             self.conn.executescript(_SCHEMA)
             self.conn.execute("ANALYZE")
+            self.conn.commit()
+            self.conn.execute("PRAGMA cache_size=-2000")
+            if self.path is not None:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
 
     def wipe(self) -> None:
         """Forget everything (used by /_carrier/reset before regenerating the demo data)."""

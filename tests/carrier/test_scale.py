@@ -107,3 +107,14 @@ def test_list_filter_and_event_queries_use_an_index(tmp_path: Path, sql: str, in
     conn.close()
     # walked through the index, in order: no full-table scan, no sort of the whole result
     assert f"INDEX {index}" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_build_stopped_half_way_is_refused_not_served(tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    create_app(api_key=KEY, seed=3, db_path=db, clock=FakeClock(NOW), org=OrgSpec(20, 50, 2)).carrier.close()
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('building', '\"scale:20:50:2\"')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ValueError, match="half-built"):
+        create_app(api_key=KEY, seed=3, db_path=db, clock=FakeClock(NOW))

@@ -481,6 +481,7 @@ class CarrierState:
         with self.lock:
             self.conn.commit()
             self.conn.executescript(_SCHEMA)
+            self.conn.execute("PRAGMA analysis_limit=1000")  # planner statistics from a sample
             self.conn.execute("ANALYZE")
             self.conn.commit()
             self.conn.execute("PRAGMA cache_size=-2000")

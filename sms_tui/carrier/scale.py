@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sms_tui.carrier import demo_data, demo_history, outcomes, replies, team
 from sms_tui.carrier.records import iso, naive_iso
-from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.state import CarrierState, Record, public
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier
@@ -119,6 +119,9 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
 
     def event(obj: Record, object_type: str, at: datetime, lead_id: str, user_id: str | None) -> None:
         if naive_iso(at) >= recent:
+            if len(events) >= 5000:  # written as they come (numbered in date order at the end)
+                state.bulk_insert("event", events)
+                events.clear()
             events.append(
                 {"id": state.bulk_id("ev"), "date_created": naive_iso(at), "date_updated": naive_iso(at),
                  "organization_id": org_id, "user_id": user_id, "request_id": state.bulk_id("req"),
@@ -181,10 +184,9 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
     for coll, rows in pending.items():
         state.bulk_insert(coll, rows)
     state.bulk_rows("sms", _sms_rows(carrier, spec, rng, leads, users, personal, now, event))
-    events.sort(key=lambda e: str(e["date_updated"]))
-    for ev in events:
-        ev["_x_seq"] = state.next_seq()
     state.bulk_insert("event", events)
+    events.clear()
+    _number_events(state)
     state.meta["opt_outs"] = opt_outs
     state.meta["landlines"] = []
     state.meta["org"] = spec.key
@@ -192,6 +194,19 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
     state.meta.pop("building", None)
     state.conn.execute("DELETE FROM meta WHERE key = 'building'")
     state.flush()
+
+
+def _number_events(state: CarrierState) -> None:
+    """Give the generated events their sequence numbers in date order (newest first is seq DESC),
+    in the table and in each stored record, in one statement."""
+    base = int(state.meta.get("seq", 0))
+    state.conn.execute(
+        "UPDATE event SET seq = numbered.n + ?, data = json_set(data, '$._x_seq', numbered.n + ?)"
+        " FROM (SELECT rid, row_number() OVER (ORDER BY date_updated, rid) AS n FROM event) AS numbered"
+        " WHERE event.rid = numbered.rid",
+        (base, base),
+    )
+    state.meta["seq"] = base + state.count("event")
 
 
 def _sms_rows(

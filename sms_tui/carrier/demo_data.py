@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from sms_tui.carrier import demo_history
-from sms_tui.carrier.records import iso, naive_iso, phone_parts
-from sms_tui.carrier.state import Record
+from sms_tui.carrier import demo_history, team
+from sms_tui.carrier.objects import make_contact, make_lead, phone_object
+from sms_tui.carrier.records import naive_iso
+from sms_tui.carrier.team import make_number, make_user
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier
 
 LEAD_COUNT = 240
-OUR_NUMBERS = (("+16503334444", "US", "Palo Alto office"), ("+442071838750", "GB", "London office"))
 SUPPORTED = ["US", "CA", "GB", "AU", "BE", "DK", "FR", "IL", "PR", "ZA"]
 
 FIRST = (
@@ -95,104 +95,15 @@ def _draw_number(rng: random.Random, kind: str, template: str, types: tuple[int,
     raise RuntimeError(f"could not draw a valid {kind} number")  # pragma: no cover
 
 
-def make_lead(carrier: Carrier, *, display_name: str, at: datetime, description: str = "") -> Record:
-    org = carrier.organization()
-    lead_id = carrier.state.new_id("lead")
-    lead: Record = {
-        "id": lead_id,
-        "display_name": display_name,
-        "name": display_name,
-        "organization_id": org["id"],
-        "status_id": org["_x_status_id"],
-        "status_label": "Potential",
-        "description": description,
-        "url": None,
-        "html_url": f"https://app.close.com/lead/{lead_id}/",
-        "date_created": iso(at),
-        "date_updated": iso(at),
-        "created_by": carrier.me()["id"],
-        "custom": {},
-    }
-    return carrier.state.put("lead", lead)
-
-
-def make_contact(
-    carrier: Carrier, lead: Record, *, name: str, phones: list[tuple[str, str]], at: datetime, title: str = ""
-) -> Record:
-    phone_objs = []
-    for number, kind in phones:
-        formatted, country = phone_parts(number)
-        phone_objs.append({"phone": number, "phone_formatted": formatted, "type": kind, "country": country})
-    first, _, last = name.partition(" ")
-    contact: Record = {
-        "id": carrier.state.new_id("cont"),
-        "lead_id": lead["id"],
-        "organization_id": lead["organization_id"],
-        "name": name,
-        "display_name": name or (phone_objs[0]["phone_formatted"] if phone_objs else ""),
-        "title": title,
-        "emails": [{"email": f"{first.lower()}@example.com", "type": "office"}] if first else [],
-        "phones": phone_objs,
-        "urls": [],
-        "date_created": iso(at),
-        "date_updated": iso(at),
-        "_x_first_name": first,
-        "_x_last_name": last,
-    }
-    return carrier.state.put("contact", contact)
-
-
 def _base(carrier: Carrier, now: datetime) -> None:
     state = carrier.state
     org_id = state.new_id("orga")
-    user_id = state.new_id("user")
     created = now - timedelta(days=400)
-    state.put(
-        "organization",
-        {
-            "id": org_id,
-            "name": "Sunrise Solar",
-            "_x_status_id": state.new_id("stat"),
-            "date_created": iso(created),
-        },
-    )
-    state.put(
-        "user",
-        {
-            "id": user_id,
-            "first_name": "Alex",
-            "last_name": "Rivera",
-            "email": "alex.rivera@sunrise-solar.example",
-            "organization_id": org_id,
-            "last_used_timezone": "America/Los_Angeles",
-            "date_created": iso(created),
-            "date_updated": iso(created),
-        },
-    )
-    for number, country, label in OUR_NUMBERS:
-        formatted, _ = phone_parts(number)
-        state.put(
-            "phone_number",
-            {
-                "id": state.new_id("phon"),
-                "number": number,
-                "number_formatted": formatted,
-                "label": label,
-                "type": "internal",
-                "is_group_number": False,
-                "participants": [user_id],
-                "user_id": user_id,
-                "organization_id": org_id,
-                "country": country,
-                "sms_enabled": True,
-                "mms_enabled": country == "US",
-                "supports_sms_to_countries": ["US", "CA", "PR"] if country == "US" else [country],
-                "supports_mms_to_countries": ["US", "CA"] if country == "US" else [],
-                "forward_to": None,
-                "is_verified": True,
-                "carrier_type": "local",
-            },
-        )
+    team.make_org(carrier, org_id, created)
+    users = [make_user(carrier, member, org_id, created) for member in team.DEMO_TEAM]
+    for spec in team.DEMO_NUMBERS:
+        make_number(carrier, spec, users, org_id, created, now)
+    user_id = users[0]["id"]
     for name, text in TEMPLATES:
         tid = state.new_id("smstmpl")
         state.put(
@@ -224,7 +135,7 @@ def build_demo(carrier: Carrier) -> None:
     for i in range(LEAD_COUNT):
         created = now - timedelta(days=rng.uniform(5, 365), seconds=i)
         company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}".strip()
-        lead = make_lead(carrier, display_name=company, at=created)
+        lead = make_lead(carrier, display_name=company, at=created, emit=False)
         for c in range(rng.choice((1, 1, 1, 2, 2, 3))):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             phones: list[tuple[str, str]] = []
@@ -240,6 +151,30 @@ def build_demo(carrier: Carrier) -> None:
                     label = "office"
                     landlines.append(number)
                 phones.append((number, label))
-            make_contact(carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES))
+            make_contact(
+                carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES), emit=False
+            )
+    _second_phones(carrier, landlines)
     carrier.state.meta["landlines"] = landlines
     demo_history.build_histories(carrier, rng, now)
+
+
+def _second_phones(carrier: Carrier, landlines: list[str]) -> None:
+    """Some contacts have more than one phone: an office line after their mobile, now and then a wrong
+    number (type `other`). Drawn from a separate RNG so the rest of the demo stays as it was."""
+    rng = random.Random(f"{carrier.seed}:demo-phones")
+    for contact in list(carrier.state.all("contact")):
+        phones = contact["phones"]
+        if (
+            not phones
+            or phones[0]["country"] != "US"
+            or phones[0]["type"] != "mobile"
+            or rng.random() >= 0.15
+        ):
+            continue
+        office = _draw_number(rng, "US", "+1{area}#######", (2, 1))
+        landlines.append(office)  # the carrier knows it is a landline: texts to it fail with 30006
+        phones.append(phone_object(office, "office"))
+        if rng.random() < 0.3:
+            phones.append(phone_object(_draw_number(rng, "US", "+1{area}#######", (2, 1)), "other"))
+        carrier.state.put("contact", contact)

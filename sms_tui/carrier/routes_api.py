@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sms_tui.carrier import sms_ops, sms_query
 from sms_tui.carrier.engine import Carrier
-from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.errors import ApiError, NotFound, ValidationFailed
+from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import check_fields, query_int, read_json, select_fields
 
-MAX_LIMIT = 200
-MAX_SKIP = 100_000
+#: a WHERE clause (without the word) and its parameters
+SqlWhere = tuple[str, list[Any]]
+#: which knobs (faults.py `max_limit_*` / `max_skip_*`) cap each list
+RESOURCE_LIMITS = {"activity/sms": "activity", "lead": "lead", "contact": "contact"}
 
 
 def carrier_of(request: Request) -> Carrier:
@@ -25,32 +27,79 @@ def carrier_of(request: Request) -> Carrier:
     return carrier
 
 
+def paging(request: Request, resource: str) -> tuple[int, int]:
+    """(`_skip`, `_limit`) within the resource's caps, answered as Close answers them: a `_limit`
+    above the maximum or a `_skip` past the cap is a 400 `{"error": "... max_skip = N ..."}`."""
+    faults = carrier_of(request).plan.faults
+    group = RESOURCE_LIMITS.get(resource, "other")
+    max_limit: int = getattr(faults, f"max_limit_{group}")
+    max_skip: int = getattr(faults, f"max_skip_{group}")
+    limit = query_int(request, "_limit", min(100, max_limit))
+    skip = query_int(request, "_skip", 0)
+    if limit > max_limit:
+        raise ApiError(f"The maximum _limit for this resource is {max_limit} (max_limit = {max_limit}).")
+    if skip > max_skip:
+        raise ApiError(
+            f"Paginating this deep is not supported: _skip = {skip} is past max_skip = {max_skip}. "
+            "Narrow the query instead, e.g. with a date_created range."
+        )
+    return skip, limit
+
+
 def page(
     request: Request,
     items: list[Record],
     *,
+    resource: str,
+    view: Callable[[list[Record]], list[Record]] | None = None,
+) -> CloseJSONResponse:
+    """Close's offset paging over a list in memory (the small collections)."""
+    skip, limit = paging(request, resource)
+    body = _answer(request, items[skip : skip + limit + 1], limit, view)
+    return CloseJSONResponse(body)
+
+
+def page_sql(
+    request: Request,
+    carrier: Carrier,
+    coll: str,
+    where: SqlWhere,
+    order: str,
+    *,
+    resource: str,
     total: bool = False,
     view: Callable[[list[Record]], list[Record]] | None = None,
-) -> JSONResponse:
-    """Close's offset paging: `_skip`/`_limit` -> `{"data": [...], "has_more": bool}`.
+) -> CloseJSONResponse:
+    """Close's offset paging over a large collection: one indexed query for the page (+1 row to
+    know `has_more`), a count only when `total_results` is asked for."""
+    skip, limit = paging(request, resource)
+    clause, params = where
+    rows = carrier.state.query(coll, clause, params, f"ORDER BY {order} LIMIT ? OFFSET ?", [limit + 1, skip])
+    body = _answer(request, rows, limit, view)
+    if total:
+        sql = f"SELECT COUNT(*) FROM {coll}" + (f" WHERE {clause}" if clause else "")
+        body["total_results"] = carrier.state.scalar(sql, params)
+    return CloseJSONResponse(body)
 
-    `view` turns the records of the page (only those) into what is sent.
-    """
-    limit = query_int(request, "_limit", 100, maximum=MAX_LIMIT)
-    skip = query_int(request, "_skip", 0, maximum=MAX_SKIP)
-    chunk = items[skip : skip + limit]
+
+def _answer(
+    request: Request,
+    rows: list[Record],
+    limit: int,
+    view: Callable[[list[Record]], list[Record]] | None,
+) -> dict[str, Any]:
+    """`{"data": [...], "has_more": bool}` from up to `limit + 1` rows."""
+    chunk = rows[:limit]
     shown = view(chunk) if view else [public(item) for item in chunk]
     body: dict[str, Any] = {
         "data": [select_fields(item, request) for item in shown],
-        "has_more": skip + len(chunk) < len(items),
+        "has_more": len(rows) > limit,
     }
-    if total:
-        body["total_results"] = len(items)
-    return JSONResponse(body)
+    return body
 
 
-def one(request: Request, item: Record) -> JSONResponse:
-    return JSONResponse(select_fields(public(item), request))
+def one(request: Request, item: Record) -> CloseJSONResponse:
+    return CloseJSONResponse(select_fields(public(item), request))
 
 
 def _contact_view(carrier: Carrier, contact: Record, blocked: set[str] | None = None) -> Record:
@@ -67,31 +116,36 @@ def _contact_views(carrier: Carrier, contacts: list[Record]) -> list[Record]:
 
 def _lead_views(carrier: Carrier, leads: list[Record]) -> list[Record]:
     """Leads with their contacts embedded, as Close returns them."""
-    wanted = {lead["id"] for lead in leads}
-    by_lead: dict[str, list[Record]] = {lead_id: [] for lead_id in wanted}
-    for contact in carrier.state.all("contact"):
-        if contact["lead_id"] in wanted:
-            by_lead[contact["lead_id"]].append(contact)
+    by_lead: dict[str, list[Record]] = {lead["id"]: [] for lead in leads}
+    for contact in carrier.state.contacts_of_leads(list(by_lead)):
+        by_lead[contact["lead_id"]].append(contact)
     views = []
     for lead in leads:
         contacts = _contact_views(carrier, by_lead[lead["id"]])
         phones = [p for c in contacts for p in c["phones"]]
+        emails = [e for c in contacts for e in c["emails"]]
         views.append(
             public(lead)
             | {
                 "contacts": contacts,
                 "contact_ids": [c["id"] for c in contacts],
-                "primary_phone": phones[0]["phone"] if phones else None,
+                # Close gives the first contact's first phone / email as the object, not the bare value
+                "primary_phone": phones[0] if phones else None,
+                "primary_email": emails[0] if emails else None,
             }
         )
     return views
 
 
-async def me(request: Request) -> JSONResponse:
+async def me(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         user, org = carrier.me(), carrier.organization()
-        numbers = [public(n) for n in carrier.state.all("phone_number")]
+        numbers = [
+            public(n)
+            for n in carrier.state.all("phone_number")
+            if n["user_id"] == user["id"] or user["id"] in n["participants"]
+        ]
         body = public(user) | {
             "display_name": f"{user['first_name']} {user['last_name']}",
             "organizations": [
@@ -107,42 +161,56 @@ async def me(request: Request) -> JSONResponse:
                     "id": "memb_" + user["id"][5:],
                     "organization_id": org["id"],
                     "user_id": user["id"],
-                    "role_id": "admin",
+                    "role_id": role_of(user),
                 }
             ],  # fmt: skip
             "phone_numbers": numbers,
         }
-    return JSONResponse(select_fields(body, request))
+    return CloseJSONResponse(select_fields(body, request))
 
 
-def _lead_query(items: list[Record], query: str) -> list[Record]:
-    """The legacy `query` parameter: `sort:created|-created|updated|-updated` and plain words."""
-    for token in query.split():
+_SORTS = {"created": "date_created", "updated": "date_updated", "name": "display_name"}
+
+
+def _lead_query(query: str | None) -> tuple[SqlWhere, str]:
+    """The legacy `query` parameter: plain words (the name contains each) and `sort:created`,
+    `sort:-created`, `sort:updated`, `sort:name` (the last sort wins); newest first without one."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    order = "date_created DESC, id DESC"
+    for token in (query or "").split():
         if token.startswith("sort:"):
             key = token[5:]
-            field = {"created": "date_created", "updated": "date_updated", "name": "display_name"}.get(
-                key.lstrip("-")
-            )
+            field = _SORTS.get(key.lstrip("-"))
             if field is None:
                 raise ValidationFailed([f"Cannot sort by {key!r}."])
-            items = sorted(items, key=operator.itemgetter(field, "id"), reverse=key.startswith("-"))
+            way = "DESC" if key.startswith("-") else "ASC"
+            order = f"{field} {way}, id {way}"
         else:
-            word = token.strip('"').lower()
-            items = [r for r in items if word in r["display_name"].lower()]
-    return items
+            word = token.strip('"').replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("display_name LIKE ? ESCAPE '\\'")
+            params.append(f"%{word}%")
+    return (" AND ".join(clauses), params), order
 
 
-async def lead_list(request: Request) -> JSONResponse:
+async def lead_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
+    query = request.query_params.get("query")
+    where, order = _lead_query(query)
     with carrier.lock:
-        leads = sorted(carrier.state.all("lead"), key=lambda r: (r["date_created"], r["id"]), reverse=True)
-        query = request.query_params.get("query")
-        if query is not None:
-            leads = _lead_query(leads, query)
-        return page(request, leads, total=query is not None, view=lambda chunk: _lead_views(carrier, chunk))
+        return page_sql(
+            request,
+            carrier,
+            "lead",
+            where,
+            order,
+            resource="lead",
+            total=query is not None,
+            view=lambda chunk: _lead_views(carrier, chunk),
+        )
 
 
-async def lead_get(request: Request) -> JSONResponse:
+async def lead_get(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         lead = carrier.state.get("lead", request.path_params["id"])
@@ -151,16 +219,19 @@ async def lead_get(request: Request) -> JSONResponse:
         return one(request, _lead_views(carrier, [lead])[0])
 
 
-async def contact_list(request: Request) -> JSONResponse:
+async def contact_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     lead_id = request.query_params.get("lead_id")
+    where: SqlWhere = ("lead_id = ?", [lead_id]) if lead_id is not None else ("", [])
     with carrier.lock:
-        contacts = [c for c in carrier.state.all("contact") if lead_id is None or c["lead_id"] == lead_id]
-        return page(request, contacts, view=lambda chunk: _contact_views(carrier, chunk))
+        return page_sql(
+            request, carrier, "contact", where, "rid", resource="contact",
+            view=lambda chunk: _contact_views(carrier, chunk),
+        )  # fmt: skip
 
 
 def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | None = None) -> Any:
-    async def get(request: Request) -> JSONResponse:
+    async def get(request: Request) -> CloseJSONResponse:
         carrier = carrier_of(request)
         with carrier.lock:
             item = carrier.state.get(coll, request.path_params["id"])
@@ -171,7 +242,7 @@ def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | N
     return get
 
 
-async def phone_number_list(request: Request) -> JSONResponse:
+async def phone_number_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     q = request.query_params
     with carrier.lock:
@@ -182,23 +253,27 @@ async def phone_number_list(request: Request) -> JSONResponse:
         if key in q:
             items = [n for n in items if q[key] in n["participants"]]
     if "is_group_number" in q:
-        items = [n for n in items if str(n["is_group_number"]).lower() == q["is_group_number"].lower()]
-    return page(request, items)
+        wanted = {"true": True, "1": True, "false": False, "0": False}.get(q["is_group_number"].lower())
+        if wanted is None:
+            raise ValidationFailed([], {"is_group_number": "Must be true or false."})
+        items = [n for n in items if n["is_group_number"] is wanted]
+    return page(request, items, resource="phone_number")
 
 
-async def template_list(request: Request) -> JSONResponse:
+async def template_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, list(carrier.state.all("sms_template")))
+        return page(request, list(carrier.state.all("sms_template")), resource="sms_template")
 
 
-async def sms_list(request: Request) -> JSONResponse:
+async def sms_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, sms_query.list_sms(carrier, request))
+        where, order = sms_query.sms_filter(carrier, request)
+        return page_sql(request, carrier, "sms", where, order, resource="activity/sms")
 
 
-async def sms_create(request: Request) -> JSONResponse:
+async def sms_create(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     body = check_fields(await read_json(request), sms_ops.CREATE_SCHEMA)
     with carrier.lock:
@@ -206,7 +281,7 @@ async def sms_create(request: Request) -> JSONResponse:
         return one(request, sms)
 
 
-async def sms_update(request: Request) -> JSONResponse:
+async def sms_update(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     body = check_fields(await read_json(request), sms_ops.UPDATE_SCHEMA)
     with carrier.lock:
@@ -214,11 +289,11 @@ async def sms_update(request: Request) -> JSONResponse:
         return one(request, sms_ops.update(carrier, sms, body))
 
 
-async def sms_delete(request: Request) -> JSONResponse:
+async def sms_delete(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         sms_ops.delete(carrier, sms_ops.get_sms(carrier, request.path_params["id"]))
-    return JSONResponse({})
+    return CloseJSONResponse({})
 
 
 ROUTES = [

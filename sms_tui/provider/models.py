@@ -55,6 +55,8 @@ class PhoneNumber:
     label: str
     user_id: str | None
     is_group_number: bool
+    #: users who may text from it (the owner of a personal number; the members of a group number)
+    participants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,7 @@ def parse_phone_number(body: object) -> PhoneNumber:
         label=f.text_or("label"),
         user_id=f.opt_text("user_id"),
         is_group_number=f.flag("is_group_number", default=False),
+        participants=f.text_list("participants"),
     )
 
 

@@ -39,7 +39,14 @@ class StoreCache:
             self.store.upsert_organization(Organization(id=org.id, name=org.name))
         user = User(me.id, me.first_name, me.last_name, me.email, me.organization_id)
         self.store.upsert_users([user], me_id=me.id)
-        ours = [convert.number(n) for n in numbers if n.type != "external"]
+        # only numbers this user may text from: theirs, a group number they are in, or one whose owner
+        # the provider does not say (issue 8: a colleague's number fails at send time)
+        ours = [
+            convert.number(n)
+            for n in numbers
+            if n.type != "external"
+            and (n.user_id == me.id or me.id in n.participants or (n.user_id is None and not n.participants))
+        ]
         self.store.upsert_our_numbers(ours)
         self.store.upsert_templates([convert.template(t) for t in templates])
 

@@ -3,7 +3,7 @@
 The app reads place names from sms_tui/core/geo_data.py so that it never loads the geocoder's
 ~100 MB of prefix data. These tests keep that table honest: every entry agrees with the geocoder
 of the installed phonenumbers, and a phonenumbers upgrade that changes the data fails here until
-`python -m sms_tui.core._gen_geo_data` is run again.
+`python -m tools.gen_geo_data` is run again.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from phonenumbers import geocoder
 from phonenumbers.geodata import GEOCODE_DATA
 from phonenumbers.geodata.locale import LOCALE_DATA
 
-from sms_tui.core import _gen_geo_data, geo_data
+from sms_tui.core import geo_data
 from sms_tui.core.phones import country_name, parse_phone
 from sms_tui.core.quiet_hours import _US_STATES, us_state
+from tools import gen_geo_data as _gen_geo_data
 
 
 def _numbers_under(prefixes: Iterable[str]) -> Iterator[phonenumbers.PhoneNumber]:
@@ -52,7 +53,7 @@ def _state_in(description: str) -> str | None:
 
 def test_committed_table_is_what_the_generator_makes_now() -> None:
     assert geo_data.PHONENUMBERS_VERSION == phonenumbers.__version__, (
-        "phonenumbers was upgraded: run `python -m sms_tui.core._gen_geo_data` and commit geo_data.py"
+        "phonenumbers was upgraded: run `python -m tools.gen_geo_data` and commit geo_data.py"
     )
     assert _gen_geo_data.render() == _gen_geo_data.OUT.read_text(encoding="utf-8")
 

@@ -8,7 +8,7 @@ store reads every part needs; `SendingScreen` (`inbox_sending.py`) the outbox an
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.reactive import reactive
@@ -18,13 +18,11 @@ from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import Message
 from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
+from sms_tui.ui.services import AppServices, services
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.status_bar import StatusBar
-
-if TYPE_CHECKING:
-    from sms_tui.ui.app import SmsApp
 
 
 class InboxBase(Screen[None]):
@@ -48,12 +46,8 @@ class InboxBase(Screen[None]):
         self._retry_confirm: tuple[int, datetime] | None = None
 
     @property
-    def sms_app(self) -> SmsApp:
-        from sms_tui.ui.app import SmsApp
-
-        app = self.app
-        assert isinstance(app, SmsApp)
-        return app
+    def sms_app(self) -> AppServices:
+        return services(self.app)
 
     @property
     def leads(self) -> LeadList:

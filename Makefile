@@ -44,6 +44,13 @@ test: lint typecheck contracts unit
 screenshots: $(STAMP)
 	$(BIN)/python -m tools.screenshots screenshots
 
+# Mutation testing of sms_tui/core against tests/core ([tool.mutmut] in pyproject.toml); by hand,
+# a few minutes. Survivors judged equivalent are listed in tests/core/EQUIVALENT_MUTANTS.md.
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m tools.mutation_report
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 

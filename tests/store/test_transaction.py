@@ -49,7 +49,8 @@ def test_a_failure_inside_leaves_nothing_half_written(replied: Store) -> None:
 
 def test_schedule_takes_the_same_message_fields(replied: Store) -> None:
     when = NOW + timedelta(days=1)
-    local_id = replied.schedule(date_scheduled=when, now=NOW, **{**MESSAGE, "template_id": "tmpl_1"})
+    templated: Outgoing = {**MESSAGE, "template_id": "tmpl_1"}
+    local_id = replied.schedule(date_scheduled=when, now=NOW, **templated)
     message = replied.get_message(local_id)
     assert message is not None
     assert (message.local_state, message.date_scheduled, message.template_id) == ("scheduled", when, "tmpl_1")

@@ -48,7 +48,7 @@ screenshots: $(STAMP)
 # a few minutes. Survivors judged equivalent are listed in tests/core/EQUIVALENT_MUTANTS.md.
 mutation: $(STAMP)
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children 2
+	SMS_TUI_MUTATION=1 $(BIN)/mutmut run --max-children 2
 	$(BIN)/python -m tools.mutation_report
 
 bench: $(STAMP)

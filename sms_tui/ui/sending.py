@@ -27,9 +27,13 @@ Pending = Mapping[int, tuple[str, datetime]]
 class SendingHost(Protocol):
     """What sending needs of the app (`ui.services.AppServices` has it)."""
 
-    store: Store
-    now: Callable[[], datetime]
-    undo_seconds: float
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def undo_seconds(self) -> float: ...
+
+    def now(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)

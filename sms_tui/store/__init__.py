@@ -31,11 +31,12 @@ Reads (return core.models dataclasses or the small types in store.types)
     close()
 
 UI writes
+    transaction()                                    with-block: the writes inside land together or not at all
     save_draft(lead_id, text)                        empty text deletes
-    enqueue_send(*, lead_id, contact_id, text, remote_phone, local_phone, send_at, now=None,
-                 template_id=None, user_id=None) -> local_id          state outbox, draft cleared
+    enqueue_send(*, send_at, now=None, **Outgoing) -> local_id          state outbox, draft cleared
+        Outgoing (store.types): lead_id, contact_id, text, remote_phone, local_phone[, template_id, user_id]
     undo_send(local_id) -> str | None                back to draft while still outbox and unclaimed
-    schedule(*, lead_id, contact_id, text, remote_phone, local_phone, date_scheduled, ...) -> local_id
+    schedule(*, date_scheduled, now=None, **Outgoing) -> local_id
     cancel_scheduled(local_id) -> str | None         text back to the draft (see pending_cancels)
     retry(local_id, send_at) -> local_id | None      error/blocked -> through the outbox again
     mark_read(lead_id) / mark_unread(lead_id) / set_done(lead_id, done=True) / snooze(lead_id, until)
@@ -72,7 +73,7 @@ from pathlib import Path
 from sms_tui.store.outbox import OutboxMixin
 from sms_tui.store.reads import ReadsMixin
 from sms_tui.store.sync_writes import SyncWritesMixin
-from sms_tui.store.types import HeaderCounts, LeadCursor, LeadDetail, LeadPage, StoreError
+from sms_tui.store.types import HeaderCounts, LeadCursor, LeadDetail, LeadPage, Outgoing, StoreError
 from sms_tui.store.ui_writes import UiWritesMixin
 
 
@@ -88,4 +89,4 @@ class Store(ReadsMixin, UiWritesMixin, SyncWritesMixin, OutboxMixin):
         return self
 
 
-__all__ = ["HeaderCounts", "LeadCursor", "LeadDetail", "LeadPage", "Store", "StoreError"]
+__all__ = ["HeaderCounts", "LeadCursor", "LeadDetail", "LeadPage", "Outgoing", "Store", "StoreError"]

@@ -124,6 +124,15 @@ class StoreBase:
             conn.execute("COMMIT")
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes as one: every store write inside joins this transaction, all or none.
+
+        For a user action that writes several rows (send = the message + its lead marked read).
+        """
+        with self._write():
+            yield
+
+    @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """A consistent read snapshot for several statements."""
         with self._lock:

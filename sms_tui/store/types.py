@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 from sms_tui.core.models import Contact, Lead, LeadRow
 
 
 class StoreError(Exception):
     """A store operation could not be done (bad input or a cache we cannot upgrade)."""
+
+
+class Outgoing(TypedDict):
+    """A message the rep wrote, as `enqueue_send` and `schedule` take it (keyword arguments)."""
+
+    lead_id: str
+    contact_id: str | None
+    text: str
+    remote_phone: str
+    local_phone: str
+    template_id: NotRequired[str | None]
+    user_id: NotRequired[str | None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,19 @@
 """Writes the UI makes: drafts, sending (into the outbox), undo, scheduling, triage flags.
 
 Each is one transaction; the triage row (lead_state) changes in the same transaction, by the triggers
-on messages/drafts or by the statements here.
+on messages/drafts or by the statements here. A user action that makes several of these writes
+wraps them in `store.transaction()` so they land together or not at all.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from typing import Unpack
 
 from sms_tui.store.base import StoreBase
 from sms_tui.store.convert import ts
-from sms_tui.store.types import StoreError
+from sms_tui.store.types import Outgoing, StoreError
 
 
 class UiWritesMixin(StoreBase):
@@ -21,36 +23,14 @@ class UiWritesMixin(StoreBase):
             _set_draft(conn, lead_id, text)
 
     def enqueue_send(
-        self,
-        *,
-        lead_id: str,
-        contact_id: str | None,
-        text: str,
-        remote_phone: str,
-        local_phone: str,
-        send_at: datetime,
-        now: datetime | None = None,
-        template_id: str | None = None,
-        user_id: str | None = None,
+        self, *, send_at: datetime, now: datetime | None = None, **message: Unpack[Outgoing]
     ) -> int:
         """Put a message in the outbox (undo until `send_at`) and clear the lead's draft.
 
         Returns the message's local id. The sync engine claims it once `send_at` has passed.
         """
         with self._write() as conn:
-            return _insert_outbound(
-                conn,
-                "outbox",
-                send_at,
-                lead_id=lead_id,
-                contact_id=contact_id,
-                text=text,
-                remote_phone=remote_phone,
-                local_phone=local_phone,
-                created=now or datetime.now(UTC),
-                template_id=template_id,
-                user_id=user_id,
-            )
+            return _insert_outbound(conn, "outbox", send_at, message, created=now or datetime.now(UTC))
 
     def undo_send(self, local_id: int) -> str | None:
         """Take a message back out of the outbox while it is still there (not yet claimed).
@@ -71,32 +51,12 @@ class UiWritesMixin(StoreBase):
             return str(text)
 
     def schedule(
-        self,
-        *,
-        lead_id: str,
-        contact_id: str | None,
-        text: str,
-        remote_phone: str,
-        local_phone: str,
-        date_scheduled: datetime,
-        now: datetime | None = None,
-        template_id: str | None = None,
-        user_id: str | None = None,
+        self, *, date_scheduled: datetime, now: datetime | None = None, **message: Unpack[Outgoing]
     ) -> int:
         """Store a scheduled send; the sync engine creates it on the provider with status `scheduled`."""
         with self._write() as conn:
             return _insert_outbound(
-                conn,
-                "scheduled",
-                date_scheduled,
-                lead_id=lead_id,
-                contact_id=contact_id,
-                text=text,
-                remote_phone=remote_phone,
-                local_phone=local_phone,
-                created=now or datetime.now(UTC),
-                template_id=template_id,
-                user_id=user_id,
+                conn, "scheduled", date_scheduled, message, created=now or datetime.now(UTC)
             )
 
     def cancel_scheduled(self, local_id: int) -> str | None:
@@ -192,21 +152,11 @@ class UiWritesMixin(StoreBase):
 
 
 def _insert_outbound(
-    conn: sqlite3.Connection,
-    state: str,
-    when: datetime,
-    *,
-    lead_id: str,
-    contact_id: str | None,
-    text: str,
-    remote_phone: str,
-    local_phone: str,
-    created: datetime,
-    template_id: str | None,
-    user_id: str | None,
+    conn: sqlite3.Connection, state: str, when: datetime, message: Outgoing, *, created: datetime
 ) -> int:
     """Insert an outbound message the rep wrote (`outbox` until `when` = send_at, or `scheduled`
     for `when` = date_scheduled) and clear the lead's draft. Returns its local id."""
+    lead_id = message["lead_id"]
     _require_lead(conn, lead_id)
     time_column = {"outbox": "send_at", "scheduled": "date_scheduled"}[state]
     cur = conn.execute(
@@ -215,16 +165,16 @@ def _insert_outbound(
         "VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
         (
             lead_id,
-            contact_id,
+            message["contact_id"],
             state,
-            text,
-            remote_phone,
-            local_phone,
+            message["text"],
+            message["remote_phone"],
+            message["local_phone"],
             ts(when),
             ts(created),
             ts(created),
-            template_id,
-            user_id,
+            message.get("template_id"),
+            message.get("user_id"),
         ),
     )
     conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))

@@ -54,7 +54,7 @@ def resolve_keymap(keys: dict[str, str], ids: set[str]) -> dict[str, str]:
 
 
 class SmsApp(App[None]):
-    """A keyboard-driven SMS inbox."""
+    """A keyboard-driven SMS inbox. Its screens see it as `ui.services.AppServices`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "sms-tui"

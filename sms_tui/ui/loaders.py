@@ -1,7 +1,9 @@
 """Store reads the inbox screen needs, shaped for the widgets. Called from thread workers.
 
-No Textual here: each function takes the store and plain values and returns plain data, so
-it can run in any thread and be tested without a screen.
+Each function takes the store and plain values and returns plain data (the widgets' own frozen
+view types, `ConversationView` and `ComposerContext`), so it can run in any thread and be tested
+without a screen or an app. It touches no widget; importing the view types does import Textual,
+because `ConversationView` lives beside its widget in `widgets/conversation.py`.
 """
 
 from __future__ import annotations

@@ -1,27 +1,38 @@
 """The main screen: lead list | conversation over composer, a status line on top.
 
+One `InboxScreen` owns the keys (`inbox_keys.py`) and `check_action`; what it does is composed of
+plain objects: `Sending` (send with undo, retry behind the guard, schedule, cancel) and `Drafts`
+(unsaved composer text), both in `ui/sending.py`, with no Textual and their own unit tests.
 Every store call runs in a thread worker that hands its result back with `call_from_thread`;
 handlers on the UI loop only move data into widgets. The screen never talks to the network:
-it writes to the store (outbox, drafts, flags) and asks the app to push or poll.
+it writes to the store (outbox, drafts, flags) and asks the app to push or poll. It sees the app
+only as `ui.services.AppServices`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import LeadRow, Message
 from sms_tui.ui.commands import ActionEntry, InboxCommands, action_table
+from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
 from sms_tui.ui.screens.help import HelpScreen
-from sms_tui.ui.screens.inbox_sending import SendingScreen
+from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
+from sms_tui.ui.sending import RETRY_CONFIRM_SECONDS, Drafts, Queued, Sending, newest_pending, still_pending
+from sms_tui.ui.services import AppServices, services
 from sms_tui.ui.text import one_line, visible
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
@@ -29,128 +40,45 @@ from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
 from sms_tui.ui.widgets.status_bar import StatusBar
 
-if TYPE_CHECKING:
-    pass
-
-
-def _filter_binding(index: int) -> Binding:
-    quick = QUICK_FILTERS[index]
-    return Binding(
-        quick.key,
-        f"filter({index})",
-        f"Filter: {quick.label}",
-        show=False,
-        id=f"inbox.filter_{quick.label.lower().replace(' ', '_')}",
-        tooltip=f"Show {quick.label.lower()} leads" + (f" ({quick.query})" if quick.query else ""),
-    )
-
-
 #: How long the cursor must rest on a lead before its conversation loads (seconds).
 LOAD_DELAY = 0.05
 #: Seconds between quiet list refreshes (relative times, snoozes that fell due).
 RESORT_EVERY = 60
+#: Seconds the composer's text rests before it is saved as the lead's draft.
+DRAFT_DEBOUNCE = 0.4
 
 
-class InboxScreen(SendingScreen):
+class InboxScreen(Screen[None]):
     """Triage and reply, keyboard first."""
 
     COMMANDS = {InboxCommands}
     BINDING_GROUP_TITLE = "Inbox"
-    BINDINGS = [
-        Binding(
-            "ctrl+z",
-            "undo_send",
-            "Undo send",
-            priority=True,
-            id="inbox.undo_send",
-            tooltip="Take back the message waiting out the undo delay; its text returns to the composer.",
-        ),
-        Binding("enter,r", "reply", "Reply", id="inbox.reply", tooltip="Write to the selected lead."),
-        Binding("escape", "leads", "Leads", show=False, id="inbox.leads", tooltip="Back to the lead list."),
-        Binding(
-            "n", "next_unread", "Next unread", id="inbox.next_unread", tooltip="Jump to the next unread lead."
-        ),
-        Binding(
-            "m",
-            "mark_read",
-            "Mark read",
-            show=False,
-            id="inbox.mark_read",
-            tooltip="Mark this conversation read (opening it does not).",
-        ),
-        Binding("u", "mark_unread", "Mark unread", show=False, id="inbox.mark_unread"),
-        Binding(
-            "e",
-            "done",
-            "Done",
-            id="inbox.done",
-            tooltip="Archive the lead: it leaves the list until it writes. On a done lead (is:done): undo.",
-        ),
-        Binding(
-            "z",
-            "snooze",
-            "Snooze",
-            id="inbox.snooze",
-            tooltip="Hide the lead until a time; it comes back when due.",
-        ),
-        Binding("slash", "search", "Search", id="inbox.search", tooltip="Search with the query language."),
-        *[_filter_binding(i) for i in range(len(QUICK_FILTERS))],
-        Binding(
-            "R,shift+r",
-            "retry",
-            "Retry failed",
-            show=False,
-            id="inbox.retry",
-            tooltip="Send the failed message again (through the same guard).",
-        ),
-        Binding(
-            "ctrl+o",
-            "retry_anyway",
-            "Retry anyway",
-            show=False,
-            id="inbox.retry_anyway",
-            tooltip="Confirm a retry despite its warnings (quiet hours…); blocks cannot be overridden.",
-        ),
-        Binding(
-            "x",
-            "cancel_scheduled",
-            "Cancel scheduled",
-            show=False,
-            id="inbox.cancel_scheduled",
-            tooltip="Cancel the scheduled message; its text becomes the draft.",
-        ),
-        Binding(
-            "left_square_bracket",
-            "scroll_conversation(-1)",
-            "Scroll messages up",
-            show=False,
-            id="inbox.scroll_up",
-        ),
-        Binding(
-            "right_square_bracket",
-            "scroll_conversation(1)",
-            "Scroll messages down",
-            show=False,
-            id="inbox.scroll_down",
-        ),
-        Binding(
-            "o",
-            "older",
-            "Older messages",
-            show=False,
-            id="inbox.older",
-            tooltip="Show the page of messages before the oldest one shown.",
-        ),
-        Binding(
-            "ctrl+r",
-            "refresh",
-            "Refresh",
-            show=False,
-            id="inbox.refresh",
-            tooltip="Reload the list and poll now.",
-        ),
-        Binding("question_mark", "help", "Help", id="inbox.help", tooltip="All keys."),
-    ]
+    BINDINGS = INBOX_BINDINGS
+
+    #: Outbox messages waiting out the undo delay: local_id -> (lead_id, send_at).
+    pending: reactive[dict[int, tuple[str, datetime]]] = reactive(dict, bindings=True, init=False)
+
+    leads = getters.query_one("#leads", LeadList)
+    conversation = getters.query_one("#conversation", Conversation)
+    composer = getters.query_one("#composer", Composer)
+    status = getters.query_one(StatusBar)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = Sending(lambda: services(self.app))
+        self.drafts = Drafts()
+        self._draft_timer: Timer | None = None
+        self._lead_id: str | None = None
+        self._load_timer: Timer | None = None
+        self._offers: tuple[bool, bool] = (False, False)
+        #: Messages per page of a conversation, and how many pages each lead shows (o: older).
+        self.page_messages = CONVERSATION_LIMIT
+        self._pages_shown: dict[str, int] = {}
+        self._query = ""
+
+    @property
+    def sms_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         app = self.sms_app
@@ -194,6 +122,291 @@ class InboxScreen(SendingScreen):
             ("App", self.app),
         ]
         return action_table(nodes, self.sms_app.keymap)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo_send":
+            return bool(self.pending)  # False hides it and lets TextArea's ctrl+z through
+        if action == "retry_anyway":
+            return self.sending.retry_confirm is not None
+        if action in ("retry", "cancel_scheduled"):
+            want = ("error", "blocked") if action == "retry" else ("scheduled",)
+            return None if self._latest(want) is None else True
+        if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
+            return None
+        return True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for the screen's worker failures (STYLE.md §2.4): a toast, never a crash.
+
+        (`Worker.StateChanged` does not bubble: the app's sync workers report through the
+        engine's state instead, the lead list's through `LeadList.LoadFailed`.)
+        """
+        worker = event.worker
+        if event.state != WorkerState.ERROR:
+            return
+        what = worker.description or worker.name or "A background task"
+        if isinstance(worker.error, BaseException) and self.status.show_cache_error(
+            worker.error, self.sms_app.store.path
+        ):
+            self.notify(visible(f"cache error: {self.status.detail}"), severity="error", markup=False)
+            return
+        self.notify(
+            visible(f"{what} failed: {worker.error}"),
+            title="Something went wrong",
+            severity="error",
+            markup=False,
+        )
+
+    # -- loading (thread workers) ---------------------------------------------------------
+
+    @work(
+        thread=True,
+        group="conversation",
+        exclusive=True,
+        exit_on_error=False,
+        description="Load conversation",
+    )
+    def load_conversation(self, lead_id: str) -> None:
+        app = self.sms_app
+        limit = self.page_messages * self._pages_shown.get(lead_id, 1)
+        loaded = load_lead(app.store, lead_id, app.now, app.rules, limit=limit)
+        if loaded is not None:
+            self.app.call_from_thread(self._show_loaded, loaded)
+
+    def _show_loaded(self, loaded: Loaded) -> None:
+        if loaded.view.header.lead_id != self._lead_id:
+            return  # the rep moved on
+        switching = self.composer.context is None or self.composer.context.lead_id != self._lead_id
+        self.conversation.show(loaded.view)
+        draft = self.drafts.get(self._lead_id, loaded.draft) if switching else None
+        self.composer.set_context(loaded.context, draft)
+        self._track_pending(loaded.view.messages)
+        offers = (self._latest(("error", "blocked")) is not None, self._latest(("scheduled",)) is not None)
+        if offers != self._offers:  # retry / cancel became (un)available: the footer shows it
+            self._offers = offers
+            self.refresh_bindings()
+
+    def _latest(self, states: tuple[str, ...]) -> Message | None:
+        view = self.conversation.view
+        if view is None or view.header.lead_id != self._lead_id:
+            return None
+        for message in reversed(view.messages):
+            if message.direction == "outbound" and message.local_state in states:
+                return message
+        return None
+
+    def _track_pending(self, messages: Any) -> None:
+        pending = {k: v for k, v in self.pending.items() if v[0] != self._lead_id}
+        for message in messages:
+            if message.local_state == "outbox" and message.send_at is not None:
+                pending[message.local_id] = (message.lead_id, message.send_at)
+        if pending != self.pending:
+            self.pending = pending
+
+    def reload_current(self) -> None:
+        if self._lead_id is not None:
+            self.load_conversation(self._lead_id)
+
+    @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="Header counts")
+    def _load_counts(self) -> None:
+        counts = self.sms_app.store.header_counts(self.sms_app.now())
+        self.app.call_from_thread(self._show_counts, counts)
+
+    def _show_counts(self, counts: Any) -> None:
+        status = self.status
+        status.unread = counts.unread_total
+        status.outbox = counts.outbox + counts.sending
+        status.failed = counts.failed
+
+    @work(thread=True, group="rows", exit_on_error=False, description="Refresh rows")
+    def _refresh_rows(self, lead_ids: list[str]) -> None:
+        rows = self.sms_app.store.lead_rows(lead_ids)
+        self.app.call_from_thread(self.leads.update_rows, list(rows))
+
+    # -- sending (the logic is `self.sending`; here: events, workers, toasts) -------------------
+
+    @on(Composer.SendRequested)
+    def _send(self, event: Composer.SendRequested) -> None:
+        event.stop()
+        context = self.composer.context
+        if context is None or context.lead_id != event.lead_id:
+            return
+        self.composer.clear()
+        self.drafts.forget(event.lead_id)
+        self.conversation.follow()  # the rep wants to see the message they just sent
+        self._enqueue(event.text, context)
+
+    @work(thread=True, group="outbox", exit_on_error=False, description="Queue a message")
+    def _enqueue(self, text: str, context: Any) -> None:
+        try:
+            queued = self.sending.enqueue(context, text)
+        except Exception:  # e.g. a full disk: nothing was queued, so the text goes back (then the toast)
+            self.app.call_from_thread(self._give_back, context.lead_id, text)
+            raise
+        self.app.call_from_thread(self._queued, queued)
+
+    def _give_back(self, lead_id: str, text: str) -> None:
+        """A text that could not be queued returns to its lead's composer (or unsaved draft)."""
+        context = self.composer.context
+        if context is not None and context.lead_id == lead_id:
+            self.composer.restore(text)
+        else:
+            self.drafts.changed(lead_id, text)
+
+    def _queued(self, queued: Queued) -> None:
+        self.pending = {**self.pending, queued.local_id: (queued.lead_id, queued.send_at)}
+        self.sms_app.push_after(self.sms_app.undo_seconds)
+        self.post_message(OutboxChanged(queued.lead_id))
+
+    def action_undo_send(self) -> None:
+        local_id = newest_pending(self.pending)
+        if local_id is None:
+            return
+        lead_id, _ = self.pending[local_id]
+        self.pending = {k: v for k, v in self.pending.items() if k != local_id}
+        self._undo(local_id, lead_id)
+
+    @work(thread=True, group="outbox", exit_on_error=False, description="Undo send")
+    def _undo(self, local_id: int, lead_id: str) -> None:
+        self.app.call_from_thread(self._undone, lead_id, self.sending.undo(local_id))
+
+    def _undone(self, lead_id: str, text: str | None) -> None:
+        if text is None:
+            self.notify("Too late to undo: it is already on its way.", severity="warning", markup=False)
+        elif lead_id == self._lead_id:
+            self.composer.restore(text)
+            self.notify("Send undone — the text is back in the composer.", markup=False, timeout=3)
+        else:
+            self.drafts.changed(lead_id, text)
+            self._save_draft(lead_id, text)
+            self.notify("Send undone — the text is back in that lead's draft.", markup=False)
+        self.post_message(OutboxChanged(lead_id))
+
+    def action_retry(self) -> None:
+        """Retry the latest failed message, through the composer's guard (`Sending.judge_retry`)."""
+        message = self._latest(("error", "blocked"))
+        context = self.composer.context
+        if message is None or context is None or context.lead_id != message.lead_id:
+            return
+        verdict = self.sending.judge_retry(message, context)
+        if verdict.confirm:
+            self.notify(
+                visible(verdict.why),
+                title="Retry?",
+                severity="warning",
+                markup=False,
+                timeout=RETRY_CONFIRM_SECONDS,
+            )
+        elif not verdict.go:
+            self.notify(visible(verdict.why), severity="error", markup=False)
+        else:
+            self._retry(message.local_id, message.lead_id)
+
+    def action_retry_anyway(self) -> None:
+        """Confirm a retry whose warnings were shown (ctrl+o, like the composer's send-anyway)."""
+        if self.sending.confirm_retry():
+            self.action_retry()
+
+    @work(thread=True, group="outbox", exit_on_error=False, description="Retry")
+    def _retry(self, local_id: int, lead_id: str) -> None:
+        queued = self.sending.retry(local_id, lead_id)
+        if queued is not None:
+            self.app.call_from_thread(self._queued, queued)
+
+    def action_cancel_scheduled(self) -> None:
+        message = self._latest(("scheduled",))
+        if message is None:
+            return
+
+        def cancel(_: Any) -> None:
+            text = self.sending.cancel(message)
+            self.app.call_from_thread(self._cancelled, message.lead_id, text)
+
+        self._store_then(cancel, message.lead_id)
+
+    def _cancelled(self, lead_id: str, text: str) -> None:
+        if lead_id == self._lead_id:
+            self.composer.restore(text)
+        self.notify("Scheduled message cancelled — it is a draft again.", markup=False, timeout=3)
+
+    @work(thread=True, group="outbox", exit_on_error=False, description="Store write")
+    def _store_then(self, change: Callable[[Any], object], lead_id: str, push: bool = False) -> None:
+        change(self.sms_app.store)
+        self.app.call_from_thread(self._changed, lead_id, push)
+
+    def _changed(self, lead_id: str, push: bool) -> None:
+        if push:
+            self.sms_app.push_now()
+        self.post_message(OutboxChanged(lead_id))
+
+    @on(Composer.ScheduleRequested)
+    def _schedule(self, event: Composer.ScheduleRequested) -> None:
+        event.stop()
+        from sms_tui.ui.screens.schedule import ScheduleDialog
+
+        context = self.composer.context
+        if context is None:
+            return
+        text = event.text
+
+        def chosen(when: datetime | None) -> None:
+            if when is None:
+                return
+            self.composer.clear()
+            self.conversation.follow()
+            self._store_then(lambda _: self.sending.schedule(context, text, when), context.lead_id, push=True)
+
+        self.app.push_screen(ScheduleDialog(context, rep_zone=self.sms_app.rep_tz, text=text), chosen)
+
+    @on(Composer.TemplatesRequested)
+    def _templates(self, event: Composer.TemplatesRequested) -> None:
+        event.stop()
+        self._open_templates()
+
+    @work(thread=True, group="templates", exclusive=True, exit_on_error=False)
+    def _open_templates(self) -> None:
+        templates = list(self.sms_app.store.templates())
+        self.app.call_from_thread(self._pick_template, templates)
+
+    def _pick_template(self, templates: list[Any]) -> None:
+        from sms_tui.ui.screens.template_picker import TemplatePicker
+
+        context = self.composer.context
+        if context is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.composer.insert(text)
+
+        self.app.push_screen(TemplatePicker(templates, context.template_context), chosen)
+
+    # -- drafts (the unsaved text is `self.drafts`) ------------------------------------------
+
+    @on(Composer.DraftChanged)
+    def _draft_changed(self, event: Composer.DraftChanged) -> None:
+        event.stop()
+        self.drafts.changed(event.lead_id, event.text)
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._flush_drafts)
+
+    def _flush_drafts(self) -> None:
+        for lead_id, text in self.drafts.unsaved():
+            self._save_draft(lead_id, text)
+
+    @work(thread=True, group="drafts", exit_on_error=False, description="Save draft")
+    def _save_draft(self, lead_id: str, text: str) -> None:
+        self.sms_app.store.save_draft(lead_id, text)
+        self.app.call_from_thread(self._draft_saved, lead_id, text)
+
+    def _draft_saved(self, lead_id: str, text: str) -> None:
+        self.drafts.saved(lead_id, text)
+        self._refresh_rows([lead_id])
+
+    def flush_drafts_now(self) -> None:
+        """Write unsaved drafts synchronously (on quit, so nothing typed is lost)."""
+        self.drafts.flush(self.sms_app.store)
 
     # -- selection and loading ----------------------------------------------------------
 
@@ -282,7 +495,7 @@ class InboxScreen(SendingScreen):
         """Once a second: countdowns, and forget pending sends whose window closed."""
         now = self.sms_app.now()
         if self.pending:
-            still = {k: v for k, v in self.pending.items() if v[1] > now}
+            still = still_pending(self.pending, now)
             if len(still) != len(self.pending):
                 self.pending = still
             self.conversation.tick()

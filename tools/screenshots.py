@@ -1,4 +1,4 @@
-"""`python -m sms_tui.ui.screenshots DIR` (`make screenshots`): SVGs the app saves of itself.
+"""`python -m tools.screenshots DIR` (`make screenshots`): SVGs the app saves of itself.
 
 Runs the real app headless on the fake carrier in-process (its demo organization, a fixed fake
 clock in business hours), drives it with a Pilot like a rep would, and calls

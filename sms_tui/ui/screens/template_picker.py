@@ -21,8 +21,8 @@ from textual.widgets.option_list import Option
 from sms_tui.core.models import Template
 from sms_tui.core.segments import analyze
 from sms_tui.core.templates import Rendered, render
-from sms_tui.ui.text import Safe, safe, safe_content
 from sms_tui.ui.screens.dialog import BaseDialog
+from sms_tui.ui.text import Safe, safe, safe_content
 
 TemplateContext = Mapping[str, Mapping[str, str | None]]
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sms_tui.core import compliance, phones
 from sms_tui.core.compliance import ComplianceRules, SendCheck
-from sms_tui.ui.text import Safe
+from sms_tui.core.safe_text import Safe
 
 
 def utc_now() -> datetime:

@@ -45,8 +45,6 @@ def _filter_binding(index: int) -> Binding:
     )
 
 
-#: How long the cursor must rest on a lead before its conversation loads (seconds).
-LOAD_DELAY = 0.05
 #: Seconds between quiet list refreshes (relative times, snoozes that fell due).
 RESORT_EVERY = 60
 
@@ -210,10 +208,7 @@ class InboxScreen(SendingScreen):
             self.load_conversation(row.lead_id)  # same lead, new data: no need to wait
             return
         self._lead_id = row.lead_id
-        # Holding j/k: load the conversation once the cursor rests, not for every row passed.
-        if self._load_timer is not None:
-            self._load_timer.stop()
-        self._load_timer = self.set_timer(LOAD_DELAY, lambda: self.load_conversation(row.lead_id))
+        self.load_conversation(row.lead_id)  # coalesced: holding j/k loads where the cursor rests
 
     # -- live updates -------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import Message
@@ -38,7 +37,8 @@ class InboxBase(Screen[None]):
         self._drafts: dict[str, str] = {}
         self._draft_timer: Any = None
         self._lead_id: str | None = None
-        self._load_timer: Timer | None = None
+        self._load_wanted: tuple[str, int] = ("", 0)  # (lead, request number): see load_conversation
+        self._load_busy = False
         self._offers: tuple[bool, bool] = (False, False)
         #: Messages per page of a conversation, and how many pages each lead shows (o: older).
         self.page_messages = CONVERSATION_LIMIT
@@ -87,19 +87,30 @@ class InboxBase(Screen[None]):
 
     # -- loading (thread workers) ---------------------------------------------------------
 
-    @work(
-        thread=True,
-        group="conversation",
-        exclusive=True,
-        exit_on_error=False,
-        description="Load conversation",
-    )
     def load_conversation(self, lead_id: str) -> None:
+        """Load `lead_id`'s conversation now; while a load runs, the newest request waits and
+        runs next (requests in between are dropped: holding j loads what the cursor rests on)."""
+        self._load_wanted = (lead_id, self._load_wanted[1] + 1)
+        if not self._load_busy:
+            self._load_busy = True
+            self._load_one(*self._load_wanted)
+
+    @work(thread=True, group="conversation", exit_on_error=False, description="Load conversation")
+    def _load_one(self, lead_id: str, generation: int) -> None:
         app = self.sms_app
         limit = self.page_messages * self._pages_shown.get(lead_id, 1)
-        loaded = load_lead(app.store, lead_id, app.now, app.rules, limit=limit)
-        if loaded is not None:
-            self.app.call_from_thread(self._show_loaded, loaded)
+        try:
+            loaded = load_lead(app.store, lead_id, app.now, app.rules, limit=limit)
+            if loaded is not None:
+                self.app.call_from_thread(self._show_loaded, loaded)
+        finally:
+            self.app.call_from_thread(self._load_done, generation)
+
+    def _load_done(self, generation: int) -> None:
+        if self._load_wanted[1] != generation:
+            self._load_one(*self._load_wanted)  # asked again meanwhile: the newest wins
+        else:
+            self._load_busy = False
 
     def _show_loaded(self, loaded: Loaded) -> None:
         if loaded.view.header.lead_id != self._lead_id:

@@ -11,7 +11,7 @@ from sms_tui.core.models import Message
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.widgets.conversation import MessageColumn
 from tests.ui._composer_host import screen_text
-from tests.ui.harness import inbox, open_lead, seeded_app, settle
+from tests.ui.harness import inbox, open_lead, seeded_app
 from tests.ui.seed import NOW
 
 COUNT = 300

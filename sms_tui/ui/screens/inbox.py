@@ -417,7 +417,8 @@ class InboxScreen(SendingScreen):
 
     @on(LeadList.Loaded)
     def _list_loaded(self, event: LeadList.Loaded) -> None:
-        self.query_one(FilterBar).total = event.total
+        bar = self.query_one(FilterBar)
+        bar.total, bar.at_least = event.total, not event.exact
 
     def _apply_query(self, query: str) -> None:
         self._query = query

@@ -13,12 +13,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from sms_tui.store.schema import migrate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 #: Page cache of the main connection, KiB. Measured on 100k leads / 1M messages (benchmarks/
@@ -32,12 +34,19 @@ class StoreBase:
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self._conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.path = path
         self._lock = threading.RLock()
         #: A second, read-only connection for counts (opened on first use), with its own lock.
         self._counts: sqlite3.Connection | None = None
         self._counts_lock = threading.Lock()
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """The connection as a sqlite_utils.Database, for tests and tools (imported on first use:
+        sqlite-utils and dateutil are not on the app's path to first paint)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn)
 
     @classmethod
     def _connect(cls, path: str | Path) -> sqlite3.Connection:

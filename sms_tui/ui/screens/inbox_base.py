@@ -123,7 +123,7 @@ class InboxBase(Screen[None]):
         offers = (self._latest(("error", "blocked")) is not None, self._latest(("scheduled",)) is not None)
         if offers != self._offers:  # retry / cancel became (un)available: the footer shows it
             self._offers = offers
-            self.refresh_bindings()
+            self.call_after_refresh(self.refresh_bindings)  # the footer after the conversation
 
     def _latest(self, states: tuple[str, ...]) -> Message | None:
         view = self.conversation.view

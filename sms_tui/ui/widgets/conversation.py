@@ -143,6 +143,8 @@ BUBBLE_CACHE = 600
 
 #: Borders, one line of text and the time line.
 MIN_BUBBLE_LINES = 4
+#: Lines laid out above the view when a lead is shown (more come as the rep scrolls up).
+MARGIN_LINES = 4
 
 _BubbleKey = tuple[int, int, str, str, str, str]
 
@@ -209,7 +211,7 @@ class MessageColumn(ScrollView, can_focus=False):
     def _layout(self, lo: int) -> None:
         """Lay out from the newest message up to `lo` and at least two screens (if there are)."""
         height = self.size.height
-        guess = MIN_BUBBLE_LINES * (len(self.messages) - lo) > height  # a bubble is 4 lines or more
+        guess = MIN_BUBBLE_LINES * len(self.messages) > height  # a bubble is 4 lines or more
         for overflow in (guess, not guess):
             # The scrollbar takes columns once the bubbles overflow: lay out at the width left
             # (guessing from the last layout, and once more if the guess was wrong).
@@ -220,7 +222,7 @@ class MessageColumn(ScrollView, can_focus=False):
             if width <= 0:
                 self._lo = min(lo, self._lo)
                 break
-            lines = self._grow(until_lines=2 * max(height, 1), lo=lo)
+            lines = self._grow(until_lines=height + MARGIN_LINES, lo=lo)
             if (lines > height) == overflow or self.styles.overflow_y != "auto":
                 break
         self._finish()
@@ -253,10 +255,23 @@ class MessageColumn(ScrollView, can_focus=False):
             tops.append(total)
             total += len(block)
         self._tops, self._total = tops, total
-        self.virtual_size = Size(self._width, total)
+        self._set_virtual_size(Size(self._width, total))
         if self.following:
             self._jump(self.max_scroll_y)
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new height without a layout of the screen while the scrollbar stays as it was (shown
+        or not): only the scrollbar's proportions change. A layout costs most of a frame."""
+        if size == self.virtual_size:
+            return
+        height = self.size.height
+        same_bar = (self.virtual_size.height > height) == (size.height > height)
+        if self.is_mounted and height > 0 and same_bar and size.width == self.virtual_size.width:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     @property
     def following(self) -> bool:
@@ -304,15 +319,16 @@ class MessageColumn(ScrollView, can_focus=False):
         overflow = self._total > self.size.height and self.styles.overflow_y == "auto"
         if self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0) != self._width:
             self._layout(self._lo if not self.following else len(self.messages))
-        elif self._lo > 0 and self._total < 2 * self.size.height:
-            self._grow(until_lines=2 * self.size.height)
+        elif self._lo > 0 and self._total < self.size.height + MARGIN_LINES:
+            self._grow(until_lines=self.size.height + MARGIN_LINES)
             self._finish()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if self._anchored and self._anchor_released:
             self._check_anchor()
-        if new_value < self.size.height and self._lo > 0 and self._width:
+        up = new_value < old_value  # the rep reads back (a jump to the newest lays out nothing)
+        if up and new_value < MARGIN_LINES + self.size.height and self._lo > 0 and self._width:
             # Near the top of what is laid out: lay out a screen more above, keep the view still.
             before = self._total
             added = self._grow(until_lines=self._total + 2 * self.size.height)
@@ -350,6 +366,7 @@ class Conversation(Vertical):
         self.want_top = False
         self.view: ConversationView | None = None
         self._clock: datetime | None = None  # `now` for one layout (every bubble the same)
+        self._header_lines = -1
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No conversation selected", style="dim"), id="conversation-header")
@@ -376,14 +393,14 @@ class Conversation(Vertical):
 
     def clear(self) -> None:
         self.view = None
-        self.query_one("#conversation-header", Static).update(Text("No conversation selected", style="dim"))
+        self._set_header(Text("No conversation selected", style="dim"))
         self._column.set_messages((), "No lead matches.", keep=False)
 
     def show(self, view: ConversationView) -> None:
         same_lead = self.view is not None and self.view.header.lead_id == view.header.lead_id
         previous = self.view.messages if self.view is not None else ()
         self.view = view
-        self.query_one("#conversation-header", Static).update(header_text(view.header))
+        self._set_header(header_text(view.header))
         column = self._column
         if not view.messages:
             note = "No messages yet."
@@ -403,6 +420,15 @@ class Conversation(Vertical):
             self._clock = None
         # Otherwise the anchor decides: while anchored the view follows new messages; once the
         # rep scrolled up (anchor released) it stays where they are reading.
+
+    def _set_header(self, text: Text) -> None:
+        """Show `text` in the header; a new layout only when it needs another number of lines
+        (a layout of the whole screen is most of what a key would otherwise cost)."""
+        header = self.query_one("#conversation-header", Static)
+        width = header.content_size.width
+        lines = len(text.wrap(self.app.console, width)) if width > 0 else -1
+        header.update(text, layout=lines != self._header_lines or lines < 0)
+        self._header_lines = lines
 
     def follow(self) -> None:
         """Stick to the newest message, also as bubbles grow or the pane resizes (until the rep

@@ -83,6 +83,15 @@ class Term:
             if arrived is not None and self.shows(text):
                 return arrived
 
+    def wait_gone(self, text: str, timeout: float = 30.0) -> float:
+        """Block until `text` is no longer on the screen."""
+        deadline = time.perf_counter() + timeout
+        while self.shows(text):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{text!r} still shows after {timeout} s")
+            self._pump(0.05)
+        return time.perf_counter()
+
     def keys(self, data: str) -> float:
         os.write(self.fd, data.encode())
         return time.perf_counter()

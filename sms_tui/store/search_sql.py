@@ -135,14 +135,18 @@ class _Compiler:
 
     # -- lead level --------------------------------------------------------------------------------
 
-    def lead(self, node: Node) -> str:
+    def boolean(self, node: And | Or | Not, leaf: Callable[[Node], str]) -> str:
+        """AND / OR / NOT over conditions compiled by `leaf` (lead level or inside sms(...))."""
         if isinstance(node, And):
-            parts = [s for s in (self.lead(i) for i in node.items) if s != "1"]
+            parts = [s for s in (leaf(i) for i in node.items) if s != "1"]
             return "(" + " AND ".join(parts) + ")" if parts else "1"
         if isinstance(node, Or):
-            return "(" + " OR ".join(self.lead(i) for i in node.items) + ")"
-        if isinstance(node, Not):
-            return f"NOT coalesce({self.lead(node.item)}, 0)"
+            return "(" + " OR ".join(leaf(i) for i in node.items) + ")"
+        return f"NOT coalesce({leaf(node.item)}, 0)"
+
+    def lead(self, node: Node) -> str:
+        if isinstance(node, And | Or | Not):
+            return self.boolean(node, self.lead)
         if isinstance(node, Sms):
             inner = "1" if node.inner is None else self.sms(node.inner)
             return (
@@ -223,13 +227,8 @@ class _Compiler:
     # -- inside sms(...) ---------------------------------------------------------------------------
 
     def sms(self, node: Node) -> str:
-        if isinstance(node, And):
-            parts = [s for s in (self.sms(i) for i in node.items) if s != "1"]
-            return "(" + " AND ".join(parts) + ")" if parts else "1"
-        if isinstance(node, Or):
-            return "(" + " OR ".join(self.sms(i) for i in node.items) + ")"
-        if isinstance(node, Not):
-            return f"NOT coalesce({self.sms(node.item)}, 0)"
+        if isinstance(node, And | Or | Not):
+            return self.boolean(node, self.sms)
         if isinstance(node, Sms):
             raise _err(node.position, "a message condition (sms(...) cannot be nested)")
         if isinstance(node, Text):

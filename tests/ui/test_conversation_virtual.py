@@ -4,54 +4,37 @@ only about two screens of bubbles; scrolling up lays out more above without movi
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
-from sms_tui.core.models import Message
+from textual.pilot import Pilot
+
 from sms_tui.ui.app import SmsApp
+from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.widgets.conversation import MessageColumn
 from tests.ui._composer_host import screen_text
 from tests.ui.harness import inbox, open_lead, seeded_app
-from tests.ui.seed import NOW
+from tests.ui.test_conversation_scroll import _long_conversation
 
-COUNT = 300
+COUNT = 250  # all older than the seeded messages (one every 10 min from 48 h ago)
 
 
-def _history(app: SmsApp, count: int = COUNT) -> None:
-    msgs = []
-    for i in range(count):
-        when = NOW - timedelta(days=30) + timedelta(minutes=10 * i)
-        outbound = i % 2 == 0
-        msgs.append(
-            Message(
-                local_id=0,
-                lead_id="lead_ada",
-                direction="outbound" if outbound else "inbound",
-                local_state="inbox",
-                text=f"Note {i:03d} on the rollout plan",
-                remote_id=f"acti_hist{i:04d}",
-                contact_id="cont_ada",
-                status="sent" if outbound else "inbox",
-                local_phone="+14155550000",
-                remote_phone="+14155550101",
-                date_created=when,
-                date_sent=when if outbound else None,
-            )
-        )
-    app.store.apply_remote_messages(msgs, unread_inbound=False, now=NOW)
+async def _open_long_lead(pilot: Pilot[None], app: SmsApp) -> InboxScreen:
+    """lead_ada with COUNT older messages, every one of them loaded, opened at the newest."""
+    screen = inbox(app)
+    screen.page_messages = 1000
+    await open_lead(pilot, "lead_ada")
+    return screen
 
 
 def _notes_on_screen(app: SmsApp) -> list[int]:
-    return [int(n) for n in re.findall(r"Note (\d{3}) on the rollout", screen_text(app))]
+    return [int(n) for n in re.findall(r"Earlier message number (\d+) ", screen_text(app))]
 
 
 async def test_a_long_conversation_opens_at_the_newest_with_only_the_view_laid_out(tmp_path: Path) -> None:
     app = seeded_app(tmp_path)
-    _history(app)
+    _long_conversation(app, count=COUNT)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = inbox(app)
-        screen.page_messages = 1000  # every message of the lead is loaded...
-        await open_lead(pilot, "lead_ada")
+        screen = await _open_long_lead(pilot, app)  # every message of the lead is loaded...
         column = screen.conversation.query_one(MessageColumn)
         assert len(screen.conversation.message_texts()) == COUNT + 3
         assert "Maybe 2pm?" in screen_text(app)  # ...the newest is on screen
@@ -60,11 +43,9 @@ async def test_a_long_conversation_opens_at_the_newest_with_only_the_view_laid_o
 
 async def test_paging_up_walks_back_through_every_message_in_order(tmp_path: Path) -> None:
     app = seeded_app(tmp_path)
-    _history(app)
+    _long_conversation(app, count=COUNT)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = inbox(app)
-        screen.page_messages = 1000
-        await open_lead(pilot, "lead_ada")
+        screen = await _open_long_lead(pilot, app)
         seen: list[int] = []
         for _ in range(200):
             await pilot.press("left_square_bracket")
@@ -89,11 +70,9 @@ async def test_paging_up_walks_back_through_every_message_in_order(tmp_path: Pat
 
 async def test_going_back_to_a_lead_reuses_its_rendered_bubbles(tmp_path: Path) -> None:
     app = seeded_app(tmp_path)
-    _history(app)
+    _long_conversation(app, count=COUNT)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = inbox(app)
-        screen.page_messages = 1000
-        await open_lead(pilot, "lead_ada")
+        screen = await _open_long_lead(pilot, app)
         column = screen.conversation.query_one(MessageColumn)
         await open_lead(pilot, "lead_bob")
         rendered = column._cache.misses

@@ -161,12 +161,22 @@ class _Compiler:
         if fts is None:
             return "1"
         names = self.names_match(fts)
-        texts = (
-            f"{self.walk_leads('messages_fts', fts)}ls.lead_id IN (SELECT m.lead_id FROM messages m "
-            "INDEXED BY messages_lead_of WHERE m.local_id IN "
-            f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {self.p(fts)}) "
-            "AND m.local_state <> 'draft')"
-        )
+        if self.walk_leads("messages_fts", fts):
+            # A common word: walk the list and look at each lead's own messages (its index) against
+            # the set of hit rowids, read once from FTS. Mapping every hit to its lead first cost
+            # the whole hit set before the first row (`the`: 0.6-1.5 s; `thanks` 130 -> ~30 ms).
+            texts = (
+                "EXISTS (SELECT 1 FROM messages m INDEXED BY messages_lead_time "
+                "WHERE m.lead_id = ls.lead_id AND m.local_state <> 'draft' AND +m.local_id IN "
+                f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {self.p(fts)}))"
+            )
+        else:
+            texts = (
+                "ls.lead_id IN (SELECT m.lead_id FROM messages m "
+                "INDEXED BY messages_lead_of WHERE m.local_id IN "
+                f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {self.p(fts)}) "
+                "AND m.local_state <> 'draft')"
+            )
         parts = [names, texts]
         digits = "".join(ch for ch in node.value if ch.isdigit())
         if len(digits) >= 7 and len(digits) >= len(node.value.replace(" ", "")) - 4:

@@ -35,12 +35,14 @@ Or try everything against the built-in fake carrier, no account needed:
 
 
 def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, title: str) -> None:
-    """Open the cache, build the client and engine factory, run the app until the rep quits."""
+    """Open the cache, build the client and engine factory, run the app until the rep quits.
+
+    The HTTP client and the sync engine (httpx, an SSL context) are imported and built by the
+    factory, not here: nothing but Textual, the store and core should stand before first paint.
+    """
     from sms_tui.commands.failures import cache_failures
-    from sms_tui.provider import CloseClient
     from sms_tui.rules import compliance_rules
     from sms_tui.store import Store
-    from sms_tui.sync.engine import SyncEngine
     from sms_tui.ui.app import SmsApp, utc_now
     from sms_tui.ui.keymap import check_keymap
 
@@ -51,9 +53,12 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
 
     with cache_failures(cache):  # a broken cache is one sentence and its exit code, not a traceback
         store = Store.open(cache)  # creates the folder 0700 and the file 0600
-    client = CloseClient(base_url, api_key)
 
-    def engine_factory(listener: Any) -> SyncEngine:
+    def engine_factory(listener: Any) -> Any:
+        from sms_tui.provider import CloseClient
+        from sms_tui.sync.engine import SyncEngine
+
+        client = CloseClient(base_url, api_key)
         return SyncEngine(store, client, now=utc_now, listener=listener, settings=settings)
 
     app = SmsApp(

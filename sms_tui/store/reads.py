@@ -44,33 +44,56 @@ class ReadsMixin(StoreBase):
         limit: int = 50,
         now: datetime,
         tz: tzinfo | None = None,
+        offset: int = 0,
+        from_end: bool = False,
     ) -> LeadPage:
         """One page of the lead list, most recent activity first.
 
         Done leads and leads snoozed past `now` are left out unless the query asks for them
         (`is:done`, `is:snoozed`); a snoozed lead comes back by itself once `now` passes its time.
         Raises `QuerySyntaxError` for a malformed query. `tz` is the rep's zone for today/yesterday.
+
+        A far page is one query: `offset` rows into the list, or with `from_end` the `limit` rows
+        that end `offset` rows before the list's end (the index is walked backwards: the last page
+        costs what the first does). Rows always come in list order; `next_cursor` continues after
+        the last of them (None: nothing follows).
         """
         where, params = compile_lead_filter(query, now=now, tz=tz, probe=self._probe)
         if after is not None:
             where = f"({where}) AND (ls.last_activity_at, ls.lead_id) < (?, ?)"
             params = [*params, after.last_activity_at, after.lead_id]
+        order = "ASC" if from_end else "DESC"
         sql = (
             f"SELECT {_prefixed(LEAD_ROW_COLUMNS)}, ls.last_activity_at FROM lead_state ls "
-            f"WHERE {where} ORDER BY ls.last_activity_at DESC, ls.lead_id DESC LIMIT ?"
+            f"WHERE {where} ORDER BY ls.last_activity_at {order}, ls.lead_id {order} LIMIT ? OFFSET ?"
         )
         with self._lock:
-            raw = self._conn.execute(sql, [*params, limit + 1]).fetchall()
-        more = len(raw) > limit
-        raw = raw[:limit]
+            raw = self._conn.execute(sql, [*params, limit + (0 if from_end else 1), offset]).fetchall()
+        if from_end:
+            raw.reverse()
+            more = offset > 0
+        else:
+            more = len(raw) > limit
+            raw = raw[:limit]
         rows = [lead_row_from_row(r[:-1]) for r in raw]
         cursor = LeadCursor(raw[-1][-1], raw[-1][0]) if more and raw else None
         return LeadPage(rows=rows, next_cursor=cursor)
 
-    def count_leads(self, query: str | None = None, *, now: datetime, tz: tzinfo | None = None) -> int:
-        """How many leads `lead_page` would list in total for this query."""
-        where, params = compile_lead_filter(query, now=now, tz=tz, for_count=True)
-        return int(self._one(f"SELECT count(*) FROM lead_state ls WHERE {where}", params))
+    def count_leads(
+        self, query: str | None = None, *, now: datetime, tz: tzinfo | None = None, cap: int | None = None
+    ) -> int:
+        """How many leads `lead_page` would list in total for this query (counted up to `cap`).
+
+        Counts run on the store's second read connection: a slow count never holds up a page.
+        `interrupt_counts()` stops a running one (it then raises sqlite3.OperationalError).
+        """
+        where, params = compile_lead_filter(query, now=now, tz=tz, for_count=cap is None, probe=self._probe)
+        sql = f"SELECT 1 FROM lead_state ls WHERE {where}"
+        if cap is not None:
+            sql += " LIMIT ?"
+            params = [*params, cap]
+        with self._counting() as conn:
+            return int(conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
 
     def _probe(self, table: str, fts: str, cap: int) -> int:
         """How many rows of an FTS table match, counted up to `cap` (a fraction of a millisecond)."""
@@ -201,8 +224,9 @@ class ReadsMixin(StoreBase):
             return [message_from_row(r) for r in self._conn.execute(sql)]
 
     def header_counts(self, now: datetime | None = None) -> HeaderCounts:
-        """Totals for the header bar. `now` is accepted for symmetry with the list (unused)."""
-        with self._read() as conn:
+        """Totals for the header bar (on the counting connection). `now` is accepted for symmetry
+        with the list (unused)."""
+        with self._counting() as conn:
             unread = conn.execute(
                 "SELECT coalesce(sum(unread), 0) FROM lead_state WHERE unread > 0"
             ).fetchone()

@@ -135,14 +135,18 @@ class _Compiler:
 
     # -- lead level --------------------------------------------------------------------------------
 
-    def lead(self, node: Node) -> str:
+    def boolean(self, node: And | Or | Not, leaf: Callable[[Node], str]) -> str:
+        """AND / OR / NOT over conditions compiled by `leaf` (lead level or inside sms(...))."""
         if isinstance(node, And):
-            parts = [s for s in (self.lead(i) for i in node.items) if s != "1"]
+            parts = [s for s in (leaf(i) for i in node.items) if s != "1"]
             return "(" + " AND ".join(parts) + ")" if parts else "1"
         if isinstance(node, Or):
-            return "(" + " OR ".join(self.lead(i) for i in node.items) + ")"
-        if isinstance(node, Not):
-            return f"NOT coalesce({self.lead(node.item)}, 0)"
+            return "(" + " OR ".join(leaf(i) for i in node.items) + ")"
+        return f"NOT coalesce({leaf(node.item)}, 0)"
+
+    def lead(self, node: Node) -> str:
+        if isinstance(node, And | Or | Not):
+            return self.boolean(node, self.lead)
         if isinstance(node, Sms):
             inner = "1" if node.inner is None else self.sms(node.inner)
             return (
@@ -157,12 +161,23 @@ class _Compiler:
         if fts is None:
             return "1"
         names = self.names_match(fts)
-        texts = (
-            f"{self.walk_leads('messages_fts', fts)}ls.lead_id IN (SELECT m.lead_id FROM messages m "
-            "INDEXED BY messages_lead_of WHERE m.local_id IN "
-            f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {self.p(fts)}) "
-            "AND m.local_state <> 'draft')"
-        )
+        if self.walk_leads("messages_fts", fts):
+            # A common word: walk the list and look at each lead's own messages (its index) against
+            # the set of hit rowids, read once from FTS. Mapping every hit to its lead first cost
+            # the whole hit set before the first row (`the`: 0.6-1.5 s; `thanks` 130 -> ~30 ms).
+            texts = (
+                "EXISTS (SELECT 1 FROM messages m INDEXED BY messages_lead_time "
+                "WHERE m.lead_id = ls.lead_id AND +m.local_id IN "
+                f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {self.p(fts)}) "
+                "AND m.local_state <> 'draft')"
+            )
+        else:
+            texts = (
+                "ls.lead_id IN (SELECT m.lead_id FROM messages m "
+                "INDEXED BY messages_lead_of WHERE m.local_id IN "
+                f"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {self.p(fts)}) "
+                "AND m.local_state <> 'draft')"
+            )
         parts = [names, texts]
         digits = "".join(ch for ch in node.value if ch.isdigit())
         if len(digits) >= 7 and len(digits) >= len(node.value.replace(" ", "")) - 4:
@@ -223,13 +238,8 @@ class _Compiler:
     # -- inside sms(...) ---------------------------------------------------------------------------
 
     def sms(self, node: Node) -> str:
-        if isinstance(node, And):
-            parts = [s for s in (self.sms(i) for i in node.items) if s != "1"]
-            return "(" + " AND ".join(parts) + ")" if parts else "1"
-        if isinstance(node, Or):
-            return "(" + " OR ".join(self.sms(i) for i in node.items) + ")"
-        if isinstance(node, Not):
-            return f"NOT coalesce({self.sms(node.item)}, 0)"
+        if isinstance(node, And | Or | Not):
+            return self.boolean(node, self.sms)
         if isinstance(node, Sms):
             raise _err(node.position, "a message condition (sms(...) cannot be nested)")
         if isinstance(node, Text):

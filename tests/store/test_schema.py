@@ -137,11 +137,16 @@ PARTIAL_INDEXES = ("messages_provider_outbox", "messages_unpushed", "lead_state_
 def plans_of(store: Store, call: Any) -> list[str]:
     """The query plans of every statement a store call runs (traced with their bound values)."""
     seen: list[str] = []
-    store._conn.set_trace_callback(seen.append)
+    with store._counting() as counts:  # counts run on the second read connection: trace both
+        pass
+    conns = {id(c): c for c in (store._conn, counts)}.values()
+    for conn in conns:
+        conn.set_trace_callback(seen.append)
     try:
         call()
     finally:
-        store._conn.set_trace_callback(None)
+        for conn in conns:
+            conn.set_trace_callback(None)
     return [plan(store, s) for s in seen if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))]
 
 

@@ -353,7 +353,7 @@ async def test_older_messages_page_in_on_request(tmp_path: Path) -> None:
         assert len(bubbles(app)) == 2
         await open_lead(pilot, "lead_ada")  # 3 messages: the newest 2 first
         assert [t.split("\n")[0] for t in bubbles(app)] == ["Yes! Thursday works 👍", "Maybe 2pm?"]
-        assert "earlier messages not shown" in shown(screen.conversation.query_one("#messages-note"))
+        assert "earlier messages not shown" in screen.conversation.note
         await pilot.press("o")
         await settle(pilot)
         assert len(bubbles(app)) == 3 and bubbles(app)[0].startswith("Hi Ada, this is Sam")

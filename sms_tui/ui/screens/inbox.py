@@ -40,8 +40,6 @@ from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
 from sms_tui.ui.widgets.status_bar import StatusBar
 
-#: How long the cursor must rest on a lead before its conversation loads (seconds).
-LOAD_DELAY = 0.05
 #: Seconds between quiet list refreshes (relative times, snoozes that fell due).
 RESORT_EVERY = 60
 #: Seconds the composer's text rests before it is saved as the lead's draft.
@@ -69,7 +67,8 @@ class InboxScreen(Screen[None]):
         self.drafts = Drafts()
         self._draft_timer: Timer | None = None
         self._lead_id: str | None = None
-        self._load_timer: Timer | None = None
+        self._load_wanted: tuple[str, int] = ("", 0)  # (lead, request number): see load_conversation
+        self._load_busy = False
         self._offers: tuple[bool, bool] = (False, False)
         #: Messages per page of a conversation, and how many pages each lead shows (o: older).
         self.page_messages = CONVERSATION_LIMIT
@@ -159,19 +158,30 @@ class InboxScreen(Screen[None]):
 
     # -- loading (thread workers) ---------------------------------------------------------
 
-    @work(
-        thread=True,
-        group="conversation",
-        exclusive=True,
-        exit_on_error=False,
-        description="Load conversation",
-    )
     def load_conversation(self, lead_id: str) -> None:
+        """Load `lead_id`'s conversation now; while a load runs, the newest request waits and
+        runs next (requests in between are dropped: holding j loads what the cursor rests on)."""
+        self._load_wanted = (lead_id, self._load_wanted[1] + 1)
+        if not self._load_busy:
+            self._load_busy = True
+            self._load_one(*self._load_wanted)
+
+    @work(thread=True, group="conversation", exit_on_error=False, description="Load conversation")
+    def _load_one(self, lead_id: str, generation: int) -> None:
         app = self.sms_app
         limit = self.page_messages * self._pages_shown.get(lead_id, 1)
-        loaded = load_lead(app.store, lead_id, app.now, app.rules, limit=limit)
-        if loaded is not None:
-            self.app.call_from_thread(self._show_loaded, loaded)
+        try:
+            loaded = load_lead(app.store, lead_id, app.now, app.rules, limit=limit)
+            if loaded is not None:
+                self.app.call_from_thread(self._show_loaded, loaded)
+        finally:
+            self.app.call_from_thread(self._load_done, generation)
+
+    def _load_done(self, generation: int) -> None:
+        if self._load_wanted[1] != generation:
+            self._load_one(*self._load_wanted)  # asked again meanwhile: the newest wins
+        else:
+            self._load_busy = False
 
     def _show_loaded(self, loaded: Loaded) -> None:
         if loaded.view.header.lead_id != self._lead_id:
@@ -184,7 +194,7 @@ class InboxScreen(Screen[None]):
         offers = (self._latest(("error", "blocked")) is not None, self._latest(("scheduled",)) is not None)
         if offers != self._offers:  # retry / cancel became (un)available: the footer shows it
             self._offers = offers
-            self.refresh_bindings()
+            self.call_after_refresh(self.refresh_bindings)  # the footer after the conversation
 
     def _latest(self, states: tuple[str, ...]) -> Message | None:
         view = self.conversation.view
@@ -423,10 +433,7 @@ class InboxScreen(Screen[None]):
             self.load_conversation(row.lead_id)  # same lead, new data: no need to wait
             return
         self._lead_id = row.lead_id
-        # Holding j/k: load the conversation once the cursor rests, not for every row passed.
-        if self._load_timer is not None:
-            self._load_timer.stop()
-        self._load_timer = self.set_timer(LOAD_DELAY, lambda: self.load_conversation(row.lead_id))
+        self.load_conversation(row.lead_id)  # coalesced: holding j/k loads where the cursor rests
 
     # -- live updates -------------------------------------------------------------------
 
@@ -643,7 +650,8 @@ class InboxScreen(Screen[None]):
 
     @on(LeadList.Loaded)
     def _list_loaded(self, event: LeadList.Loaded) -> None:
-        self.query_one(FilterBar).total = event.total
+        bar = self.query_one(FilterBar)
+        bar.total, bar.at_least = event.total, not event.exact
 
     def _apply_query(self, query: str) -> None:
         self._query = query

@@ -443,19 +443,19 @@ class Composer(Widget):
         self._check = run_check(text, context) if context is not None else None
 
         counter = self.query_one("#composer-counter", Static)
-        counter.update(counter_content(info, self._key("composer.gsm_safe", "ctrl+g")))
+        _update_line(counter, counter_content(info, self._key("composer.gsm_safe", "ctrl+g")))
         counter.set_class(info.over_limit, "-over-limit")
         counter.set_class(info.encoding == "UCS-2" and not info.over_limit, "-ucs2")
 
         guard = self.query_one("#composer-guard", Static)
-        guard.update(self._guard_content(text))
+        _update_line(guard, self._guard_content(text))
         blocked = self._check is None or bool(self._check.blocks)
         guard.set_class(blocked and context is not None and bool(text), "-blocked")
         guard.set_class(not blocked and bool(self._check and self._check.warnings), "-warning")
         self.set_class(blocked, "-send-blocked")
 
         route = self.query_one("#composer-route", Static)
-        route.update(route_content(context))
+        _update_line(route, route_content(context))
 
     def _guard_content(self, text: str) -> Content:
         check = self._check
@@ -492,6 +492,17 @@ class Composer(Widget):
             if active.node is self and binding_id and binding_id not in keys:
                 keys[binding_id] = key
         return keys or self._keys
+
+
+def _update_line(line: Static, content: Content) -> None:
+    """Update a status line; a new layout of the screen only when its height may change (one
+    line before and after: no layout, which is most of what a key that switches leads costs)."""
+    old = line.content
+    if isinstance(old, Content) and old == content:
+        return
+    width = line.content_size.width
+    one_line_before = isinstance(old, Content) and 0 < old.cell_length <= width
+    line.update(content, layout=not (one_line_before and 0 < content.cell_length <= width))
 
 
 def _plural(count: int, word: str) -> str:

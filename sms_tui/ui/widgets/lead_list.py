@@ -11,14 +11,12 @@ the highlighted row stays where the rep's eyes are.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -31,25 +29,12 @@ from textual.strip import Strip
 from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
-from sms_tui.ui.text import relative_time
-from sms_tui.ui.widgets.lead_row import name_line, preview_line
+from sms_tui.ui.widgets import lead_pages
+from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
+from sms_tui.ui.widgets.lead_row import row_strip
 
-PAGE = 100
 #: A live reload walks at most this many pages from the top to find the selected lead again.
 RELOAD_PAGES = 20
-#: Pages kept in memory (each PAGE rows); the rest are fetched again when scrolled to.
-MAX_PAGES = 64
-
-
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    """Pages fetched by a worker for generation `generation`, starting at page `first`."""
-
-    generation: int
-    first: int
-    pages: list[list[LeadRow]]
-    cursors: list[Any]  # cursors[i] = the `after` cursor of page first+i+1 (None: the end)
-    total: int | None
 
 
 class LeadList(ScrollView, can_focus=True):
@@ -103,11 +88,12 @@ class LeadList(ScrollView, can_focus=True):
     total: reactive[int] = reactive(0, init=False)
 
     class Loaded(Message):
-        """The first page of a (re)load arrived (tests and the screen wait on it)."""
+        """The list's total is known: exactly, or (`exact` False) at least `total` so far."""
 
-        def __init__(self, total: int) -> None:
+        def __init__(self, total: int, exact: bool = True) -> None:
             super().__init__()
             self.total = total
+            self.exact = exact
 
     class LoadFailed(Message):
         """The store refused the query (e.g. a syntax error the search bar did not catch)."""
@@ -134,15 +120,15 @@ class LeadList(ScrollView, can_focus=True):
         self._tz = tz
         self.query_text = query
         self._generation = 0
-        self._pages: dict[int, list[LeadRow]] = {}
-        self._starts: dict[int, Any] = {0: None}  # page -> `after` cursor that starts it
+        self._book = PageBook()
         #: Set by `set_query`: the next load shows the new list from its first row.
         self._from_top = False
-        self._end_page: int | None = None
-        self._inflight: set[int] = set()
         self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(512)
         self._selected_id: str | None = None
         self._loaded_once = False
+        #: `total` is the exact count (else a lower bound the list grows as pages arrive).
+        self.exact = False
+        self._want_end = False  # End was pressed before the count was known
 
     # -- public API -------------------------------------------------------------------------
 
@@ -156,17 +142,11 @@ class LeadList(ScrollView, can_focus=True):
         return self.row_at(self.cursor)
 
     def row_at(self, index: int) -> LeadRow | None:
-        page = self._pages.get(index // PAGE)
-        if page is None or index % PAGE >= len(page):
-            return None
-        return page[index % PAGE]
+        return self._book.row_at(index)
 
     def loaded_rows(self) -> list[tuple[int, LeadRow]]:
         """Every loaded row with its index (for `n` next unread and tests)."""
-        out: list[tuple[int, LeadRow]] = []
-        for page_no, rows in self._pages.items():
-            out.extend((page_no * PAGE + i, row) for i, row in enumerate(rows))
-        return sorted(out, key=lambda pair: pair[0])
+        return self._book.loaded_rows()
 
     def set_query(self, query: str) -> None:
         """Show another query from the top (a filter or a search)."""
@@ -186,7 +166,7 @@ class LeadList(ScrollView, can_focus=True):
             return
         self._generation += 1
         upto = min(self.cursor // PAGE + 1, RELOAD_PAGES) if keep_position else 0
-        self._fetch(self._generation, self.query_text, 0, None, upto, count=True)
+        self._fetch(self._generation, self.query_text, 0, None, upto, reset=True)
 
     @work(thread=True, group="lead-rows", exit_on_error=False, description="Refresh lead rows")
     def _refresh_in_place(self, lead_ids: list[str]) -> None:
@@ -195,19 +175,10 @@ class LeadList(ScrollView, can_focus=True):
 
     def update_rows(self, rows: list[LeadRow]) -> list[str]:
         """Replace loaded rows in place (no reordering); return the ids that were not loaded."""
-        by_id = {row.lead_id: row for row in rows}
-        for page_no, page in list(self._pages.items()):
-            changed = False
-            for i, row in enumerate(page):
-                fresh = by_id.pop(row.lead_id, None)
-                if fresh is not None:
-                    page[i] = fresh
-                    changed = True
-            if changed:
-                self._pages[page_no] = page
+        missing = self._book.replace_rows(rows)
         self._strips.clear()
         self.refresh()
-        return list(by_id)
+        return missing
 
     def move_to(self, index: int) -> None:
         if self.total <= 0:
@@ -232,12 +203,15 @@ class LeadList(ScrollView, can_focus=True):
         self.move_to(0)
 
     def action_last(self) -> None:
-        self.move_to(self.total - 1)
+        if self.exact:
+            self.move_to(self.total - 1)  # the last page comes in one query (from the end)
+        else:
+            self._want_end = True  # as soon as the count is in
 
     # -- reactive plumbing ------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._strips.clear()
+        # Strips are keyed by (row, cursor?, focus?): moving the cursor re-renders two rows.
         self._scroll_cursor_into_view()
         self.refresh()
         row = self.row_at(new)
@@ -288,90 +262,108 @@ class LeadList(ScrollView, can_focus=True):
     # -- loading ----------------------------------------------------------------------------
 
     def _need(self, index: int) -> None:
-        """Ask for the page holding `index` (walking keyset cursors from the nearest known)."""
-        page_no = index // PAGE
-        if page_no in self._pages or page_no in self._inflight:
+        """Ask for the page holding `index`: by keyset from a near known page, else in one query
+        from the nearer end of the list (an offset, or the index walked backwards)."""
+        plan = self._book.plan(index, far_ok=self.exact)
+        if plan is None:
             return
-        if self._end_page is not None and page_no > self._end_page:
-            return
-        known = max(p for p in self._starts if p <= page_no)
-        self._inflight.update(range(known, page_no + 1))
-        self._fetch(self._generation, self.query_text, known, self._starts[known], page_no, count=False)
+        first, after = plan
+        if after is FAR:
+            self._fetch_far(self._generation, self.query_text, first, self.total)
+        else:
+            self._fetch(self._generation, self.query_text, first, after, index // PAGE)
 
     @work(thread=True, group="lead-load", exit_on_error=False, description="Load lead pages")
-    def _fetch(self, generation: int, query: str, first: int, after: Any, last: int, *, count: bool) -> None:
-        """Fetch pages first..last by keyset in a thread and post them as one `_Loaded`."""
-        now = self._now()
-        pages: list[list[LeadRow]] = []
-        cursors: list[Any] = []
+    def _fetch(
+        self, generation: int, query: str, first: int, after: Any, last: int, *, reset: bool = False
+    ) -> None:
+        """Fetch pages first..last by keyset in a thread and post them as one `Fetched`."""
         try:
-            total = self._store.count_leads(query or None, now=now, tz=self._tz) if count else None
-            cursor = after
-            for _ in range(first, last + 1):
-                page = self._store.lead_page(
-                    query=query or None, after=cursor, limit=PAGE, now=now, tz=self._tz
-                )
-                pages.append(list(page.rows))
-                cursors.append(page.next_cursor)
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
+            pages, cursors = lead_pages.walk(self._store, query, self._now(), self._tz, first, after, last)
         except Exception as error:
             self.post_message(LeadList.LoadFailed(query, error))
             self.app.call_from_thread(self._fetch_failed, generation, first, last)
             return
-        self.app.call_from_thread(self._apply, _Loaded(generation, first, pages, cursors, total))
+        self.app.call_from_thread(self._apply, Fetched(generation, first, pages, cursors, reset))
+
+    @work(thread=True, group="lead-load", exit_on_error=False, description="Load a far lead page")
+    def _fetch_far(self, generation: int, query: str, page_no: int, total: int) -> None:
+        try:
+            rows, cursor = lead_pages.far(self._store, query, self._now(), self._tz, page_no, total)
+        except Exception as error:
+            self.post_message(LeadList.LoadFailed(query, error))
+            self.app.call_from_thread(self._fetch_failed, generation, page_no, page_no)
+            return
+        self.app.call_from_thread(self._apply, Fetched(generation, page_no, [rows], [cursor], False))
+
+    @work(thread=True, group="lead-count", exit_on_error=False, description="Count leads")
+    def _count(self, generation: int, query: str) -> None:
+        """Count on the store's counting connection ("1,000+" first when there are more)."""
+
+        def report(n: int, exact: bool) -> None:
+            self.app.call_from_thread(self._counted, generation, n, exact)
+
+        try:
+            lead_pages.count(self._store, query, self._now(), self._tz, report)
+        except sqlite3.OperationalError:
+            return  # interrupted by a newer count (or the cache is busy: the next reload counts)
+        except Exception as error:
+            self.post_message(LeadList.LoadFailed(query, error))
+
+    def _counted(self, generation: int, n: int, exact: bool) -> None:
+        if generation != self._generation:
+            return
+        if exact:
+            self.total, self.exact = n, True
+        elif not self.exact:
+            self.total = max(self.total, n)
+        self._update_virtual_size()
+        self.post_message(LeadList.Loaded(n, exact))
+        if exact and self._want_end:
+            self._want_end = False
+            self.action_last()
+        self.refresh()
 
     def _fetch_failed(self, generation: int, first: int, last: int) -> None:
-        self._inflight.difference_update(range(first, last + 1))
+        self._book.inflight.difference_update(range(first, last + 1))
 
-    def _apply(self, loaded: _Loaded) -> None:
+    def _apply(self, loaded: Fetched) -> None:
         if loaded.generation != self._generation:
             return  # a newer query or reload superseded this one
         first = loaded.first
-        self._inflight.difference_update(range(first, first + len(loaded.pages) + 1))
-        if loaded.total is not None:
+        self._book.inflight.difference_update(range(first, first + len(loaded.pages) + 1))
+        if loaded.reset:
             # A (re)load: swap everything in at once.
             old_index, old_id = self.cursor, self._selected_id
-            self._pages.clear()
-            self._starts = {0: None}
-            self._end_page = None
-            self._inflight.clear()
+            self._book.clear()
+            self.exact = self._want_end = False
+        shown = int(self.scroll_offset.y) // max(1, self.row_height) // PAGE  # the scrollbar may be elsewhere
         for offset, rows in enumerate(loaded.pages):
             page_no = first + offset
-            self._pages[page_no] = rows
-            self._evict()
             next_cursor = loaded.cursors[offset]
+            self._book.put(page_no, rows, next_cursor)
+            self._book.evict(self.cursor // PAGE, shown)
             if next_cursor is None:
-                self._end_page = page_no
+                if not self.exact:  # the end is in sight: that is the count
+                    self.total, self.exact = page_no * PAGE + len(rows), True
+                    self.post_message(LeadList.Loaded(self.total))
             else:
-                self._starts[page_no + 1] = next_cursor
+                if not self.exact:  # at least one more row: let the cursor reach it
+                    self.total = max(self.total if not loaded.reset else 0, (page_no + 1) * PAGE + 1)
         self._strips.clear()
-        if loaded.total is not None:
-            self.total = loaded.total
-            self._update_virtual_size()
+        self._update_virtual_size()
+        if loaded.reset:
+            if not self.exact:
+                self._store.interrupt_counts()
+                self._count(self._generation, self.query_text)
             if self._from_top:
                 self._to_top()
             else:
                 self._reanchor(old_index, old_id)
             self._loaded_once = True
-            self.post_message(LeadList.Loaded(loaded.total))
         elif self.row_at(self.cursor) is not None and self._selected_id is None:
             self._announce(self.row_at(self.cursor))
         self.refresh()
-
-    def _evict(self) -> None:
-        """Keep at most MAX_PAGES pages: drop the ones farthest from the cursor and the view."""
-        if len(self._pages) <= MAX_PAGES:
-            return
-        here = self.cursor // PAGE
-        shown = int(self.scroll_offset.y) // max(1, self.row_height) // PAGE  # the scrollbar may be elsewhere
-
-        def distance(page_no: int) -> int:
-            return min(abs(page_no - here), abs(page_no - shown))
-
-        for page_no in sorted(self._pages, key=distance, reverse=True)[: len(self._pages) - MAX_PAGES]:
-            del self._pages[page_no]
 
     def _to_top(self) -> None:
         """A new query starts at its first row (not at the old query's row number)."""
@@ -430,17 +422,4 @@ class LeadList(ScrollView, can_focus=True):
 
     def _render_row(self, row: LeadRow | None, sub: int, width: int, is_cursor: bool) -> Strip:
         base = self.rich_style + (self._style("lead-list--cursor") if is_cursor else Style())
-        if row is None:
-            text = Text("  …" if sub == 0 else "", style=self._style("lead-list--placeholder"))
-        elif self.row_height == 1:
-            text = name_line(row, width, self._style, compact=True)
-        elif sub == 0:
-            text = name_line(
-                row, width, self._style, compact=False, when=relative_time(row.last_activity_at, self._now())
-            )
-        else:
-            text = preview_line(row, width, self._style)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        segments = list(text.render(self.app.console))
-        segments = list(Segment.apply_style(segments, base))
-        return Strip(segments, width).adjust_cell_length(width, base)
+        return row_strip(row, sub, width, self.row_height, self._style, base, self.app.console, self._now())

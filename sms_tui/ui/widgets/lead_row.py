@@ -7,12 +7,16 @@ Names and previews are data: `one_line` makes controls visible and folds line br
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
+from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 
 from sms_tui.core.models import LeadRow
-from sms_tui.ui.text import one_line
+from sms_tui.ui.text import one_line, relative_time
 
 StyleOf = Callable[[str], Style]
 
@@ -60,3 +64,27 @@ def preview_line(row: LeadRow, width: int, style: StyleOf) -> Text:
     preview.truncate(room, overflow="ellipsis")
     gap = max(1, width - 2 - preview.cell_len - badge.cell_len - 1)
     return Text.assemble("  ", preview, " " * gap, badge, " ")
+
+
+def row_strip(
+    row: LeadRow | None,
+    sub: int,
+    width: int,
+    row_height: int,
+    style: StyleOf,
+    base: Style,
+    console: Console,
+    now: datetime,
+) -> Strip:
+    """Line `sub` of a row as the list draws it (a placeholder while the row is not loaded)."""
+    if row is None:
+        text = Text("  …" if sub == 0 else "", style=style("lead-list--placeholder"))
+    elif row_height == 1:
+        text = name_line(row, width, style, compact=True)
+    elif sub == 0:
+        text = name_line(row, width, style, compact=False, when=relative_time(row.last_activity_at, now))
+    else:
+        text = preview_line(row, width, style)
+    text.truncate(width, overflow="ellipsis", pad=True)
+    segments = list(Segment.apply_style(text.render(console), base))
+    return Strip(segments, width).adjust_cell_length(width, base)

@@ -75,13 +75,16 @@ class FilterBar(Static):
     active: reactive[str] = reactive("")
     search: reactive[str] = reactive("")
     total: reactive[int | None] = reactive(None)
+    #: `total` is a lower bound (a count still running): shown as "1,000+".
+    at_least: reactive[bool] = reactive(False)
 
     def on_resize(self) -> None:
         self.refresh()  # the layout depends on the width
 
     def render(self) -> Text:
         width = self.content_size.width
-        total = Text(f" {self.total:,}", style="dim") if self.total is not None else Text()
+        more = "+" if self.at_least else ""
+        total = Text(f" {self.total:,}{more}", style="dim") if self.total is not None else Text()
         if self.search:
             out = Text("/ ", style="bold")
             out.append(one_line(self.search), style="bold reverse")

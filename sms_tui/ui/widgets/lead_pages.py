@@ -1,0 +1,158 @@
+"""The lead list's store reads, run in its thread workers (no Textual here).
+
+Pages come by keyset from a known page (`walk`), or — far from any known page, once the count is
+in — in one query from the nearer end of the list (`far`: an offset, or the index walked
+backwards, so End costs what the first page does). `count` counts on the store's counting
+connection: up to `COUNT_CAP` first (the list says "1,000+"), then exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sms_tui.core.models import LeadRow
+from sms_tui.store import Store
+
+PAGE = 100
+#: Counted exactly up to here at once; past it the list says "1,000+" until the exact count is in.
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """Pages fetched by a worker for generation `generation`, starting at page `first`."""
+
+    generation: int
+    first: int
+    pages: list[list[LeadRow]]
+    cursors: list[Any]  # cursors[i] = the `after` cursor of page first+i+1 (None: the end)
+    reset: bool  # a (re)load from the top: replaces every page
+
+
+def walk(
+    store: Store, query: str, now: datetime, tz: tzinfo | None, first: int, after: Any, last: int
+) -> tuple[list[list[LeadRow]], list[Any]]:
+    """Pages first..last by keyset from the page that `after` starts (stops at the end)."""
+    pages: list[list[LeadRow]] = []
+    cursors: list[Any] = []
+    cursor = after
+    for _ in range(first, last + 1):
+        page = store.lead_page(query=query or None, after=cursor, limit=PAGE, now=now, tz=tz)
+        pages.append(list(page.rows))
+        cursors.append(page.next_cursor)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return pages, cursors
+
+
+def far(
+    store: Store, query: str, now: datetime, tz: tzinfo | None, page_no: int, total: int
+) -> tuple[list[LeadRow], Any]:
+    """Page `page_no` of a list of `total` rows in one query, from the nearer end."""
+    start, end = page_no * PAGE, min((page_no + 1) * PAGE, total)
+    from_end = total - end < start
+    page = store.lead_page(
+        query=query or None,
+        limit=max(1, end - start),
+        offset=total - end if from_end else start,
+        from_end=from_end,
+        now=now,
+        tz=tz,
+    )
+    return list(page.rows), page.next_cursor
+
+
+def count(
+    store: Store, query: str, now: datetime, tz: tzinfo | None, report: Callable[[int, bool], None]
+) -> None:
+    """Report (n, exact): at once if there are at most COUNT_CAP, else (COUNT_CAP, False) first.
+    Raises sqlite3.OperationalError when `store.interrupt_counts()` stopped it."""
+    n = store.count_leads(query or None, now=now, tz=tz, cap=COUNT_CAP + 1)
+    if n > COUNT_CAP:
+        report(COUNT_CAP, False)
+        n = store.count_leads(query or None, now=now, tz=tz)
+    report(n, True)
+
+
+class PageBook:
+    """The loaded pages of the list, the keyset cursor that starts each known page, the last
+    page (once seen) and the pages being fetched. Plain data: the widget decides when to fetch."""
+
+    def __init__(self) -> None:
+        self.pages: dict[int, list[LeadRow]] = {}
+        self.starts: dict[int, Any] = {0: None}  # page -> `after` cursor that starts it
+        self.end_page: int | None = None
+        self.inflight: set[int] = set()
+
+    def clear(self) -> None:
+        self.pages.clear()
+        self.starts = {0: None}
+        self.end_page = None
+        self.inflight.clear()
+
+    def row_at(self, index: int) -> LeadRow | None:
+        page = self.pages.get(index // PAGE)
+        if page is None or index % PAGE >= len(page):
+            return None
+        return page[index % PAGE]
+
+    def loaded_rows(self) -> list[tuple[int, LeadRow]]:
+        out: list[tuple[int, LeadRow]] = []
+        for page_no, rows in self.pages.items():
+            out.extend((page_no * PAGE + i, row) for i, row in enumerate(rows))
+        return sorted(out, key=lambda pair: pair[0])
+
+    def replace_rows(self, rows: list[LeadRow]) -> list[str]:
+        """Replace loaded rows in place (no reordering); return the ids that were not loaded."""
+        by_id = {row.lead_id: row for row in rows}
+        for page in self.pages.values():
+            for i, row in enumerate(page):
+                fresh = by_id.pop(row.lead_id, None)
+                if fresh is not None:
+                    page[i] = fresh
+        return list(by_id)
+
+    def plan(self, index: int, *, far_ok: bool) -> tuple[int, Any] | None:
+        """How to fetch the page holding `index`: (first page to walk from, its cursor), or
+        (page, FAR) for one far query; None when it is loaded, coming, or past the end."""
+        page_no = index // PAGE
+        if page_no in self.pages or page_no in self.inflight:
+            return None
+        if self.end_page is not None and page_no > self.end_page:
+            return None
+        known = max(p for p in self.starts if p <= page_no)
+        if page_no - known <= NEAR_PAGES or not far_ok:
+            self.inflight.update(range(known, page_no + 1))
+            return known, self.starts[known]
+        self.inflight.add(page_no)
+        return page_no, FAR
+
+    def put(self, page_no: int, rows: list[LeadRow], next_cursor: Any) -> None:
+        self.pages[page_no] = rows
+        if next_cursor is None:
+            self.end_page = page_no
+        else:
+            self.starts[page_no + 1] = next_cursor
+
+    def evict(self, *near: int) -> None:
+        """Keep at most MAX_PAGES pages: drop the ones farthest from the pages `near`."""
+        if len(self.pages) <= MAX_PAGES:
+            return
+
+        def distance(page_no: int) -> int:
+            return min(abs(page_no - n) for n in near)
+
+        for page_no in sorted(self.pages, key=distance, reverse=True)[: len(self.pages) - MAX_PAGES]:
+            del self.pages[page_no]
+
+
+#: `PageBook.plan`'s marker for "fetch this page alone, in one query from the nearer end".
+FAR = object()
+#: Pages kept in memory (each PAGE rows); the rest are fetched again when scrolled to.
+MAX_PAGES = 64
+#: A page at most this many pages past a known one is walked to by keyset; farther, one query.
+NEAR_PAGES = 2

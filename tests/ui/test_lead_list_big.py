@@ -1,0 +1,92 @@
+"""A long lead list: rows show before the count, the count arrives capped then exact, and End
+fetches the last page in one query (the pages between stay unloaded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sms_tui.ui.app import SmsApp
+from sms_tui.ui.widgets import lead_pages
+from sms_tui.ui.widgets.lead_list import LeadList
+from sms_tui.ui.widgets.search_bar import FilterBar
+from tests.store.conftest import make_lead
+from tests.ui.harness import inbox, seeded_app, until
+from tests.ui.seed import NOW
+
+EXTRA = 900
+
+
+def _big_app(tmp_path: Path) -> SmsApp:
+    app = seeded_app(tmp_path)
+    app.store.upsert_leads(make_lead(i) for i in range(EXTRA))
+    return app
+
+
+def _order(app: SmsApp) -> list[str]:
+    rows: list[str] = []
+    cursor = None
+    while True:
+        page = app.store.lead_page(now=NOW, after=cursor, limit=500)
+        rows += [r.lead_id for r in page.rows]
+        cursor = page.next_cursor
+        if cursor is None:
+            return rows
+
+
+async def test_end_loads_the_last_page_in_one_query(tmp_path: Path) -> None:
+    app = _big_app(tmp_path)
+    order = _order(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact)
+        assert leads.total == len(order) == EXTRA + 6
+        await until(pilot, lambda: inbox(app).query_one(FilterBar).total == EXTRA + 6)
+        loaded_before = set(leads._book.pages)
+        await pilot.press("end")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == leads.total - 1)
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]
+        last = (len(order) - 1) // lead_pages.PAGE
+        assert last not in loaded_before
+        assert not set(range(3, last - 1)) & set(leads._book.pages)  # none walked
+        await pilot.press("k")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == leads.total - 2)
+        assert leads.selected is not None and leads.selected.lead_id == order[-2]
+        await pilot.press("home")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == 0)
+        assert leads.selected is not None and leads.selected.lead_id == order[0]
+
+
+async def test_a_big_count_says_at_least_first_then_the_exact_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lead_pages, "COUNT_CAP", 100)
+    seen: list[tuple[int, bool]] = []
+    counted = LeadList._counted
+
+    def spy(self: LeadList, generation: int, n: int, exact: bool) -> Any:
+        seen.append((n, exact))
+        return counted(self, generation, n, exact)
+
+    monkeypatch.setattr(LeadList, "_counted", spy)
+    app = _big_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact)
+        assert seen[:2] == [(100, False), (EXTRA + 6, True)]  # (a reload after the first sync counts again)
+        bar = inbox(app).query_one(FilterBar)
+        await until(pilot, lambda: bar.total == EXTRA + 6)
+        assert not bar.at_least
+
+
+async def test_rows_show_before_the_count_is_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(LeadList, "_count", lambda self, generation, query: None)  # a count that never ends
+    app = _big_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.row_at(0) is not None and leads.selected is not None)
+        assert not leads.exact and leads.total > lead_pages.PAGE  # a lower bound: the cursor can go on
+        await pilot.press(*["pagedown"] * 12)
+        await until(pilot, lambda: leads.cursor > lead_pages.PAGE and leads.selected is not None)

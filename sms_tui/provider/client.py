@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 
 from sms_tui.provider.errors import NotFound, ValidationError
-from sms_tui.provider.http import DEFAULT_TIMEOUT, HttpCore, Sleep
+from sms_tui.provider.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HttpCore, Sleep
 from sms_tui.provider.models import (
     Contact,
     Event,
@@ -40,6 +40,16 @@ from sms_tui.provider.ratelimit import RateLimitInfo
 
 T = TypeVar("T")
 Params = dict[str, Any]
+
+
+#: Close reads at most this many ids from one `id__in`.
+MAX_IDS = 100
+
+
+def is_skip_cap(exc: ValidationError) -> bool:
+    """Close refuses a `_skip` past its cap with `400 {"error": "... max_skip = N ..."}`; older
+    fakes (and perhaps some endpoints) name `_skip` in `field-errors` instead."""
+    return "_skip" in exc.field_errors or "max_skip" in exc.message
 
 
 def _when(value: datetime | str) -> str:
@@ -78,6 +88,8 @@ class CloseClient:
         max_rate_wait: float = 30.0,
         tz_offset: float | None = None,
         max_skip: int = 100_000,
+        deadline: float = DEFAULT_DEADLINE,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         #: deepest `_skip` the paged scans use before starting a new date window
         self.max_skip = max_skip
@@ -91,6 +103,8 @@ class CloseClient:
             max_retries=max_retries,
             max_rate_wait=max_rate_wait,
             tz_offset=tz_offset,
+            deadline=deadline,
+            max_bytes=max_bytes,
         )
 
     def __repr__(self) -> str:
@@ -99,6 +113,11 @@ class CloseClient:
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent so far (each attempt counts)."""
+        return self._core.sent
 
     @property
     def rate_limit(self) -> RateLimitInfo | None:
@@ -222,7 +241,7 @@ class CloseClient:
             try:
                 page = await self._page("activity/sms/", params, parse_sms, "SMS")
             except ValidationError as exc:
-                if "_skip" not in exc.field_errors or skip <= window_start or oldest is None:
+                if not is_skip_cap(exc) or skip <= window_start or oldest is None:
                     raise
                 self.max_skip = skip - page_size  # the deepest _skip that worked
                 new_window()
@@ -237,6 +256,15 @@ class CloseClient:
             skip += len(page.items)
             if skip + page_size > self.max_skip:
                 new_window()
+
+    async def sms_by_ids(self, ids: list[str]) -> list[Sms]:
+        """Re-read known SMS: one `id__in` request per 100 ids (an id that is gone is simply absent)."""
+        found: list[Sms] = []
+        for i in range(0, len(ids), MAX_IDS):
+            chunk = ids[i : i + MAX_IDS]
+            page = await self.list_sms(limit=len(chunk), id__in=chunk)
+            found.extend(page.items)
+        return found
 
     async def get_sms(self, sms_id: str) -> Sms:
         return parse_sms(await self._core.request("GET", f"activity/sms/{sms_id}/"))

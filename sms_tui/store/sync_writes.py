@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
-from sms_tui.store.base import StoreBase
 from sms_tui.store.convert import json_text, local_state_for, parse_ts, ts
 from sms_tui.store.reads import texting_phone_of
 from sms_tui.store.schema import reversed_digits
+from sms_tui.store.sync_state import SyncStateMixin
 from sms_tui.store.types import StoreError
 
 #: Close SMS fields stored in their own column (text values), in table order.
@@ -74,7 +74,7 @@ _INSERT_SQL = (
 )
 
 
-class SyncWritesMixin(StoreBase):
+class SyncWritesMixin(SyncStateMixin):
     # -- reference data ----------------------------------------------------------------------------
 
     def upsert_organization(self, org: Organization) -> None:

@@ -40,6 +40,7 @@ from sms_tui.provider import (
     RateLimited,
     ValidationError,
 )
+from sms_tui.sync.apply import OPT_OUT_CODE
 from sms_tui.sync.cache import SyncCache
 from sms_tui.sync.reconcile import CLOCK_SKEW, find_match
 
@@ -53,14 +54,24 @@ _OPT_OUT_HINTS = ("21610", "opted out", "unsubscribed recipient")
 
 
 @dataclass
-class PushReport:
+class SendCounts:
+    """What pushes did; a push reports them, the engine adds them up (`Totals`)."""
+
     sent: int = 0
     failed: int = 0
     blocked: int = 0
-    deferred: int = 0
     #: after an unclear outcome: found on the provider / proven absent (and sent again)
     found: int = 0
     absent: int = 0
+
+    def add(self, other: SendCounts) -> None:
+        for name in ("sent", "failed", "blocked", "found", "absent"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class PushReport(SendCounts):
+    deferred: int = 0
     changed_lead_ids: set[str] = field(default_factory=set)
     #: the connection problem that stopped the push, if any
     problem: ProviderError | None = None
@@ -225,6 +236,8 @@ class OutboxPusher:
         report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, sms, self.token)
         if sms.status == "error":
             report.failed += 1
+            if sms.remote_phone and OPT_OUT_CODE in (sms.error_message or ""):
+                report.changed_lead_ids |= self.cache.set_opted_out(sms.remote_phone, True, self.now())
         else:
             report.sent += 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,12 @@ def test_sync_once_json_reports_what_the_cache_holds(carrier: RunningCarrier, tm
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     state = carrier.app.carrier.state
-    assert summary["leads"] == len(state.data["lead"])
-    assert summary["messages"] == sum(1 for s in state.data["sms"].values() if s["status"] != "draft")
+    # The first sync holds the rep's conversations of the last 90 days and their leads.
+    since = (datetime.now(UTC) - timedelta(days=90)).isoformat()
+    recent = [s for s in state.data["sms"].values() if s["date_created"] >= since and s["status"] != "draft"]
+    assert recent and len(recent) < len(state.data["sms"])
+    assert summary["leads"] == len({s["lead_id"] for s in recent})
+    assert summary["messages"] == len(recent)
     assert summary["state"] == "online" and summary["sent"] == 0
     assert (tmp_path / "data" / "cache.sqlite3").exists()
     assert KEY not in result.output

@@ -35,17 +35,21 @@ Or try everything against the built-in fake carrier, no account needed:
 
 def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, title: str) -> None:
     """Open the cache, build the client and engine factory, run the app until the rep quits."""
-    from sms_tui.provider import CloseClient
     from sms_tui.rules import compliance_rules
     from sms_tui.store import Store
-    from sms_tui.sync.engine import SyncEngine
+    from sms_tui.sync.events import Listener, SyncDriver
     from sms_tui.ui.app import SmsApp, utc_now
 
     cache.parent.mkdir(parents=True, exist_ok=True)
     store = Store.open(cache)
-    client = CloseClient(base_url, api_key)
 
-    def engine_factory(listener: Any) -> SyncEngine:
+    def engine_factory(listener: Listener) -> SyncDriver:
+        # Called by the UI's sync worker after the first frame: httpx, the client and the engine
+        # load there, off the path to first paint.
+        from sms_tui.provider import CloseClient
+        from sms_tui.sync.engine import SyncEngine
+
+        client = CloseClient(base_url, api_key)
         return SyncEngine(store, client, now=utc_now, listener=listener, settings=settings)
 
     app = SmsApp(

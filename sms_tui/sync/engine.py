@@ -32,7 +32,7 @@ from sms_tui.store import Store
 from sms_tui.sync.apply import apply_sms
 from sms_tui.sync.cache import SyncCache
 from sms_tui.sync.events import ConnectionState, FirstSyncProgress, PollPacer, SyncEvent
-from sms_tui.sync.first_sync import Progress, Scope, run_first_sync
+from sms_tui.sync.first_sync import Progress, Scope, refresh_account, run_first_sync
 from sms_tui.sync.marks import SyncMarks
 from sms_tui.sync.outbox import DEFAULT_LEASE, OutboxPusher, PushReport, SendCounts
 from sms_tui.sync.poll import WHOLE_LOG, EventPoller, EventQuery, PollReport
@@ -128,6 +128,11 @@ class SyncEngine:
         if self.needs_first_sync:
             await self.first_sync(progress)
         else:
+            try:
+                await refresh_account(self.cache, self.client, page_size=self.page_size)
+            except ProviderError as exc:
+                self._report_failure(exc)
+                raise
             await self.poll_once()
         self.ready = True
 
@@ -219,14 +224,22 @@ class SyncEngine:
 
     async def _fresh_inbound(self) -> None:
         now = self.now()
-        if not self.ready or not self.cache.has_due(now):
+        if self.needs_first_sync or not self.cache.has_due(now):
             return
         if self.last_poll is not None and now - self.last_poll < FRESH_ENOUGH:
             return
         try:
-            await self.poll_once()
+            report = await self.poller.fresh_inbound()
         except ProviderError as exc:  # the push reports the trouble if it meets it too
             log.info("no fresh inbound before pushing: %s", exc)
+            return
+        self.last_poll = now
+        self.totals.new_replies += len(report.new_inbound)
+        changed = set(report.changed_lead_ids)
+        for phone in report.opt_outs:
+            changed |= await self._cancel_scheduled_to(phone)
+        if changed or report.new_inbound:
+            self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
 
     async def fetch_older(self, lead_id: str, before: datetime, limit: int = 100) -> frozenset[str]:
         """Messages of a lead older than the cache holds (the first sync keeps a window): one page

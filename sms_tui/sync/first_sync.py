@@ -68,18 +68,15 @@ async def run_first_sync(
             progress(state)
 
     report(stage="account")
-    me = await client.me()
-    report(stage="numbers")
-    numbers = await client.list_phone_numbers(page_size=page_size)
-    report(stage="templates", numbers=len(numbers))
-    templates = await client.list_templates(page_size=page_size)
-    cache.save_account(me, numbers, templates)
-    report(templates=len(templates))
+    me, numbers, templates = await refresh_account(cache, client, page_size=page_size)
+    report(stage="templates", numbers=len(numbers), templates=len(templates))
     mine = None if scope.org_wide else {n.number for n in usable_numbers(numbers, me.id)}
     report(stage="messages")
-    applied = await _messages(cache, client, started - timedelta(days=scope.history_days), mine, report)
+    named: set[str] = set()
+    since = started - timedelta(days=scope.history_days)
+    applied = await _messages(cache, client, since, mine, named, report)
     report(stage="leads")
-    applied.changed_lead_ids |= await _leads(cache, client, report)
+    applied.changed_lead_ids |= await _leads(cache, client, sorted(named), report)
     applied.changed_lead_ids |= await asyncio.to_thread(
         cache.mark_awaiting_reply, now() - AWAITING_REPLY_WINDOW
     )
@@ -87,11 +84,24 @@ async def run_first_sync(
     return FirstSyncResult(progress=state, started=started, applied=applied)
 
 
+async def refresh_account(
+    cache: SyncCache, client: CloseClient, *, page_size: int = 100
+) -> tuple[wire.Me, list[wire.PhoneNumber], list[wire.SmsTemplate]]:
+    """The rep, the org's numbers and the templates (three requests; every start does this, so a
+    number reassigned or a template edited in Close shows at the next launch)."""
+    me = await client.me()
+    numbers = await client.list_phone_numbers(page_size=page_size)
+    templates = await client.list_templates(page_size=page_size)
+    cache.save_account(me, numbers, templates)
+    return me, numbers, templates
+
+
 async def _messages(
     cache: SyncCache,
     client: CloseClient,
     since: datetime,
     mine: set[str] | None,
+    named: set[str],
     report: Callable[..., None],
 ) -> Applied:
     """The SMS history: fetched and validated here while a worker thread writes the pages before
@@ -118,7 +128,9 @@ async def _messages(
 
     try:
         async for page in client.iter_sms_history(date_created__gte=since):
-            pending.extend(s for s in page.items if mine is None or s.local_phone in mine)
+            kept = [s for s in page.items if mine is None or s.local_phone in mine]
+            named.update(s.lead_id for s in kept if s.lead_id)
+            pending.extend(kept)
             if writing is not None and (writing.done() or len(pending) >= MAX_PENDING):
                 await finish()
             if writing is None and pending:
@@ -132,8 +144,10 @@ async def _messages(
     return applied
 
 
-async def _leads(cache: SyncCache, client: CloseClient, report: Callable[..., None]) -> set[str]:
-    """The leads the SMS named (stubs until now), a few at a time, written as they come."""
+async def _leads(
+    cache: SyncCache, client: CloseClient, named: list[str], report: Callable[..., None]
+) -> set[str]:
+    """The leads the SMS named (and any stub), a few at a time, each batch written as it comes."""
     changed: set[str] = set()
     tried: set[str] = set()
     gate = asyncio.Semaphore(LEAD_CONCURRENCY)
@@ -147,7 +161,9 @@ async def _leads(cache: SyncCache, client: CloseClient, report: Callable[..., No
                 return None
 
     while True:
-        wanted = [i for i in cache.stub_lead_ids(len(tried) + 100) if i not in tried]
+        wanted = [i for i in named[len(tried) : len(tried) + 100] if i not in tried]
+        if not wanted:
+            wanted = [i for i in cache.stub_lead_ids(len(tried) + 100) if i not in tried]
         if not wanted:
             return changed
         tried.update(wanted)

@@ -140,6 +140,26 @@ class EventPoller:
             report.requests = self.client.requests_sent - started
         return report
 
+    async def fresh_inbound(self) -> PollReport:
+        """Right before a push: one small request for replies that arrived since the last poll (a
+        STOP during the undo window must block the send). Only inbound SMS are applied; marks stay
+        where they are, so the next poll still sees everything."""
+        report = PollReport()
+        started = self.client.requests_sent
+        now = self.now()
+        since = min((self._since(q) for q in self.queries), default=now) - RESCAN
+        items: list[wire.Sms]
+        if self._log_usable(now):
+            page = await self.client.list_events(
+                object_type=SMS_TYPE, action="created", date_updated__gt=since
+            )
+            items, _ = _from_events(e for e in page.events if e.data is not None)
+        else:
+            items = list((await self.client.list_sms(date_created__gt=since, limit=100)).items)
+        report.add(apply_sms(self.cache, [s for s in items if s.direction == "inbound"]))
+        report.requests = self.client.requests_sent - started
+        return report
+
     async def _catch_up(self, report: PollReport, now: datetime) -> None:
         oldest = min((self._since(q) for q in self.queries), default=now - RESCAN)
         report.caught_up = True

@@ -39,6 +39,7 @@ async def test_5xx_before_storing_is_proven_absent_and_sent_once(world: World) -
     store = world.store()
     engine = world.engine(store)
     local_id = send_one(store, textable_leads(store)[1], "5xx once", world.clock.now(), world.clock.now())
+    await engine.poll_once()  # inbound is fresh: the push asks for none first, the fault hits the POST
     await world.faults(next_5xx=1, status_5xx=503)
     await engine.push_outbox()
     assert store.get_message(local_id).local_state == "sending"  # type: ignore[union-attr]
@@ -96,6 +97,7 @@ async def test_429_on_post_is_not_retried_blindly_but_released_and_sent_later(wo
     store = world.store()
     engine = world.engine(store)
     local_id = send_one(store, textable_leads(store)[4], "rate limited", world.clock.now(), world.clock.now())
+    await engine.poll_once()  # inbound is fresh: the push asks for none first, the fault hits the POST
     await world.faults(next_429=1)
     await engine.push_outbox()
     assert store.get_message(local_id).local_state == "outbox"  # type: ignore[union-attr]

@@ -26,21 +26,23 @@ import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sms_tui.carrier import routes_api, routes_control, routes_events
+from sms_tui.carrier import demo_data, routes_api, routes_control, routes_events, simulation, team
 from sms_tui.carrier.clock import Clock, SystemClock
-from sms_tui.carrier.engine import CURRENT_REQUEST, Carrier
-from sms_tui.carrier.errors import ApiError, Unauthorized
+from sms_tui.carrier.engine import CURRENT_REQUEST, CURRENT_USER, Carrier
+from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
+from sms_tui.carrier.jsonsafe import CloseJSONResponse, find_unstorable
+from sms_tui.carrier.state import Record
+from sms_tui.carrier.validation import MAX_BODY_BYTES
 
 log = logging.getLogger("sms_tui.carrier")
 Sleeper = Callable[[float], Awaitable[None]]
 #: Called with the ASGI scope to abort the client's connection; returns False when it cannot.
 Dropper = Callable[[Scope], bool]
 RATE_LIMIT = 100
-RATE_WINDOW = 1.0
 TICK_EVERY = 1.0
 
 
@@ -50,24 +52,40 @@ class ConnectionDropped(httpx.RemoteProtocolError):
     over a socket, so one `except httpx.TransportError` covers both."""
 
 
-class _RateWindows:
-    """Per endpoint-group request counts in fixed windows (for the informational RateLimit header)."""
+class _RateLimiter:
+    """Close's limits: per endpoint group, per API key, and per organization at 3x the key's limit,
+    in fixed windows on the carrier's clock (so a FakeClock makes them exact and nothing sleeps).
+
+    With `key_limit` 0 nothing is refused and the header reports an informational limit of 100."""
 
     def __init__(self) -> None:
-        self._windows: dict[str, tuple[float, int]] = {}
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
 
-    def hit(self, group: str) -> tuple[int, int]:
-        now = time.monotonic()
-        start, count = self._windows.get(group, (now, 0))
-        if now - start >= RATE_WINDOW:
-            start, count = now, 0
-        count += 1
-        self._windows[group] = (start, count)
-        reset = max(1, math.ceil(RATE_WINDOW - (now - start)))
-        return max(0, RATE_LIMIT - count), reset
+    def _peek(self, bucket: tuple[str, str], now: float, window: float) -> tuple[float, int]:
+        start, count = self._windows.get(bucket, (now, 0))
+        return (now, 0) if now - start >= window else (start, count)
+
+    def hit(self, key: str, group: str, now: float, limit: int, window: float) -> tuple[bool, str, int]:
+        """(allowed, RateLimit header value, seconds until the window resets)."""
+        window = max(window, 0.001)
+        shown = limit or RATE_LIMIT
+        buckets = [((f"key:{key}", group), shown), (("org", group), 3 * shown)]
+        states = [(b, lim, *self._peek(b, now, window)) for b, lim in buckets]
+        full = [(b, lim, start, count) for b, lim, start, count in states if count >= lim]
+        if limit and full:
+            start = max(st for _, _, st, _ in full)
+            reset = max(1, math.ceil(window - (now - start)))
+            return False, f"limit={shown}, remaining=0, reset={reset}", reset
+        for bucket, _, start, count in states:
+            self._windows[bucket] = (start, count + 1)
+        remaining = min(lim - count - 1 for _, lim, _, count in states)
+        start = states[0][2]
+        reset = max(1, math.ceil(window - (now - start)))
+        return True, f"limit={shown}, remaining={max(0, remaining)}, reset={reset}", reset
 
 
-def _authorized(scope: Scope, api_key: str) -> bool:
+def _presented_key(scope: Scope) -> str | None:
+    """The API key in the Authorization header (Basic with an empty password, or Bearer), else None."""
     for name, value in scope.get("headers", []):
         if name != b"authorization":
             continue
@@ -76,11 +94,11 @@ def _authorized(scope: Scope, api_key: str) -> bool:
             try:
                 user, sep, password = base64.b64decode(cred, validate=True).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
-                return False
-            return bool(sep) and password == "" and hmac.compare_digest(user.encode(), api_key.encode())
+                return None
+            return user if sep and password == "" and user else None
         if scheme.lower() == "bearer":
-            return hmac.compare_digest(cred.strip().encode(), api_key.encode())
-    return False
+            return cred.strip() or None
+    return None
 
 
 def _group(method: str, path: str) -> str:
@@ -95,7 +113,21 @@ class _CarrierLayer:
     ) -> None:
         self.app, self.carrier, self.api_key, self.sleep = app, carrier, api_key, sleep
         self.dropper = dropper
-        self.windows = _RateWindows()
+        self.limiter = _RateLimiter()
+        self._keys: tuple[int, dict[str, Record]] = (-1, {})
+
+    def _user_for(self, key: str | None) -> Record | None:
+        """The user whose API key this is (the carrier's own key is the first user's)."""
+        if key is None:
+            return None
+        version = self.carrier.state.versions["user"]
+        if self._keys[0] != version:
+            with self.carrier.lock:
+                self._keys = (version, team.keys_for(list(self.carrier.state.all("user")), self.api_key))
+        for known, user in self._keys[1].items():
+            if hmac.compare_digest(known.encode(), key.encode()):
+                return user
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,30 +154,39 @@ class _CarrierLayer:
             status.append(response.status_code)
             await response(scope, receive, send)
 
-        if not _authorized(scope, self.api_key):
+        user = self._user_for(_presented_key(scope))
+        if user is None:
             await reply(Unauthorized().response())
             return False
-        scope, receive = await _method_override(scope, receive)
+        overridden = await _method_override(scope, receive)
+        if isinstance(overridden, ValidationFailed):
+            await reply(overridden.response())
+            return False
+        scope, receive = overridden
         self.carrier.tick()
         plan = self.carrier.plan
-        remaining, reset = self.windows.hit(_group(scope["method"], scope["path"])) if api else (0, 0)
+        rate_header = ""
         if api:
+            faults = plan.faults
+            allowed, rate_header, reset = self.limiter.hit(
+                user["id"],
+                _group(scope["method"], scope["path"]),
+                self.carrier.now().timestamp(),
+                faults.key_limit,
+                faults.limit_window,
+            )
+            if not allowed:
+                await reply(_too_many(reset, rate_header))
+                return False
             fault = plan.before()
             if fault == "429":
                 retry = plan.faults.retry_after
-                body = {
-                    "error": {"message": "API rate limit exceeded.", "rate_reset": retry},
-                    "rate_reset": retry,
-                }
-                headers = {
-                    "RateLimit": f"limit={RATE_LIMIT}, remaining=0, reset={retry}",
-                    "Retry-After": str(retry),
-                }
-                await reply(JSONResponse(body, status_code=429, headers=headers))
+                limit = plan.faults.key_limit or RATE_LIMIT
+                await reply(_too_many(retry, f"limit={limit}, remaining=0, reset={retry}"))
                 return False
             if fault == "5xx":
                 await reply(
-                    JSONResponse(
+                    CloseJSONResponse(
                         {"error": "Server error (injected fault)."}, status_code=plan.faults.status_5xx
                     )
                 )
@@ -168,7 +209,7 @@ class _CarrierLayer:
                     await self.sleep(plan.faults.slow_seconds)
                 status.append(code)
                 if api:
-                    header = f"limit={RATE_LIMIT}, remaining={remaining}, reset={reset}".encode()
+                    header = rate_header.encode()
                     message = {**message, "headers": [*message.get("headers", []), (b"ratelimit", header)]}
             if drop:
                 return
@@ -176,40 +217,78 @@ class _CarrierLayer:
 
         request_id = self.carrier.state.new_id("req")
         token = CURRENT_REQUEST.set((scope["method"], scope["path"], request_id))
+        user_token = CURRENT_USER.set(user)
         try:
             await self.app(scope, receive, wrapped_send)
         finally:
+            CURRENT_USER.reset(user_token)
             CURRENT_REQUEST.reset(token)
         return drop
 
 
-async def _method_override(scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
-    """Close's long-filter form: `POST` + `x-http-method-override: GET` + `{"_params": {...}}`."""
+#: `_params` keys that take a number in Close's long-filter form; every other value must be a string
+_INT_PARAMS = frozenset({"_limit", "_skip"})
+
+
+def _too_many(retry: int, rate_header: str) -> Response:
+    """Close's 429: `RateLimit` and `Retry-After` headers; the legacy body carries `rate_reset` too."""
+    body = {"error": {"message": "API rate limit exceeded.", "rate_reset": retry}, "rate_reset": retry}
+    headers = {"RateLimit": rate_header, "Retry-After": str(retry)}
+    return CloseJSONResponse(body, status_code=429, headers=headers)
+
+
+async def _method_override(scope: Scope, receive: Receive) -> tuple[Scope, Receive] | ValidationFailed:
+    """Close's long-filter form: `POST` + `x-http-method-override: GET` + `{"_params": {...}}`.
+
+    The parameters are checked as a query string would be: an object of strings (numbers for
+    `_limit`/`_skip`); anything else is a 400, never a silently ignored filter.
+    """
     headers = dict(scope.get("headers", []))
     if scope["method"] != "POST" or headers.get(b"x-http-method-override", b"").upper() != b"GET":
         return scope, receive
     chunks = []
+    size = 0
     while True:
         message = await receive()
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_BODY_BYTES:
+            return ValidationFailed([f"Request body is too large (limit {MAX_BODY_BYTES // 1024} KiB)."])
         if not message.get("more_body"):
             break
     try:
-        params = json.loads(b"".join(chunks) or b"{}").get("_params", {})
-        query = urlencode({k: str(v) for k, v in params.items()})
-    except (ValueError, AttributeError):
-        query = ""
+        body = json.loads(b"".join(chunks) or b"{}")
+    except (ValueError, RecursionError):
+        return ValidationFailed(["Request body is not valid JSON."])
+    if not isinstance(body, dict):
+        return ValidationFailed(["Request body must be a JSON object."])
+    params = body.get("_params", {})
+    if not isinstance(params, dict):
+        return ValidationFailed([], {"_params": "Must be an object of query parameters."})
+    errors: dict[str, str] = {}
+    query: dict[str, str] = {}
+    for key, value in params.items():
+        if isinstance(value, int) and not isinstance(value, bool) and key in _INT_PARAMS:
+            query[key] = str(value)
+        elif isinstance(value, str) and find_unstorable(value) is None:
+            query[key] = value
+        else:
+            errors[key] = "Not a valid integer." if key in _INT_PARAMS else "Not a valid string."
+    if errors:
+        return ValidationFailed([], errors)
 
     async def empty() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    return {**scope, "method": "GET", "query_string": query.encode()}, empty
+    return {**scope, "method": "GET", "query_string": urlencode(query).encode()}, empty
 
 
 class CarrierApp(Starlette):
     """A Starlette app with the carrier layer outside everything else."""
 
     carrier: Carrier
+    #: the key the carrier was started with (the first user's); the others are listed by /_carrier/state
+    api_key: str
     _layer_args: tuple[str, Sleeper]
     #: set by server.py so a dropped connection really closes the socket under uvicorn
     dropper: list[Dropper | None]
@@ -228,7 +307,7 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = {404: "Not found.", 405: "Method not allowed."}.get(exc.status_code, str(exc.detail))
-    return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+    return CloseJSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
 
 def create_app(
@@ -242,7 +321,13 @@ def create_app(
     """The fake carrier for one organization, generated from `seed` (or loaded from `db_path`)."""
     if not api_key:
         raise ValueError("the fake carrier needs an API key")
-    carrier = Carrier(seed=seed, clock=clock or SystemClock(), db_path=db_path)
+    carrier = Carrier(
+        seed=seed,
+        clock=clock or SystemClock(),
+        db_path=db_path,
+        run_job=simulation.run_job,
+        populate=demo_data.build_demo,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -264,6 +349,7 @@ def create_app(
     )
     app.carrier = carrier
     app.state.carrier = carrier
+    app.api_key = api_key
     app._layer_args = (api_key, sleep or asyncio.sleep)
     app.dropper = [None]
     return app

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from sms_tui.carrier import demo_history
-from sms_tui.carrier.records import iso, naive_iso, phone_parts
-from sms_tui.carrier.state import Record
+from sms_tui.carrier import demo_history, team
+from sms_tui.carrier.objects import make_contact, make_lead
+from sms_tui.carrier.records import iso, naive_iso
+from sms_tui.carrier.team import make_number, make_user
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier
 
 LEAD_COUNT = 240
-OUR_NUMBERS = (("+16503334444", "US", "Palo Alto office"), ("+442071838750", "GB", "London office"))
 SUPPORTED = ["US", "CA", "GB", "AU", "BE", "DK", "FR", "IL", "PR", "ZA"]
 
 FIRST = (
@@ -95,57 +95,9 @@ def _draw_number(rng: random.Random, kind: str, template: str, types: tuple[int,
     raise RuntimeError(f"could not draw a valid {kind} number")  # pragma: no cover
 
 
-def make_lead(carrier: Carrier, *, display_name: str, at: datetime, description: str = "") -> Record:
-    org = carrier.organization()
-    lead_id = carrier.state.new_id("lead")
-    lead: Record = {
-        "id": lead_id,
-        "display_name": display_name,
-        "name": display_name,
-        "organization_id": org["id"],
-        "status_id": org["_x_status_id"],
-        "status_label": "Potential",
-        "description": description,
-        "url": None,
-        "html_url": f"https://app.close.com/lead/{lead_id}/",
-        "date_created": iso(at),
-        "date_updated": iso(at),
-        "created_by": carrier.me()["id"],
-        "custom": {},
-    }
-    return carrier.state.put("lead", lead)
-
-
-def make_contact(
-    carrier: Carrier, lead: Record, *, name: str, phones: list[tuple[str, str]], at: datetime, title: str = ""
-) -> Record:
-    phone_objs = []
-    for number, kind in phones:
-        formatted, country = phone_parts(number)
-        phone_objs.append({"phone": number, "phone_formatted": formatted, "type": kind, "country": country})
-    first, _, last = name.partition(" ")
-    contact: Record = {
-        "id": carrier.state.new_id("cont"),
-        "lead_id": lead["id"],
-        "organization_id": lead["organization_id"],
-        "name": name,
-        "display_name": name or (phone_objs[0]["phone_formatted"] if phone_objs else ""),
-        "title": title,
-        "emails": [{"email": f"{first.lower()}@example.com", "type": "office"}] if first else [],
-        "phones": phone_objs,
-        "urls": [],
-        "date_created": iso(at),
-        "date_updated": iso(at),
-        "_x_first_name": first,
-        "_x_last_name": last,
-    }
-    return carrier.state.put("contact", contact)
-
-
 def _base(carrier: Carrier, now: datetime) -> None:
     state = carrier.state
     org_id = state.new_id("orga")
-    user_id = state.new_id("user")
     created = now - timedelta(days=400)
     state.put(
         "organization",
@@ -156,43 +108,10 @@ def _base(carrier: Carrier, now: datetime) -> None:
             "date_created": iso(created),
         },
     )
-    state.put(
-        "user",
-        {
-            "id": user_id,
-            "first_name": "Alex",
-            "last_name": "Rivera",
-            "email": "alex.rivera@sunrise-solar.example",
-            "organization_id": org_id,
-            "last_used_timezone": "America/Los_Angeles",
-            "date_created": iso(created),
-            "date_updated": iso(created),
-        },
-    )
-    for number, country, label in OUR_NUMBERS:
-        formatted, _ = phone_parts(number)
-        state.put(
-            "phone_number",
-            {
-                "id": state.new_id("phon"),
-                "number": number,
-                "number_formatted": formatted,
-                "label": label,
-                "type": "internal",
-                "is_group_number": False,
-                "participants": [user_id],
-                "user_id": user_id,
-                "organization_id": org_id,
-                "country": country,
-                "sms_enabled": True,
-                "mms_enabled": country == "US",
-                "supports_sms_to_countries": ["US", "CA", "PR"] if country == "US" else [country],
-                "supports_mms_to_countries": ["US", "CA"] if country == "US" else [],
-                "forward_to": None,
-                "is_verified": True,
-                "carrier_type": "local",
-            },
-        )
+    users = [make_user(carrier, member, org_id, created) for member in team.DEMO_TEAM]
+    for spec in team.DEMO_NUMBERS:
+        make_number(carrier, spec, users, org_id, created, now)
+    user_id = users[0]["id"]
     for name, text in TEMPLATES:
         tid = state.new_id("smstmpl")
         state.put(
@@ -224,7 +143,7 @@ def build_demo(carrier: Carrier) -> None:
     for i in range(LEAD_COUNT):
         created = now - timedelta(days=rng.uniform(5, 365), seconds=i)
         company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}".strip()
-        lead = make_lead(carrier, display_name=company, at=created)
+        lead = make_lead(carrier, display_name=company, at=created, emit=False)
         for c in range(rng.choice((1, 1, 1, 2, 2, 3))):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             phones: list[tuple[str, str]] = []
@@ -240,6 +159,8 @@ def build_demo(carrier: Carrier) -> None:
                     label = "office"
                     landlines.append(number)
                 phones.append((number, label))
-            make_contact(carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES))
+            make_contact(
+                carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES), emit=False
+            )
     carrier.state.meta["landlines"] = landlines
     demo_history.build_histories(carrier, rng, now)

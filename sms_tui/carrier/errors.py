@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.responses import JSONResponse
+from sms_tui.carrier.jsonsafe import CloseJSONResponse
 
 
 class ApiError(Exception):
@@ -22,8 +22,8 @@ class ApiError(Exception):
         if status_code is not None:
             self.status_code = status_code
 
-    def response(self) -> JSONResponse:
-        return JSONResponse({"error": self.message}, status_code=self.status_code)
+    def response(self) -> CloseJSONResponse:
+        return CloseJSONResponse({"error": self.message}, status_code=self.status_code)
 
 
 class ValidationFailed(ApiError):
@@ -37,8 +37,8 @@ class ValidationFailed(ApiError):
         first = self.errors[:1] or [f"{k}: {v}" for k, v in list(self.field_errors.items())[:1]]
         super().__init__(first[0] if first else "Invalid request.", 400)
 
-    def response(self) -> JSONResponse:
-        return JSONResponse({"errors": self.errors, "field-errors": self.field_errors}, status_code=400)
+    def response(self) -> CloseJSONResponse:
+        return CloseJSONResponse({"errors": self.errors, "field-errors": self.field_errors}, status_code=400)
 
 
 def field_error(field: str, message: str) -> ValidationFailed:
@@ -60,7 +60,7 @@ class Unauthorized(ApiError):
             "The API key is missing or not valid. Use HTTP Basic auth: the key as user name, empty password."
         )
 
-    def response(self) -> JSONResponse:
+    def response(self) -> CloseJSONResponse:
         response = super().response()
         response.headers["WWW-Authenticate"] = 'Basic realm="sms-tui fake carrier"'
         return response

@@ -39,6 +39,30 @@ class Faults:
     reply_rate: float = 0.35
     #: share of sent SMS that fail later with a random carrier error (30003/30004/30005/30008)
     carrier_error_rate: float = 0.02
+    # -- Close's limits (docs/carrier.md "Limits") --------------------------------------------------
+    #: requests per `limit_window` per API key and endpoint group (the org gets 3x); 0 = not enforced
+    key_limit: int = 0
+    limit_window: float = 1.0
+    #: `_limit` maxima and `_skip` caps per resource; past a cap: 400 `{"error": "... max_skip = N ..."}`
+    max_limit_activity: int = 100
+    max_skip_activity: int = 250_000
+    max_limit_lead: int = 200
+    max_skip_lead: int = 50_000
+    max_limit_contact: int = 100
+    max_skip_contact: int = 50_000
+    max_limit_other: int = 100
+    max_skip_other: int = 10_000
+    # -- the event log (docs/carrier.md "Event log") ------------------------------------------------
+    #: an `updated` within this many seconds of the object's last created/updated event is merged
+    #: into it (same id, later date_updated, newer data); 0 = every change is its own event
+    event_consolidate_seconds: float = 60.0
+    #: share of events that become visible only 1..`event_delay_seconds` s after their date_updated
+    event_delay_rate: float = 0.05
+    event_delay_seconds: float = 20.0
+    #: events older than this are gone (Close keeps 30 days); 0 = keep everything
+    event_retention_days: float = 30.0
+    #: non-admin keys see `data`/`previous_data` as null once an event is older than this; 0 = always shown
+    event_hide_after_seconds: float = 3600.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,7 +85,7 @@ class Faults:
                     errs[key] = "Must be between 0 and 1."
                     continue
                 clean[key] = float(value)
-            elif f.type == "int" or key.startswith("next_") or key in ("retry_after", "status_5xx"):
+            elif f.type == "int":
                 if int(value) != value or value < 0:
                     errs[key] = "Must be a whole number, 0 or more."
                     continue
@@ -70,8 +94,9 @@ class Faults:
                     continue
                 clean[key] = int(value)
             else:
-                if value < 0 or value > 3600:
-                    errs[key] = "Must be between 0 and 3600."
+                top = 366 if key.endswith("_days") else 3600
+                if value < 0 or value > top:
+                    errs[key] = f"Must be between 0 and {top}."
                     continue
                 clean[key] = float(value)
         if errs:

@@ -70,6 +70,17 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "use your own domain.",
     ),
     "unknown": ("30008", "Unknown error", "the carrier did not say why the message failed; try again."),
+    "number_not_yours": (
+        "21606",
+        "The 'From' phone number provided is not a valid message-capable phone number for this account",
+        "this number belongs to another user and you are not a participant of it; send from your own "
+        "number or a group number you are in.",
+    ),
+    "number_not_sms": (
+        "21606",
+        "The 'From' phone number provided is not a valid message-capable phone number for this account",
+        "this number cannot send SMS (an external or voice-only number); send from an SMS-enabled number.",
+    ),
 }
 SEND_TIME_REASONS = ("opted_out", "invalid", "short_code", "country_unsupported", "country_mismatch")
 LATE_REASONS = ("landline", "spam", "unreachable", "blocked", "unknown_handset", "unknown")

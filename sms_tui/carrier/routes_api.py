@@ -7,17 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sms_tui.carrier import sms_ops, sms_query
 from sms_tui.carrier.engine import Carrier
-from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.errors import ApiError, NotFound, ValidationFailed
+from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import check_fields, query_int, read_json, select_fields
 
-MAX_LIMIT = 200
-MAX_SKIP = 100_000
+#: which knobs (faults.py `max_limit_*` / `max_skip_*`) cap each list
+RESOURCE_LIMITS = {"activity/sms": "activity", "lead": "lead", "contact": "contact"}
 
 
 def carrier_of(request: Request) -> Carrier:
@@ -25,19 +26,38 @@ def carrier_of(request: Request) -> Carrier:
     return carrier
 
 
+def paging(request: Request, resource: str) -> tuple[int, int]:
+    """(`_skip`, `_limit`) within the resource's caps, answered as Close answers them: a `_limit`
+    above the maximum or a `_skip` past the cap is a 400 `{"error": "... max_skip = N ..."}`."""
+    faults = carrier_of(request).plan.faults
+    group = RESOURCE_LIMITS.get(resource, "other")
+    max_limit: int = getattr(faults, f"max_limit_{group}")
+    max_skip: int = getattr(faults, f"max_skip_{group}")
+    limit = query_int(request, "_limit", min(100, max_limit))
+    skip = query_int(request, "_skip", 0)
+    if limit > max_limit:
+        raise ApiError(f"The maximum _limit for this resource is {max_limit} (max_limit = {max_limit}).")
+    if skip > max_skip:
+        raise ApiError(
+            f"Paginating this deep is not supported: _skip = {skip} is past max_skip = {max_skip}. "
+            "Narrow the query instead, e.g. with a date_created range."
+        )
+    return skip, limit
+
+
 def page(
     request: Request,
     items: list[Record],
     *,
+    resource: str,
     total: bool = False,
     view: Callable[[list[Record]], list[Record]] | None = None,
-) -> JSONResponse:
+) -> CloseJSONResponse:
     """Close's offset paging: `_skip`/`_limit` -> `{"data": [...], "has_more": bool}`.
 
     `view` turns the records of the page (only those) into what is sent.
     """
-    limit = query_int(request, "_limit", 100, maximum=MAX_LIMIT)
-    skip = query_int(request, "_skip", 0, maximum=MAX_SKIP)
+    skip, limit = paging(request, resource)
     chunk = items[skip : skip + limit]
     shown = view(chunk) if view else [public(item) for item in chunk]
     body: dict[str, Any] = {
@@ -46,11 +66,11 @@ def page(
     }
     if total:
         body["total_results"] = len(items)
-    return JSONResponse(body)
+    return CloseJSONResponse(body)
 
 
-def one(request: Request, item: Record) -> JSONResponse:
-    return JSONResponse(select_fields(public(item), request))
+def one(request: Request, item: Record) -> CloseJSONResponse:
+    return CloseJSONResponse(select_fields(public(item), request))
 
 
 def _contact_view(carrier: Carrier, contact: Record, blocked: set[str] | None = None) -> Record:
@@ -76,22 +96,29 @@ def _lead_views(carrier: Carrier, leads: list[Record]) -> list[Record]:
     for lead in leads:
         contacts = _contact_views(carrier, by_lead[lead["id"]])
         phones = [p for c in contacts for p in c["phones"]]
+        emails = [e for c in contacts for e in c["emails"]]
         views.append(
             public(lead)
             | {
                 "contacts": contacts,
                 "contact_ids": [c["id"] for c in contacts],
-                "primary_phone": phones[0]["phone"] if phones else None,
+                # Close gives the first contact's first phone / email as the object, not the bare value
+                "primary_phone": phones[0] if phones else None,
+                "primary_email": emails[0] if emails else None,
             }
         )
     return views
 
 
-async def me(request: Request) -> JSONResponse:
+async def me(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         user, org = carrier.me(), carrier.organization()
-        numbers = [public(n) for n in carrier.state.all("phone_number")]
+        numbers = [
+            public(n)
+            for n in carrier.state.all("phone_number")
+            if n["user_id"] == user["id"] or user["id"] in n["participants"]
+        ]
         body = public(user) | {
             "display_name": f"{user['first_name']} {user['last_name']}",
             "organizations": [
@@ -107,12 +134,12 @@ async def me(request: Request) -> JSONResponse:
                     "id": "memb_" + user["id"][5:],
                     "organization_id": org["id"],
                     "user_id": user["id"],
-                    "role_id": "admin",
+                    "role_id": role_of(user),
                 }
             ],  # fmt: skip
             "phone_numbers": numbers,
         }
-    return JSONResponse(select_fields(body, request))
+    return CloseJSONResponse(select_fields(body, request))
 
 
 def _lead_query(items: list[Record], query: str) -> list[Record]:
@@ -132,17 +159,23 @@ def _lead_query(items: list[Record], query: str) -> list[Record]:
     return items
 
 
-async def lead_list(request: Request) -> JSONResponse:
+async def lead_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         leads = sorted(carrier.state.all("lead"), key=lambda r: (r["date_created"], r["id"]), reverse=True)
         query = request.query_params.get("query")
         if query is not None:
             leads = _lead_query(leads, query)
-        return page(request, leads, total=query is not None, view=lambda chunk: _lead_views(carrier, chunk))
+        return page(
+            request,
+            leads,
+            resource="lead",
+            total=query is not None,
+            view=lambda chunk: _lead_views(carrier, chunk),
+        )
 
 
-async def lead_get(request: Request) -> JSONResponse:
+async def lead_get(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         lead = carrier.state.get("lead", request.path_params["id"])
@@ -151,16 +184,16 @@ async def lead_get(request: Request) -> JSONResponse:
         return one(request, _lead_views(carrier, [lead])[0])
 
 
-async def contact_list(request: Request) -> JSONResponse:
+async def contact_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     lead_id = request.query_params.get("lead_id")
     with carrier.lock:
         contacts = [c for c in carrier.state.all("contact") if lead_id is None or c["lead_id"] == lead_id]
-        return page(request, contacts, view=lambda chunk: _contact_views(carrier, chunk))
+        return page(request, contacts, resource="contact", view=lambda chunk: _contact_views(carrier, chunk))
 
 
 def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | None = None) -> Any:
-    async def get(request: Request) -> JSONResponse:
+    async def get(request: Request) -> CloseJSONResponse:
         carrier = carrier_of(request)
         with carrier.lock:
             item = carrier.state.get(coll, request.path_params["id"])
@@ -171,7 +204,7 @@ def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | N
     return get
 
 
-async def phone_number_list(request: Request) -> JSONResponse:
+async def phone_number_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     q = request.query_params
     with carrier.lock:
@@ -183,22 +216,22 @@ async def phone_number_list(request: Request) -> JSONResponse:
             items = [n for n in items if q[key] in n["participants"]]
     if "is_group_number" in q:
         items = [n for n in items if str(n["is_group_number"]).lower() == q["is_group_number"].lower()]
-    return page(request, items)
+    return page(request, items, resource="phone_number")
 
 
-async def template_list(request: Request) -> JSONResponse:
+async def template_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, list(carrier.state.all("sms_template")))
+        return page(request, list(carrier.state.all("sms_template")), resource="sms_template")
 
 
-async def sms_list(request: Request) -> JSONResponse:
+async def sms_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, sms_query.list_sms(carrier, request))
+        return page(request, sms_query.list_sms(carrier, request), resource="activity/sms")
 
 
-async def sms_create(request: Request) -> JSONResponse:
+async def sms_create(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     body = check_fields(await read_json(request), sms_ops.CREATE_SCHEMA)
     with carrier.lock:
@@ -206,7 +239,7 @@ async def sms_create(request: Request) -> JSONResponse:
         return one(request, sms)
 
 
-async def sms_update(request: Request) -> JSONResponse:
+async def sms_update(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     body = check_fields(await read_json(request), sms_ops.UPDATE_SCHEMA)
     with carrier.lock:
@@ -214,11 +247,11 @@ async def sms_update(request: Request) -> JSONResponse:
         return one(request, sms_ops.update(carrier, sms, body))
 
 
-async def sms_delete(request: Request) -> JSONResponse:
+async def sms_delete(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
         sms_ops.delete(carrier, sms_ops.get_sms(carrier, request.path_params["id"]))
-    return JSONResponse({})
+    return CloseJSONResponse({})
 
 
 ROUTES = [

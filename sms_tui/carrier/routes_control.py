@@ -5,21 +5,22 @@ faults, reset, a full dump). They need the same API key as `/api/v1`.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sms_tui.carrier import simulation
+from sms_tui.carrier import simulation, team
 from sms_tui.carrier.errors import ValidationFailed, field_error
+from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import iso
 from sms_tui.carrier.routes_api import carrier_of
 from sms_tui.carrier.state import public
+from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import Field, check_fields, read_json
 from sms_tui.core.phones import PhoneError, parse_phone
 
 INBOUND_SCHEMA = {"from": Field("str", False), "to": Field("str", False), "text": Field("str", False)}
 
 
-async def inbound(request: Request) -> JSONResponse:
+async def inbound(request: Request) -> CloseJSONResponse:
     """A lead texts one of our numbers: `{"from": lead's number, "to": our number, "text": ...}`."""
     body = check_fields(await read_json(request), INBOUND_SCHEMA)
     missing = {k: "This field is required." for k in INBOUND_SCHEMA if k not in body}
@@ -44,10 +45,10 @@ async def inbound(request: Request) -> JSONResponse:
         sms = simulation.receive(
             carrier, remote=remote, local=number["number"], text=body["text"], at=carrier.now()
         )
-        return JSONResponse(public(sms))
+        return CloseJSONResponse(public(sms))
 
 
-async def clock(request: Request) -> JSONResponse:
+async def clock(request: Request) -> CloseJSONResponse:
     """GET: the carrier's time. POST `{"advance": seconds}`: move a fake clock (then run what is due)."""
     carrier = carrier_of(request)
     if request.method == "POST":
@@ -60,23 +61,23 @@ async def clock(request: Request) -> JSONResponse:
         if seconds:
             carrier.clock.advance(seconds)  # type: ignore[attr-defined]
     ran = carrier.tick()
-    return JSONResponse({"now": iso(carrier.now()), "fake": carrier.is_fake_clock, "ran": ran})
+    return CloseJSONResponse({"now": iso(carrier.now()), "fake": carrier.is_fake_clock, "ran": ran})
 
 
-async def faults(request: Request) -> JSONResponse:
+async def faults(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     if request.method == "POST":
         carrier.plan.faults.update(await read_json(request))
-    return JSONResponse(carrier.plan.faults.as_dict())
+    return CloseJSONResponse(carrier.plan.faults.as_dict())
 
 
-async def reset(request: Request) -> JSONResponse:
+async def reset(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     carrier.reset()
-    return JSONResponse({"ok": True, "now": iso(carrier.now())})
+    return CloseJSONResponse({"ok": True, "now": iso(carrier.now())})
 
 
-async def state(request: Request) -> JSONResponse:
+async def state(request: Request) -> CloseJSONResponse:
     """Every SMS as the carrier holds it (`?lead_id=` for one lead's, `?sms=false` for none), opt-outs,
     pending jobs and faults."""
     carrier = carrier_of(request)
@@ -100,8 +101,17 @@ async def state(request: Request) -> JSONResponse:
             "landlines": list(carrier.state.meta.get("landlines", [])),
             "jobs": [{k: v for k, v in j.items() if not k.startswith("_x_")} for j in carrier.pending_jobs()],
             "faults": carrier.plan.faults.as_dict(),
+            "api_keys": [
+                {
+                    "key": key,
+                    "user_id": user["id"],
+                    "role": role_of(user),
+                    "event_log": user.get("_x_event_log", True),
+                }
+                for key, user in team.keys_for(list(carrier.state.all("user")), request.app.api_key).items()
+            ],
         }
-    return JSONResponse(body)
+    return CloseJSONResponse(body)
 
 
 ROUTES = [

@@ -9,16 +9,19 @@ from __future__ import annotations
 import base64
 import json
 import operator
+from datetime import datetime, timedelta
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sms_tui.carrier.errors import NotFound, ValidationFailed
+from sms_tui.carrier.engine import Carrier
+from sms_tui.carrier.errors import ApiError, NotFound, ValidationFailed
+from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import naive_iso
-from sms_tui.carrier.routes_api import carrier_of, one
+from sms_tui.carrier.routes_api import carrier_of
 from sms_tui.carrier.state import Record, public
-from sms_tui.carrier.validation import query_dt, query_int
+from sms_tui.carrier.team import role_of
+from sms_tui.carrier.validation import query_dt, query_int, select_fields
 
 MAX_EVENT_LIMIT = 50
 _OPS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
@@ -58,7 +61,36 @@ def _decode_cursor(raw: str) -> int:
         raise ValidationFailed([], {"_cursor": "Not a valid cursor."}) from None
 
 
-async def event_list(request: Request) -> JSONResponse:
+def _reader(request: Request) -> tuple[Carrier, bool]:
+    """The carrier and whether the caller is an admin; 400 for keys without event-log access."""
+    carrier = carrier_of(request)
+    user = carrier.me()
+    if not user.get("_x_event_log", True):
+        raise ApiError(
+            "This API key does not have access to the event log; ask an admin of the organization."
+        )
+    return carrier, role_of(user) == "admin"
+
+
+def _shown(carrier: Carrier, ev: Record, admin: bool, now: datetime) -> bool:
+    """Whether the event exists for the API now: not past retention, and already visible."""
+    visible_at = ev.get("_x_visible_at")
+    if visible_at is not None and visible_at > naive_iso(now):
+        return False
+    days = carrier.plan.faults.event_retention_days
+    return not days or ev["date_updated"] >= naive_iso(now - timedelta(days=days))
+
+
+def _view(carrier: Carrier, ev: Record, admin: bool, now: datetime) -> Record:
+    """The event as the caller may see it: non-admins lose `data`/`previous_data` after an hour."""
+    out = public(ev)
+    hide = carrier.plan.faults.event_hide_after_seconds
+    if not admin and hide and ev["date_updated"] < naive_iso(now - timedelta(seconds=hide)):
+        out["data"] = out["previous_data"] = None
+    return out
+
+
+async def event_list(request: Request) -> CloseJSONResponse:
     q = request.query_params
     used = frozenset(k for k in FILTERS if k in q)
     if used not in ALLOWED_COMBINATIONS:
@@ -76,16 +108,18 @@ async def event_list(request: Request) -> JSONResponse:
         for op in ("gt", "gte", "lt", "lte")
         if (dt := query_dt(request, f"date_updated__{op}")) is not None
     }
-    carrier = carrier_of(request)
+    carrier, admin = _reader(request)
+    now = carrier.now()
     with carrier.lock:
-        # events are appended in sequence order and never rewritten: newest first is plain reversal
+        # events are appended in date_updated order (a consolidated one is moved to the end), so
+        # newest first is plain reversal
         events = list(reversed(carrier.state.data["event"].values()))
     picked: list[Record] = []
     more = False
     for ev in events:
         if before is not None and ev["_x_seq"] >= before:
             continue
-        if any(ev.get(k) != q[k] for k in used):
+        if any(ev.get(k) != q[k] for k in used) or not _shown(carrier, ev, admin, now):
             continue
         if not all(compare(ev["date_updated"], bound) for compare, bound in bounds.items()):
             continue
@@ -93,22 +127,23 @@ async def event_list(request: Request) -> JSONResponse:
             more = True
             break
         picked.append(ev)
-    return JSONResponse(
+    return CloseJSONResponse(
         {
-            "data": [public(e) for e in picked],
+            "data": [_view(carrier, e, admin, now) for e in picked],
             "cursor_next": _encode_cursor(picked[-1]["_x_seq"]) if more and picked else None,
             "cursor_previous": None,
         }
     )
 
 
-async def event_get(request: Request) -> JSONResponse:
-    carrier = carrier_of(request)
+async def event_get(request: Request) -> CloseJSONResponse:
+    carrier, admin = _reader(request)
+    now = carrier.now()
     with carrier.lock:
         ev = carrier.state.get("event", request.path_params["id"])
-        if ev is None:
+        if ev is None or not _shown(carrier, ev, admin, now):
             raise NotFound(f"Event {request.path_params['id']} was not found.")
-        return one(request, ev)
+        return CloseJSONResponse(select_fields(_view(carrier, ev, admin, now), request))
 
 
 ROUTES = [Route("/event/", event_list), Route("/event/{id}/", event_get)]

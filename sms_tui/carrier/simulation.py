@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sms_tui.carrier import outcomes, replies
+from sms_tui.carrier.objects import make_contact, make_lead
 from sms_tui.carrier.records import iso, phone_parts
 from sms_tui.carrier.state import Record, public
 from sms_tui.core.compliance import classify_keyword
@@ -134,7 +135,13 @@ def run_job(carrier: Carrier, job: Record) -> None:
 
 def _send(carrier: Carrier, sms: Record, at: datetime) -> None:
     local, remote = sms["local_phone"], sms["remote_phone"]
-    refused = outcomes.failure_at_send(local, remote, opted_out=carrier.state.is_opted_out(local, remote))
+    number = carrier.our_number(local) if local else None
+    sender = sms.get("user_id") or sms.get("created_by")
+    not_allowed = carrier.may_send_from(number, sender) if number is not None else None
+    refused: tuple[str, str | None] | None = (not_allowed, None) if not_allowed else None
+    refused = refused or outcomes.failure_at_send(
+        local, remote, opted_out=carrier.state.is_opted_out(local, remote)
+    )
     if refused is not None:
         change(carrier, sms, at, status="error", error_message=outcomes.message(*refused))
         return
@@ -181,8 +188,6 @@ def _maybe_reply(carrier: Carrier, sms: Record, at: datetime) -> None:
 
 def _lead_for_unknown_number(carrier: Carrier, remote: str, at: datetime) -> Record:
     """Close files a text from an unknown number under a new lead named after the number."""
-    from sms_tui.carrier.demo_data import make_contact, make_lead
-
     formatted, _ = phone_parts(remote)
     lead = make_lead(carrier, display_name=formatted, at=at)
     contact = make_contact(carrier, lead, name="", phones=[(remote, "mobile")], at=at)

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sms_tui.carrier.jsonsafe import loads_stored
+
 Record = dict[str, Any]
 
 COLLECTIONS = (
@@ -56,8 +58,8 @@ class _SqliteFile:
     def load(self) -> tuple[dict[str, dict[str, Record]], dict[str, Any]]:
         data: dict[str, dict[str, Record]] = {c: {} for c in COLLECTIONS}
         for coll, rid, raw in self.conn.execute("SELECT coll, id, data FROM objects ORDER BY rowid"):
-            data.setdefault(coll, {})[rid] = json.loads(raw)
-        meta = {k: json.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
+            data.setdefault(coll, {})[rid] = loads_stored(raw)
+        meta = {k: loads_stored(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
         return data, meta
 
     def save(

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 
 from sms_tui.carrier.errors import ValidationFailed
+from sms_tui.carrier.jsonsafe import find_unstorable
 from sms_tui.carrier.records import parse_dt
 
 #: Bodies above this size are refused (Close's SMS text limit is 1000 characters).
@@ -47,7 +48,19 @@ async def read_json(request: Request) -> dict[str, Any]:
         raise ValidationFailed([f"Request body is not valid JSON: {exc}"]) from None
     if not isinstance(body, dict):
         raise ValidationFailed(["Request body must be a JSON object."])
+    refuse_unstorable(body)
     return body
+
+
+def refuse_unstorable(body: Any) -> None:
+    """400 when any string in `body` holds a lone surrogate: it cannot be stored or sent as UTF-8."""
+    where = find_unstorable(body)
+    if where is not None:
+        field = where.split(".")[0]
+        raise ValidationFailed(
+            [],
+            {field: f"{where} contains a lone surrogate (e.g. \\ud800): not valid Unicode text."},
+        )
 
 
 def _check(value: Any, spec: Field) -> tuple[Any, str | None]:

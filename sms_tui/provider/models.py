@@ -57,7 +57,7 @@ class PhoneNumber:
     label: str
     user_id: str | None
     is_group_number: bool
-    #: users who may use a group number (Close: `participants`)
+    #: users who may text from it (the owner of a personal number; the members of a group number)
     participants: tuple[str, ...] = ()
     #: ISO countries this number can text; empty = its own country only
     supports_sms_to_countries: tuple[str, ...] = ()
@@ -165,8 +165,6 @@ def parse_me(body: object) -> Me:
 def parse_phone_number(body: object) -> PhoneNumber:
     f = Fields(body, "phone number")
     return PhoneNumber(
-        participants=f.text_list("participants"),
-        supports_sms_to_countries=f.text_list("supports_sms_to_countries"),
         id=f.text("id"),
         number=f.text("number"),
         type=f.text_or("type", "internal"),
@@ -175,6 +173,8 @@ def parse_phone_number(body: object) -> PhoneNumber:
         label=f.text_or("label"),
         user_id=f.opt_text("user_id"),
         is_group_number=f.flag("is_group_number", default=False),
+        participants=f.text_list("participants"),
+        supports_sms_to_countries=f.text_list("supports_sms_to_countries"),
     )
 
 

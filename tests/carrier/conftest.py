@@ -102,5 +102,6 @@ async def carrier() -> AsyncIterator[Carrier]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=ROOT + "api/v1/", auth=(KEY, "")) as client:
         c = Carrier(app, clock, client)
-        await c.faults(reply_rate=0, carrier_error_rate=0)  # quiet by default; tests turn them on
+        # quiet by default (no replies, no random failures, every event visible at once); tests turn them on
+        await c.faults(reply_rate=0, carrier_error_rate=0, event_delay_rate=0)
         yield c

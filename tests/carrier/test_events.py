@@ -14,6 +14,7 @@ async def _events(carrier: Carrier, **params: object) -> Any:
 
 
 async def test_a_send_emits_created_updated_and_sent(carrier: Carrier) -> None:
+    await carrier.faults(event_consolidate_seconds=0)  # each change its own event
     _, contact = await carrier.lead()
     sms = await carrier.send(status="outbox", text="hello", remote_phone=contact["phones"][0]["phone"])
     await carrier.advance(10)
@@ -108,6 +109,7 @@ async def test_lead_filter_and_event_get(carrier: Carrier) -> None:
 
 
 async def test_cancel_and_delete_are_events_too(carrier: Carrier) -> None:
+    await carrier.faults(event_consolidate_seconds=0)
     sms = await carrier.send(status="outbox", text="oops", remote_phone="+12125551234", send_in=30)
     await carrier.put(sms["id"], status="draft")
     await carrier.http.delete(f"activity/sms/{sms['id']}/")

@@ -80,6 +80,22 @@ class SyncRunner:
         self._target.post_message(SyncStarted(error=error))
         self._schedule(self._poll_seconds)
 
+    def full_resync(self) -> None:
+        """The rep asked (palette "Full resync"): forget the marks and run the first sync again."""
+        if self.engine is None or self._busy("sync"):
+            return
+        self.started = False  # what this sync finds is not news: no bell
+        self._app.run_worker(self._resync(self.engine), name="sync-full", group="sync", exit_on_error=False)
+
+    async def _resync(self, engine: SyncDriver) -> None:
+        error: str | None = None
+        try:
+            await engine.start(self._progress, full=True)
+        except Exception as exc:
+            error = str(exc) or type(exc).__name__
+        self.started = True
+        self._target.post_message(SyncStarted(error=error))
+
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
             self._timer.stop()

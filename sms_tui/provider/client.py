@@ -18,7 +18,6 @@ import httpx
 from sms_tui.provider.errors import NotFound, ValidationError
 from sms_tui.provider.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HttpCore, Sleep
 from sms_tui.provider.models import (
-    Contact,
     Event,
     EventPage,
     Lead,
@@ -27,7 +26,6 @@ from sms_tui.provider.models import (
     PhoneNumber,
     Sms,
     SmsTemplate,
-    parse_contact,
     parse_event_page,
     parse_lead,
     parse_me,
@@ -187,23 +185,8 @@ class CloseClient:
             templates.extend(page.items)
         return templates
 
-    def iter_lead_pages(
-        self, *, page_size: int = 100, query: str = "sort:created"
-    ) -> AsyncIterator[Page[Lead]]:
-        """Leads in a stable order (oldest first: new leads land at the end, pages do not shift;
-        closeio-api #96), de-duplicated by id."""
-        return self._iter_pages("lead/", {"query": query}, parse_lead, "leads", page_size, lambda x: x.id)
-
     async def get_lead(self, lead_id: str) -> Lead:
         return parse_lead(await self._core.request("GET", f"lead/{lead_id}/"))
-
-    async def list_contacts(self, lead_id: str, *, page_size: int = 100) -> list[Contact]:
-        contacts: list[Contact] = []
-        async for page in self._iter_pages(
-            "contact/", {"lead_id": lead_id}, parse_contact, "contacts", page_size, lambda c: c.id
-        ):
-            contacts.extend(page.items)
-        return contacts
 
     async def list_sms(self, *, skip: int = 0, limit: int = 100, **filters: Any) -> Page[Sms]:
         """One page of `GET /activity/sms/`; filters as in §a.5 (`lead_id`, `date_created__gte`, …)."""

@@ -218,15 +218,7 @@ class OutboxPusher:
             report.problem = exc
             return
         except ValidationError as exc:
-            text = str(exc)
-            report.changed_lead_ids.add(message.lead_id)
-            if any(hint in text.lower() for hint in _OPT_OUT_HINTS) and message.remote_phone:
-                report.changed_lead_ids |= self.cache.set_opted_out(message.remote_phone, True, self.now())
-                self.cache.mark_blocked(message.local_id, f"The provider refused it: {text}", self.token)
-                report.blocked += 1
-            else:
-                self.cache.mark_failed(message.local_id, text, self.token)
-                report.failed += 1
+            self._refused(message, str(exc), report)
             return
         except ProviderError as exc:
             self.cache.mark_failed(message.local_id, str(exc), self.token)
@@ -240,6 +232,17 @@ class OutboxPusher:
                 report.changed_lead_ids |= self.cache.set_opted_out(sms.remote_phone, True, self.now())
         else:
             report.sent += 1
+
+    def _refused(self, message: Message, text: str, report: PushReport) -> None:
+        """The provider refused the POST (400): blocked when the reason is an opt-out, else failed."""
+        report.changed_lead_ids.add(message.lead_id)
+        if any(hint in text.lower() for hint in _OPT_OUT_HINTS) and message.remote_phone:
+            report.changed_lead_ids |= self.cache.set_opted_out(message.remote_phone, True, self.now())
+            self.cache.mark_blocked(message.local_id, f"The provider refused it: {text}", self.token)
+            report.blocked += 1
+        else:
+            self.cache.mark_failed(message.local_id, text, self.token)
+            report.failed += 1
 
     async def cancel_scheduled(self, message: Message) -> frozenset[str]:
         """The rep's cancel: the scheduled SMS goes back to draft on the provider, then here."""

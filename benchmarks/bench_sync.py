@@ -281,6 +281,9 @@ def main() -> None:
     url = serve(app)
     cold, warm, floor, polls = [], [], [], []
     for run in range(args.runs):
+        app.events.clear()  # each run starts on a quiet log (the last run's 5,000 replies are history)
+        app.extra.clear()
+        app.now = datetime.now(UTC)
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp)
             cold.append(first_sync(url, data, app))

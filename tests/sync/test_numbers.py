@@ -45,7 +45,7 @@ async def test_a_reply_goes_from_the_number_the_thread_last_used(world: World) -
     assert message is not None and message.local_phone == other
     reply = store.enqueue_send(
         lead_id=lead_id, contact_id=contact_id, text="no number chosen", remote_phone=phone,
-        local_phone=None, send_at=world.clock.now(), now=world.clock.now(),
+        local_phone="", send_at=world.clock.now(), now=world.clock.now(),
     )  # fmt: skip
     pending = store.get_message(reply)
     assert pending is not None

@@ -150,6 +150,7 @@ class SyncEngine:
                 now=self.now,
                 page_size=self.page_size,
                 scope=self.scope,
+                written=lambda ids: self._emit(frozenset(ids)),
             )
         except ProviderError as exc:
             self._report_failure(exc)
@@ -183,7 +184,11 @@ class SyncEngine:
 
     async def poll_step(self) -> float:
         """One poll, bounded by POLL_DEADLINE, never raising for provider trouble: returns how long
-        to wait before the next (the pacer's call: the interval, longer when rate-limited or down)."""
+        to wait before the next (the pacer's call: the interval, longer when rate-limited or down).
+        Until the engine has started (a first sync that failed, say), the step is another start."""
+        if not self.ready:
+            delay = await self._start_step(full=False)
+            return self.pacer.ok() if self.ready else delay
         try:
             async with asyncio.timeout(POLL_DEADLINE):
                 await self.poll_once()

@@ -57,7 +57,10 @@ async def run_first_sync(
     now: Callable[[], datetime],
     page_size: int = 100,
     scope: Scope = Scope(),
+    written: Callable[[set[str]], None] | None = None,
 ) -> FirstSyncResult:
+    """`progress` gets the counts as they grow; `written` the leads each batch wrote, so the inbox
+    shows conversations while the first sync runs."""
     started = now()
     state = FirstSyncProgress(stage="account")
 
@@ -74,9 +77,9 @@ async def run_first_sync(
     report(stage="messages")
     named: set[str] = set()
     since = started - timedelta(days=scope.history_days)
-    applied = await _messages(cache, client, since, mine, named, report)
+    applied = await _messages(cache, client, since, mine, named, report, written)
     report(stage="leads")
-    applied.changed_lead_ids |= await _leads(cache, client, sorted(named), report)
+    applied.changed_lead_ids |= await _leads(cache, client, sorted(named), report, written)
     applied.changed_lead_ids |= await asyncio.to_thread(
         cache.mark_awaiting_reply, now() - AWAITING_REPLY_WINDOW
     )
@@ -103,6 +106,7 @@ async def _messages(
     mine: set[str] | None,
     named: set[str],
     report: Callable[..., None],
+    written: Callable[[set[str]], None] | None,
 ) -> Applied:
     """The SMS history: fetched and validated here while a worker thread writes the pages before
     (SQLite releases the GIL). What arrived while the writer was busy is written as one batch next,
@@ -111,19 +115,22 @@ async def _messages(
     words: dict[str, Word] = {}
     writing: asyncio.Task[Applied] | None = None
     pending: list[wire.Sms] = []
-    written = 0
+    count = 0
 
     async def finish() -> None:
         nonlocal writing
         if writing is not None:
-            applied.merge(await writing)
+            batch = await writing
+            applied.merge(batch)
             writing = None
-            report(messages=written)
+            report(messages=count)
+            if written is not None and batch.changed_lead_ids:
+                written(batch.changed_lead_ids)
 
     def start() -> None:
-        nonlocal writing, pending, written
+        nonlocal writing, pending, count
         batch, pending = tuple(pending), []
-        written += len(batch)
+        count += len(batch)
         writing = asyncio.create_task(asyncio.to_thread(apply_sms, cache, batch, history=True, words=words))
 
     try:
@@ -145,7 +152,11 @@ async def _messages(
 
 
 async def _leads(
-    cache: SyncCache, client: CloseClient, named: list[str], report: Callable[..., None]
+    cache: SyncCache,
+    client: CloseClient,
+    named: list[str],
+    report: Callable[..., None],
+    written: Callable[[set[str]], None] | None,
 ) -> set[str]:
     """The leads the SMS named (and any stub), a few at a time, each batch written as it comes."""
     changed: set[str] = set()
@@ -169,7 +180,10 @@ async def _leads(
         tried.update(wanted)
         leads = [lead for lead in await asyncio.gather(*(one(i) for i in wanted)) if lead is not None]
         if leads:
-            changed |= cache.save_leads(leads)
+            saved = cache.save_leads(leads)
+            changed |= saved
+            if written is not None:
+                written(set(saved))
         fetched += len(leads)
         contacts += sum(len(lead.contacts) for lead in leads)
         report(leads=fetched, contacts=contacts)

@@ -72,3 +72,15 @@ async def test_first_sync_twice_changes_nothing(world: World) -> None:
     before = store.stats()
     await world.engine(store).first_sync()
     assert store.stats() == before
+
+
+async def test_the_inbox_fills_while_the_first_sync_runs(empty_world: World) -> None:
+    """Conversations are written and announced page by page, before the first sync is over."""
+    world = empty_world
+    store = world.store()
+    engine = world.engine(store)
+    await engine.first_sync()
+    events = world.events
+    leads_stage = next(i for i, e in enumerate(events) if e.progress and e.progress.stage == "leads")
+    early = set().union(*(e.changed_lead_ids for e in events[:leads_stage]))
+    assert early and all(store.lead_row(lead) is not None for lead in early)

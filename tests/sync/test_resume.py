@@ -94,3 +94,20 @@ async def test_a_429_at_start_is_waited_out_by_the_continuous_sync(world: World)
     assert engine.ready
     assert any(m.text == "are you open today?" for m in store.conversation(lead_id))
     assert "rate_limited" in [e.state for e in world.events]
+
+
+async def test_a_failed_first_sync_is_retried_by_the_next_poll_step(empty_world: World) -> None:
+    from sms_tui.provider import ProviderError
+
+    world = empty_world
+    store = world.store()
+    engine = world.engine(store)
+    await world.faults(next_5xx=50, status_5xx=503)
+    try:
+        await engine.start()
+    except ProviderError:
+        pass
+    assert not engine.ready and store.stats()["messages"] == 0
+    await world.calm()
+    delay = await engine.poll_step()
+    assert engine.ready and store.stats()["messages"] > 0 and delay == 15

@@ -13,6 +13,7 @@ becomes a status-bar change from the engine's events, never a crash.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from textual.app import App
@@ -95,6 +96,25 @@ class SyncRunner:
             error = str(exc) or type(exc).__name__
         self.started = True
         self._target.post_message(SyncStarted(error=error))
+
+    def fetch_older(self, lead_id: str, before: datetime) -> bool:
+        """Older messages of a lead from the provider (o at the top of a conversation); the
+        conversation reloads from the engine's event. False when there is no provider."""
+        if self.engine is None:
+            return False
+        self._app.run_worker(
+            self._older(self.engine, lead_id, before), name="older", group="older", exit_on_error=False
+        )
+        return True
+
+    async def _older(self, engine: SyncDriver, lead_id: str, before: datetime) -> None:
+        try:
+            changed = await engine.fetch_older(lead_id, before)
+        except Exception as exc:  # offline, refused: say so, keep what is shown
+            self._app.notify(f"Could not fetch older messages: {exc}", markup=False, severity="warning")
+            return
+        if not changed:
+            self._app.notify("That is the whole conversation.", markup=False, timeout=2)
 
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:

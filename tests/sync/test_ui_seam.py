@@ -58,3 +58,41 @@ async def test_a_warm_cache_opens_without_a_first_sync_and_the_palette_offers_a_
         await settle(pilot)
         await until(pilot, lambda: again.store.kv_get(FIRST_SYNC_KEY) != done_at, tries=500)
     again.store.close()
+
+
+async def test_o_at_the_top_of_a_conversation_fetches_older_messages_from_the_provider(
+    tmp_path: Path,
+) -> None:
+    from sms_tui.sync.engine import SyncEngine
+    from sms_tui.sync.events import Listener, SyncDriver
+    from sms_tui.sync.first_sync import Scope
+    from tests.ui.harness import inbox, live_app, open_lead, settle, until
+
+    live = await live_app(tmp_path)
+    factory = live.app.sync._factory
+    assert factory is not None
+
+    def narrow(listener: Listener) -> SyncDriver:
+        engine = factory(listener)
+        assert isinstance(engine, SyncEngine)
+        engine.scope = Scope(history_days=3)
+        return engine
+
+    live.app.sync._factory = narrow
+    async with live.app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: live.app.sync.started and inbox(live.app).leads.total > 0, tries=500)
+        await settle(pilot)
+        state = await live.carrier_state()
+        counts: dict[str, int] = {}
+        for sms in state["sms"]:
+            counts[sms["lead_id"]] = counts.get(sms["lead_id"], 0) + 1
+        lead_id = next(
+            row.lead_id
+            for _, row in inbox(live.app).leads.loaded_rows()
+            if counts.get(row.lead_id, 0) > len(live.store.conversation(row.lead_id))
+        )
+        before = len(live.store.conversation(lead_id))
+        await open_lead(pilot, lead_id)
+        await pilot.press("o")
+        await settle(pilot)
+        await until(pilot, lambda: len(live.store.conversation(lead_id)) > before, tries=500)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sms_tui.core.models import Message
 from sms_tui.store.base import StoreBase
-from sms_tui.store.convert import ts
+from sms_tui.store.convert import MESSAGE_COLUMNS, message_from_row, ts
 
 
 class SyncStateMixin(StoreBase):
@@ -62,6 +63,18 @@ class SyncStateMixin(StoreBase):
                 ).fetchall()
                 changed |= {r[0] for r in rows if r[0] is not None}
         return changed
+
+    def messages_by_remote_ids(self, remote_ids: Iterable[str]) -> list[Message]:
+        """The cached messages with these provider ids (500 a query), in no particular order."""
+        ids = list(dict.fromkeys(remote_ids))
+        found: list[Message] = []
+        with self._read() as conn:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE remote_id IN ({marks})"
+                found.extend(message_from_row(r) for r in conn.execute(sql, chunk))
+        return found
 
     def known_lead_ids(self, lead_ids: Iterable[str]) -> set[str]:
         """Which of these leads the cache holds (lead and contact events of others are skipped)."""

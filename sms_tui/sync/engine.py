@@ -127,14 +127,17 @@ class SyncEngine:
             self.marks.forget_all()
         if self.needs_first_sync:
             await self.first_sync(progress)
-        else:
-            try:
-                await refresh_account(self.cache, self.client, page_size=self.page_size)
-            except ProviderError as exc:
-                self._report_failure(exc)
-                raise
+        else:  # resume: one poll, then the account's three requests at once
             await self.poll_once()
+            await self._refresh_account()
         self.ready = True
+
+    async def _refresh_account(self) -> None:
+        try:
+            await refresh_account(self.cache, self.client, page_size=self.page_size)
+        except ProviderError as exc:
+            self._report_failure(exc)
+            raise
 
     async def first_sync(self, progress: Progress | None = None) -> FirstSyncProgress:
         def relay(p: FirstSyncProgress) -> None:
@@ -290,14 +293,11 @@ class SyncEngine:
     # -- the loop ------------------------------------------------------------------------------------
 
     async def run_forever(self, stop: asyncio.Event, *, full: bool = False) -> None:
-        """Start (first sync or resume; retried with back-off, never exiting on a 429), then push
-        often and poll at the pacer's interval, until `stop` is set."""
-        while not self.ready and not stop.is_set():
-            delay = await self._start_step(full=full)
-            full = False
-            if not self.ready:
-                self._emit(frozenset(), next_poll_in=delay)
-                await self._wait(stop, delay)
+        """Push often and poll at the pacer's interval until `stop` is set. The first poll step
+        starts the engine (first sync or resume) and is retried like any poll: a 429 or an outage
+        is waited out, never an exit, and sends are not held up by a start that keeps failing."""
+        if full:
+            self.marks.forget_all()
         next_poll = self.now()
         next_push = self.now()
         push_failures = 0

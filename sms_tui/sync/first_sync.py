@@ -90,11 +90,13 @@ async def run_first_sync(
 async def refresh_account(
     cache: SyncCache, client: CloseClient, *, page_size: int = 100
 ) -> tuple[wire.Me, list[wire.PhoneNumber], list[wire.SmsTemplate]]:
-    """The rep, the org's numbers and the templates (three requests; every start does this, so a
-    number reassigned or a template edited in Close shows at the next launch)."""
-    me = await client.me()
-    numbers = await client.list_phone_numbers(page_size=page_size)
-    templates = await client.list_templates(page_size=page_size)
+    """The rep, the org's numbers and the templates (three requests, at once; every start does
+    this, so a number reassigned or a template edited in Close shows at the next launch)."""
+    me, numbers, templates = await asyncio.gather(
+        client.me(),
+        client.list_phone_numbers(page_size=page_size),
+        client.list_templates(page_size=page_size),
+    )
     cache.save_account(me, numbers, templates)
     return me, numbers, templates
 

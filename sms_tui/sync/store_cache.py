@@ -54,16 +54,14 @@ class StoreCache:
 
     def save_sms(self, items: Sequence[wire.Sms], *, history: bool = False) -> MergeResult:
         fresh: list[str] = []
-        if not history:
-            fresh = [
-                s.id
-                for s in items
-                if s.direction == "inbound" and self.store.get_message_by_remote_id(s.id) is None
-            ]
+        if not history:  # replies the cache did not have: two batch look-ups, not one per SMS
+            inbound = [s.id for s in items if s.direction == "inbound"]
+            known = {m.remote_id for m in self.store.messages_by_remote_ids(inbound)}
+            fresh = [i for i in inbound if i not in known]
         changed = self.store.apply_remote_messages([s.raw for s in items], unread_inbound=not history)
-        new_inbound = tuple(
-            m for m in (self.store.get_message_by_remote_id(i) for i in fresh) if m is not None
-        )
+        order = {remote_id: n for n, remote_id in enumerate(fresh)}
+        stored = self.store.messages_by_remote_ids(fresh) if fresh else []
+        new_inbound = tuple(sorted(stored, key=lambda m: order.get(m.remote_id or "", 0)))
         return MergeResult(changed_lead_ids=frozenset(changed), new_inbound=new_inbound)
 
     def stub_lead_ids(self, limit: int) -> list[str]:

@@ -128,3 +128,21 @@ def test_json_without_a_provider_is_a_json_object_and_exit_2(tmp_path: Path) -> 
     answer = json.loads(result.stdout)
     assert answer["ok"] is False and "No provider is configured" in answer["error"]
     assert "No provider is configured" in result.stderr
+
+
+def test_a_second_run_resumes_for_a_handful_of_requests_and_full_starts_over(
+    carrier: RunningCarrier, tmp_path: Path
+) -> None:
+    args = ["sync", "--once", "--json", "--base-url", carrier.base_url, "--api-key", KEY]
+    data = ["--data-dir", str(tmp_path / "data")]
+    first = json.loads(CliRunner().invoke(main, [*args, *data], env=_env(tmp_path)).output)
+    second = json.loads(CliRunner().invoke(main, [*args, *data], env=_env(tmp_path)).output)
+    full = json.loads(CliRunner().invoke(main, [*args, *data, "--full"], env=_env(tmp_path)).output)
+    assert first["ok"] and second["ok"] and full["ok"]
+    # 1 event-log page + me/numbers/templates, then --once's poll: 5. The carrier's clock is frozen,
+    # so its scheduled SMS look overdue to the CLI's real clock and each poll re-reads them (id__in).
+    state = carrier.app.carrier.state
+    now = datetime.now(UTC).isoformat()
+    overdue = any(s["status"] == "scheduled" and s["date_scheduled"] <= now for s in state.all("sms"))
+    assert second["requests"] <= 5 + (2 if overdue else 0) < first["requests"]
+    assert full["requests"] > 5 and full["messages"] == first["messages"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import hmac
 import json
 import logging
@@ -20,6 +21,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import httpx
@@ -30,12 +32,15 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sms_tui.carrier import demo_data, routes_api, routes_control, routes_events, simulation, team
+from sms_tui.carrier import routes_api, routes_control, routes_events, simulation, team
 from sms_tui.carrier.clock import Clock, SystemClock
 from sms_tui.carrier.engine import CURRENT_REQUEST, CURRENT_USER, Carrier
 from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
 from sms_tui.carrier.jsonsafe import CloseJSONResponse, find_unstorable
 from sms_tui.carrier.state import Record
+
+if TYPE_CHECKING:
+    from sms_tui.carrier.scale import OrgSpec
 from sms_tui.carrier.validation import MAX_BODY_BYTES
 
 log = logging.getLogger("sms_tui.carrier")
@@ -317,8 +322,10 @@ def create_app(
     db_path: str | Path | None = None,
     clock: Clock | None = None,
     sleep: Sleeper | None = None,
+    org: OrgSpec | None = None,
 ) -> CarrierApp:
-    """The fake carrier for one organization, generated from `seed` (or loaded from `db_path`)."""
+    """The fake carrier for one organization, generated from `seed` (or loaded from `db_path`):
+    the small demo organization, or with `org` a generated one of that many leads, SMS and users."""
     if not api_key:
         raise ValueError("the fake carrier needs an API key")
     carrier = Carrier(
@@ -326,8 +333,20 @@ def create_app(
         clock=clock or SystemClock(),
         db_path=db_path,
         run_job=simulation.run_job,
-        populate=demo_data.build_demo,
+        populate=functools.partial(_populate, spec=org),
+        populate_key="" if org is None else org.key,
     )
+    if carrier.state.meta.get("building"):
+        carrier.close()
+        raise ValueError(
+            "the database was left half-built (the build was stopped); delete it and build again"
+        )
+    built = carrier.state.meta.get("org")
+    if org is not None and built != org.key:
+        carrier.close()
+        raise ValueError(
+            f"the database holds {'the demo organization' if built is None else built}, not {org.key}"
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -353,6 +372,19 @@ def create_app(
     app._layer_args = (api_key, sleep or asyncio.sleep)
     app.dropper = [None]
     return app
+
+
+def _populate(carrier: Carrier, spec: OrgSpec | None) -> None:
+    """Fill an empty carrier: the demo org, or a generated one. Imported here, when a database is
+    empty, so a carrier on a built database starts without loading the generators."""
+    if spec is None:
+        from sms_tui.carrier.demo_data import build_demo
+
+        build_demo(carrier)
+    else:
+        from sms_tui.carrier.scale import build_org
+
+        build_org(carrier, spec)
 
 
 async def _ticker(carrier: Carrier) -> None:

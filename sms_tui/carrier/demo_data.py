@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import phonenumbers
 
 from sms_tui.carrier import demo_history, team
-from sms_tui.carrier.objects import make_contact, make_lead
-from sms_tui.carrier.records import iso, naive_iso
+from sms_tui.carrier.objects import make_contact, make_lead, phone_object
+from sms_tui.carrier.records import naive_iso
 from sms_tui.carrier.team import make_number, make_user
 
 if TYPE_CHECKING:
@@ -99,15 +99,7 @@ def _base(carrier: Carrier, now: datetime) -> None:
     state = carrier.state
     org_id = state.new_id("orga")
     created = now - timedelta(days=400)
-    state.put(
-        "organization",
-        {
-            "id": org_id,
-            "name": "Sunrise Solar",
-            "_x_status_id": state.new_id("stat"),
-            "date_created": iso(created),
-        },
-    )
+    team.make_org(carrier, org_id, created)
     users = [make_user(carrier, member, org_id, created) for member in team.DEMO_TEAM]
     for spec in team.DEMO_NUMBERS:
         make_number(carrier, spec, users, org_id, created, now)
@@ -162,5 +154,27 @@ def build_demo(carrier: Carrier) -> None:
             make_contact(
                 carrier, lead, name=name, phones=phones, at=created, title=rng.choice(TITLES), emit=False
             )
+    _second_phones(carrier, landlines)
     carrier.state.meta["landlines"] = landlines
     demo_history.build_histories(carrier, rng, now)
+
+
+def _second_phones(carrier: Carrier, landlines: list[str]) -> None:
+    """Some contacts have more than one phone: an office line after their mobile, now and then a wrong
+    number (type `other`). Drawn from a separate RNG so the rest of the demo stays as it was."""
+    rng = random.Random(f"{carrier.seed}:demo-phones")
+    for contact in list(carrier.state.all("contact")):
+        phones = contact["phones"]
+        if (
+            not phones
+            or phones[0]["country"] != "US"
+            or phones[0]["type"] != "mobile"
+            or rng.random() >= 0.15
+        ):
+            continue
+        office = _draw_number(rng, "US", "+1{area}#######", (2, 1))
+        landlines.append(office)  # the carrier knows it is a landline: texts to it fail with 30006
+        phones.append(phone_object(office, "office"))
+        if rng.random() < 0.3:
+            phones.append(phone_object(_draw_number(rng, "US", "+1{area}#######", (2, 1)), "other"))
+        carrier.state.put("contact", contact)

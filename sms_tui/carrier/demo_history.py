@@ -195,9 +195,8 @@ def build_histories(carrier: Carrier, rng: random.Random, now: datetime) -> None
 
 
 def _shift_into_past(carrier: Carrier, lead_id: str, by: timedelta) -> None:
-    for sms in carrier.state.all("sms"):
-        if sms["lead_id"] != lead_id:
-            continue
+    for sms in carrier.state.query("sms", "lead_id = ?", (lead_id,)):
         for key in ("date_created", "date_updated", "activity_at", "date_sent"):
             if sms.get(key):
                 sms[key] = iso(datetime.fromisoformat(sms[key]) - by)
+        carrier.state.touch("sms", sms["id"])

@@ -26,7 +26,7 @@ MAX_JOBS_PER_TICK = 100_000
 CURRENT_REQUEST: ContextVar[tuple[str, str, str] | None] = ContextVar("carrier_request", default=None)
 #: the user whose API key made the current request (None outside a request: the org's first user)
 CURRENT_USER: ContextVar[Record | None] = ContextVar("carrier_user", default=None)
-_DEMO_CACHE: dict[tuple[int, str, str], str] = {}
+_DEMO_CACHE: dict[tuple[int, str, str], bytes] = {}
 #: runs one due job (simulation.run_job); injected so the engine does not import the simulation
 JobRunner = Callable[["Carrier", Record], None]
 #: fills an empty carrier with an organization (demo_data.build_demo); injected for the same reason
@@ -74,15 +74,18 @@ class Carrier:
     def _build_demo(self) -> None:
         """Generate the seed's demo data; identical (seed, now, org) keys reuse a snapshot (fast tests)."""
         key = (self.seed, iso(self.now()), self._populate_key)
+        # only the small demo is worth a snapshot; a file database is built once and kept anyway
+        in_memory = self.state.path is None and not self._populate_key
         with self.lock:
-            cached = _DEMO_CACHE.get(key)
+            cached = _DEMO_CACHE.get(key) if in_memory else None
             if cached is not None:
                 self.state.restore(cached)
             else:
                 self._populate(self)
-                if len(_DEMO_CACHE) > 16:
-                    _DEMO_CACHE.clear()
-                _DEMO_CACHE[key] = self.state.snapshot()
+                if in_memory:
+                    if len(_DEMO_CACHE) > 16:
+                        _DEMO_CACHE.clear()
+                    _DEMO_CACHE[key] = self.state.snapshot()
             self.state.flush()
 
     def reset(self) -> None:
@@ -134,13 +137,10 @@ class Carrier:
         return usable[0]
 
     def contacts_of(self, lead_id: str) -> list[Record]:
-        return [c for c in self.state.all("contact") if c["lead_id"] == lead_id]
+        return self.state.contacts_of(lead_id)
 
     def contact_by_phone(self, e164: str) -> Record | None:
-        for contact in self.state.all("contact"):
-            if any(p["phone"] == e164 for p in contact["phones"]):
-                return contact
-        return None
+        return self.state.contact_by_phone(e164)
 
     # -- events --------------------------------------------------------------------------------------
     def emit(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,8 @@ from sms_tui.carrier.state import Record, public
 from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import check_fields, query_int, read_json, select_fields
 
+#: a WHERE clause (without the word) and its parameters
+SqlWhere = tuple[str, list[Any]]
 #: which knobs (faults.py `max_limit_*` / `max_skip_*`) cap each list
 RESOURCE_LIMITS = {"activity/sms": "activity", "lead": "lead", "contact": "contact"}
 
@@ -50,23 +51,51 @@ def page(
     items: list[Record],
     *,
     resource: str,
+    view: Callable[[list[Record]], list[Record]] | None = None,
+) -> CloseJSONResponse:
+    """Close's offset paging over a list in memory (the small collections)."""
+    skip, limit = paging(request, resource)
+    body = _answer(request, items[skip : skip + limit + 1], limit, view)
+    return CloseJSONResponse(body)
+
+
+def page_sql(
+    request: Request,
+    carrier: Carrier,
+    coll: str,
+    where: SqlWhere,
+    order: str,
+    *,
+    resource: str,
     total: bool = False,
     view: Callable[[list[Record]], list[Record]] | None = None,
 ) -> CloseJSONResponse:
-    """Close's offset paging: `_skip`/`_limit` -> `{"data": [...], "has_more": bool}`.
-
-    `view` turns the records of the page (only those) into what is sent.
-    """
+    """Close's offset paging over a large collection: one indexed query for the page (+1 row to
+    know `has_more`), a count only when `total_results` is asked for."""
     skip, limit = paging(request, resource)
-    chunk = items[skip : skip + limit]
+    clause, params = where
+    rows = carrier.state.query(coll, clause, params, f"ORDER BY {order} LIMIT ? OFFSET ?", [limit + 1, skip])
+    body = _answer(request, rows, limit, view)
+    if total:
+        sql = f"SELECT COUNT(*) FROM {coll}" + (f" WHERE {clause}" if clause else "")
+        body["total_results"] = carrier.state.scalar(sql, params)
+    return CloseJSONResponse(body)
+
+
+def _answer(
+    request: Request,
+    rows: list[Record],
+    limit: int,
+    view: Callable[[list[Record]], list[Record]] | None,
+) -> dict[str, Any]:
+    """`{"data": [...], "has_more": bool}` from up to `limit + 1` rows."""
+    chunk = rows[:limit]
     shown = view(chunk) if view else [public(item) for item in chunk]
     body: dict[str, Any] = {
         "data": [select_fields(item, request) for item in shown],
-        "has_more": skip + len(chunk) < len(items),
+        "has_more": len(rows) > limit,
     }
-    if total:
-        body["total_results"] = len(items)
-    return CloseJSONResponse(body)
+    return body
 
 
 def one(request: Request, item: Record) -> CloseJSONResponse:
@@ -87,11 +116,9 @@ def _contact_views(carrier: Carrier, contacts: list[Record]) -> list[Record]:
 
 def _lead_views(carrier: Carrier, leads: list[Record]) -> list[Record]:
     """Leads with their contacts embedded, as Close returns them."""
-    wanted = {lead["id"] for lead in leads}
-    by_lead: dict[str, list[Record]] = {lead_id: [] for lead_id in wanted}
-    for contact in carrier.state.all("contact"):
-        if contact["lead_id"] in wanted:
-            by_lead[contact["lead_id"]].append(contact)
+    by_lead: dict[str, list[Record]] = {lead["id"]: [] for lead in leads}
+    for contact in carrier.state.contacts_of_leads(list(by_lead)):
+        by_lead[contact["lead_id"]].append(contact)
     views = []
     for lead in leads:
         contacts = _contact_views(carrier, by_lead[lead["id"]])
@@ -142,33 +169,41 @@ async def me(request: Request) -> CloseJSONResponse:
     return CloseJSONResponse(select_fields(body, request))
 
 
-def _lead_query(items: list[Record], query: str) -> list[Record]:
-    """The legacy `query` parameter: `sort:created|-created|updated|-updated` and plain words."""
-    for token in query.split():
+_SORTS = {"created": "date_created", "updated": "date_updated", "name": "display_name"}
+
+
+def _lead_query(query: str | None) -> tuple[SqlWhere, str]:
+    """The legacy `query` parameter: plain words (the name contains each) and `sort:created`,
+    `sort:-created`, `sort:updated`, `sort:name` (the last sort wins); newest first without one."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    order = "date_created DESC, id DESC"
+    for token in (query or "").split():
         if token.startswith("sort:"):
             key = token[5:]
-            field = {"created": "date_created", "updated": "date_updated", "name": "display_name"}.get(
-                key.lstrip("-")
-            )
+            field = _SORTS.get(key.lstrip("-"))
             if field is None:
                 raise ValidationFailed([f"Cannot sort by {key!r}."])
-            items = sorted(items, key=operator.itemgetter(field, "id"), reverse=key.startswith("-"))
+            way = "DESC" if key.startswith("-") else "ASC"
+            order = f"{field} {way}, id {way}"
         else:
-            word = token.strip('"').lower()
-            items = [r for r in items if word in r["display_name"].lower()]
-    return items
+            word = token.strip('"').replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("display_name LIKE ? ESCAPE '\\'")
+            params.append(f"%{word}%")
+    return (" AND ".join(clauses), params), order
 
 
 async def lead_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
+    query = request.query_params.get("query")
+    where, order = _lead_query(query)
     with carrier.lock:
-        leads = sorted(carrier.state.all("lead"), key=lambda r: (r["date_created"], r["id"]), reverse=True)
-        query = request.query_params.get("query")
-        if query is not None:
-            leads = _lead_query(leads, query)
-        return page(
+        return page_sql(
             request,
-            leads,
+            carrier,
+            "lead",
+            where,
+            order,
             resource="lead",
             total=query is not None,
             view=lambda chunk: _lead_views(carrier, chunk),
@@ -187,9 +222,12 @@ async def lead_get(request: Request) -> CloseJSONResponse:
 async def contact_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     lead_id = request.query_params.get("lead_id")
+    where: SqlWhere = ("lead_id = ?", [lead_id]) if lead_id is not None else ("", [])
     with carrier.lock:
-        contacts = [c for c in carrier.state.all("contact") if lead_id is None or c["lead_id"] == lead_id]
-        return page(request, contacts, resource="contact", view=lambda chunk: _contact_views(carrier, chunk))
+        return page_sql(
+            request, carrier, "contact", where, "rid", resource="contact",
+            view=lambda chunk: _contact_views(carrier, chunk),
+        )  # fmt: skip
 
 
 def _getter(coll: str, label: str, view: Callable[[Carrier, Record], Record] | None = None) -> Any:
@@ -228,7 +266,8 @@ async def template_list(request: Request) -> CloseJSONResponse:
 async def sms_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, sms_query.list_sms(carrier, request), resource="activity/sms")
+        where, order = sms_query.sms_filter(carrier, request)
+        return page_sql(request, carrier, "sms", where, order, resource="activity/sms")
 
 
 async def sms_create(request: Request) -> CloseJSONResponse:

@@ -12,7 +12,7 @@ from sms_tui.carrier.errors import ValidationFailed, field_error
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import iso
 from sms_tui.carrier.routes_api import carrier_of
-from sms_tui.carrier.state import public
+from sms_tui.carrier.state import COLLECTIONS, public
 from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import Field, check_fields, read_json
 from sms_tui.core.phones import PhoneError, parse_phone
@@ -84,15 +84,16 @@ async def state(request: Request) -> CloseJSONResponse:
     lead_id = request.query_params.get("lead_id")
     with_sms = request.query_params.get("sms", "true").lower() not in ("0", "false", "no")
     with carrier.lock:
-        sms = [
-            public(s)
-            for s in carrier.state.all("sms")
-            if with_sms and (lead_id is None or s["lead_id"] == lead_id)
-        ]
+        if not with_sms:
+            sms = []
+        elif lead_id is None:
+            sms = [public(s) for s in carrier.state.all("sms")]
+        else:
+            sms = [public(s) for s in carrier.state.query("sms", "lead_id = ?", [lead_id], "ORDER BY rid")]
         body = {
             "now": iso(carrier.now()),
             "seed": carrier.seed,
-            "counts": {c: len(carrier.state.data[c]) for c in carrier.state.data},
+            "counts": {c: carrier.state.count(c) for c in COLLECTIONS},
             "sms": sms,
             "opt_outs": [
                 {"local_phone": p.split("|")[0], "remote_phone": p.split("|")[1]}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
-import operator
 from datetime import datetime, timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -24,7 +24,7 @@ from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import query_dt, query_int, select_fields
 
 MAX_EVENT_LIMIT = 50
-_OPS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+_SQL_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 FILTERS = ("object_type", "object_id", "action", "lead_id", "user_id", "request_id")
 ALLOWED_COMBINATIONS: frozenset[frozenset[str]] = frozenset(
     frozenset(c)
@@ -103,37 +103,39 @@ async def event_list(request: Request) -> CloseJSONResponse:
         raise ValidationFailed([], {"_skip": "The event log is paged with _cursor, not _skip."})
     before = _decode_cursor(q["_cursor"]) if q.get("_cursor") else None
     # event datetimes are stored as naive UTC ISO strings, so bounds compare as strings of that form
-    bounds = {
-        _OPS[op]: naive_iso(dt)
-        for op in ("gt", "gte", "lt", "lte")
-        if (dt := query_dt(request, f"date_updated__{op}")) is not None
-    }
+    clauses = [f"{k} = ?" for k in sorted(used)]
+    params: list[Any] = [q[k] for k in sorted(used)]
+    for op, sql_op in _SQL_OPS.items():
+        dt = query_dt(request, f"date_updated__{op}")
+        if dt is not None:
+            clauses.append(f"date_updated {sql_op} ?")
+            params.append(naive_iso(dt))
+    if before is not None:
+        clauses.append("seq < ?")
+        params.append(before)
     carrier, admin = _reader(request)
     now = carrier.now()
+    # what exists for the API now: visible already (some events show up late) and not past retention
+    clauses.append("(visible_at IS NULL OR visible_at <= ?)")
+    params.append(naive_iso(now))
+    days = carrier.plan.faults.event_retention_days
+    if days:
+        clauses.append("date_updated >= ?")
+        params.append(naive_iso(now - timedelta(days=days)))
     with carrier.lock:
-        # events are appended in date_updated order (a consolidated one is moved to the end), so
-        # newest first is plain reversal
-        events = list(reversed(carrier.state.data["event"].values()))
-    picked: list[Record] = []
-    more = False
-    for ev in events:
-        if before is not None and ev["_x_seq"] >= before:
-            continue
-        if any(ev.get(k) != q[k] for k in used) or not _shown(carrier, ev, admin, now):
-            continue
-        if not all(compare(ev["date_updated"], bound) for compare, bound in bounds.items()):
-            continue
-        if len(picked) == limit:
-            more = True
-            break
-        picked.append(ev)
-    return CloseJSONResponse(
-        {
-            "data": [_view(carrier, e, admin, now) for e in picked],
-            "cursor_next": _encode_cursor(picked[-1]["_x_seq"]) if more and picked else None,
-            "cursor_previous": None,
-        }
-    )
+        # seq grows with date_updated (a consolidated event gets a new one), so newest first is seq DESC
+        rows = carrier.state.query(
+            "event", " AND ".join(clauses), params, "ORDER BY seq DESC LIMIT ?", [limit + 1]
+        )
+        picked = rows[:limit]
+        more = len(rows) > limit
+        return CloseJSONResponse(
+            {
+                "data": [_view(carrier, e, admin, now) for e in picked],
+                "cursor_next": _encode_cursor(picked[-1]["_x_seq"]) if more and picked else None,
+                "cursor_previous": None,
+            }
+        )
 
 
 async def event_get(request: Request) -> CloseJSONResponse:

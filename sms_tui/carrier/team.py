@@ -52,6 +52,17 @@ DEMO_NUMBERS = (
 )
 
 
+def make_org(carrier: Carrier, org_id: str, created: datetime) -> Record:
+    state = carrier.state
+    org: Record = {
+        "id": org_id,
+        "name": "Sunrise Solar",
+        "_x_status_id": state.new_id("stat"),
+        "date_created": iso(created),
+    }
+    return state.put("organization", org)
+
+
 def make_user(carrier: Carrier, member: Member, org_id: str, created: datetime) -> Record:
     state = carrier.state
     slug = f"{member.first_name}.{member.last_name}".lower().replace(" ", "").replace("'", "")

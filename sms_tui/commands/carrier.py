@@ -50,19 +50,40 @@ def _parse_fault(value: str) -> tuple[str, float]:
     metavar="NAME=VALUE",
     help="Set a fault or simulation knob, e.g. --fault rate_429=0.1 (see docs/carrier.md).",
 )
-def carrier(host: str, port: int, api_key: str, seed: int, db: Path | None, faults: tuple[str, ...]) -> None:
+@click.option("--leads", type=click.IntRange(1), default=None, help="Generate an org of this many leads.")
+@click.option("--sms", type=click.IntRange(0), default=None, help="…and this many SMS (with --leads).")
+@click.option(
+    "--users", type=click.IntRange(1), default=5, show_default=True, help="…and users (with --leads)."
+)
+def carrier(
+    host: str,
+    port: int,
+    api_key: str,
+    seed: int,
+    db: Path | None,
+    faults: tuple[str, ...],
+    leads: int | None,
+    sms: int | None,
+    users: int,
+) -> None:
     """Serve the fake carrier: Close's SMS API at /api/v1/, controls at /_carrier/."""
     began = time.perf_counter()
     from sms_tui.carrier import create_app
     from sms_tui.carrier.errors import ValidationFailed
+    from sms_tui.carrier.scale import OrgSpec
     from sms_tui.carrier.server import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    if sms is not None and leads is None:
+        raise click.BadParameter("--sms needs --leads", param_hint="--sms")
+    org = OrgSpec(leads=leads, sms=sms if sms is not None else leads * 10, users=users) if leads else None
     try:
-        app = create_app(api_key=api_key, seed=seed, db_path=db)
+        app = create_app(api_key=api_key, seed=seed, db_path=db, org=org)
     except ValueError as exc:  # e.g. a database made with another seed
         raise click.ClickException(str(exc)) from None
-    changes = dict(_parse_fault(f) for f in faults)
+    # Close's rate limits are on from the command line (40 requests/s per key and endpoint group, the
+    # org 3x); --fault key_limit=0 turns them off. In-process carriers (tests, demo) start without.
+    changes = {"key_limit": 40.0, **dict(_parse_fault(f) for f in faults)}
     try:
         app.carrier.plan.faults.update(changes)
     except ValidationFailed as exc:

@@ -80,3 +80,22 @@ def test_bad_options_fail_cleanly(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert r.returncode == 2 and "rate_429" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_generated_org_is_built_into_the_db_once(tmp_path: Path) -> None:
+    db = tmp_path / "big.db"
+    proc, port, _ = _start("--db", str(db), "--leads", "60", "--sms", "500", "--users", "3")
+    try:
+        state = httpx.get(f"http://127.0.0.1:{port}/_carrier/state", params={"sms": "false"}, auth=(KEY, ""))
+        r = httpx.get(f"http://127.0.0.1:{port}/api/v1/lead/", auth=(KEY, ""))
+    finally:
+        _stop(proc)
+    counts = state.json()["counts"]
+    assert (counts["lead"], counts["sms"], counts["user"]) == (60, 500, 3)
+    assert r.headers["ratelimit"].startswith("limit=40, ")  # Close's limits are on from the command line
+    proc, port, _ = _start("--db", str(db))  # the file remembers its org
+    try:
+        again = httpx.get(f"http://127.0.0.1:{port}/_carrier/state", params={"sms": "false"}, auth=(KEY, ""))
+    finally:
+        _stop(proc)
+    assert again.json()["counts"] == counts

@@ -105,3 +105,15 @@ async def test_org_limit_is_three_times_the_key_limit(carrier: Carrier) -> None:
     assert r.status_code == 429
     assert r.headers["ratelimit"] == "limit=2, remaining=0, reset=1" and r.headers["retry-after"] == "1"
     assert (await _as(carrier, f"{KEY}.riley", "GET", "activity/sms/")).status_code == 200  # other group
+
+
+async def test_leads_have_several_contacts_and_contacts_several_phones(carrier: Carrier) -> None:
+    leads = (await carrier.get("lead/", _limit=200))["data"]
+    assert any(len(lead["contacts"]) >= 3 for lead in leads)
+    phones = [c["phones"] for lead in leads for c in lead["contacts"]]
+    several = [p for p in phones if len(p) > 1]
+    assert several and all(p[0]["type"] != "office" for p in several)  # the mobile stays first
+    assert {"office", "other"} <= {ph["type"] for p in several for ph in p[1:]}
+    landlines = set((await carrier.state(sms="false"))["landlines"])
+    assert all(ph["phone"] in landlines for p in several for ph in p[1:] if ph["type"] == "office")
+    assert any(ph["outbound_sms_blocked"] for p in phones for ph in p)  # someone texted STOP

@@ -48,18 +48,26 @@ async def test_lone_surrogate_inbound_is_400_and_not_stored(carrier: Carrier) ->
     assert await _count(carrier) == before
 
 
-async def test_a_stored_bad_row_in_an_old_db_cannot_take_the_api_down(tmp_path: Path) -> None:
+async def test_an_old_db_opens_and_its_bad_row_cannot_take_the_api_down(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     app = create_app(api_key=KEY, seed=5, db_path=db, clock=FakeClock())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), auth=(KEY, "")) as c:
         sms = (await c.post(ROOT + "api/v1/activity/sms/", json={"status": "draft", "text": "ok"})).json()
     app.carrier.close()
-    # what an older carrier stored: the text with an escaped lone surrogate
+    # turn it into what an older carrier wrote: every record in `objects(coll, id, data)`, and the
+    # SMS text with an escaped lone surrogate, as that carrier stored it
     conn = sqlite3.connect(db)
+    for table in ("lead", "contact", "sms", "event"):
+        conn.execute(
+            f"INSERT INTO objects (coll, id, data) SELECT '{table}', id, data FROM {table} ORDER BY rid"
+        )
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP TABLE contact_phone")
     (raw,) = conn.execute("SELECT data FROM objects WHERE id = ?", (sms["id"],)).fetchone()
     row = json.loads(raw)
     row["text"] = "bad \ud800 row"
     conn.execute("UPDATE objects SET data = ? WHERE id = ?", (json.dumps(row), sms["id"]))
+    (leads_before,) = conn.execute("SELECT COUNT(*) FROM objects WHERE coll = 'lead'").fetchone()
     conn.commit()
     conn.close()
     app = create_app(api_key=KEY, seed=5, db_path=db, clock=FakeClock())
@@ -68,7 +76,9 @@ async def test_a_stored_bad_row_in_an_old_db_cannot_take_the_api_down(tmp_path: 
             r = await c.get(ROOT + path)
             assert r.status_code == 200, (path, r.text)
         shown = (await c.get(ROOT + f"api/v1/activity/sms/{sms['id']}/")).json()
+        counts = (await c.get(ROOT + "_carrier/state", params={"sms": "false"})).json()["counts"]
     assert shown["text"] == "bad \ufffd row"
+    assert counts["lead"] == leads_before  # the old file was moved into the new tables, nothing lost
     app.carrier.close()
 
 

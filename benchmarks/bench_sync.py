@@ -237,7 +237,7 @@ def first_sync(url: str, data: Path, app: ScaleOrg) -> tuple[float, float, int]:
     done = time.perf_counter() - began
     out = json.loads(proc.stdout.read() if proc.stdout else b"{}")
     assert out.get("ok"), out
-    return (usable or done), done, app.requests - before
+    return (usable or done), done, int(out.get("requests", app.requests - before))
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
@@ -270,10 +270,109 @@ async def poll_5000(url: str, cache: Path, app: ScaleOrg) -> tuple[float, int, i
     return seconds, requests, len(report.new_inbound)
 
 
+def start_carrier(db: Path, args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
+    """`sms-tui carrier --leads … --sms … --users … --db …` (built once into `db`) on a free port."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "sms_tui", "carrier", "--api-key", KEY, "--port", str(port), "--db", str(db),
+           "--leads", str(args.leads), "--sms", str(args.sms), "--users", str(args.users),
+           "--fault", f"key_limit={args.key_limit}", "--fault", "reply_rate=0"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/v1/"
+    import httpx
+
+    for _ in range(6000):
+        try:
+            if httpx.get(url + "me/", auth=(KEY, ""), timeout=5).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the carrier did not start")
+
+
+def carrier_replies(url: str, cache: Path, n: int) -> None:
+    """`n` replies from the rep's leads to the rep's numbers, through the carrier's control API."""
+    import httpx
+
+    with sqlite3.connect(cache) as conn:
+        ours = [r[0] for r in conn.execute("SELECT number FROM our_numbers WHERE country = 'US'")]
+        phones = [r[0] for r in conn.execute("SELECT phone FROM lead_state WHERE phone LIKE '+1%' LIMIT 500")]
+    root = url.split("/api/v1/")[0]
+    with httpx.Client(auth=(KEY, ""), timeout=30) as http:
+        for k in range(n):
+            body = {"from": phones[k % len(phones)], "to": ours[k % len(ours)], "text": f"Reply {k}"}
+            http.post(f"{root}/_carrier/inbound", json=body).raise_for_status()
+
+
+async def carrier_poll(url: str, cache: Path) -> tuple[float, int, int]:
+    from sms_tui.provider import CloseClient
+    from sms_tui.store import Store
+    from sms_tui.sync.engine import SyncEngine
+
+    store = Store.open(cache)
+    async with CloseClient(url, KEY) as client:
+        engine = SyncEngine(store, client, now=lambda: datetime.now(UTC))
+        before = client.requests_sent
+        began = time.perf_counter()
+        report = await engine.poll_once()
+        seconds = time.perf_counter() - began
+        requests = client.requests_sent - before
+    store.close()
+    return seconds, requests, len(report.new_inbound)
+
+
+def main_carrier(args: argparse.Namespace) -> None:
+    """The same figures against h8's fake carrier serving a generated org from its --db."""
+    db = Path(args.db)
+    began = time.perf_counter()
+    proc, url = start_carrier(db, args)
+    print(f"carrier up in {time.perf_counter() - began:.1f} s ({args.leads:,} leads, {args.sms:,} SMS, "
+          f"{args.users} users, key_limit={args.key_limit})", flush=True)  # fmt: skip
+    cold, warm, floor, polls = [], [], [], []
+    try:
+        for run in range(args.runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                data = Path(tmp)
+                cold.append(first_sync(url, data, ScaleOrg(datetime.now(UTC))))
+                env = _env(data, url)
+                floor.append(timed([sys.executable, "-m", "sms_tui", "sync", "--help"], env)[0])
+                seconds, out = timed([sys.executable, "-m", "sms_tui", "sync", "--once", "--json"], env)
+                warm.append((seconds, int(out.get("requests", -1))))
+                carrier_replies(url, data / "cache.sqlite3", 5000)
+                polls.append(asyncio.run(carrier_poll(url, data / "cache.sqlite3")))
+            print(f"  run {run + 1}: first sync usable {cold[-1][0]:.1f} s, done {cold[-1][1]:.1f} s; "
+                  f"warm {warm[-1][0]:.2f} s ({warm[-1][1]} requests), floor {floor[-1]:.2f} s; "
+                  f"5,000-event poll {polls[-1][0]:.2f} s ({polls[-1][1]} requests, {polls[-1][2]:,} new)",
+                  flush=True)  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    med = statistics.median
+    usable, done, sent = med(c[0] for c in cold), med(c[1] for c in cold), med(c[2] for c in cold)
+    print(f"carrier: first sync usable {usable:.1f} s, done {done:.1f} s ({sent:,.0f} requests); "
+          f"warm {med(w[0] for w in warm):.2f} s ({med(w[1] for w in warm):.0f} requests), floor "
+          f"{med(floor):.2f} s; 5,000-event poll {med(p[0] for p in polls):.2f} s "
+          f"({med(p[1] for p in polls):.0f} requests)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--source", choices=["scale", "carrier"], default="scale")
+    parser.add_argument("--db", default="/tmp/sms-tui-bench-carrier.sqlite3", help="carrier: the org's db")
+    parser.add_argument("--leads", type=int, default=LEADS)
+    parser.add_argument("--sms", type=int, default=SMS)
+    parser.add_argument("--users", type=int, default=5)
+    parser.add_argument("--key-limit", type=float, default=0, help="carrier: requests/s per key (0 = off)")
     args = parser.parse_args()
+    if args.source == "carrier":
+        main_carrier(args)
+        return
     print(f"machine: {platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}, "
           f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; org: {LEADS:,} leads, {SMS:,} SMS over 2 years, "
           f"4 reps + a group number; median of {args.runs}")  # fmt: skip

@@ -34,6 +34,10 @@ MAX_PENDING = 5_000
 AWAITING_REPLY_WINDOW = timedelta(days=14)
 #: leads fetched at once (each is one GET; the client waits out 429s)
 LEAD_CONCURRENCY = 8
+#: the first sync fetches the leads of this many most recent conversations; the others stay stubs
+#: (named by their phone) that the polls fetch a few at a time, so a window that touches tens of
+#: thousands of leads does not hold the first sync for tens of thousands of requests
+FIRST_SYNC_LEADS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +79,12 @@ async def run_first_sync(
     report(stage="templates", numbers=len(numbers), templates=len(templates))
     mine = None if scope.org_wide else {n.number for n in usable_numbers(numbers, me.id)}
     report(stage="messages")
-    named: set[str] = set()
+    named: dict[str, None] = {}  # lead ids, most recent conversation first
     since = started - timedelta(days=scope.history_days)
     applied = await _messages(cache, client, since, mine, named, report, written)
     report(stage="leads")
-    applied.changed_lead_ids |= await _leads(cache, client, sorted(named), report, written)
+    recent = list(named)[:FIRST_SYNC_LEADS]
+    applied.changed_lead_ids |= await fetch_leads(cache, client, recent, report, written)
     applied.changed_lead_ids |= await asyncio.to_thread(
         cache.mark_awaiting_reply, now() - AWAITING_REPLY_WINDOW
     )
@@ -106,7 +111,7 @@ async def _messages(
     client: CloseClient,
     since: datetime,
     mine: set[str] | None,
-    named: set[str],
+    named: dict[str, None],
     report: Callable[..., None],
     written: Callable[[set[str]], None] | None,
 ) -> Applied:
@@ -138,7 +143,7 @@ async def _messages(
     try:
         async for page in client.iter_sms_history(date_created__gte=since):
             kept = [s for s in page.items if mine is None or s.local_phone in mine]
-            named.update(s.lead_id for s in kept if s.lead_id)
+            named.update((s.lead_id, None) for s in kept if s.lead_id)
             pending.extend(kept)
             if writing is not None and (writing.done() or len(pending) >= MAX_PENDING):
                 await finish()
@@ -153,16 +158,16 @@ async def _messages(
     return applied
 
 
-async def _leads(
+async def fetch_leads(
     cache: SyncCache,
     client: CloseClient,
-    named: list[str],
-    report: Callable[..., None],
-    written: Callable[[set[str]], None] | None,
+    lead_ids: list[str],
+    report: Callable[..., None] | None = None,
+    written: Callable[[set[str]], None] | None = None,
 ) -> set[str]:
-    """The leads the SMS named (and any stub), a few at a time, each batch written as it comes."""
+    """Fetch these leads, LEAD_CONCURRENCY at a time, writing each hundred as it comes (a lead
+    that is gone is skipped). Returns the leads written."""
     changed: set[str] = set()
-    tried: set[str] = set()
     gate = asyncio.Semaphore(LEAD_CONCURRENCY)
     fetched = contacts = 0
 
@@ -173,14 +178,9 @@ async def _leads(
             except NotFound:
                 return None
 
-    while True:
-        wanted = [i for i in named[len(tried) : len(tried) + 100] if i not in tried]
-        if not wanted:
-            wanted = [i for i in cache.stub_lead_ids(len(tried) + 100) if i not in tried]
-        if not wanted:
-            return changed
-        tried.update(wanted)
-        leads = [lead for lead in await asyncio.gather(*(one(i) for i in wanted)) if lead is not None]
+    for i in range(0, len(lead_ids), 100):
+        found = await asyncio.gather(*(one(x) for x in lead_ids[i : i + 100]))
+        leads = [lead for lead in found if lead is not None]
         if leads:
             saved = cache.save_leads(leads)
             changed |= saved
@@ -188,4 +188,6 @@ async def _leads(
                 written(set(saved))
         fetched += len(leads)
         contacts += sum(len(lead.contacts) for lead in leads)
-        report(leads=fetched, contacts=contacts)
+        if report is not None:
+            report(leads=fetched, contacts=contacts)
+    return changed

@@ -29,6 +29,7 @@ from sms_tui.provider import models as wire
 from sms_tui.sync.apply import Applied, apply_sms
 from sms_tui.sync.cache import SyncCache
 from sms_tui.sync.catchup import catch_up
+from sms_tui.sync.first_sync import fetch_leads
 from sms_tui.sync.marks import SyncMarks
 
 RESCAN = timedelta(minutes=5)
@@ -39,6 +40,8 @@ LOG_RETENTION = timedelta(days=29)
 REFUSED_RETRY = timedelta(hours=1)
 #: Leads fetched per poll at most (the rest wait in the queue for the next polls).
 LEADS_PER_POLL = 20
+#: Stub leads (named by an SMS, not fetched yet) fetched per poll, 8 at a time.
+STUBS_PER_POLL = 100
 SMS_TYPE = "activity.sms"
 LEAD_TYPES = frozenset({"lead", "contact"})
 
@@ -232,9 +235,12 @@ class EventPoller:
 
     async def _fetch_stubs(self) -> frozenset[str]:
         """A reply from a number no lead had makes the provider create a lead; the cache holds a
-        stub for it (and for any lead an SMS named first) until it is fetched here."""
-        leads = await self._get_leads(self.cache.stub_lead_ids(LEADS_PER_POLL))
-        return self.cache.save_leads(leads) if leads else frozenset()
+        stub for it (and for any lead an SMS named first, or the first sync left for later) until
+        it is fetched here, STUBS_PER_POLL a poll."""
+        stubs = self.cache.stub_lead_ids(STUBS_PER_POLL)
+        if not stubs:
+            return frozenset()
+        return frozenset(await fetch_leads(self.cache, self.client, stubs))
 
 
 _ACTION_ORDER = {"created": 0, "updated": 1, "sent": 2, "deleted": 3}

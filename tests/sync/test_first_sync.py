@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sms_tui.sync import FirstSyncProgress
 from tests.sync.harness import World
 
@@ -84,3 +86,26 @@ async def test_the_inbox_fills_while_the_first_sync_runs(empty_world: World) -> 
     leads_stage = next(i for i, e in enumerate(events) if e.progress and e.progress.stage == "leads")
     early = set().union(*(e.changed_lead_ids for e in events[:leads_stage]))
     assert early and all(store.lead_row(lead) is not None for lead in early)
+
+
+async def test_leads_beyond_the_first_syncs_share_are_fetched_by_the_polls(
+    empty_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sms_tui.sync import first_sync
+
+    monkeypatch.setattr(first_sync, "FIRST_SYNC_LEADS", 40)
+    world = empty_world
+    store = world.store()
+    engine = world.engine(store)
+    result = await engine.first_sync()
+    assert result.leads == 40
+    stubs = len(store.stub_lead_ids(1000))
+    assert stubs > 100  # named by their phone until fetched
+    await engine.poll_once()
+    assert len(store.stub_lead_ids(1000)) == stubs - 100
+    while store.stub_lead_ids(10):
+        await engine.poll_once()
+    world.transport.requests.clear()
+    world.clock.advance(15)
+    await engine.poll_once()
+    assert len(world.transport.requests) == 1  # backfill over: idle again

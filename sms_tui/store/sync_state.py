@@ -76,6 +76,16 @@ class SyncStateMixin(StoreBase):
                 found.extend(message_from_row(r) for r in conn.execute(sql, chunk))
         return found
 
+    def settle_stubs(self, lead_ids: Iterable[str]) -> None:
+        """The provider has no such lead (deleted): stop asking for it; the conversation keeps
+        the name it had (the phone)."""
+        ids = list(lead_ids)
+        with self._write() as conn:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"UPDATE leads SET is_stub = 0 WHERE is_stub = 1 AND id IN ({marks})", chunk)
+
     def known_lead_ids(self, lead_ids: Iterable[str]) -> set[str]:
         """Which of these leads the cache holds (lead and contact events of others are skipped)."""
         ids = list(dict.fromkeys(lead_ids))

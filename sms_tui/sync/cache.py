@@ -64,6 +64,10 @@ class SyncCache(Protocol):
 
     def known_lead_ids(self, lead_ids: Sequence[str]) -> frozenset[str]: ...
 
+    def settle_stubs(self, lead_ids: Sequence[str]) -> None:
+        """These stub leads do not exist on the provider: stop fetching them."""
+        ...
+
     def unsettled_outbound_ids(self, since: datetime, now: datetime, limit: int) -> list[str]:
         """Provider ids of outbound SMS whose status may still change (re-read every poll)."""
         ...

@@ -179,8 +179,12 @@ async def fetch_leads(
                 return None
 
     for i in range(0, len(lead_ids), 100):
-        found = await asyncio.gather(*(one(x) for x in lead_ids[i : i + 100]))
+        chunk = lead_ids[i : i + 100]
+        found = await asyncio.gather(*(one(x) for x in chunk))
         leads = [lead for lead in found if lead is not None]
+        gone = [lead_id for lead_id, lead in zip(chunk, found, strict=True) if lead is None]
+        if gone:
+            cache.settle_stubs(gone)
         if leads:
             saved = cache.save_leads(leads)
             changed |= saved

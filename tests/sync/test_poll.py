@@ -160,3 +160,23 @@ async def test_a_cache_not_polled_for_longer_than_the_event_log_keeps_catches_up
     world.transport.requests.clear()
     await engine.poll_once()  # back on the event log
     assert _event_requests(world)
+
+
+async def test_a_stub_whose_lead_is_gone_is_asked_for_once(world: World) -> None:
+    store = world.store()
+    engine = world.engine(store)
+    lead_id, _, phone, ours = textable_leads(store)[0]
+    message = store.conversation(lead_id)[-1]
+    assert message.remote_id is not None
+    at = world.clock.now().isoformat()
+    ghost = {"id": "acti_ghost", "lead_id": "lead_gone", "direction": "inbound", "status": "inbox",
+             "text": "hello?", "remote_phone": "+14155550177", "local_phone": ours,
+             "date_created": at, "date_updated": at}  # fmt: skip
+    store.apply_remote_messages([ghost])
+    assert "lead_gone" in store.stub_lead_ids(10)
+    await engine.poll_once()  # 404: not asked again
+    assert store.stub_lead_ids(10) == []
+    world.transport.requests.clear()
+    world.clock.advance(15)
+    await engine.poll_once()
+    assert len(world.transport.requests) == 1

@@ -76,6 +76,18 @@ class SyncStateMixin(StoreBase):
                 found.extend(message_from_row(r) for r in conn.execute(sql, chunk))
         return found
 
+    def stubs_among(self, lead_ids: Iterable[str]) -> list[str]:
+        """Which of these leads are stubs (named by an SMS, not fetched yet)."""
+        ids = list(dict.fromkeys(lead_ids))
+        found: list[str] = []
+        with self._read() as conn:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT id FROM leads WHERE is_stub = 1 AND id IN ({marks})"
+                found.extend(r[0] for r in conn.execute(sql, chunk))
+        return found
+
     def settle_stubs(self, lead_ids: Iterable[str]) -> None:
         """The provider has no such lead (deleted): stop asking for it; the conversation keeps
         the name it had (the phone)."""

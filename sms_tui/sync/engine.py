@@ -195,6 +195,9 @@ class SyncEngine:
         try:
             async with asyncio.timeout(POLL_DEADLINE):
                 await self.poll_once()
+                changed = await self.poller.backfill()
+            if changed:
+                self._emit(changed)
         except RateLimited as exc:
             return self.pacer.failed(exc.retry_after)
         except ProviderError:

@@ -167,7 +167,7 @@ class EventPoller:
         oldest = min((self._since(q) for q in self.queries), default=now - RESCAN)
         report.caught_up = True
         report.add(await catch_up(self.cache, self.client, self.marks, since=oldest, now=now))
-        report.changed_lead_ids |= await self._fetch_stubs()
+        report.changed_lead_ids |= await self._fetch_stubs(report)
         if self.marks.events_refused() is None:
             self.start_from(now - RESCAN)  # the log reaches back to here again
 
@@ -203,7 +203,7 @@ class EventPoller:
         for event in fresh:
             self._seen[event.id] = event.date_updated
         self._advance(scan, now)
-        report.changed_lead_ids |= await self._fetch_stubs()
+        report.changed_lead_ids |= await self._fetch_stubs(report)
 
     def _is_new(self, event: wire.Event) -> bool:
         held = self._seen.get(event.id)
@@ -233,10 +233,17 @@ class EventPoller:
                 continue
         return leads
 
-    async def _fetch_stubs(self) -> frozenset[str]:
+    async def _fetch_stubs(self, report: PollReport) -> frozenset[str]:
         """A reply from a number no lead had makes the provider create a lead; the cache holds a
-        stub for it (and for any lead an SMS named first, or the first sync left for later) until
-        it is fetched here, STUBS_PER_POLL a poll."""
+        stub for it until it is fetched here, in the same poll (the rep sees the name at once)."""
+        stubs = self.cache.stubs_among(sorted(report.changed_lead_ids))[:STUBS_PER_POLL]
+        if not stubs:
+            return frozenset()
+        return frozenset(await fetch_leads(self.cache, self.client, stubs))
+
+    async def backfill(self) -> frozenset[str]:
+        """Leads the first sync left as stubs (named by their phone), STUBS_PER_POLL at a time; the
+        continuous sync calls this after each poll until none is left (then a poll is 1 request)."""
         stubs = self.cache.stub_lead_ids(STUBS_PER_POLL)
         if not stubs:
             return frozenset()

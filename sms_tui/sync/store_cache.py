@@ -70,6 +70,9 @@ class StoreCache:
     def delete_sms(self, remote_ids: Sequence[str]) -> frozenset[str]:
         return frozenset(self.store.delete_remote_messages(remote_ids))
 
+    def stubs_among(self, lead_ids: Sequence[str]) -> list[str]:
+        return self.store.stubs_among(lead_ids)
+
     def settle_stubs(self, lead_ids: Sequence[str]) -> None:
         self.store.settle_stubs(lead_ids)
 

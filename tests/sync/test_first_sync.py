@@ -101,11 +101,14 @@ async def test_leads_beyond_the_first_syncs_share_are_fetched_by_the_polls(
     assert result.leads == 40
     stubs = len(store.stub_lead_ids(1000))
     assert stubs > 100  # named by their phone until fetched
-    await engine.poll_once()
+    world.transport.requests.clear()
+    await engine.poll_once()  # a poll alone stays small (a launch does not pay for the backfill)
+    assert len(store.stub_lead_ids(1000)) == stubs and len(world.transport.requests) == 1
+    await engine.poll_step()  # the continuous sync's step backfills 100 leads after its poll
     assert len(store.stub_lead_ids(1000)) == stubs - 100
     while store.stub_lead_ids(10):
-        await engine.poll_once()
+        await engine.poll_step()
     world.transport.requests.clear()
     world.clock.advance(15)
-    await engine.poll_once()
+    await engine.poll_step()
     assert len(world.transport.requests) == 1  # backfill over: idle again

@@ -253,7 +253,10 @@ async def phone_number_list(request: Request) -> CloseJSONResponse:
         if key in q:
             items = [n for n in items if q[key] in n["participants"]]
     if "is_group_number" in q:
-        items = [n for n in items if str(n["is_group_number"]).lower() == q["is_group_number"].lower()]
+        wanted = {"true": True, "1": True, "false": False, "0": False}.get(q["is_group_number"].lower())
+        if wanted is None:
+            raise ValidationFailed([], {"is_group_number": "Must be true or false."})
+        items = [n for n in items if n["is_group_number"] is wanted]
     return page(request, items, resource="phone_number")
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sms_tui.carrier import demo_data, demo_history, outcomes, replies, team
 from sms_tui.carrier.records import iso, naive_iso
-from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.state import CarrierState, Record, public
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier
@@ -52,6 +52,11 @@ def _us_number(rng: random.Random) -> tuple[str, str]:
     if exchange == 555:
         exchange = 556
     return f"+1{area}{exchange}{line:04d}", f"+1 {area}-{exchange}-{line:04d}"
+
+
+def _national(e164: str) -> str:
+    """`+1 212-555-0100` for a NANP number in E.164."""
+    return f"+1 {e164[2:5]}-{e164[5:8]}-{e164[8:]}"
 
 
 def _team(carrier: Carrier, spec: OrgSpec, now: datetime) -> tuple[list[Record], dict[str, str]]:
@@ -114,6 +119,9 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
 
     def event(obj: Record, object_type: str, at: datetime, lead_id: str, user_id: str | None) -> None:
         if naive_iso(at) >= recent:
+            if len(events) >= 5000:  # written as they come (numbered in date order at the end)
+                state.bulk_insert("event", events)
+                events.clear()
             events.append(
                 {"id": state.bulk_id("ev"), "date_created": naive_iso(at), "date_updated": naive_iso(at),
                  "organization_id": org_id, "user_id": user_id, "request_id": state.bulk_id("req"),
@@ -176,10 +184,9 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
     for coll, rows in pending.items():
         state.bulk_insert(coll, rows)
     state.bulk_rows("sms", _sms_rows(carrier, spec, rng, leads, users, personal, now, event))
-    events.sort(key=lambda e: str(e["date_updated"]))
-    for ev in events:
-        ev["_x_seq"] = state.next_seq()
     state.bulk_insert("event", events)
+    events.clear()
+    _number_events(state)
     state.meta["opt_outs"] = opt_outs
     state.meta["landlines"] = []
     state.meta["org"] = spec.key
@@ -187,6 +194,19 @@ def build_org(carrier: Carrier, spec: OrgSpec) -> None:
     state.meta.pop("building", None)
     state.conn.execute("DELETE FROM meta WHERE key = 'building'")
     state.flush()
+
+
+def _number_events(state: CarrierState) -> None:
+    """Give the generated events their sequence numbers in date order (newest first is seq DESC),
+    in the table and in each stored record, in one statement."""
+    base = int(state.meta.get("seq", 0))
+    state.conn.execute(
+        "UPDATE event SET seq = numbered.n + ?, data = json_set(data, '$._x_seq', numbered.n + ?)"
+        " FROM (SELECT rid, row_number() OVER (ORDER BY date_updated, rid) AS n FROM event) AS numbered"
+        " WHERE event.rid = numbered.rid",
+        (base, base),
+    )
+    state.meta["seq"] = base + state.count("event")
 
 
 def _sms_rows(
@@ -201,54 +221,68 @@ def _sms_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """Rows for the `sms` table: (id, lead_id, contact_id, user_id, date_created, activity_at,
     date_updated, status, data). The JSON is written from a template (every value but the texts is
-    plain ASCII; texts come from fixed pools, encoded once), several times cheaper than json.dumps."""
+    plain ASCII; texts come from fixed pools, encoded once; the per-user and per-lead parts are
+    written once each), several times cheaper than json.dumps."""
     state = carrier.state
     org_id = carrier.organization()["id"]
-    names = {u["id"]: json.dumps(f"{u['first_name']} {u['last_name']}") for u in users}
     pool_out = [*demo_history.OPENERS, *demo_history.FOLLOW_UPS]
     pool_in = [json.dumps(t) for t in (*replies.QUESTIONS, *replies.YESES, *replies.NOES, *replies.EMOJI)]
     errors = [json.dumps(outcomes.message(reason)) for reason in _ERRORS]
-    fmt = {n: f"+1 {n[2:5]}-{n[5:8]}-{n[8:]}" for n in personal.values()}
     costs: dict[str, tuple[str, str]] = {}
+    who: list[tuple[str, str, str]] = []  # (user id, the user part, the local-phone part)
+    for user in users:
+        uid, local = user["id"], personal[user["id"]]
+        name = json.dumps(f"{user['first_name']} {user['last_name']}")
+        who.append(
+            (
+                uid,
+                f'"user_id": "{uid}", "user_name": {name}, "created_by": "{uid}", "created_by_name": {name}, '
+                f'"updated_by": "{uid}", "updated_by_name": {name}, ',
+                f'"local_phone": "{local}", "local_phone_formatted": "{_national(local)}", '
+                f'"local_country_iso": "US", ',
+            )
+        )
+    parts: dict[str, tuple[str, str]] = {}  # lead id -> (the lead part, the remote-phone part)
     if not leads:
         return
     n = len(leads)
     epoch = now.timestamp()
     recent = epoch - 30 * 86400
+    head = '{"_type": "SMS", "id": "'
+    org = f'", "organization_id": "{org_id}", '
     for _ in range(spec.sms):
         lead_id, ago, contact_id, phone, first = leads[int(n * rng.random() ** 3)]  # a few long threads
+        part = parts.get(lead_id)
+        if part is None:
+            part = parts[lead_id] = (
+                f'"lead_id": "{lead_id}", "contact_id": "{contact_id}", ',
+                f'"remote_phone": "{phone}", "remote_phone_formatted": "{_national(phone)}", '
+                f'"remote_country_iso": "US", ',
+            )
         ts = epoch - rng.random() * ago
         stamp = datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds")
-        uid = users[rng.randrange(len(users))]["id"]
-        local = personal[uid]
+        uid, user_part, local_part = who[rng.randrange(len(who))]
         sms_id = state.bulk_id("acti")
-        remote_fmt = f"+1 {phone[2:5]}-{phone[5:8]}-{phone[8:]}"
         if rng.random() < 0.4:
-            direction, status, source = "inbound", "inbox", "External"
-            text, sent, cost, error = rng.choice(pool_in), "null", "null", "null"
+            kind = '"direction": "inbound", "status": "inbox", "source": "External", "text": '
+            status, text, sent, cost, error = "inbox", rng.choice(pool_in), "null", "null", "null"
         else:
             raw = rng.choice(pool_out).format(first=first)
             if raw not in costs:
                 costs[raw] = (json.dumps(raw), json.dumps(outcomes.cost(raw, "US")))
             text, cost = costs[raw]
-            direction, source, sent = "outbound", "Close.io", f'"{stamp}"'
+            sent = f'"{stamp}"'
             if rng.random() < 0.03:
                 status, error = "error", rng.choice(errors)
             else:
                 status, error = "sent", "null"
-        name = names[uid]
+            kind = f'"direction": "outbound", "status": "{status}", "source": "Close.io", "text": '
         data = (
-            f'{{"_type": "SMS", "id": "{sms_id}", "organization_id": "{org_id}", "lead_id": "{lead_id}", '
-            f'"contact_id": "{contact_id}", "user_id": "{uid}", "user_name": {name}, "created_by": "{uid}", '
-            f'"created_by_name": {name}, "updated_by": "{uid}", "updated_by_name": {name}, '
-            f'"date_created": "{stamp}", "date_updated": "{stamp}", "activity_at": "{stamp}", '
-            f'"date_scheduled": null, "date_sent": {sent}, "direction": "{direction}", "status": "{status}", '
-            f'"source": "{source}", "text": {text}, "template_id": null, "error_message": {error}, '
-            f'"cost": {cost}, "local_phone": "{local}", "local_phone_formatted": "{fmt[local]}", '
-            f'"local_country_iso": "US", "remote_phone": "{phone}", '
-            f'"remote_phone_formatted": "{remote_fmt}", "remote_country_iso": "US", "users": ["{uid}"], '
-            f'"attachments": [], "sequence_id": null, '
-            f'"sequence_name": null, "sequence_subscription_id": null, "_x_gen": 0}}'
+            f'{head}{sms_id}{org}{part[0]}{user_part}"date_created": "{stamp}", "date_updated": "{stamp}", '
+            f'"activity_at": "{stamp}", "date_scheduled": null, "date_sent": {sent}, {kind}{text}, '
+            f'"template_id": null, "error_message": {error}, "cost": {cost}, {local_part}{part[1]}'
+            f'"users": ["{uid}"], "attachments": [], "sequence_id": null, "sequence_name": null, '
+            f'"sequence_subscription_id": null, "_x_gen": 0}}'
         )
         if ts >= recent:
             event(json.loads(data), "activity.sms", datetime.fromtimestamp(ts, UTC), lead_id, uid)

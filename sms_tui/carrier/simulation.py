@@ -215,6 +215,7 @@ def receive(carrier: Carrier, *, remote: str, local: str, text: str, at: datetim
     keyword = classify_keyword(text)
     state = carrier.state
     answer: str | None = None
+    before = _phones_view(carrier, contact)
     if keyword == "opt_out":
         state.set_opted_out(local, remote, True)
         answer = replies.STOP_REPLY
@@ -223,9 +224,21 @@ def receive(carrier: Carrier, *, remote: str, local: str, text: str, at: datetim
             answer = replies.START_REPLY
     elif keyword == "help" and not state.is_opted_out(local, remote):
         answer = replies.HELP_REPLY
+    after = _phones_view(carrier, contact)
+    if after != before:  # a phone's outbound_sms_blocked flipped: Close logs a contact change
+        view = public(contact) | {"phones": after}
+        carrier.emit(
+            "updated", view, at=at, previous={"phones": before}, changed=["phones"], object_type="contact"
+        )
     if answer is not None:  # answered a moment later, so it sorts after the keyword
         auto_reply(carrier, inbound, answer, at + timedelta(milliseconds=1))
     return inbound
+
+
+def _phones_view(carrier: Carrier, contact: Record) -> list[dict[str, Any]]:
+    """The contact's phones as the API shows them (with `outbound_sms_blocked`)."""
+    blocked = carrier.state.opted_out_remotes()
+    return [dict(p, outbound_sms_blocked=p["phone"] in blocked) for p in contact["phones"]]
 
 
 def auto_reply(carrier: Carrier, inbound: Record, text: str, at: datetime) -> Record:

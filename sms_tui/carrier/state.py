@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +30,7 @@ from typing import Any
 from sms_tui.carrier.jsonsafe import loads_stored
 
 Record = dict[str, Any]
+log = logging.getLogger("sms_tui.carrier")
 
 SMALL = ("organization", "user", "phone_number", "sms_template", "job")
 LARGE = ("lead", "contact", "sms", "event")
@@ -86,6 +88,19 @@ CREATE INDEX IF NOT EXISTS event_request ON event (request_id, seq);
 def public(record: Record) -> Record:
     """The record without its private keys, ready to be sent."""
     return {k: v for k, v in record.items() if not k.startswith(PRIVATE_PREFIX)}
+
+
+def _decode(coll: str, rid: str, raw: str) -> Record | None:
+    """A stored row as a record; None (and a warning) for one that is not a JSON object with its id,
+    e.g. a file edited by hand or cut short: skipped, so it cannot take the API down."""
+    try:
+        record = loads_stored(raw)
+    except (ValueError, RecursionError):
+        record = None
+    if not isinstance(record, dict) or record.get("id") != rid:
+        log.warning("skipping an unreadable %s row (id %r) in the carrier's database", coll, rid)
+        return None
+    return record
 
 
 def _column_values(coll: str, record: Record) -> list[Any]:
@@ -187,8 +202,8 @@ class CarrierState:
         with self.lock:
             self._migrate()
             for coll, rid, raw in self.conn.execute("SELECT coll, id, data FROM objects ORDER BY rowid"):
-                if coll in self.small:
-                    self.small[coll][rid] = loads_stored(raw)
+                if coll in self.small and (record := _decode(coll, rid, raw)) is not None:
+                    self.small[coll][rid] = record
             self.meta = {k: loads_stored(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
 
     def _migrate(self) -> None:
@@ -201,8 +216,10 @@ class CarrierState:
         with self.conn:
             for coll in LARGE:
                 cur = self.conn.execute("SELECT id, data FROM objects WHERE coll = ? ORDER BY rowid", (coll,))
-                for _rid, raw in cur.fetchall():
-                    self._write(coll, loads_stored(raw))
+                for rid, raw in cur.fetchall():
+                    record = _decode(coll, rid, raw)
+                    if record is not None:
+                        self._write(coll, record)
             self.conn.execute("DELETE FROM objects WHERE coll IN ('lead', 'contact', 'sms', 'event')")
 
     @property
@@ -265,9 +282,10 @@ class CarrierState:
             record = self._loaded.get(key)
             if record is None:
                 row = self.conn.execute(f"SELECT data FROM {coll} WHERE id = ?", (rid,)).fetchone()
-                if row is None:
+                record = _decode(coll, rid, row[0]) if row is not None else None
+                if record is None:
                     return None
-                record = self._loaded[key] = loads_stored(row[0])
+                self._loaded[key] = record
             return record
 
     def put(self, coll: str, record: Record) -> Record:
@@ -311,10 +329,9 @@ class CarrierState:
         out = []
         for rid, raw in rows:
             key = (coll, rid)
-            record = self._loaded.get(key)
-            if record is None:
-                record = self._loaded[key] = loads_stored(raw)
-            out.append(record)
+            record = self._loaded.get(key) or _decode(coll, rid, raw)
+            if record is not None:
+                out.append(self._loaded.setdefault(key, record))
         return out
 
     def query(
@@ -481,6 +498,7 @@ class CarrierState:
         with self.lock:
             self.conn.commit()
             self.conn.executescript(_SCHEMA)
+            self.conn.execute("PRAGMA analysis_limit=1000")  # planner statistics from a sample
             self.conn.execute("ANALYZE")
             self.conn.commit()
             self.conn.execute("PRAGMA cache_size=-2000")

@@ -150,3 +150,18 @@ async def test_knobs_are_switchable_over_http_and_validated(carrier: Carrier) ->
         "http://carrier.test/_carrier/faults", json={"event_delay_rate": 2, "max_skip_lead": -1}
     )
     assert r.status_code == 400 and set(r.json()["field-errors"]) == {"event_delay_rate", "max_skip_lead"}
+
+
+async def test_stop_and_start_log_a_contact_change(carrier: Carrier) -> None:
+    _, contact = await carrier.lead()
+    phone = contact["phones"][0]["phone"]
+    await carrier.inbound(phone, await carrier.us_number(), "STOP")
+    ev = (await _events(carrier, object_type="contact", action="updated"))["data"][0]
+    assert ev["object_id"] == contact["id"] and ev["changed_fields"] == ["phones"]
+    assert ev["previous_data"]["phones"][0]["outbound_sms_blocked"] is False
+    assert ev["data"]["phones"][0]["outbound_sms_blocked"] is True
+    shown = await carrier.get(f"contact/{contact['id']}/")
+    assert shown["phones"][0]["outbound_sms_blocked"] is True  # the event says what the API shows
+    await carrier.inbound(phone, await carrier.us_number(), "STOP")  # again: nothing changes
+    again = (await _events(carrier, object_type="contact", action="updated"))["data"]
+    assert [e["id"] for e in again] == [ev["id"]]

@@ -63,6 +63,15 @@ async def test_a_generated_org_has_the_size_asked_and_conforms(tmp_path: Path) -
         events = (await c.get("event/", params={"object_type": "activity.sms", "action": "created"})).json()
         assert_conforms(events, "/event/")
         assert events["data"]
+        seen: list[dict[str, Any]] = list(events["data"])
+        cursor = events["cursor_next"]
+        while cursor and len(seen) < 400:  # cursor pages continue in date order, each event once
+            page = (await c.get("event/", params={"object_type": "activity.sms", "action": "created",
+                                                  "_cursor": cursor})).json()  # fmt: skip
+            seen += page["data"]
+            cursor = page["cursor_next"]
+        dates = [e["date_updated"] for e in seen]
+        assert dates == sorted(dates, reverse=True) and len({e["id"] for e in seen}) == len(seen)
         numbers = (await c.get("phone_number/")).json()["data"]
         assert sum(n["is_group_number"] for n in numbers) == 2 and any(
             n["type"] == "external" for n in numbers

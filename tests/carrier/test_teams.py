@@ -44,6 +44,11 @@ async def test_numbers_are_personal_group_or_external(carrier: Carrier) -> None:
     assert PERSONAL_JORDAN not in {n["number"] for n in mine["data"]}
     groups = await carrier.get("phone_number/", is_group_number="true")
     assert [n["number"] for n in groups["data"]] == [GROUP]
+    assert GROUP not in {
+        n["number"] for n in (await carrier.get("phone_number/", is_group_number="0"))["data"]
+    }
+    r = await carrier.http.get("phone_number/", params={"is_group_number": "maybe"})
+    assert r.status_code == 400 and "is_group_number" in r.json()["field-errors"]
 
 
 async def _send_from(carrier: Carrier, key: str, local: str) -> dict[str, Any]:

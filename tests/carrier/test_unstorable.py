@@ -104,3 +104,25 @@ async def test_method_override_checks_its_parameters(carrier: Carrier) -> None:
     for body in ("[1]", "{nope", '"x"'):
         r = await _override(carrier, body)
         assert r.status_code == 400 and r.json()["errors"], body
+
+
+async def test_an_unreadable_row_is_skipped_not_a_500(tmp_path: Path) -> None:
+    db = tmp_path / "hurt.db"
+    app = create_app(api_key=KEY, seed=5, db_path=db, clock=FakeClock())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), auth=(KEY, "")) as c:
+        sms = (await c.post(ROOT + "api/v1/activity/sms/", json={"status": "draft", "text": "ok"})).json()
+        lead_id = (await c.get(ROOT + "api/v1/lead/", params={"_limit": 1})).json()["data"][0]["id"]
+    app.carrier.close()
+    conn = sqlite3.connect(db)  # a file cut short or edited by hand
+    conn.execute('UPDATE sms SET data = \'{"id": "acti_x", "text": "cut sh\' WHERE id = ?', (sms["id"],))
+    conn.execute("UPDATE lead SET data = '[1, 2]' WHERE id = ?", (lead_id,))
+    conn.commit()
+    conn.close()
+    app = create_app(api_key=KEY, seed=5, db_path=db, clock=FakeClock())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), auth=(KEY, "")) as c:
+        listed = await c.get(ROOT + "api/v1/activity/sms/", params={"_limit": 100})
+        assert listed.status_code == 200 and sms["id"] not in {s["id"] for s in listed.json()["data"]}
+        assert (await c.get(ROOT + f"api/v1/activity/sms/{sms['id']}/")).status_code == 404
+        leads = await c.get(ROOT + "api/v1/lead/", params={"_limit": 200})
+        assert leads.status_code == 200 and lead_id not in {x["id"] for x in leads.json()["data"]}
+    app.carrier.close()

@@ -43,6 +43,7 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
     from sms_tui.commands.failures import cache_failures
     from sms_tui.rules import compliance_rules
     from sms_tui.store import Store
+    from sms_tui.sync.events import Listener, SyncDriver
     from sms_tui.ui.app import SmsApp, utc_now
     from sms_tui.ui.keymap import check_keymap
 
@@ -54,7 +55,9 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
     with cache_failures(cache):  # a broken cache is one sentence and its exit code, not a traceback
         store = Store.open(cache)  # creates the folder 0700 and the file 0600
 
-    def engine_factory(listener: Any) -> Any:
+    def engine_factory(listener: Listener) -> SyncDriver:
+        # Called by the UI's sync worker after the first frame: httpx, the client and the engine
+        # load there, off the path to first paint.
         from sms_tui.provider import CloseClient
         from sms_tui.sync.engine import SyncEngine
 

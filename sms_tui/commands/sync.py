@@ -1,7 +1,11 @@
 """`sms-tui sync`: fill the cache from the provider and push the outbox, headless.
 
-`--once`: a first sync, then one poll and one push, then a summary (`--json` for scripts).
-Without `--once` it keeps running (push every half second, poll at the interval) until Ctrl-C.
+The first run on a cache does the first sync (the rep's conversations of the last `--history-days`);
+later runs resume from the marks stored in the cache (a handful of requests, whatever the org's
+size). `--full` forces a full resync.
+`--once`: start (first sync or resume), then one poll and one push, then a summary (`--json` for
+scripts), all within `--deadline` seconds. Without `--once` it keeps running (push every half second,
+poll at the interval; a 429 or an outage is waited out, never an exit) until Ctrl-C.
 Settings come from the options, then SMS_TUI_* variables, then the config file (see config.py).
 """
 
@@ -9,6 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -17,6 +23,7 @@ import click
 if TYPE_CHECKING:
     from sms_tui.config import Settings
     from sms_tui.sync import FirstSyncProgress
+    from sms_tui.sync.first_sync import Scope
 
 EXIT_NOT_CONFIGURED = 2
 
@@ -64,7 +71,33 @@ def _fail(message: str, code: int, *, as_json: bool) -> NoReturn:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the cache lives (else SMS_TUI_DATA_DIR, the config file or the platform data dir).",
 )
-def sync(once: bool, as_json: bool, base_url: str | None, api_key: str | None, data_dir: Path | None) -> None:
+@click.option("--full", is_flag=True, help="Forget where the sync stands and run the first sync again.")
+@click.option(
+    "--history-days",
+    type=click.IntRange(1, 3650),
+    default=90,
+    show_default=True,
+    help="How far back the first sync fetches messages (older ones load when you page back).",
+)
+@click.option("--org-wide", is_flag=True, help="First sync every number's conversations, not only the rep's.")
+@click.option(
+    "--deadline",
+    type=click.FloatRange(1, None),
+    default=1800.0,
+    show_default=True,
+    help="With --once: give up (exit 1) after this many seconds.",
+)
+def sync(
+    once: bool,
+    as_json: bool,
+    base_url: str | None,
+    api_key: str | None,
+    data_dir: Path | None,
+    full: bool,
+    history_days: int,
+    org_wide: bool,
+    deadline: float,
+) -> None:
     """Sync the local cache with the provider (Close API or the fake carrier)."""
     from sms_tui.config import ConfigError, config_path, load_settings
 
@@ -78,11 +111,20 @@ def sync(once: bool, as_json: bool, base_url: str | None, api_key: str | None, d
     import asyncio
 
     from sms_tui.provider import ProviderError
+    from sms_tui.sync.first_sync import Scope
 
+    options = RunOptions(
+        once=once,
+        full=full,
+        scope=Scope(history_days=history_days, org_wide=org_wide),
+        show_progress=not as_json and sys.stderr.isatty(),
+    )
     try:
-        summary = asyncio.run(_run(settings, once=once, show_progress=not as_json and sys.stderr.isatty()))
+        summary = asyncio.run(_bounded(_run(settings, options), deadline if once else None))
     except ProviderError as exc:
         _fail(f"Sync failed: {exc}", 1, as_json=as_json)
+    except TimeoutError:
+        _fail(f"Sync failed: it did not finish within {deadline:.0f} s (--deadline).", 1, as_json=as_json)
     except Exception as exc:  # a cache failure is one sentence; anything else is re-raised
         from sms_tui.commands.failures import fail_for_cache
 
@@ -101,7 +143,24 @@ def sync(once: bool, as_json: bool, base_url: str | None, api_key: str | None, d
         )
 
 
-async def _run(settings: Settings, *, once: bool, show_progress: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RunOptions:
+    once: bool
+    full: bool
+    scope: Scope
+    show_progress: bool
+
+
+async def _bounded(work: Coroutine[Any, Any, dict[str, Any]], deadline: float | None) -> dict[str, Any]:
+    import asyncio
+
+    if deadline is None:
+        return await work
+    async with asyncio.timeout(deadline):
+        return await work
+
+
+async def _run(settings: Settings, options: RunOptions) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     from sms_tui.provider import CloseClient
@@ -113,7 +172,7 @@ async def _run(settings: Settings, *, once: bool, show_progress: bool) -> dict[s
         return datetime.now(UTC)
 
     def progress(p: FirstSyncProgress) -> None:
-        if show_progress:
+        if options.show_progress:
             click.echo(
                 f"\r{p.stage:<9} {p.leads:>7,} leads {p.contacts:>7,} contacts {p.messages:>9,} messages",
                 err=True,
@@ -125,15 +184,15 @@ async def _run(settings: Settings, *, once: bool, show_progress: bool) -> dict[s
     store = Store.open(cache_path)
     try:
         async with CloseClient(settings.base_url, settings.api_key) as client:
-            engine = SyncEngine(store, client, now=now, settings=settings)
-            await engine.first_sync(progress)
-            if once:
+            engine = SyncEngine(store, client, now=now, settings=settings, scope=options.scope)
+            if options.once:
+                await engine.start(progress, full=options.full)
                 await engine.poll_once()
                 await engine.push_outbox()
             else:
                 import asyncio
 
-                await engine.run_forever(asyncio.Event())
+                await engine.run_forever(asyncio.Event(), full=options.full)
             counts = StoreCache(store).counts()
             return {
                 "cache": str(cache_path),
@@ -145,6 +204,7 @@ async def _run(settings: Settings, *, once: bool, show_progress: bool) -> dict[s
                 "failed": engine.totals.failed,
                 "blocked": engine.totals.blocked,
                 "state": engine.state,
+                "requests": client.requests_sent,
             }
     finally:
         store.close()

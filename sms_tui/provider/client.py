@@ -16,9 +16,8 @@ from typing import Any, TypeVar
 import httpx
 
 from sms_tui.provider.errors import NotFound, ValidationError
-from sms_tui.provider.http import DEFAULT_TIMEOUT, HttpCore, Sleep
+from sms_tui.provider.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HttpCore, Sleep
 from sms_tui.provider.models import (
-    Contact,
     Event,
     EventPage,
     Lead,
@@ -27,7 +26,6 @@ from sms_tui.provider.models import (
     PhoneNumber,
     Sms,
     SmsTemplate,
-    parse_contact,
     parse_event_page,
     parse_lead,
     parse_me,
@@ -40,6 +38,16 @@ from sms_tui.provider.ratelimit import RateLimitInfo
 
 T = TypeVar("T")
 Params = dict[str, Any]
+
+
+#: Close reads at most this many ids from one `id__in`.
+MAX_IDS = 100
+
+
+def is_skip_cap(exc: ValidationError) -> bool:
+    """Close refuses a `_skip` past its cap with `400 {"error": "... max_skip = N ..."}`; older
+    fakes (and perhaps some endpoints) name `_skip` in `field-errors` instead."""
+    return "_skip" in exc.field_errors or "max_skip" in exc.message
 
 
 def _when(value: datetime | str) -> str:
@@ -78,6 +86,8 @@ class CloseClient:
         max_rate_wait: float = 30.0,
         tz_offset: float | None = None,
         max_skip: int = 100_000,
+        deadline: float = DEFAULT_DEADLINE,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         #: deepest `_skip` the paged scans use before starting a new date window
         self.max_skip = max_skip
@@ -91,6 +101,8 @@ class CloseClient:
             max_retries=max_retries,
             max_rate_wait=max_rate_wait,
             tz_offset=tz_offset,
+            deadline=deadline,
+            max_bytes=max_bytes,
         )
 
     def __repr__(self) -> str:
@@ -99,6 +111,11 @@ class CloseClient:
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent so far (each attempt counts)."""
+        return self._core.sent
 
     @property
     def rate_limit(self) -> RateLimitInfo | None:
@@ -168,23 +185,8 @@ class CloseClient:
             templates.extend(page.items)
         return templates
 
-    def iter_lead_pages(
-        self, *, page_size: int = 100, query: str = "sort:created"
-    ) -> AsyncIterator[Page[Lead]]:
-        """Leads in a stable order (oldest first: new leads land at the end, pages do not shift;
-        closeio-api #96), de-duplicated by id."""
-        return self._iter_pages("lead/", {"query": query}, parse_lead, "leads", page_size, lambda x: x.id)
-
     async def get_lead(self, lead_id: str) -> Lead:
         return parse_lead(await self._core.request("GET", f"lead/{lead_id}/"))
-
-    async def list_contacts(self, lead_id: str, *, page_size: int = 100) -> list[Contact]:
-        contacts: list[Contact] = []
-        async for page in self._iter_pages(
-            "contact/", {"lead_id": lead_id}, parse_contact, "contacts", page_size, lambda c: c.id
-        ):
-            contacts.extend(page.items)
-        return contacts
 
     async def list_sms(self, *, skip: int = 0, limit: int = 100, **filters: Any) -> Page[Sms]:
         """One page of `GET /activity/sms/`; filters as in §a.5 (`lead_id`, `date_created__gte`, …)."""
@@ -222,7 +224,7 @@ class CloseClient:
             try:
                 page = await self._page("activity/sms/", params, parse_sms, "SMS")
             except ValidationError as exc:
-                if "_skip" not in exc.field_errors or skip <= window_start or oldest is None:
+                if not is_skip_cap(exc) or skip <= window_start or oldest is None:
                     raise
                 self.max_skip = skip - page_size  # the deepest _skip that worked
                 new_window()
@@ -237,6 +239,15 @@ class CloseClient:
             skip += len(page.items)
             if skip + page_size > self.max_skip:
                 new_window()
+
+    async def sms_by_ids(self, ids: list[str]) -> list[Sms]:
+        """Re-read known SMS: one `id__in` request per 100 ids (an id that is gone is simply absent)."""
+        found: list[Sms] = []
+        for i in range(0, len(ids), MAX_IDS):
+            chunk = ids[i : i + MAX_IDS]
+            page = await self.list_sms(limit=len(chunk), id__in=chunk)
+            found.extend(page.items)
+        return found
 
     async def get_sms(self, sms_id: str) -> Sms:
         return parse_sms(await self._core.request("GET", f"activity/sms/{sms_id}/"))

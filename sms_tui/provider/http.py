@@ -43,6 +43,19 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 #: Exceptions raised before the request could reach the server.
 _NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+#: A whole request (connect, send, every byte of the answer) ends within this, however slowly the
+#: provider trickles its answer (httpx's read time-out is per chunk: a slow loris never trips it).
+DEFAULT_DEADLINE = 60.0
+#: Larger answers are refused (a page of 200 leads is well under 5 MB; a 200 MB field is an attack).
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+
+
+#: headers that described the bytes on the wire, not the decoded answer kept in memory
+_REFRAMED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class TooLarge(Exception):
+    """The answer grew past `max_bytes` (raised while reading; mapped to ProviderDataError)."""
 
 
 class HttpCore:
@@ -60,6 +73,8 @@ class HttpCore:
         max_retries: int = 4,
         max_rate_wait: float = 30.0,
         tz_offset: float | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         if not api_key:
             raise AuthError("No API key is configured for the provider.")
@@ -70,6 +85,10 @@ class HttpCore:
         self.max_retries = max_retries
         self.max_rate_wait = max_rate_wait
         self.rate_limit: RateLimitInfo | None = None
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+        #: requests sent (attempts included), for the poll's cost accounting and the benchmark
+        self.sent = 0
         headers = {"Accept": "application/json", "User-Agent": "sms-tui/0.1 (httpx)"}
         if tz_offset is not None:
             headers["X-TZ-Offset"] = str(tz_offset)  # a string: closeio-api #89
@@ -112,7 +131,12 @@ class HttpCore:
         attempt = 0
         while True:
             try:
-                response = await self._http.request(method, path, params=params, json=body)
+                response = await self._send(method, path, params, body)
+            except TooLarge:
+                raise ProviderDataError(
+                    f"The provider's answer to {where} is larger than {self.max_bytes // 1_048_576} MB; "
+                    "it was refused."
+                ) from None
             except _NOT_SENT as exc:
                 if attempt < max_retries:
                     await self._backoff(attempt, where, f"cannot connect ({type(exc).__name__})")
@@ -172,6 +196,40 @@ class HttpCore:
             if status >= 400:
                 raise self._client_error(response, where)
             return self._decode(response, where)
+
+    async def _send(
+        self, method: str, path: str, params: dict[str, Any] | None, body: dict[str, Any] | None
+    ) -> httpx.Response:
+        """One attempt, bounded by `deadline` overall and by `max_bytes` in size; the answer is
+        read in full before it is returned."""
+        self.sent += 1
+        request = self._http.build_request(method, path, params=params, json=body)
+        try:
+            async with asyncio.timeout(self.deadline):
+                response = await self._http.send(request, stream=True)
+                try:
+                    declared = response.headers.get("content-length", "")
+                    if declared.isdigit() and int(declared) > self.max_bytes:
+                        raise TooLarge
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > self.max_bytes:
+                            raise TooLarge
+                        chunks.append(chunk)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise httpx.ReadTimeout(
+                f"no complete answer within {self.deadline:.0f} s", request=request
+            ) from None
+        return httpx.Response(
+            response.status_code,
+            headers=[(k, v) for k, v in response.headers.items() if k.lower() not in _REFRAMED],
+            content=b"".join(chunks),
+            request=request,
+        )
 
     async def _backoff(self, attempt: int, where: str, why: str) -> None:
         delay = backoff_delay(attempt, self._rng)

@@ -16,6 +16,8 @@ from sms_tui.provider.parse import Fields
 
 T = TypeVar("T")
 
+#: The values Close documents. Others are kept as they came (Close adds values over time; one
+#: unknown status must not reject a page of replies): the cache stores them and shows them as such.
 SMS_STATUSES = frozenset({"inbox", "draft", "scheduled", "outbox", "sent", "error"})
 DIRECTIONS = frozenset({"inbound", "outbound"})
 
@@ -57,6 +59,8 @@ class PhoneNumber:
     is_group_number: bool
     #: users who may text from it (the owner of a personal number; the members of a group number)
     participants: tuple[str, ...] = ()
+    #: ISO countries this number can text; empty = its own country only
+    supports_sms_to_countries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,7 @@ def parse_phone_number(body: object) -> PhoneNumber:
         user_id=f.opt_text("user_id"),
         is_group_number=f.flag("is_group_number", default=False),
         participants=f.text_list("participants"),
+        supports_sms_to_countries=f.text_list("supports_sms_to_countries"),
     )
 
 
@@ -294,8 +299,8 @@ def _parse_sms_carefully(body: object) -> Sms:
         lead_id=f.opt_text("lead_id"),
         contact_id=f.opt_text("contact_id"),
         user_id=f.opt_text("user_id"),
-        direction=f.choice("direction", DIRECTIONS),
-        status=f.choice("status", SMS_STATUSES),
+        direction=f.text("direction"),
+        status=f.text("status"),
         text=f.text_or("text"),
         local_phone=f.opt_text("local_phone"),
         remote_phone=f.opt_text("remote_phone"),

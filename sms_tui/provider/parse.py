@@ -136,8 +136,9 @@ class Fields:
 
 
 def page_items(body: object, what: str) -> tuple[list[Any], bool]:
-    """`{"data": [...], "has_more": bool}` → (items, has_more)."""
+    """`{"data": [...], "has_more": bool}` → (items, has_more). Both are required: a list without
+    `has_more` cannot say whether it is complete, and reading it as "no more" truncates silently."""
     page = Fields(body, f"list of {what}")
     items = page.items("data", required=True)
-    has_more = page.flag("has_more", default=False)
+    has_more = page.flag("has_more")
     return items, has_more

@@ -25,6 +25,16 @@ REMOTE_STATE: dict[str, LocalState] = {
     "error": "error",
 }
 
+
+def local_state_for(status: str, direction: str) -> LocalState:
+    """The local state of a provider SMS. A status Close may add later is kept as it came in the
+    `status` column; the message counts as received (inbound) or gone out (outbound) meanwhile."""
+    known = REMOTE_STATE.get(status)
+    if known is not None:
+        return known
+    return "inbox" if direction == "inbound" else "sent"
+
+
 #: Local state -> the Close status the rep sees (and that `status:` / `latest_sms_status:` search).
 STATUS_OF_STATE: dict[str, CloseStatus] = {
     "draft": "draft",

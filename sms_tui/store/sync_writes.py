@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
-from sms_tui.store.base import StoreBase
-from sms_tui.store.convert import REMOTE_STATE, json_text, parse_ts, ts
+from sms_tui.store.convert import json_text, local_state_for, parse_ts, ts
 from sms_tui.store.reads import texting_phone_of
 from sms_tui.store.schema import reversed_digits
+from sms_tui.store.sync_state import SyncStateMixin
 from sms_tui.store.types import StoreError
 
 #: Close SMS fields stored in their own column (text values), in table order.
@@ -74,7 +74,7 @@ _INSERT_SQL = (
 )
 
 
-class SyncWritesMixin(StoreBase):
+class SyncWritesMixin(SyncStateMixin):
     # -- reference data ----------------------------------------------------------------------------
 
     def upsert_organization(self, org: Organization) -> None:
@@ -103,28 +103,28 @@ class SyncWritesMixin(StoreBase):
 
     def upsert_our_numbers(self, numbers: Iterable[OurNumber], *, replace: bool = True) -> None:
         """Store our sending numbers; with replace, numbers not listed are removed."""
-        numbers = list(numbers)
-        with self._write() as conn:
-            if replace:
-                conn.execute("DELETE FROM our_numbers")
-            conn.executemany(
-                "INSERT INTO our_numbers (id, number, country, sms_enabled, label) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET number = excluded.number, country = excluded.country, "
-                "sms_enabled = excluded.sms_enabled, label = excluded.label",
-                [(n.id, n.number, n.country, int(n.sms_enabled), n.label) for n in numbers],
-            )
+        rows = [(n.id, n.number, n.country, int(n.sms_enabled), n.label) for n in numbers]
+        self._upsert_by_id("our_numbers", ("number", "country", "sms_enabled", "label"), rows, replace)
 
     def upsert_templates(self, templates: Iterable[Template], *, replace: bool = True) -> None:
         """Store SMS templates; with replace, templates not listed are removed."""
-        templates = list(templates)
+        rows = [(t.id, t.name, t.text, int(t.is_active)) for t in templates]
+        self._upsert_by_id("templates", ("name", "text", "is_active"), rows, replace)
+
+    def _upsert_by_id(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], replace: bool
+    ) -> None:
+        """Upsert rows (id first, then `columns`) into a reference table, in one transaction; with
+        `replace`, rows not listed are removed (the provider's list is the whole truth)."""
+        names = ("id", *columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
         with self._write() as conn:
             if replace:
-                conn.execute("DELETE FROM templates")
+                conn.execute(f"DELETE FROM {table}")
             conn.executemany(
-                "INSERT INTO templates (id, name, text, is_active) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, text = excluded.text, "
-                "is_active = excluded.is_active",
-                [(t.id, t.name, t.text, int(t.is_active)) for t in templates],
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+                f"ON CONFLICT(id) DO UPDATE SET {updates}",
+                rows,
             )
 
     # -- leads and contacts ------------------------------------------------------------------------
@@ -234,7 +234,8 @@ class SyncWritesMixin(StoreBase):
                     changed.add(lead_id)
                 sort_at = r["date_created"] or r["activity_at"] or fallback
                 unread = r["direction"] == "inbound" and unread_inbound
-                inserts.append((*values, sort_at, 0 if unread else 1, REMOTE_STATE[r["status"]]))
+                state = local_state_for(r["status"], r["direction"])
+                inserts.append((*values, sort_at, 0 if unread else 1, state))
                 existing[r["remote_id"]] = (values, lead_id)
             conn.executemany(_INSERT_SQL, inserts)
         return changed
@@ -263,11 +264,12 @@ def _normalise(msg: Mapping[str, Any] | Message) -> dict[str, Any]:
     if not isinstance(remote_id, str) or not remote_id:
         raise StoreError("an SMS from the provider has no id")
     status = data.get("status")
-    if status not in REMOTE_STATE:
-        raise StoreError(f"SMS {remote_id}: unknown status {status!r}")
-    direction = data.get("direction") or ("inbound" if status == "inbox" else "outbound")
-    if direction not in ("inbound", "outbound"):
-        raise StoreError(f"SMS {remote_id}: unknown direction {direction!r}")
+    if not isinstance(status, str) or not status:
+        raise StoreError(f"SMS {remote_id}: no status")
+    # A direction Close may add later is kept in `extra`; the row needs one of the two we know.
+    raw_direction = data.get("direction")
+    direction = raw_direction if raw_direction in ("inbound", "outbound") else None
+    direction = direction or ("inbound" if status == "inbox" else "outbound")
     out: dict[str, Any] = {"remote_id": remote_id, "direction": direction, "status": status}
     for col in TEXT_FIELDS:
         if col in out or col == "extra":
@@ -289,6 +291,8 @@ def _normalise(msg: Mapping[str, Any] | Message) -> dict[str, Any]:
     if out["text"] is None:
         out["text"] = ""
     extra = {k: v for k, v in data.items() if k not in _KNOWN and isinstance(msg, Mapping)}
+    if raw_direction is not None and raw_direction != direction:
+        extra["direction"] = raw_direction
     out["extra"] = json_text(extra) if extra else None
     return out
 
@@ -339,7 +343,7 @@ def _adopt(conn: sqlite3.Connection, local_id: int, r: Mapping[str, Any]) -> Non
     conn.execute(
         f"UPDATE messages SET {sets}, local_state = ?, claimed_by = NULL, claimed_at = NULL "
         "WHERE local_id = ?",
-        (*(r[c] for c in TEXT_FIELDS), REMOTE_STATE[r["status"]], local_id),
+        (*(r[c] for c in TEXT_FIELDS), local_state_for(r["status"], r["direction"]), local_id),
     )
 
 

@@ -19,7 +19,24 @@ reconcile (finding our SMS after an unclear send), cache + store_cache (the seam
 convert (wire -> cache models), events (what the listener gets, poll pacing).
 """
 
-from sms_tui.sync.engine import SyncEngine, Totals
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sms_tui.sync.events import ConnectionState, FirstSyncProgress, PollPacer, SyncEvent
+
+if TYPE_CHECKING:
+    from sms_tui.sync.engine import SyncEngine, Totals
+
+
+def __getattr__(name: str) -> object:
+    # The engine (and with it httpx and the provider client) loads on first use, so the UI can
+    # import the typed events from here without paying for the HTTP stack before its first frame.
+    if name in ("SyncEngine", "Totals"):
+        from sms_tui.sync import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'sms_tui.sync' has no attribute {name!r}")
+
 
 __all__ = ["ConnectionState", "FirstSyncProgress", "PollPacer", "SyncEngine", "SyncEvent", "Totals"]

@@ -58,6 +58,26 @@ class SyncCache(Protocol):
         """Leads a message named before their lead was fetched."""
         ...
 
+    def delete_sms(self, remote_ids: Sequence[str]) -> frozenset[str]:
+        """The provider deleted these SMS: remove them (a message blocked here keeps its row)."""
+        ...
+
+    def known_lead_ids(self, lead_ids: Sequence[str]) -> frozenset[str]: ...
+
+    def stubs_among(self, lead_ids: Sequence[str]) -> list[str]: ...
+
+    def settle_stubs(self, lead_ids: Sequence[str]) -> None:
+        """These stub leads do not exist on the provider: stop fetching them."""
+        ...
+
+    def unsettled_outbound_ids(self, since: datetime, now: datetime, limit: int) -> list[str]:
+        """Provider ids of outbound SMS whose status may still change (re-read every poll)."""
+        ...
+
+    def has_due(self, now: datetime) -> bool:
+        """Is anything due to be pushed now?"""
+        ...
+
     def counts(self) -> Counts: ...
 
     # -- cursors -------------------------------------------------------------------------------------

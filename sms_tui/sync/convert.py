@@ -7,20 +7,11 @@ from __future__ import annotations
 
 from typing import cast
 
-from sms_tui.core.models import CloseStatus, Contact, ContactPhone, Direction, Lead, LocalState, Message
+from sms_tui.core.models import CloseStatus, Contact, ContactPhone, Direction, Lead, Message
 from sms_tui.core.models import OurNumber as CoreNumber
 from sms_tui.core.models import Template as CoreTemplate
 from sms_tui.provider import models as wire
-
-#: Close status -> local state. `outbox` on the provider means accepted and on its way: sent for us.
-LOCAL_STATE: dict[str, LocalState] = {
-    "inbox": "inbox",
-    "draft": "draft",
-    "scheduled": "scheduled",
-    "outbox": "sent",
-    "sent": "sent",
-    "error": "error",
-}
+from sms_tui.store.convert import local_state_for
 
 
 def message(sms: wire.Sms) -> Message:
@@ -28,7 +19,7 @@ def message(sms: wire.Sms) -> Message:
         local_id=0,
         lead_id=sms.lead_id or "",
         direction=cast(Direction, sms.direction),
-        local_state=LOCAL_STATE[sms.status],
+        local_state=local_state_for(sms.status, sms.direction),
         text=sms.text,
         remote_id=sms.id,
         contact_id=sms.contact_id,

@@ -28,11 +28,15 @@ from sms_tui.provider import (
     RateLimited,
 )
 from sms_tui.rules import compliance_rules
+from sms_tui.store import Store
+from sms_tui.sync.apply import apply_sms
 from sms_tui.sync.cache import SyncCache
 from sms_tui.sync.events import ConnectionState, FirstSyncProgress, PollPacer, SyncEvent
-from sms_tui.sync.first_sync import Progress, run_first_sync
-from sms_tui.sync.outbox import DEFAULT_LEASE, OutboxPusher, PushReport
-from sms_tui.sync.poll import EventPoller, PollReport
+from sms_tui.sync.first_sync import Progress, Scope, refresh_account, run_first_sync
+from sms_tui.sync.marks import SyncMarks
+from sms_tui.sync.outbox import DEFAULT_LEASE, OutboxPusher, PushReport, SendCounts
+from sms_tui.sync.poll import WHOLE_LOG, EventPoller, EventQuery, PollReport
+from sms_tui.sync.store_cache import as_cache
 
 log = logging.getLogger("sms_tui.sync")
 
@@ -40,6 +44,11 @@ Listener = Callable[[SyncEvent], None]
 Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 #: How often run_forever looks at the outbox (sends are due at send_at; this is the lag at most).
 PUSH_TICK = 0.5
+#: A poll (all its pages and fetches) ends within this, or counts as failed and is retried later.
+POLL_DEADLINE = 120.0
+#: Before pushing due sends, new inbound is fetched unless a poll ended this recently (a STOP that
+#: arrived during the undo window must block the send).
+FRESH_ENOUGH = timedelta(seconds=1)
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
@@ -50,19 +59,16 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 
 @dataclass
-class Totals:
-    sent: int = 0
-    failed: int = 0
-    blocked: int = 0
+class Totals(SendCounts):
+    """What this engine did since it started (sends add up from each `PushReport`)."""
+
     new_replies: int = 0
-    found: int = 0
-    absent: int = 0
 
 
 class SyncEngine:
     def __init__(
         self,
-        store: object,
+        store: Store | SyncCache,
         client: CloseClient,
         *,
         now: Callable[[], datetime],
@@ -74,9 +80,9 @@ class SyncEngine:
         rng: random.Random | None = None,
         wait: Wait = _wait,
         page_size: int = 100,
+        scope: Scope | None = None,
+        queries: tuple[EventQuery, ...] = WHOLE_LOG,
     ) -> None:
-        from sms_tui.sync.store_cache import as_cache
-
         self.cache: SyncCache = as_cache(store)
         self.client = client
         self.now = now
@@ -84,12 +90,14 @@ class SyncEngine:
         self.settings = settings or Settings()
         self.owner = owner or f"engine-{uuid.uuid4().hex[:12]}"
         self.page_size = page_size
+        self.scope = scope or Scope()
         self.state: ConnectionState = "online"
         self.detail: str | None = None
         self.last_poll: datetime | None = None
         self.totals = Totals()
         self.pacer = PollPacer(interval=self.settings.poll_interval, rng=rng or random.Random())
-        self.poller = EventPoller(self.cache, client, now=now)
+        self.poller = EventPoller(self.cache, client, now=now, queries=queries)
+        self.marks = SyncMarks(self.cache)
         #: the send guard's rules: explicit ones, else those the settings configure ([quiet_hours])
         self.rules = rules if rules is not None else compliance_rules(self.settings)
         self.pusher = OutboxPusher(
@@ -97,13 +105,39 @@ class SyncEngine:
         )
         self._wait = wait
         self._push_lock = asyncio.Lock()
+        self._poll_lock = asyncio.Lock()
         #: phones that sent STOP whose provider-scheduled messages could not be removed yet
         self._stops_to_apply: set[str] = set()
+        #: True once the cache is synced (first sync done, or a warm cache resumed)
+        self.ready = False
 
     def __repr__(self) -> str:
         return f"SyncEngine(owner={self.owner!r}, state={self.state!r})"
 
-    # -- the three operations ------------------------------------------------------------------------
+    # -- the operations ------------------------------------------------------------------------------
+
+    @property
+    def needs_first_sync(self) -> bool:
+        return self.marks.first_sync_done() is None
+
+    async def start(self, progress: Progress | None = None, *, full: bool = False) -> None:
+        """The first sync if this cache never finished one (or `full`), else resume: one poll from
+        the stored marks. Raises ProviderError after reporting the state."""
+        if full:
+            self.marks.forget_all()
+        if self.needs_first_sync:
+            await self.first_sync(progress)
+        else:  # resume: one poll, then the account's three requests at once
+            await self.poll_once()
+            await self._refresh_account()
+        self.ready = True
+
+    async def _refresh_account(self) -> None:
+        try:
+            await refresh_account(self.cache, self.client, page_size=self.page_size)
+        except ProviderError as exc:
+            self._report_failure(exc)
+            raise
 
     async def first_sync(self, progress: Progress | None = None) -> FirstSyncProgress:
         def relay(p: FirstSyncProgress) -> None:
@@ -112,27 +146,37 @@ class SyncEngine:
             self._emit(frozenset(), progress=p)
 
         try:
-            result, started, changed = await run_first_sync(
-                self.cache, self.client, progress=relay, now=self.now, page_size=self.page_size
+            result = await run_first_sync(
+                self.cache,
+                self.client,
+                progress=relay,
+                now=self.now,
+                page_size=self.page_size,
+                scope=self.scope,
+                written=lambda ids: self._emit(frozenset(ids)),
             )
         except ProviderError as exc:
-            self._set_state(exc)
-            self._emit(frozenset())
+            self._report_failure(exc)
             raise
-        self.poller.start_from(started)
+        self.poller.start_from(result.started)
+        self.marks.set_first_sync_done(result.started)
+        changed = set(result.applied.changed_lead_ids)
+        for phone in result.applied.opt_outs:  # a STOP in the history: nothing scheduled may go
+            changed |= await self._cancel_scheduled_to(phone)
         self._set_state(None)
+        self.ready = True
         self._emit(frozenset(changed))
-        return result
+        return result.progress
 
     async def poll_once(self) -> PollReport:
         """Fetch new and changed SMS; raises ProviderError after reporting the state."""
-        try:
-            report = await self.poller.poll()
-        except ProviderError as exc:
-            self._set_state(exc)
-            self._emit(frozenset())
-            raise
-        self.last_poll = self.now()
+        async with self._poll_lock:
+            try:
+                report = await self.poller.poll()
+            except ProviderError as exc:
+                self._report_failure(exc)
+                raise
+            self.last_poll = self.now()
         self._set_state(None)
         self.totals.new_replies += len(report.new_inbound)
         changed = set(report.changed_lead_ids)
@@ -141,16 +185,41 @@ class SyncEngine:
         self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
         return report
 
+    async def poll_step(self) -> float:
+        """One poll, bounded by POLL_DEADLINE, never raising for provider trouble: returns how long
+        to wait before the next (the pacer's call: the interval, longer when rate-limited or down).
+        Until the engine has started (a first sync that failed, say), the step is another start."""
+        if not self.ready:
+            delay = await self._start_step(full=False)
+            return self.pacer.ok() if self.ready else delay
+        try:
+            async with asyncio.timeout(POLL_DEADLINE):
+                await self.poll_once()
+                changed = await self.poller.backfill()
+            if changed:
+                self._emit(changed)
+        except RateLimited as exc:
+            return self.pacer.failed(exc.retry_after)
+        except ProviderError:
+            return self.pacer.failed()
+        except TimeoutError:
+            self.detail = f"A poll took longer than {POLL_DEADLINE:.0f} s; it will be retried."
+            self._emit(frozenset())
+            return self.pacer.failed()
+        info = self.client.rate_limit
+        if info is None:
+            return self.pacer.ok()
+        return self.pacer.ok(info.remaining, info.reset)
+
     async def push_outbox(self) -> PushReport:
-        """Send what is due; never raises for provider trouble (it is in the report and the state)."""
+        """Send what is due; never raises for provider trouble (it is in the report and the state).
+        New inbound is fetched first (one small request), so a STOP that came during the undo
+        window blocks the send."""
+        await self._fresh_inbound()
         async with self._push_lock:  # one push at a time per engine (the UI may ask while the loop runs)
             report = await self.pusher.push()
             await self._push_cancels(report)
-        self.totals.sent += report.sent
-        self.totals.failed += report.failed
-        self.totals.blocked += report.blocked
-        self.totals.found += report.found
-        self.totals.absent += report.absent
+        self.totals.add(report)
         if report.problem is not None:
             self._set_state(report.problem)
         elif report.sent or report.failed or report.blocked:
@@ -163,6 +232,33 @@ class SyncEngine:
                 blocked=report.blocked,
             )
         return report
+
+    async def _fresh_inbound(self) -> None:
+        now = self.now()
+        if self.needs_first_sync or not self.cache.has_due(now):
+            return
+        if self.last_poll is not None and now - self.last_poll < FRESH_ENOUGH:
+            return
+        try:
+            report = await self.poller.fresh_inbound()
+        except ProviderError as exc:  # the push reports the trouble if it meets it too
+            log.info("no fresh inbound before pushing: %s", exc)
+            return
+        self.last_poll = now
+        self.totals.new_replies += len(report.new_inbound)
+        changed = set(report.changed_lead_ids)
+        for phone in report.opt_outs:
+            changed |= await self._cancel_scheduled_to(phone)
+        if changed or report.new_inbound:
+            self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
+
+    async def fetch_older(self, lead_id: str, before: datetime, limit: int = 100) -> frozenset[str]:
+        """Messages of a lead older than the cache holds (the first sync keeps a window): one page
+        of `limit` more, on demand when the rep pages back."""
+        page = await self.client.list_sms(lead_id=lead_id, date_created__lt=before, limit=limit)
+        applied = apply_sms(self.cache, page.items, history=True)
+        self._emit(frozenset(applied.changed_lead_ids))
+        return frozenset(applied.changed_lead_ids)
 
     async def cancel_scheduled(self, local_id: int) -> frozenset[str]:
         """Cancel a message scheduled on the provider now (the UI may also just flag it in the store,
@@ -199,15 +295,19 @@ class SyncEngine:
 
     # -- the loop ------------------------------------------------------------------------------------
 
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        """Push often, poll at the (backed-off) interval, until `stop` is set."""
+    async def run_forever(self, stop: asyncio.Event, *, full: bool = False) -> None:
+        """Push often and poll at the pacer's interval until `stop` is set. The first poll step
+        starts the engine (first sync or resume) and is retried like any poll: a 429 or an outage
+        is waited out, never an exit, and sends are not held up by a start that keeps failing."""
+        if full:
+            self.marks.forget_all()
         next_poll = self.now()
         next_push = self.now()
         push_failures = 0
         while not stop.is_set():
             try:
                 if self.now() >= next_poll:
-                    delay = await self._poll_for_loop()
+                    delay = await self.poll_step()
                     next_poll = self.now() + timedelta(seconds=delay)
                     self._emit(frozenset(), next_poll_in=delay)
                 if self.now() >= next_push:
@@ -227,19 +327,20 @@ class SyncEngine:
             until_poll = (next_poll - self.now()).total_seconds()
             await self._wait(stop, min(PUSH_TICK, max(0.0, until_poll)) if until_poll > 0 else 0.0)
 
-    async def _poll_for_loop(self) -> float:
+    async def _start_step(self, *, full: bool) -> float:
         try:
-            await self.poll_once()
+            await self.start(full=full)
         except RateLimited as exc:
             return self.pacer.failed(exc.retry_after)
         except ProviderError:
             return self.pacer.failed()
-        info = self.client.rate_limit
-        if info is None:
-            return self.pacer.ok()
-        return self.pacer.ok(info.remaining, info.reset)
+        return 0.0
 
     # -- state and listener --------------------------------------------------------------------------
+
+    def _report_failure(self, problem: ProviderError) -> None:
+        self._set_state(problem)
+        self._emit(frozenset())
 
     def _set_state(self, problem: ProviderError | None) -> None:
         if problem is None:

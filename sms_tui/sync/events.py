@@ -7,9 +7,10 @@ only what changed, so the UI refreshes those leads and nothing else.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from sms_tui.core.models import Message
 
@@ -67,3 +68,31 @@ class PollPacer:
         backoff = min(self.max_interval, self.interval * (2 ** min(self.failures, 10)))
         jittered = backoff / 2 + self.rng.random() * backoff / 2
         return float(max(retry_after or 0.0, jittered, self.interval))
+
+
+ProgressListener = Callable[[FirstSyncProgress], None]
+Listener = Callable[[SyncEvent], None]
+
+
+class SyncDriver(Protocol):
+    """What the UI may ask of the sync engine. The UI imports this module only (no provider, no
+    httpx): the engine reports through `SyncEvent`s, never by raising provider errors at the UI."""
+
+    ready: bool
+
+    async def start(self, progress: ProgressListener | None = None, *, full: bool = False) -> None:
+        """First sync (a cold cache, or `full`) or resume from the stored marks. May raise; the
+        state is reported to the listener first."""
+        ...
+
+    async def poll_step(self) -> float:
+        """One poll; never raises for provider trouble; returns the seconds to wait before the next."""
+        ...
+
+    async def push_outbox(self) -> object: ...
+
+    async def fetch_older(self, lead_id: str, before: datetime, limit: int = 100) -> frozenset[str]: ...
+
+
+#: Builds the engine for the UI, given the listener (the composition root wires the provider).
+DriverFactory = Callable[[Listener], SyncDriver]

@@ -40,6 +40,7 @@ from sms_tui.provider import (
     RateLimited,
     ValidationError,
 )
+from sms_tui.sync.apply import OPT_OUT_CODE
 from sms_tui.sync.cache import SyncCache
 from sms_tui.sync.reconcile import CLOCK_SKEW, find_match
 
@@ -53,14 +54,24 @@ _OPT_OUT_HINTS = ("21610", "opted out", "unsubscribed recipient")
 
 
 @dataclass
-class PushReport:
+class SendCounts:
+    """What pushes did; a push reports them, the engine adds them up (`Totals`)."""
+
     sent: int = 0
     failed: int = 0
     blocked: int = 0
-    deferred: int = 0
     #: after an unclear outcome: found on the provider / proven absent (and sent again)
     found: int = 0
     absent: int = 0
+
+    def add(self, other: SendCounts) -> None:
+        for name in ("sent", "failed", "blocked", "found", "absent"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class PushReport(SendCounts):
+    deferred: int = 0
     changed_lead_ids: set[str] = field(default_factory=set)
     #: the connection problem that stopped the push, if any
     problem: ProviderError | None = None
@@ -207,15 +218,7 @@ class OutboxPusher:
             report.problem = exc
             return
         except ValidationError as exc:
-            text = str(exc)
-            report.changed_lead_ids.add(message.lead_id)
-            if any(hint in text.lower() for hint in _OPT_OUT_HINTS) and message.remote_phone:
-                report.changed_lead_ids |= self.cache.set_opted_out(message.remote_phone, True, self.now())
-                self.cache.mark_blocked(message.local_id, f"The provider refused it: {text}", self.token)
-                report.blocked += 1
-            else:
-                self.cache.mark_failed(message.local_id, text, self.token)
-                report.failed += 1
+            self._refused(message, str(exc), report)
             return
         except ProviderError as exc:
             self.cache.mark_failed(message.local_id, str(exc), self.token)
@@ -225,8 +228,21 @@ class OutboxPusher:
         report.changed_lead_ids |= self.cache.mark_pushed(message.local_id, sms, self.token)
         if sms.status == "error":
             report.failed += 1
+            if sms.remote_phone and OPT_OUT_CODE in (sms.error_message or ""):
+                report.changed_lead_ids |= self.cache.set_opted_out(sms.remote_phone, True, self.now())
         else:
             report.sent += 1
+
+    def _refused(self, message: Message, text: str, report: PushReport) -> None:
+        """The provider refused the POST (400): blocked when the reason is an opt-out, else failed."""
+        report.changed_lead_ids.add(message.lead_id)
+        if any(hint in text.lower() for hint in _OPT_OUT_HINTS) and message.remote_phone:
+            report.changed_lead_ids |= self.cache.set_opted_out(message.remote_phone, True, self.now())
+            self.cache.mark_blocked(message.local_id, f"The provider refused it: {text}", self.token)
+            report.blocked += 1
+        else:
+            self.cache.mark_failed(message.local_id, text, self.token)
+            report.failed += 1
 
     async def cancel_scheduled(self, message: Message) -> frozenset[str]:
         """The rep's cancel: the scheduled SMS goes back to draft on the provider, then here."""

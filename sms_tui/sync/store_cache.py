@@ -6,28 +6,32 @@ to Close JSON / core models) and which cache rows count as "ours" when reconcili
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sms_tui.core.models import Message, Organization, User
+from sms_tui.core.phones import PhoneError, can_text, parse_phone
 from sms_tui.provider import models as wire
+from sms_tui.store import Store
 from sms_tui.sync import convert
 from sms_tui.sync.cache import Counts, MergeResult, SendContext, SyncCache
+from sms_tui.sync.numbers import countries_of, usable_numbers
+
+#: kv: our number -> the countries it may text (Close's supports_sms_to_countries)
+COUNTRIES_KEY = "sync.number_countries"
 
 log = logging.getLogger("sms_tui.sync")
 
 
-def as_cache(store: object) -> SyncCache:
-    """Wrap a Store; anything already speaking SyncCache (a test double) is used as it is."""
-    if hasattr(store, "claim_stale") and hasattr(store, "save_sms"):
-        return store  # type: ignore[return-value]
-    return StoreCache(store)
+def as_cache(store: Store | SyncCache) -> SyncCache:
+    """A Store is wrapped; anything else already speaks SyncCache (a test double)."""
+    return StoreCache(store) if isinstance(store, Store) else store
 
 
 class StoreCache:
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     # -- first sync ----------------------------------------------------------------------------------
@@ -39,15 +43,10 @@ class StoreCache:
             self.store.upsert_organization(Organization(id=org.id, name=org.name))
         user = User(me.id, me.first_name, me.last_name, me.email, me.organization_id)
         self.store.upsert_users([user], me_id=me.id)
-        # only numbers this user may text from: theirs, a group number they are in, or one whose owner
-        # the provider does not say (issue 8: a colleague's number fails at send time)
-        ours = [
-            convert.number(n)
-            for n in numbers
-            if n.type != "external"
-            and (n.user_id == me.id or me.id in n.participants or (n.user_id is None and not n.participants))
-        ]
-        self.store.upsert_our_numbers(ours)
+        ours = usable_numbers(numbers, me.id)  # never a colleague's personal number
+        self.store.upsert_our_numbers([convert.number(n) for n in ours])
+        countries = {n.number: sorted(countries_of(n)) for n in ours}
+        self.store.kv_set(COUNTRIES_KEY, json.dumps(countries, sort_keys=True))
         self.store.upsert_templates([convert.template(t) for t in templates])
 
     def save_leads(self, leads: Sequence[wire.Lead]) -> frozenset[str]:
@@ -55,20 +54,36 @@ class StoreCache:
 
     def save_sms(self, items: Sequence[wire.Sms], *, history: bool = False) -> MergeResult:
         fresh: list[str] = []
-        if not history:
-            fresh = [
-                s.id
-                for s in items
-                if s.direction == "inbound" and self.store.get_message_by_remote_id(s.id) is None
-            ]
+        if not history:  # replies the cache did not have: two batch look-ups, not one per SMS
+            inbound = [s.id for s in items if s.direction == "inbound"]
+            known = {m.remote_id for m in self.store.messages_by_remote_ids(inbound)}
+            fresh = [i for i in inbound if i not in known]
         changed = self.store.apply_remote_messages([s.raw for s in items], unread_inbound=not history)
-        new_inbound = tuple(
-            m for m in (self.store.get_message_by_remote_id(i) for i in fresh) if m is not None
-        )
+        order = {remote_id: n for n, remote_id in enumerate(fresh)}
+        stored = self.store.messages_by_remote_ids(fresh) if fresh else []
+        new_inbound = tuple(sorted(stored, key=lambda m: order.get(m.remote_id or "", 0)))
         return MergeResult(changed_lead_ids=frozenset(changed), new_inbound=new_inbound)
 
     def stub_lead_ids(self, limit: int) -> list[str]:
         return list(self.store.stub_lead_ids(limit))
+
+    def delete_sms(self, remote_ids: Sequence[str]) -> frozenset[str]:
+        return frozenset(self.store.delete_remote_messages(remote_ids))
+
+    def stubs_among(self, lead_ids: Sequence[str]) -> list[str]:
+        return self.store.stubs_among(lead_ids)
+
+    def settle_stubs(self, lead_ids: Sequence[str]) -> None:
+        self.store.settle_stubs(lead_ids)
+
+    def known_lead_ids(self, lead_ids: Sequence[str]) -> frozenset[str]:
+        return frozenset(self.store.known_lead_ids(lead_ids))
+
+    def unsettled_outbound_ids(self, since: datetime, now: datetime, limit: int) -> list[str]:
+        return self.store.unsettled_outbound_ids(since=since, now=now, limit=limit)
+
+    def has_due(self, now: datetime) -> bool:
+        return self.store.has_due(now)
 
     def counts(self) -> Counts:
         stats = self.store.stats()
@@ -110,14 +125,33 @@ class StoreCache:
                     if any(p.phone == phone for p in contact.phones):
                         opted_out = opted_out or contact.opted_out
                         do_not_text = do_not_text or contact.do_not_text
-        from_number = message.local_phone
-        if not from_number:
-            numbers = [n for n in self.store.our_numbers() if n.sms_enabled]
-            from_number = numbers[0].number if numbers else None
+        from_number = message.local_phone or self._from_number(message.lead_id, phone)
         # first_message only adds warnings (for the rep, at compose time); the push acts on blocks.
         return SendContext(
             opted_out=opted_out, do_not_text=do_not_text, first_message=False, from_number=from_number
         )
+
+    def _from_number(self, lead_id: str, phone: str) -> str | None:
+        """A reply goes from the number the thread last used; otherwise from one of the rep's
+        numbers that can text the recipient's country (None: there is none, the guard says why)."""
+        if not phone:
+            return None
+        last = self.store.last_local_phone(lead_id, phone) if lead_id else None
+        ours = [n.number for n in self.store.our_numbers() if n.sms_enabled]
+        if last is not None and last in ours:
+            return last
+        try:
+            region = parse_phone(phone).country
+        except PhoneError:
+            return ours[0] if ours else None
+        try:
+            countries: dict[str, list[str]] = json.loads(self.store.kv_get(COUNTRIES_KEY) or "{}")
+        except ValueError:
+            countries = {}
+        for number in ours:
+            if region in countries.get(number, ()) or can_text(number, phone).ok:
+                return number
+        return ours[0] if ours else None
 
     def mark_pushed(self, local_id: int, sms: wire.Sms, owner: str) -> frozenset[str]:
         self.store.mark_pushed(

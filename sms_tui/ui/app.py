@@ -7,12 +7,13 @@ zone. `sms_tui.commands.app` builds the real ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from sms_tui.store import Store
 from sms_tui.ui.loaders import rep_zone
@@ -112,6 +113,15 @@ class SmsApp(App[None]):
 
     def poll_now(self) -> None:
         self.sync.poll()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.sync.has_provider:
+            yield SystemCommand(
+                "Full resync",
+                "Forget where the sync stands and fetch your conversations again (as `sms-tui sync --full`)",
+                self.sync.full_resync,
+            )
 
     async def action_quit(self) -> None:
         self.inbox.flush_drafts_now()

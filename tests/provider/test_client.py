@@ -216,10 +216,13 @@ async def test_settings_repr_hides_key() -> None:
     ("body", "message"),
     [
         (b"<html>oops</html>", "not valid JSON"),
-        (json.dumps({"data": [sms_json(status="delivered")], "has_more": False}).encode(), "expected one of"),
+        (json.dumps({"data": [sms_json(status=7)], "has_more": False}).encode(), "'status' = a number"),
+        (json.dumps({"data": [sms_json()]}).encode(), "lacks the field 'has_more'"),
         (json.dumps({"data": [sms_json(id=None)], "has_more": False}).encode(), "'id'"),
         (
-            json.dumps({"data": [{k: v for k, v in sms_json().items() if k != "date_created"}]}).encode(),
+            json.dumps(
+                {"data": [{k: v for k, v in sms_json().items() if k != "date_created"}], "has_more": False}
+            ).encode(),
             "lacks the field 'date_created'",
         ),
         (json.dumps({"data": [sms_json(text=12)], "has_more": False}).encode(), "'text' = a number"),
@@ -242,11 +245,49 @@ async def test_malformed_answers_raise_provider_data_error_with_a_clear_message(
 
 
 async def test_one_bad_item_rejects_the_whole_page() -> None:
-    page = {"data": [sms_json(id="acti_1"), sms_json(id="acti_2", direction="sideways")], "has_more": False}
+    page = {"data": [sms_json(id="acti_1"), sms_json(id="acti_2", date_created=None)], "has_more": False}
     rec = Recorder([ok(page)])
     async with rec.client() as client:
         with pytest.raises(ProviderDataError, match="SMS acti_2"):
             await client.list_sms()
+
+
+async def test_unknown_status_and_direction_values_are_kept_as_they_came() -> None:
+    page = {
+        "data": [sms_json(id="acti_1", status="delivered"), sms_json(id="acti_2", direction="sideways")],
+        "has_more": False,
+    }
+    rec = Recorder([ok(page)])
+    async with rec.client() as client:
+        got = await client.list_sms()
+    assert [(s.status, s.direction) for s in got.items] == [("delivered", "outbound"), ("outbox", "sideways")]
+
+
+async def test_an_answer_over_the_size_limit_is_refused() -> None:
+    page = {"data": [sms_json(text="x" * 5000)], "has_more": False}
+    rec = Recorder([ok(page)])
+    async with rec.client() as client:
+        client._core.max_bytes = 4000
+        with pytest.raises(ProviderDataError, match="larger than"):
+            await client.list_sms()
+
+
+async def test_an_answer_that_never_ends_hits_the_request_deadline() -> None:
+    import asyncio
+
+    class Trickle(httpx.AsyncByteStream):
+        async def __aiter__(self):
+            yield b'{"data": ['
+            await asyncio.sleep(3600)
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Trickle())
+
+    client = CloseClient("http://x/api/v1/", API_KEY, transport=httpx.MockTransport(slow), max_retries=0)
+    client._core.deadline = 0.05
+    with pytest.raises(Offline, match="stopped answering"):
+        await client.list_sms()
+    await client.aclose()
 
 
 async def test_sms_parsing_normalises_datetimes_to_utc() -> None:
@@ -329,9 +370,9 @@ def test_the_quick_sms_parser_agrees_with_the_careful_one(over: dict[str, object
     assert parse_sms(body) == _parse_sms_carefully(body)
 
 
-def _history_server(items: list[dict[str, object]], max_skip: int):
+def _history_server(items: list[dict[str, object]], max_skip: int, *, close_shape: bool = True):
     """A fake `GET /activity/sms/`: newest first (ties by id desc), `date_created__lte`, and a 400
-    beyond `max_skip` like Close."""
+    beyond `max_skip` in Close's shape (`{"error": "... max_skip = N ..."}`) or the field-errors one."""
     from datetime import datetime
 
     ordered = sorted(items, key=lambda s: (s["date_created"], s["id"]), reverse=True)
@@ -340,6 +381,9 @@ def _history_server(items: list[dict[str, object]], max_skip: int):
         q = request.url.params
         skip, limit = int(q["_skip"]), int(q["_limit"])
         if skip > max_skip:
+            if close_shape:
+                msg = f"Invalid _skip: {skip}. Use the max_skip = {max_skip} or page with date filters."
+                return httpx.Response(400, json={"error": msg})
             return httpx.Response(400, json={"errors": [], "field-errors": {"_skip": "too deep"}})
         rows = ordered
         if "date_created__lte" in q:
@@ -364,11 +408,12 @@ async def test_history_scan_goes_deeper_than_the_skip_cap_with_date_windows_and_
     assert len(ids) == len(set(ids))
 
 
-async def test_history_scan_lowers_its_skip_cap_when_the_provider_refuses_a_skip() -> None:
+@pytest.mark.parametrize("close_shape", [True, False])
+async def test_history_scan_lowers_its_skip_cap_when_the_provider_refuses_a_skip(close_shape: bool) -> None:
     items = [
         sms_json(id=f"acti_{i:03}", date_created=f"2026-11-23T10:{i:02}:00.000000+00:00") for i in range(40)
     ]
-    handler = _history_server(items, max_skip=9)
+    handler = _history_server(items, max_skip=9, close_shape=close_shape)
     client = CloseClient(BASE, API_KEY, transport=httpx.MockTransport(handler))  # default cap: far deeper
     ids = [s.id async for page in client.iter_sms_history(page_size=4) for s in page.items]
     await client.aclose()

@@ -60,8 +60,7 @@ def test_every_close_field_is_kept(store: Store) -> None:
     ("bad", "message"),
     [
         ({"status": "inbox"}, "has no id"),
-        ({"id": "acti_x", "status": "delivered"}, "unknown status 'delivered'"),
-        ({"id": "acti_x", "status": "sent", "direction": "sideways"}, "unknown direction"),
+        ({"id": "acti_x", "status": 5}, "no status"),
         ({"id": "acti_x", "status": "sent", "text": 5}, "text should be text"),
         ({"id": "acti_x", "status": "sent", "date_created": "yesterday-ish"}, "bad date_created"),
         ({"id": "acti_x", "status": "sent", "date_created": 1700000000}, "bad date_created"),
@@ -76,6 +75,20 @@ def test_malformed_provider_sms_raise_and_leave_the_cache_as_it_was(
     with pytest.raises(StoreError, match=message):
         store.apply_remote_messages([sms("acti_2", 1), {"lead_id": "lead_1", **bad}])
     assert snapshot(store) == before
+
+
+def test_unknown_status_and_direction_are_stored_as_they_came(store: Store) -> None:
+    store.upsert_leads([make_lead(1)])
+    store.apply_remote_messages(
+        [sms("acti_1", 1, status="delivered"), {**sms("acti_2", 1), "direction": "sideways"}]
+    )
+    first = store.get_message_by_remote_id("acti_1")
+    second = store.get_message_by_remote_id("acti_2")
+    assert first is not None and str(first.status) == "delivered" and first.local_state == "sent"
+    assert second is not None and second.direction == "inbound"  # from its status, inbox
+    with store._read() as conn:
+        extra = conn.execute("SELECT extra FROM messages WHERE remote_id = 'acti_2'").fetchone()[0]
+    assert '"direction":"sideways"' in extra
 
 
 def test_only_changed_messages_count_as_changes(store: Store) -> None:

@@ -55,8 +55,6 @@ class World:
 
     def __post_init__(self) -> None:
         self.app = create_app(api_key=API_KEY, seed=self.seed, clock=self.clock, sleep=self.sleep)
-        # The sync does not handle the event log's consolidation yet (issue 9): off here until it does.
-        self.app.carrier.plan.faults.event_consolidate_seconds = 0
         self.asgi = httpx.ASGITransport(app=self.app)
         self.transport = TimeoutTransport(self.asgi, self.clock, CLIENT_TIMEOUT)
         self.ctl = httpx.AsyncClient(transport=self.asgi, base_url=BASE, auth=(API_KEY, ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,12 @@ def test_sync_once_json_reports_what_the_cache_holds(carrier: RunningCarrier, tm
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     state = carrier.app.carrier.state
-    assert summary["leads"] == len(state.data["lead"])
-    assert summary["messages"] == sum(1 for s in state.data["sms"].values() if s["status"] != "draft")
+    # The first sync holds the rep's conversations of the last 90 days and their leads.
+    since = (datetime.now(UTC) - timedelta(days=90)).isoformat()
+    recent = [s for s in state.data["sms"].values() if s["date_created"] >= since and s["status"] != "draft"]
+    assert recent and len(recent) < len(state.data["sms"])
+    assert summary["leads"] == len({s["lead_id"] for s in recent})
+    assert summary["messages"] == len(recent)
     assert summary["state"] == "online" and summary["sent"] == 0
     assert (tmp_path / "data" / "cache.sqlite3").exists()
     assert KEY not in result.output
@@ -123,3 +128,21 @@ def test_json_without_a_provider_is_a_json_object_and_exit_2(tmp_path: Path) -> 
     answer = json.loads(result.stdout)
     assert answer["ok"] is False and "No provider is configured" in answer["error"]
     assert "No provider is configured" in result.stderr
+
+
+def test_a_second_run_resumes_for_a_handful_of_requests_and_full_starts_over(
+    carrier: RunningCarrier, tmp_path: Path
+) -> None:
+    args = ["sync", "--once", "--json", "--base-url", carrier.base_url, "--api-key", KEY]
+    data = ["--data-dir", str(tmp_path / "data")]
+    first = json.loads(CliRunner().invoke(main, [*args, *data], env=_env(tmp_path)).output)
+    second = json.loads(CliRunner().invoke(main, [*args, *data], env=_env(tmp_path)).output)
+    full = json.loads(CliRunner().invoke(main, [*args, *data, "--full"], env=_env(tmp_path)).output)
+    assert first["ok"] and second["ok"] and full["ok"]
+    # 1 event-log page + me/numbers/templates, then --once's poll: 5. The carrier's clock is frozen,
+    # so its scheduled SMS look overdue to the CLI's real clock and each poll re-reads them (id__in).
+    state = carrier.app.carrier.state
+    now = datetime.now(UTC).isoformat()
+    overdue = any(s["status"] == "scheduled" and s["date_scheduled"] <= now for s in state.all("sms"))
+    assert second["requests"] <= 5 + (2 if overdue else 0) < first["requests"]
+    assert full["requests"] > 5 and full["messages"] == first["messages"]

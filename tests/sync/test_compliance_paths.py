@@ -47,6 +47,65 @@ async def test_stop_arriving_during_the_undo_window_blocks_the_send(world: World
     assert TEXT not in outbound_texts(await world.carrier_sms())
 
 
+async def test_stop_during_the_undo_window_blocks_the_send_without_a_poll_in_between(world: World) -> None:
+    """The engine asks for new inbound right before pushing due sends (one small request)."""
+    store = world.store()
+    lead = textable_leads(store)[2]
+    _, _, phone, ours = lead
+    engine = world.engine(store)
+    now = world.clock.now()
+    local_id = send_one(store, lead, TEXT, now + timedelta(seconds=5), now)
+    world.clock.advance(2)
+    await world.inbound(remote=phone, local=ours, text="STOP")
+    world.clock.advance(4)
+    world.transport.requests.clear()
+    await engine.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "blocked"
+    assert TEXT not in outbound_texts(await world.carrier_sms())
+    assert [p for _, p in world.transport.requests if p.endswith("/event/")] == ["/api/v1/event/"]
+
+
+async def test_a_21610_refusal_marks_the_phone_opted_out(world: World) -> None:
+    from tests.sync.close_log import late_event
+
+    store = world.store()
+    lead = textable_leads(store)[9]
+    engine = world.engine(store)
+    local_id = send_one(store, lead, "checking in", world.clock.now(), world.clock.now())
+    await engine.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.remote_id is not None
+    world.clock.advance(20)
+    reason = "21610: Attempt to send to unsubscribed recipient"
+    late_event(world, message.remote_id, "updated", world.clock.now(), status="error", error_message=reason)
+    await engine.poll_once()
+    assert store.phone_flags(lead[2])[0] is True
+
+
+async def test_a_stop_in_first_sync_history_cancels_what_is_scheduled_to_that_phone(
+    empty_world: World,
+) -> None:
+    world = empty_world
+    seed = world.engine(world.store(world.tmp / "other.sqlite3"))
+    await seed.first_sync()
+    lead_id, contact_id, phone, ours = textable_leads(seed.cache.store)[5]  # type: ignore[attr-defined]
+    client = world.client()
+    when = world.clock.now() + timedelta(days=1)
+    scheduled = await client.create_sms(
+        status="scheduled", text="Following up tomorrow", lead_id=lead_id, contact_id=contact_id,
+        local_phone=ours, remote_phone=phone, date_scheduled=when,
+    )  # fmt: skip
+    world.clock.advance(60)
+    await world.inbound(remote=phone, local=ours, text="STOP")
+    store = world.store()
+    await world.engine(store).first_sync()  # a fresh cache meets the STOP in the history
+    assert store.phone_flags(phone)[0] is True
+    on_carrier = [s for s in await world.carrier_sms() if s["id"] == scheduled.id]
+    assert on_carrier == []  # removed from the provider: it will not go out
+    await client.aclose()
+
+
 async def test_do_not_text_blocks_and_a_retry_is_blocked_again(world: World) -> None:
     store = world.store()
     lead = textable_leads(store)[1]

@@ -39,6 +39,7 @@ async def test_5xx_before_storing_is_proven_absent_and_sent_once(world: World) -
     store = world.store()
     engine = world.engine(store)
     local_id = send_one(store, textable_leads(store)[1], "5xx once", world.clock.now(), world.clock.now())
+    await engine.poll_once()  # inbound is fresh: the push asks for none first, the fault hits the POST
     await world.faults(next_5xx=1, status_5xx=503)
     await engine.push_outbox()
     assert store.get_message(local_id).local_state == "sending"  # type: ignore[union-attr]
@@ -96,6 +97,7 @@ async def test_429_on_post_is_not_retried_blindly_but_released_and_sent_later(wo
     store = world.store()
     engine = world.engine(store)
     local_id = send_one(store, textable_leads(store)[4], "rate limited", world.clock.now(), world.clock.now())
+    await engine.poll_once()  # inbound is fresh: the push asks for none first, the fault hits the POST
     await world.faults(next_429=1)
     await engine.push_outbox()
     assert store.get_message(local_id).local_state == "outbox"  # type: ignore[union-attr]
@@ -187,18 +189,18 @@ async def test_malformed_poll_answer_raises_a_clear_error_and_leaves_the_cache_a
     engine.client = engine.poller.client = world.client(transport=mangler)
     await world.inbound(remote=phone, local=ours, text="Sounds good, call me")
 
-    def bad_status(body: bytes) -> bytes:
+    def bad_date(body: bytes) -> bytes:
         page = json.loads(body)
         for event in page["data"]:
             if event["data"]:
-                event["data"]["status"] = "delivered"
+                event["data"]["date_created"] = 5
         return json.dumps(page).encode()
 
-    mangler.mangle("GET", "/api/v1/event/", bad_status)
-    before = (store.stats(), store.lead_row(lead_id), store.kv_get("sync.events_since"))
-    with pytest.raises(ProviderDataError, match="'status' = 'delivered'"):
+    mangler.mangle("GET", "/api/v1/event/", bad_date)
+    before = (store.stats(), store.lead_row(lead_id), store.kv_get("sync.marks"))
+    with pytest.raises(ProviderDataError, match="'date_created' = a number"):
         await engine.poll_once()
-    assert (store.stats(), store.lead_row(lead_id), store.kv_get("sync.events_since")) == before
+    assert (store.stats(), store.lead_row(lead_id), store.kv_get("sync.marks")) == before
     mangler.rules.clear()
     report = await engine.poll_once()
     assert [m.text for m in report.new_inbound] == ["Sounds good, call me"]
@@ -237,13 +239,14 @@ async def test_malformed_first_sync_page_writes_nothing_of_that_page(empty_world
         del page["data"][3]["id"]
         return json.dumps(page).encode()
 
-    mangler.mangle("GET", "/api/v1/lead/", drop_id)
+    mangler.mangle("GET", "/api/v1/activity/sms/", drop_id)
     store = world.store()
     engine = world.engine(store)
     engine.client = world.client(transport=mangler)
     with pytest.raises(ProviderDataError, match="lacks the field 'id'"):
         await engine.first_sync()
-    assert store.stats()["leads"] == 0
+    assert store.stats()["messages"] == 0
+    assert engine.needs_first_sync  # an unfinished first sync runs again at the next start
     assert world.events[-1].detail and "lacks the field 'id'" in world.events[-1].detail
 
 

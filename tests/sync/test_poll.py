@@ -38,7 +38,10 @@ async def test_updates_are_polled_while_a_sent_message_may_still_change(world: W
     world.transport.requests.clear()
     world.clock.advance(30)  # the carrier has sent it by now
     await engine.poll_once()
-    assert len(_event_requests(world)) == 2  # created + updated
+    # the event log once, and the rep's unsettled outbound re-read by id (whatever the log says)
+    assert len(_event_requests(world)) == 1
+    rereads = [p for _, p in world.transport.requests if p.endswith("/activity/sms/")]
+    assert len(rereads) == 1
     message = store.get_message(local_id)
     assert message is not None and message.status == "sent" and message.date_sent is not None
 
@@ -148,7 +151,7 @@ async def test_a_cache_not_polled_for_longer_than_the_event_log_keeps_catches_up
     store = world.store()
     lead_id, _, phone, ours = textable_leads(store)[6]
     engine = world.engine(store)
-    store.kv_set("sync.events_since", (world.clock.now() - timedelta(days=40)).isoformat())
+    engine.poller.start_from(world.clock.now() - timedelta(days=40))
     await world.inbound(remote=phone, local=ours, text="Still interested? It's been a while")
     world.transport.requests.clear()
     report = await engine.poll_once()
@@ -157,3 +160,24 @@ async def test_a_cache_not_polled_for_longer_than_the_event_log_keeps_catches_up
     world.transport.requests.clear()
     await engine.poll_once()  # back on the event log
     assert _event_requests(world)
+
+
+async def test_a_stub_whose_lead_is_gone_is_asked_for_once(world: World) -> None:
+    store = world.store()
+    engine = world.engine(store)
+    lead_id, _, phone, ours = textable_leads(store)[0]
+    message = store.conversation(lead_id)[-1]
+    assert message.remote_id is not None
+    at = world.clock.now().isoformat()
+    ghost = {"id": "acti_ghost", "lead_id": "lead_gone", "direction": "inbound", "status": "inbox",
+             "text": "hello?", "remote_phone": "+14155550177", "local_phone": ours,
+             "date_created": at, "date_updated": at}  # fmt: skip
+    store.apply_remote_messages([ghost])
+    assert "lead_gone" in store.stub_lead_ids(10)
+    await engine.start()
+    await engine.poll_step()  # the backfill asks for it: 404, settled, not asked again
+    assert store.stub_lead_ids(10) == []
+    world.transport.requests.clear()
+    world.clock.advance(15)
+    await engine.poll_step()
+    assert len(world.transport.requests) == 1

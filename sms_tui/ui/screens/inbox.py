@@ -594,6 +594,14 @@ class InboxScreen(Screen[None]):
 
     def action_older(self) -> None:
         view = self.conversation.view
+        if self._lead_id is not None and view is not None and not view.more_before:
+            # The cache holds all it has (the first sync keeps a window): ask the provider.
+            oldest = next((m.date_created for m in view.messages if m.date_created), None)
+            if oldest is not None and self.sms_app.sync.fetch_older(self._lead_id, oldest):
+                self._pages_shown[self._lead_id] = self._pages_shown.get(self._lead_id, 1) + 1
+                self.conversation.want_top = True
+                self.notify("Fetching older messages…", markup=False, timeout=2)
+                return
         if self._lead_id is None or view is None or not view.more_before:
             self.notify("That is the whole conversation.", markup=False, timeout=2)
             return

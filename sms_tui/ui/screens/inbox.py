@@ -29,6 +29,7 @@ from sms_tui.core.models import LeadRow, Message
 from sms_tui.ui.commands import ActionEntry, InboxCommands, action_table
 from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
+from sms_tui.ui.route import Route, encode_route, route_key
 from sms_tui.ui.screens.help import HelpScreen
 from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
 from sms_tui.ui.sending import RETRY_CONFIRM_SECONDS, Drafts, Queued, Sending, newest_pending, still_pending
@@ -131,6 +132,8 @@ class InboxScreen(Screen[None]):
         if action in ("retry", "cancel_scheduled"):
             want = ("error", "blocked") if action == "retry" else ("scheduled",)
             return None if self._latest(want) is None else True
+        if action == "pick_route":
+            return self.composer.context is not None
         if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
             return None
         return True
@@ -380,6 +383,38 @@ class InboxScreen(Screen[None]):
                 self.composer.insert(text)
 
         self.app.push_screen(TemplatePicker(templates, context.template_context), chosen)
+
+    # -- recipient and sender ------------------------------------------------------------------
+
+    def action_pick_route(self) -> None:
+        """Open the recipient picker for the lead in the composer (ctrl+f)."""
+        from sms_tui.ui.screens.route_picker import RoutePicker
+
+        context = self.composer.context
+        if context is None:
+            return
+        current = Route(context.contact_id, context.to_number, context.from_number)
+        view = self.conversation.view
+        name = (
+            one_line(view.header.name)
+            if view is not None and view.header.lead_id == context.lead_id
+            else None
+        )
+
+        def chosen(route: Route | None) -> None:
+            if route is not None and route != current:
+                self._save_route(context.lead_id, route)
+
+        self.app.push_screen(RoutePicker(context.phones, context.numbers, current, name), chosen)
+
+    @work(thread=True, group="flags", exit_on_error=False, description="Save recipient")
+    def _save_route(self, lead_id: str, route: Route) -> None:
+        self.sms_app.store.kv_set(route_key(lead_id), encode_route(route))
+        self.app.call_from_thread(self._route_saved, lead_id)
+
+    def _route_saved(self, lead_id: str) -> None:
+        if lead_id == self._lead_id:
+            self.reload_current()
 
     # -- drafts (the unsaved text is `self.drafts`) ------------------------------------------
 

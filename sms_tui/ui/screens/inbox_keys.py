@@ -32,6 +32,13 @@ INBOX_BINDINGS: list[BindingType] = [
         tooltip="Take back the message waiting out the undo delay; its text returns to the composer.",
     ),
     Binding("enter,r", "reply", "Reply", id="inbox.reply", tooltip="Write to the selected lead."),
+    Binding(
+        "ctrl+f",
+        "pick_route",
+        "From/To",
+        id="inbox.pick_route",
+        tooltip="Choose the contact and phone to text and our number to send from (kept for this lead).",
+    ),
     Binding("escape", "leads", "Leads", show=False, id="inbox.leads", tooltip="Back to the lead list."),
     Binding(
         "n", "next_unread", "Next unread", id="inbox.next_unread", tooltip="Jump to the next unread lead."

@@ -128,6 +128,31 @@ def check_send(
             Issue("not_textable", verdict.reason or "This number cannot receive texts.", verdict.code)
         )
 
+    _content_issues(text, rules, blocks, warnings)
+    if verdict.ok:
+        recipient = _recipient(to_number, rules.default_region)
+        if recipient is not None:
+            quiet = _quiet_hours(recipient, now, rules)
+            if quiet is not None:
+                warnings.append(quiet)
+
+    shorteners = find_shorteners(text, rules.shortener_domains)
+    if shorteners:
+        warnings.append(
+            Issue(
+                "url_shortener",
+                f"The link {shorteners[0]} uses a public URL shortener; carriers often filter such "
+                "texts as spam. Use the full link or your own domain.",
+            )
+        )
+
+    if first_message and not _is_blank(text):
+        warnings += _first_message_issues(text, sender_names)
+    return SendCheck(blocks=tuple(blocks), warnings=tuple(warnings))
+
+
+def _content_issues(text: str, rules: ComplianceRules, blocks: list[Issue], warnings: list[Issue]) -> None:
+    """What is wrong with the text itself: empty, too long, many segments, template syntax left."""
     if _is_blank(text):
         blocks.append(Issue("empty", "The message is empty."))
     else:
@@ -156,41 +181,27 @@ def check_send(
             )
         )
 
-    if verdict.ok:
-        recipient = _recipient(to_number, rules.default_region)
-        if recipient is not None:
-            quiet = _quiet_hours(recipient, now, rules)
-            if quiet is not None:
-                warnings.append(quiet)
 
-    shorteners = find_shorteners(text, rules.shortener_domains)
-    if shorteners:
+def _first_message_issues(text: str, sender_names: Sequence[str]) -> list[Issue]:
+    """The first text to a lead must say who writes and how to opt out."""
+    warnings: list[Issue] = []
+    if not identifies_sender(text, sender_names):
         warnings.append(
             Issue(
-                "url_shortener",
-                f"The link {shorteners[0]} uses a public URL shortener; carriers often filter such "
-                "texts as spam. Use the full link or your own domain.",
+                "no_sender_id",
+                "This is the first text to this lead and it does not say who is writing; "
+                "include your name or your company's name.",
             )
         )
-
-    if first_message and not _is_blank(text):
-        if not identifies_sender(text, sender_names):
-            warnings.append(
-                Issue(
-                    "no_sender_id",
-                    "This is the first text to this lead and it does not say who is writing; "
-                    "include your name or your company's name.",
-                )
+    if not has_opt_out_line(text):
+        warnings.append(
+            Issue(
+                "no_opt_out",
+                "This is the first text to this lead and it has no opt-out line; "
+                'add "Reply STOP to opt out."',
             )
-        if not has_opt_out_line(text):
-            warnings.append(
-                Issue(
-                    "no_opt_out",
-                    "This is the first text to this lead and it has no opt-out line; "
-                    'add "Reply STOP to opt out."',
-                )
-            )
-    return SendCheck(blocks=tuple(blocks), warnings=tuple(warnings))
+        )
+    return warnings
 
 
 # --- keywords -------------------------------------------------------------------------------------

@@ -125,11 +125,7 @@ def render(template: str, context: Context) -> Rendered:
             _add(missing, path)
     text = "".join(out)
     if not malformed:
-        # Stray "}}" / "{%" in the plain text, or a value that itself holds braces: report it too,
-        # so that `unrendered` always agrees with has_unrendered(text) and the send guard.
-        stray = _UNRENDERED.search(text)
-        if stray is not None:
-            malformed.append(text[max(0, stray.start() - 10) : stray.end() + 10])
+        malformed += _stray_syntax(text)
     return Rendered(
         text=text,
         missing=tuple(missing),
@@ -138,6 +134,13 @@ def render(template: str, context: Context) -> Rendered:
         defaulted=tuple(defaulted),
         uses_default_filter=uses_default,
     )
+
+
+def _stray_syntax(text: str) -> list[str]:
+    """Stray "}}" / "{%" in the plain text, or a value that itself holds braces, with some context:
+    reported too, so that `unrendered` always agrees with has_unrendered(text) and the send guard."""
+    stray = _UNRENDERED.search(text)
+    return [] if stray is None else [text[max(0, stray.start() - 10) : stray.end() + 10]]
 
 
 def has_unrendered(text: str) -> bool:

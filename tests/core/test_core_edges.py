@@ -244,3 +244,8 @@ def test_variables_span_lines() -> None:
         "contact.first_name",
         "lead.display_name",
     )
+
+
+def test_a_number_of_no_country_has_no_place_and_no_zone() -> None:
+    info = parse_phone("+800 1234 5678")  # international freephone: phonenumbers' zone is "Etc/Unknown"
+    assert (info.line_type, info.time_zones, info.location) == ("toll_free", (), "")

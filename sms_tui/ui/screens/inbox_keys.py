@@ -36,6 +36,7 @@ INBOX_BINDINGS: list[BindingType] = [
         "ctrl+f",
         "pick_route",
         "From/To",
+        show=False,  # the composer's From … To … line names this key
         id="inbox.pick_route",
         tooltip="Choose the contact and phone to text and our number to send from (kept for this lead).",
     ),

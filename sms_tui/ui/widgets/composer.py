@@ -455,7 +455,10 @@ class Composer(Widget):
         self.set_class(blocked, "-send-blocked")
 
         route = self.query_one("#composer-route", Static)
-        route.update(route_content(context))
+        line = route_content(context)
+        if context is not None and (len(context.phones) > 1 or len(context.numbers) > 1):
+            line += Content(" · ctrl+f change")  # the inbox's recipient picker
+        route.update(line)
 
     def _guard_content(self, text: str) -> Content:
         check = self._check

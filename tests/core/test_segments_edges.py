@@ -71,3 +71,26 @@ def test_text_after_a_giant_cluster_keeps_its_clusters() -> None:
     _is_whole(info.parts, text)
     tail = info.parts[-1]
     assert not tail.startswith(MEDIUM)
+
+
+def _units(parts: tuple[str, ...]) -> list[int]:
+    return [len(p.encode("utf-16-le")) // 2 for p in parts]
+
+
+def test_after_a_giant_cluster_the_split_finds_the_clusters_again() -> None:
+    """A 301-code-point cluster is cut every 67 units; the part that holds its tail then fills
+    with "é👍🏽" groups (5 units) and steps back before a thumb whose tone would not fit:
+    33 + 6 × 5 + 1 = 64 units; the next parts start with that thumb (4 + 12 × 5 + 1 = 65)."""
+    text = "a" + "\u0301" * 300 + ("é" + THUMB + MEDIUM) * 40
+    info = analyze(text)
+    _is_whole(info.parts, text)
+    assert _units(info.parts) == [67, 67, 67, 67, 64, 65, 65, 39]
+    assert all(p.startswith(THUMB + MEDIUM) for p in info.parts[5:])
+
+
+def test_a_giant_cluster_past_the_lookahead_window() -> None:
+    """A cluster longer than the window the splitter clusters at once (2 × 67 code points)."""
+    text = "xy" + "a" + "\u0301" * 200 + "é" * 10
+    info = analyze(text)
+    _is_whole(info.parts, text)
+    assert _units(info.parts) == [67, 67, 67, 12]

@@ -14,12 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sms_tui.core.phones import PhoneError, parse_phone
 from sms_tui.core.quiet_hours import zone
+from sms_tui.ui.screens.dialog import BaseDialog
 from sms_tui.ui.screens.quick_times import (
     WhenError,
     format_local,
@@ -37,20 +37,12 @@ from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContex
 MAX_ZONES = 3
 
 
-class ScheduleDialog(ModalScreen[datetime | None]):
+class ScheduleDialog(BaseDialog[datetime]):
     """Choose a send time: quick picks (1/2/3) or a typed `YYYY-MM-DD HH:MM`."""
 
     DEFAULT_CSS = """
-    ScheduleDialog {
-        align: center middle;
-    }
     ScheduleDialog > Vertical {
         width: 72;
-        max-width: 100%;
-        height: auto;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
     }
     ScheduleDialog #schedule-picks {
         height: auto;
@@ -64,9 +56,6 @@ class ScheduleDialog(ModalScreen[datetime | None]):
     }
     ScheduleDialog #schedule-warning.-error {
         color: $text-error;
-    }
-    ScheduleDialog #schedule-hint {
-        color: $text-muted;
     }
     """
 
@@ -117,7 +106,7 @@ class ScheduleDialog(ModalScreen[datetime | None]):
             yield Static(classes="schedule--line", id="schedule-warning")
             yield Static(
                 Content("1/2/3 pick · Enter schedule · Tab type a time · Esc cancel"),
-                classes="schedule--line",
+                classes="schedule--line dialog--hint",
                 id="schedule-hint",
             )
 
@@ -221,9 +210,6 @@ class ScheduleDialog(ModalScreen[datetime | None]):
             )
             return
         self.dismiss(moment)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def _title(self) -> Content:
         who = self._ctx.contact_name or safe(self._ctx.to_number or "this lead", one_line=True)

@@ -14,34 +14,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from sms_tui.ui.screens.dialog import BaseDialog
 from sms_tui.ui.screens.quick_times import format_local, in_one_hour, next_monday_morning, tomorrow_morning
 from sms_tui.ui.text import Safe, safe_content
 
 
-class SnoozeDialog(ModalScreen[datetime | None]):
+class SnoozeDialog(BaseDialog[datetime]):
     """Pick when the lead comes back to the inbox."""
 
     DEFAULT_CSS = """
-    SnoozeDialog {
-        align: center middle;
-    }
-    SnoozeDialog > Vertical {
-        width: 60;
-        max-width: 100%;
-        height: auto;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
     SnoozeDialog #snooze-choices {
         height: auto;
-    }
-    SnoozeDialog #snooze-hint {
-        color: $text-muted;
     }
     """
 
@@ -86,7 +72,9 @@ class SnoozeDialog(ModalScreen[datetime | None]):
                 ],
                 id="snooze-choices",
             )
-            yield Static(Content("1/2/3 or Enter choose · Esc cancel"), id="snooze-hint")
+            yield Static(
+                Content("1/2/3 or Enter choose · Esc cancel"), id="snooze-hint", classes="dialog--hint"
+            )
 
     def action_choose(self, index: int) -> None:
         self.dismiss(self.choices()[index][1])
@@ -94,6 +82,3 @@ class SnoozeDialog(ModalScreen[datetime | None]):
     @on(OptionList.OptionSelected, "#snooze-choices")
     def _on_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_choose(event.option_index)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sms_tui.core.models import Template
 from sms_tui.core.segments import analyze
 from sms_tui.core.templates import Rendered, render
+from sms_tui.ui.screens.dialog import BaseDialog
 from sms_tui.ui.text import Safe, safe, safe_content
 
 TemplateContext = Mapping[str, Mapping[str, str | None]]
@@ -32,21 +32,14 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _SNIPPET = 200
 
 
-class TemplatePicker(ModalScreen[str | None]):
+class TemplatePicker(BaseDialog[str]):
     """Choose a template; dismisses with the text rendered for the lead, or None."""
 
     DEFAULT_CSS = """
-    TemplatePicker {
-        align: center middle;
-    }
     TemplatePicker > Vertical {
         width: 90%;
         max-width: 110;
-        height: auto;
         max-height: 90%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
     }
     TemplatePicker #template-list {
         height: auto;
@@ -66,9 +59,6 @@ class TemplatePicker(ModalScreen[str | None]):
     }
     TemplatePicker #template-flags {
         color: $text-warning;
-    }
-    TemplatePicker #template-hint {
-        color: $text-muted;
     }
     """
 
@@ -100,7 +90,7 @@ class TemplatePicker(ModalScreen[str | None]):
             yield Static(classes="template--line", id="template-flags")
             yield Static(
                 Content("↑/↓ choose · Enter insert · Esc cancel"),
-                classes="template--line",
+                classes="template--line dialog--hint",
                 id="template-hint",
             )
 
@@ -182,9 +172,6 @@ class TemplatePicker(ModalScreen[str | None]):
         if template is None:
             return
         self.dismiss(render(template.text, self._ctx).text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def _option(template: Template) -> Option:

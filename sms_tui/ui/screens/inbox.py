@@ -12,6 +12,7 @@ only as `ui.services.AppServices`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import LeadRow, Message
@@ -35,6 +36,7 @@ from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
 from sms_tui.ui.sending import RETRY_CONFIRM_SECONDS, Drafts, Queued, Sending, newest_pending, still_pending
 from sms_tui.ui.services import AppServices, services
 from sms_tui.ui.text import one_line, visible
+from sms_tui.ui.triage import TriageUndo, undo_cancel, undo_done, undo_read, undo_snooze
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
@@ -45,6 +47,10 @@ from sms_tui.ui.widgets.status_bar import StatusBar
 LOAD_DELAY = 0.05
 #: Seconds between quiet list refreshes (relative times, snoozes that fell due).
 RESORT_EVERY = 60
+#: Single-key actions that change a lead: never run while a text field has focus.
+SINGLE_KEYS = frozenset(
+    {"done", "snooze", "mark_read", "mark_unread", "cancel_scheduled", "retry", "undo_triage", "next_unread"}
+)
 #: Seconds the composer's text rests before it is saved as the lead's draft.
 DRAFT_DEBOUNCE = 0.4
 
@@ -76,6 +82,8 @@ class InboxScreen(Screen[None]):
         self.page_messages = CONVERSATION_LIMIT
         self._pages_shown: dict[str, int] = {}
         self._query = ""
+        #: How to take back the last triage key (U / ctrl+z), or None.
+        self.last_triage: TriageUndo | None = None
 
     @property
     def sms_app(self) -> AppServices:
@@ -126,7 +134,12 @@ class InboxScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_send":
-            return bool(self.pending)  # False hides it and lets TextArea's ctrl+z through
+            # False hides it and lets TextArea's ctrl+z through.
+            return bool(self.pending) or (self.last_triage is not None and not self._typing())
+        if action in SINGLE_KEYS and self._typing():
+            return False  # a letter typed into a text field is text, never a triage action
+        if action == "undo_triage":
+            return self.last_triage is not None
         if action == "retry_anyway":
             return self.sending.retry_confirm is not None
         if action in ("retry", "cancel_scheduled"):
@@ -137,6 +150,10 @@ class InboxScreen(Screen[None]):
         if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
             return None
         return True
+
+    def _typing(self) -> bool:
+        """True while a text field (the composer, the search line) has focus."""
+        return isinstance(self.focused, TextArea | Input)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for the screen's worker failures (STYLE.md §2.4): a toast, never a crash.
@@ -264,6 +281,7 @@ class InboxScreen(Screen[None]):
     def action_undo_send(self) -> None:
         local_id = newest_pending(self.pending)
         if local_id is None:
+            self.action_undo_triage()
             return
         lead_id, _ = self.pending[local_id]
         self.pending = {k: v for k, v in self.pending.items() if k != local_id}
@@ -320,17 +338,33 @@ class InboxScreen(Screen[None]):
         message = self._latest(("scheduled",))
         if message is None:
             return
+        view = self.conversation.view
+        if view is not None:  # the bubble goes at once; the reload after the write confirms it
+            kept = [m for m in view.messages if m.local_id != message.local_id]
+            self.conversation.show(replace(view, messages=kept))
+            self._offers = (self._offers[0], False)
+            self.refresh_bindings()
+        undo = undo_cancel(message, self.sms_app.now)
 
         def cancel(_: Any) -> None:
             text = self.sending.cancel(message)
-            self.app.call_from_thread(self._cancelled, message.lead_id, text)
+            self.app.call_from_thread(self._cancelled, message.lead_id, text, undo)
 
         self._store_then(cancel, message.lead_id)
 
-    def _cancelled(self, lead_id: str, text: str) -> None:
+    def _cancelled(self, lead_id: str, text: str, undo: TriageUndo) -> None:
         if lead_id == self._lead_id:
-            self.composer.restore(text)
-        self.notify("Scheduled message cancelled — it is a draft again.", markup=False, timeout=3)
+            self.composer.restore(text, focus=False)  # x is a list key: focus stays where it was
+        self.last_triage = replace(undo, draft_text=text)
+        self.refresh_bindings()
+        self.notify(
+            f"Scheduled message cancelled — its text is the draft ({self._reply_key()} to edit) · U undo",
+            markup=False,
+            timeout=4,
+        )
+
+    def _reply_key(self) -> str:
+        return (self.sms_app.keymap.get("inbox.reply") or "enter").split(",")[0]
 
     @work(thread=True, group="outbox", exit_on_error=False, description="Store write")
     def _store_then(self, change: Callable[[Any], object], lead_id: str, push: bool = False) -> None:
@@ -570,12 +604,39 @@ class InboxScreen(Screen[None]):
     def action_mark_read(self) -> None:
         if self._lead_id is not None:
             lead_id = self._lead_id
+            row = self._current_row()
+            undo = undo_read(row, marked_read=True) if row is not None and row.lead_id == lead_id else None
             self._store_then(lambda store: store.mark_read(lead_id), lead_id)
+            self._remember(undo, "Marked read")
 
     def action_mark_unread(self) -> None:
         if self._lead_id is not None:
             lead_id = self._lead_id
+            row = self._current_row()
+            undo = undo_read(row, marked_read=False) if row is not None and row.lead_id == lead_id else None
             self._store_then(lambda store: store.mark_unread(lead_id), lead_id)
+            self._remember(undo, "Marked unread")
+
+    def _remember(self, undo: TriageUndo | None, note: str) -> None:
+        """Keep `undo` as the one U takes back, and say so in a short toast."""
+        if undo is None:
+            return
+        self.last_triage = undo
+        self.refresh_bindings()
+        self.notify(f"{note} · U undo", markup=False, timeout=3)
+
+    def action_undo_triage(self) -> None:
+        """Take back the last triage key (U; ctrl+z when no send waits)."""
+        undo, self.last_triage = self.last_triage, None
+        if undo is None:
+            self.notify("Nothing to undo.", markup=False, timeout=2)
+            return
+        self.refresh_bindings()
+        if undo.draft_text is not None and undo.lead_id == self._lead_id:
+            if self.composer.text.strip() == undo.draft_text.strip():
+                self.composer.clear()  # it is a scheduled message again, not a draft
+                self.drafts.forget(undo.lead_id)
+        self._flag(undo.revert, f"Undone: {undo.what}.", lead_id=undo.lead_id)
 
     def action_done(self) -> None:
         """Done, or — on a lead that is already done (an `is:done` view) — not done any more."""
@@ -588,7 +649,7 @@ class InboxScreen(Screen[None]):
             if done
             else "Not done — the lead is back in the inbox."
         )
-        self._flag(lambda store: store.set_done(lead_id, done), note)
+        self._flag(lambda store: store.set_done(lead_id, done), note + " · U undo", undo=undo_done(row))
 
     def action_snooze(self) -> None:
         from sms_tui.ui.screens.snooze import SnoozeDialog
@@ -602,7 +663,8 @@ class InboxScreen(Screen[None]):
             if until is not None:
                 self._flag(
                     lambda store: store.snooze(lead_id, until),
-                    f"Snoozed until {until.astimezone(self.sms_app.rep_tz):%a %H:%M}.",
+                    f"Snoozed until {until.astimezone(self.sms_app.rep_tz):%a %H:%M} · U undo",
+                    undo=undo_snooze(row),
                 )
 
         dialog = SnoozeDialog(
@@ -610,15 +672,30 @@ class InboxScreen(Screen[None]):
         )
         self.app.push_screen(dialog, chosen)
 
-    @work(thread=True, group="flags", exit_on_error=False, description="Triage")
-    def _flag(self, change: Callable[[Any], object], note: str) -> None:
-        change(self.sms_app.store)
-        self.app.call_from_thread(self._flagged, note)
+    def _flag(
+        self,
+        change: Callable[[Any], object],
+        note: str,
+        *,
+        undo: TriageUndo | None = None,
+        lead_id: str | None = None,
+    ) -> None:
+        if undo is not None:
+            self.last_triage = undo
+            self.refresh_bindings()
+        self._flag_write(change, note, lead_id)
 
-    def _flagged(self, note: str) -> None:
+    @work(thread=True, group="flags", exit_on_error=False, description="Triage")
+    def _flag_write(self, change: Callable[[Any], object], note: str, lead_id: str | None) -> None:
+        change(self.sms_app.store)
+        self.app.call_from_thread(self._flagged, note, lead_id)
+
+    def _flagged(self, note: str, lead_id: str | None = None) -> None:
         self.leads.reload(keep_position=True)
         self._load_counts()
-        self.notify(note, markup=False, timeout=2)
+        if lead_id is not None:
+            self.post_message(OutboxChanged(lead_id))
+        self.notify(note, markup=False, timeout=3)
 
     def action_older(self) -> None:
         view = self.conversation.view

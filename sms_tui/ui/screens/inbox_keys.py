@@ -29,7 +29,16 @@ INBOX_BINDINGS: list[BindingType] = [
         "Undo send",
         priority=True,
         id="inbox.undo_send",
-        tooltip="Take back the message waiting out the undo delay; its text returns to the composer.",
+        tooltip="Take back the message waiting out the undo delay (its text returns to the composer); "
+        "with none waiting, undo the last triage key.",
+    ),
+    Binding(
+        "U,shift+u",
+        "undo_triage",
+        "Undo triage",
+        show=False,
+        id="inbox.undo_triage",
+        tooltip="Undo the last done, snooze, read/unread or cancel-scheduled (ctrl+z with no send waiting).",
     ),
     Binding("enter,r", "reply", "Reply", id="inbox.reply", tooltip="Write to the selected lead."),
     Binding(

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from sms_tui.core.models import Message
+from sms_tui.ui.retry import retryable
 from sms_tui.ui.text import one_line
-from tests.ui.harness import inbox, seeded_app, settle, shown, until
+from sms_tui.ui.widgets.conversation import status_text
+from sms_tui.ui.widgets.search_bar import FilterBar
+from tests.ui.harness import bubbles, inbox, open_lead, seeded_app, settle, shown, until
+from tests.ui.seed import NOW
 
 
 async def test_offline_keeps_the_counts_and_says_queued_offline(tmp_path: Path) -> None:
     app = seeded_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = inbox(app)
-        await until(pilot, lambda: screen.status.unread == 3)
+        await until(pilot, lambda: screen.status.unread == 2)
         await settle(pilot)
         status = screen.status
         status.state = "offline"
@@ -20,9 +26,86 @@ async def test_offline_keeps_the_counts_and_says_queued_offline(tmp_path: Path) 
         status.outbox = 1
         await pilot.pause()
         bar = shown(status)
-        assert "offline" in bar and "3 unread" in bar and "outbox 1 queued — offline" in bar
+        assert "offline" in bar and "2 unread" in bar and "outbox 1 queued — offline" in bar
         assert "1 failed" in bar
         status.state = "online"
         status.detail = one_line("")
         await pilot.pause()
         assert "queued" not in shown(status)
+
+
+async def test_unread_count_is_the_unread_filters_count_without_done_leads(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.status.unread == 2)  # Ada and Bob
+        app.store.set_done("lead_bob", True)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        screen._load_counts()
+        await settle(pilot)
+        await until(pilot, lambda: screen.status.unread == 1)
+        await pilot.press("2")  # the Unread filter
+        await settle(pilot)
+        await until(pilot, lambda: screen.query_one(FilterBar).total == 1)
+        assert "1 unread" in shown(screen.status)
+
+
+def _failed(text: str, error: str, state: str = "error") -> Message:
+    return Message(
+        local_id=1,
+        lead_id="l",
+        direction="outbound",
+        local_state=state,  # type: ignore[arg-type]
+        text=text,
+        error_message=error if state == "error" else None,
+        block_reason=error if state == "blocked" else None,
+    )
+
+
+def test_R_to_retry_only_on_failures_a_retry_can_fix() -> None:
+    tz = ZoneInfo("UTC")
+    for error in (
+        "Landline or unreachable carrier: the number is a landline or cannot receive SMS; call instead.",
+        "Unknown destination handset: the number may be disconnected or no longer in service.",
+        "Attempt to send to unsubscribed recipient",
+        "Message Delivery - Carrier Violation",
+    ):
+        assert not retryable(_failed("hi", error))
+        assert "to retry" not in status_text(_failed("hi", error), NOW, tz).plain
+    for error in ("Unreachable destination handset: the phone is off", "Server error (503)", "Unknown error"):
+        assert retryable(_failed("hi", error))
+        assert status_text(_failed("hi", error), NOW, tz).plain.endswith("R to retry")
+    assert not retryable(_failed("hi", "This contact has opted out (replied STOP).", "blocked"))
+
+
+async def test_R_on_a_landline_failure_says_why_and_queues_nothing(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    app.store.apply_remote_messages(
+        [
+            Message(
+                local_id=0,
+                lead_id="lead_eve",
+                direction="outbound",
+                local_state="inbox",
+                text="Are you there?",
+                remote_id="acti_land",
+                contact_id="cont_eve",
+                status="error",
+                local_phone="+14155550000",
+                remote_phone="+14155550105",
+                date_created=NOW,
+                error_message="Landline or unreachable carrier: the number is a landline.",
+            )
+        ],
+        unread_inbound=False,
+        now=NOW,
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_lead(pilot, "lead_eve")
+        text = next(t for t in bubbles(app) if "Are you there?" in t)
+        assert "✗ Failed" in text and "to retry" not in text
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.store.outbox() == []
+        assert any(str(n.message).startswith("Cannot retry: Landline") for n in app._notifications)

@@ -30,6 +30,7 @@ from sms_tui.core.models import LeadRow, Message
 from sms_tui.ui.commands import ActionEntry, InboxCommands, action_table
 from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
+from sms_tui.ui.retry import retryable
 from sms_tui.ui.route import Route, encode_route, route_key
 from sms_tui.ui.screens.help import HelpScreen
 from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
@@ -142,9 +143,10 @@ class InboxScreen(Screen[None]):
             return self.last_triage is not None
         if action == "retry_anyway":
             return self.sending.retry_confirm is not None
-        if action in ("retry", "cancel_scheduled"):
-            want = ("error", "blocked") if action == "retry" else ("scheduled",)
-            return None if self._latest(want) is None else True
+        if action == "retry":  # on a failure a retry cannot fix, R says why (the bubble offers no R)
+            return None if self._latest(("error", "blocked")) is None else True
+        if action == "cancel_scheduled":
+            return None if self._latest(("scheduled",)) is None else True
         if action == "pick_route":
             return self.composer.context is not None
         if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
@@ -229,12 +231,17 @@ class InboxScreen(Screen[None]):
 
     @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="Header counts")
     def _load_counts(self) -> None:
-        counts = self.sms_app.store.header_counts(self.sms_app.now())
-        self.app.call_from_thread(self._show_counts, counts)
+        app = self.sms_app
+        now = app.now()
+        counts = app.store.header_counts(now)
+        # The header's unread count is the Unread filter's count (2), by the same query: done and
+        # snoozed leads are not in it.
+        unread = app.store.count_leads(QUICK_FILTERS[1].query, now=now, tz=app.rep_tz)
+        self.app.call_from_thread(self._show_counts, counts, unread)
 
-    def _show_counts(self, counts: Any) -> None:
+    def _show_counts(self, counts: Any, unread: int) -> None:
         status = self.status
-        status.unread = counts.unread_total
+        status.unread = unread
         status.outbox = counts.outbox + counts.sending
         status.failed = counts.failed
 
@@ -309,7 +316,16 @@ class InboxScreen(Screen[None]):
         context = self.composer.context
         if message is None or context is None or context.lead_id != message.lead_id:
             return
-        verdict = self.sending.judge_retry(message, context)
+        if not retryable(message):
+            why = message.error_message or message.block_reason or "it failed for good"
+            self.notify(
+                visible(f"Cannot retry: {why} Sending it again would fail the same way."),
+                severity="warning",
+                markup=False,
+            )
+            return
+        override = (self.sms_app.keymap.get("inbox.retry_anyway") or "ctrl+o").split(",")[0]
+        verdict = self.sending.judge_retry(message, context, override)
         if verdict.confirm:
             self.notify(
                 visible(verdict.why),

@@ -25,6 +25,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from sms_tui.core.models import Message
+from sms_tui.ui.retry import retryable
 from sms_tui.ui.text import clock_time, literal, seconds_left
 
 STATUS_LABELS = {
@@ -88,7 +89,8 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
         if message.error_message:
             out.append(": ", style="red")
             out.append_text(literal(message.error_message, style="red"))
-        out.append(f" — {keys['retry']} to retry", style="dim")
+        if retryable(message):
+            out.append(f" — {keys['retry']} to retry", style="dim")
         return out
     if state == "blocked":
         out = Text()
@@ -96,7 +98,8 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
         if message.block_reason:
             out.append(": ", style="red")
             out.append_text(literal(message.block_reason, style="red"))
-        out.append(f" — {keys['retry']} to retry", style="dim")
+        if retryable(message):
+            out.append(f" — {keys['retry']} to retry", style="dim")
         return out
     return Text(STATUS_LABELS.get(state, state), style="dim")
 

@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList
 
 from sms_tui.ui.screens.quick_times import WhenError, parse_when
 from sms_tui.ui.screens.schedule import ScheduleDialog
+from sms_tui.ui.screens.snooze import SnoozeDialog
 from tests.ui._composer_host import context
 from tests.ui.test_dialogs import _UNSET, DialogHost
 
@@ -89,3 +90,21 @@ async def test_no_their_time_preset_when_the_clocks_agree() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.screen.query_one("#schedule-picks", OptionList).option_count == 3
+
+
+async def test_snooze_takes_a_typed_time_and_shows_it_first() -> None:
+    app = DialogHost(SnoozeDialog(now=lambda: NOW, rep_zone=NEW_YORK))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab", *"yesterday")
+        assert app.text("#snooze-preview").startswith("⛔ That time has passed")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result is _UNSET
+        field = app.screen.query_one("#snooze-when", Input)
+        field.value = ""
+        await pilot.press(*"thu 8am")
+        assert app.text("#snooze-preview") == "Back Thu 12 Mar 08:00"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result == ny(2026, 3, 12, 8, 0)

@@ -109,3 +109,20 @@ async def test_R_on_a_landline_failure_says_why_and_queues_nothing(tmp_path: Pat
         await settle(pilot)
         assert app.store.outbox() == []
         assert any(str(n.message).startswith("Cannot retry: Landline") for n in app._notifications)
+
+
+async def test_a_failed_search_shows_no_stale_count(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        bar = screen.query_one(FilterBar)
+        await until(pilot, lambda: bar.total == 6)
+        await pilot.press("slash", *"foo:bar", "enter")
+        await settle(pilot)
+        await until(pilot, lambda: bar.failed)
+        line = shown(bar)
+        assert "foo:bar" in line and "invalid query" in line and " 6" not in line
+        await pilot.press("escape", "2")  # the Unread filter: its own count, the error gone
+        await settle(pilot)
+        await until(pilot, lambda: bar.total == 2 and not bar.failed)
+        assert "invalid" not in shown(bar)

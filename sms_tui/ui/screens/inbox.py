@@ -757,6 +757,8 @@ class InboxScreen(Screen[None]):
 
     @on(LeadList.LoadFailed)
     def _load_failed(self, event: LeadList.LoadFailed) -> None:
+        bar = self.query_one(FilterBar)
+        bar.total, bar.failed = None, True  # the old count belonged to another query
         position = getattr(event.error, "position", None)
         if position is not None:
             search = self.query_one(SearchBar)
@@ -771,8 +773,12 @@ class InboxScreen(Screen[None]):
 
     @on(LeadList.Loaded)
     def _list_loaded(self, event: LeadList.Loaded) -> None:
-        self.query_one(FilterBar).total = event.total
+        bar = self.query_one(FilterBar)
+        bar.total, bar.failed = event.total, False
 
     def _apply_query(self, query: str) -> None:
+        bar = self.query_one(FilterBar)
+        if query != self._query:
+            bar.total = None  # until this query's count arrives: nothing stale
         self._query = query
         self.leads.set_query(query)

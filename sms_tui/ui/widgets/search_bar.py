@@ -75,6 +75,8 @@ class FilterBar(Static):
     active: reactive[str] = reactive("")
     search: reactive[str] = reactive("")
     total: reactive[int | None] = reactive(None)
+    #: The search the list shows failed (the search line says why): no count, never a stale one.
+    failed: reactive[bool] = reactive(False)
 
     def on_resize(self) -> None:
         self.refresh()  # the layout depends on the width
@@ -82,6 +84,8 @@ class FilterBar(Static):
     def render(self) -> Text:
         width = self.content_size.width
         total = Text(f" {self.total:,}", style="dim") if self.total is not None else Text()
+        if self.failed:
+            total = Text(" invalid query", style="bold red")
         if self.search:
             out = Text("/ ", style="bold")
             out.append(one_line(self.search), style="bold reverse")

@@ -14,7 +14,7 @@ from sms_tui.core.models import LeadRow
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.widgets.composer import ComposerInput
 from sms_tui.ui.widgets.lead_list import LeadList
-from tests.ui.harness import bubbles, inbox, open_lead, seeded_app, settle, until
+from tests.ui.harness import Clock, bubbles, inbox, open_lead, seeded_app, settle, until
 from tests.ui.seed import NOW
 
 
@@ -135,3 +135,26 @@ async def test_x_cancels_at_once_keeps_focus_and_U_schedules_it_again(tmp_path: 
         assert app.store.get_draft("lead_ada") in ("", None)
         await until(pilot, lambda: any("See you Thursday" in t and "Scheduled" in t for t in bubbles(app)))
         assert not isinstance(screen.focused, ComposerInput)
+
+
+async def test_a_snoozed_lead_coming_back_says_so(tmp_path: Path) -> None:
+    clock = Clock()
+    app = seeded_app(tmp_path, clock=clock)
+    seen: list[Message] = []
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("z")
+        await pilot.pause()
+        await pilot.press("1")  # one hour
+        await settle(pilot)
+        await until(pilot, lambda: screen.leads.total == 5)
+        screen._tick()
+        assert not any("back from snooze" in t for t in _toasts(seen))
+        clock.at = NOW + timedelta(hours=1, minutes=1)
+        screen._tick()
+        await settle(pilot)
+        assert _toasts(seen).count("⏰ Lovelace Analytics is back from snooze.") == 1
+        await until(pilot, lambda: screen.leads.total == 6)
+        screen._tick()  # said once
+        assert _toasts(seen).count("⏰ Lovelace Analytics is back from snooze.") == 1

@@ -36,7 +36,7 @@ from sms_tui.ui.screens.help import HelpScreen
 from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
 from sms_tui.ui.sending import RETRY_CONFIRM_SECONDS, Drafts, Queued, Sending, newest_pending, still_pending
 from sms_tui.ui.services import AppServices, services
-from sms_tui.ui.text import one_line, visible
+from sms_tui.ui.text import Safe, one_line, visible
 from sms_tui.ui.triage import TriageUndo, undo_cancel, undo_done, undo_read, undo_snooze
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
@@ -85,6 +85,8 @@ class InboxScreen(Screen[None]):
         self._query = ""
         #: How to take back the last triage key (U / ctrl+z), or None.
         self.last_triage: TriageUndo | None = None
+        #: Leads snoozed in this session: lead_id -> (until, name); a toast says when each is back.
+        self.snoozed: dict[str, tuple[datetime, Safe]] = {}
 
     @property
     def sms_app(self) -> AppServices:
@@ -585,12 +587,24 @@ class InboxScreen(Screen[None]):
                 self.pending = still
             self.conversation.tick()
         self.status.refresh()
+        self._snoozes_due(now)
         self._ticks += 1
         if self._ticks % RESORT_EVERY == 0:
             # Relative times age, snoozes fall due and the lead's clock moves without any sync
             # event: look again.
             self.leads.reload(keep_position=True)
             self.reload_current()
+
+    def _snoozes_due(self, now: datetime) -> None:
+        """Say when a lead snoozed in this session is back, and show it in the list."""
+        due = [(lead_id, name) for lead_id, (until, name) in self.snoozed.items() if until <= now]
+        if not due:
+            return
+        for lead_id, name in due:
+            del self.snoozed[lead_id]
+            self.notify(f"⏰ {name} is back from snooze.", markup=False, timeout=6)
+        self.leads.reload(keep_position=True)
+        self._load_counts()
 
     # -- triage ------------------------------------------------------------------------------
 
@@ -644,6 +658,8 @@ class InboxScreen(Screen[None]):
     def action_undo_triage(self) -> None:
         """Take back the last triage key (U; ctrl+z when no send waits)."""
         undo, self.last_triage = self.last_triage, None
+        if undo is not None and undo.what == "snooze":
+            self.snoozed.pop(undo.lead_id, None)
         if undo is None:
             self.notify("Nothing to undo.", markup=False, timeout=2)
             return
@@ -677,6 +693,7 @@ class InboxScreen(Screen[None]):
 
         def chosen(until: datetime | None) -> None:
             if until is not None:
+                self.snoozed[lead_id] = (until, one_line(row.display_name))
                 self._flag(
                     lambda store: store.snooze(lead_id, until),
                     f"Snoozed until {until.astimezone(self.sms_app.rep_tz):%a %H:%M} · U undo",

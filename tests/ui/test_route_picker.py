@@ -182,3 +182,30 @@ def test_picker_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(app_with_two(tmp_path, history=True), terminal_size=(80, 24), run_before=open_picker)
+
+
+async def test_i_shows_every_contact_and_phone_of_the_lead(tmp_path: Path) -> None:
+    from sms_tui.ui.screens.lead_details import LeadDetails
+
+    app = app_with_two(tmp_path, history=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_lead(pilot, "lead_two")
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, LeadDetails))
+        text = shown(app.screen.query_one("#details-text"))
+        assert text.startswith("Two Contacts Co")
+        assert "Una [b]UK[/b]" in text and "Sam US" in text  # names as typed, markup inert
+        assert "+44 20 7123 4567" in text and "is a landline" in text
+        assert "+1 415-555-0199 · mobile" in text and "✓ can text" in text and "their time" in text
+        assert "Messages shown: 1 · 0 received · 1 sent · 1 failed · 0 scheduled" in text
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, LeadDetails))
+
+
+def test_details_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
+    async def open_details(pilot: Pilot[None]) -> None:
+        await open_lead(pilot, "lead_two")
+        await pilot.press("i")
+        await settle(pilot)
+
+    assert snap_compare(app_with_two(tmp_path, history=True), terminal_size=(80, 24), run_before=open_details)

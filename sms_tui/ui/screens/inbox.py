@@ -149,7 +149,7 @@ class InboxScreen(Screen[None]):
             return None if self._latest(("error", "blocked")) is None else True
         if action == "cancel_scheduled":
             return None if self._latest(("scheduled",)) is None else True
-        if action == "pick_route":
+        if action in ("pick_route", "details"):
             return self.composer.context is not None
         if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
             return None
@@ -458,6 +458,19 @@ class InboxScreen(Screen[None]):
                 self._save_route(context.lead_id, route)
 
         self.app.push_screen(RoutePicker(context.phones, context.numbers, current, name), chosen)
+
+    def action_details(self) -> None:
+        """The lead at a glance (i): contacts, phones, their time, counts."""
+        from sms_tui.ui.screens.lead_details import LeadDetails, details_text
+
+        context = self.composer.context
+        view = self.conversation.view
+        if context is None or view is None or view.header.lead_id != context.lead_id:
+            return
+        text = details_text(
+            view.header.name, context.phones, view.messages, self.sms_app.now(), context.to_number
+        )
+        self.app.push_screen(LeadDetails(text))
 
     @work(thread=True, group="flags", exit_on_error=False, description="Save recipient")
     def _save_route(self, lead_id: str, route: Route) -> None:

@@ -49,6 +49,14 @@ INBOX_BINDINGS: list[BindingType] = [
         id="inbox.pick_route",
         tooltip="Choose the contact and phone to text and our number to send from (kept for this lead).",
     ),
+    Binding(
+        "i",
+        "details",
+        "Lead details",
+        show=False,
+        id="inbox.details",
+        tooltip="Every contact and phone of the lead (line type, country, their time, textable) and counts.",
+    ),
     Binding("escape", "leads", "Leads", show=False, id="inbox.leads", tooltip="Back to the lead list."),
     Binding(
         "n", "next_unread", "Next unread", id="inbox.next_unread", tooltip="Jump to the next unread lead."

@@ -5,7 +5,7 @@ template paths and braces at the very start of a text. (Written against `make mu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import pytest
 
@@ -18,7 +18,7 @@ from sms_tui.core.compliance import (
     identifies_sender,
 )
 from sms_tui.core.phones import PhoneError, PhoneInfo, format_phone, parse_phone
-from sms_tui.core.quiet_hours import QUIET_HOURS_RULES, intersect, window
+from sms_tui.core.quiet_hours import QUIET_HOURS_RULES, intersect, us_state, window
 from sms_tui.core.templates import render, variables
 
 NOON_UTC = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday: 12:00 in New York, 17:00 in London
@@ -50,6 +50,27 @@ def messages(result: compliance.SendCheck) -> dict[str, str]:
 def test_naive_now_is_refused_with_a_reason() -> None:
     with pytest.raises(ValueError, match=r"^check_send needs a timezone-aware 'now'$"):
         check(now=datetime(2026, 11, 24, 12, 0))
+
+
+class _NoOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def test_a_zone_without_an_offset_is_naive_too() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        check(now=datetime(2026, 11, 24, 12, 0, tzinfo=_NoOffset()))
+
+
+def test_a_first_message_keeps_the_other_warnings() -> None:
+    codes = set(messages(check("See bit.ly/x", first_message=True)))
+    assert {"url_shortener", "no_sender_id", "no_opt_out"} <= codes
 
 
 def test_every_sentence_the_guard_shows() -> None:
@@ -118,6 +139,7 @@ def test_shortened_links_lose_trailing_punctuation_only() -> None:
     assert find_shorteners("see bit.ly/abc.") == ("bit.ly/abc",)
     assert find_shorteners("(tinyurl.com/x)!") == ("tinyurl.com/x",)
     assert find_shorteners("“goo.gl/x”") == ("goo.gl/x",)
+    assert find_shorteners("bit.ly/abcX") == ("bit.ly/abcX",)
     assert find_shorteners("example.com", frozenset({"com"})) == ()  # a top-level domain alone is no host
 
 
@@ -201,7 +223,7 @@ def test_window_text_and_its_description() -> None:
     assert split.days[5] == ((570, 720),)
     assert split.days[6] == ()
     assert split.source == ""
-    assert window("00:00-24:00", source="all day").days[0] == ((0, 1440),)
+    assert window("00:00-24:00", source="all day").source == "all day"
     assert window("9-17", sunday="10-12").days[6] == ((600, 720),)
 
 
@@ -249,3 +271,18 @@ def test_variables_span_lines() -> None:
 def test_a_number_of_no_country_has_no_place_and_no_zone() -> None:
     info = parse_phone("+800 1234 5678")  # international freephone: phonenumbers' zone is "Etc/Unknown"
     assert (info.line_type, info.time_zones, info.location) == ("toll_free", (), "")
+
+
+@pytest.mark.parametrize(
+    ("location", "state"),
+    [
+        ("Miami, FL", "FL"),
+        ("Florida", "FL"),
+        ("Kansas City, Kansas, KS", "KS"),
+        ("Paris, France", None),
+        ("FL", None),
+        ("", None),
+    ],
+)
+def test_us_state_read_from_the_location_text(location: str, state: str | None) -> None:
+    assert us_state(_info(("America/New_York",), location=location)) == state

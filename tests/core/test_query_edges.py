@@ -105,3 +105,18 @@ def test_errors_name_the_column_and_what_was_expected(
         message,
         message,
     )
+
+
+def test_letters_are_never_operators_or_parentheses() -> None:
+    assert parse("Xavier") == Text("Xavier")
+
+
+def test_a_backslash_at_the_end_of_a_string() -> None:
+    with pytest.raises(QuerySyntaxError, match="is not closed"):
+        parse('"\\"')  # the backslash escapes the closing quote
+    with pytest.raises(QuerySyntaxError, match="is not closed"):
+        parse('"ab\\')  # nothing left to escape
+
+
+def test_a_word_right_after_a_string() -> None:
+    assert parse('"a"b') == And((Text("a", quoted=True), Text("b", position=3)))

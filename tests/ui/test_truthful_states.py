@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sms_tui.core.models import Message
+from sms_tui.ui.app import SmsApp
+from sms_tui.ui.messages import SyncUpdate
 from sms_tui.ui.retry import retryable
 from sms_tui.ui.text import one_line
 from sms_tui.ui.widgets.conversation import status_text
 from sms_tui.ui.widgets.search_bar import FilterBar
-from tests.ui.harness import bubbles, inbox, open_lead, seeded_app, settle, shown, until
+from tests.ui.harness import Clock, bubbles, inbox, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW
 
 
@@ -126,3 +130,33 @@ async def test_a_failed_search_shows_no_stale_count(tmp_path: Path) -> None:
         await settle(pilot)
         await until(pilot, lambda: bar.total == 2 and not bar.failed)
         assert "invalid" not in shown(bar)
+
+
+def _last_line(text: str, app: SmsApp) -> str:
+    return next((t.rstrip() for t in bubbles(app) if text in t), "")
+
+
+async def test_a_queued_bubble_says_queued_offline_while_the_provider_is_unreachable(tmp_path: Path) -> None:
+    clock = Clock()
+    app = seeded_app(tmp_path, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", *"On my way", "ctrl+j")
+        await settle(pilot)
+        clock.at = NOW + timedelta(seconds=6)  # the undo window is over
+        screen._tick()
+        screen.reload_current()
+        await settle(pilot)
+        await until(
+            pilot, lambda: any("On my way" in t and t.rstrip().endswith("Sending…") for t in bubbles(app))
+        )
+        screen.post_message(SyncUpdate(SimpleNamespace(state="offline", detail="connection refused")))
+        await settle(pilot)
+        await until(pilot, lambda: any("On my way" in t and "Queued — offline" in t for t in bubbles(app)))
+        assert "outbox 1 queued — offline" in shown(screen.status)
+        screen.post_message(SyncUpdate(SimpleNamespace(state="online", detail="")))
+        await settle(pilot)
+        await until(
+            pilot, lambda: any("On my way" in t and t.rstrip().endswith("Sending…") for t in bubbles(app))
+        )

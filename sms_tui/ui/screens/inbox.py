@@ -42,7 +42,7 @@ from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
-from sms_tui.ui.widgets.status_bar import StatusBar
+from sms_tui.ui.widgets.status_bar import UNREACHABLE, StatusBar
 
 #: How long the cursor must rest on a lead before its conversation loads (seconds).
 LOAD_DELAY = 0.05
@@ -83,6 +83,9 @@ class InboxScreen(Screen[None]):
         self.page_messages = CONVERSATION_LIMIT
         self._pages_shown: dict[str, int] = {}
         self._query = ""
+        #: The keys the bubbles name, and "offline" while the provider is unreachable (shared with
+        #: the conversation, which reads it as it draws: "Queued — offline" instead of "Sending…").
+        self._conversation_keys: dict[str, str] = {}
         #: How to take back the last triage key (U / ctrl+z), or None.
         self.last_triage: TriageUndo | None = None
         #: Leads snoozed in this session: lead_id -> (until, name); a toast says when each is back.
@@ -94,6 +97,7 @@ class InboxScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.sms_app
+        self._conversation_keys.update(self._status_keys())  # filled before the conversation keeps it
         yield StatusBar(app.now, app.rep_tz, title=app.title)
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -101,7 +105,7 @@ class InboxScreen(Screen[None]):
                 yield SearchBar(id="search-bar")
                 yield LeadList(app.store, app.now, tz=app.rep_tz, id="leads")
             with Vertical(id="right"):
-                yield Conversation(app.now, app.rep_tz, keys=self._status_keys(), id="conversation")
+                yield Conversation(app.now, app.rep_tz, keys=self._conversation_keys, id="conversation")
                 yield Composer(id="composer")
         yield Footer()
 
@@ -537,6 +541,7 @@ class InboxScreen(Screen[None]):
         state = getattr(event, "state", None)
         if state:
             status.state = str(state)
+            self._set_offline(str(state) in UNREACHABLE)
         status.detail = one_line(str(getattr(event, "detail", "") or ""))
         last_poll = getattr(event, "last_poll", None)
         if last_poll is not None:
@@ -550,6 +555,18 @@ class InboxScreen(Screen[None]):
         inbound = list(getattr(event, "new_inbound", ()) or ())
         if inbound and message.after_start:
             self._announce_replies(inbound)
+
+    def _set_offline(self, offline: bool) -> None:
+        """Queued bubbles say "Queued — offline" while nothing reaches the provider."""
+        if offline == ("offline" in self._conversation_keys):
+            return
+        if offline:
+            self._conversation_keys["offline"] = "1"
+        else:
+            self._conversation_keys.pop("offline", None)
+        view = self.conversation.view
+        if view is not None and any(m.local_state in ("outbox", "sending") for m in view.messages):
+            self.conversation.show(view)
 
     @work(thread=True, group="replies", exit_on_error=False, description="Announce replies")
     def _announce_replies(self, inbound: list[Message]) -> None:
@@ -580,6 +597,7 @@ class InboxScreen(Screen[None]):
             self.notify(visible(f"cache error: {self.status.detail}"), severity="error", markup=False)
         elif message.error:
             self.status.state = "offline"
+            self._set_offline(True)
             self.notify(visible(message.error), title="First sync failed", severity="error", markup=False)
         self.leads.reload(keep_position=True)
         self._load_counts()

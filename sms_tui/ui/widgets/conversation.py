@@ -75,9 +75,8 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
         left = seconds_left(message.send_at, now)
         if left > 0:
             return Text(f"Sending in {left} s — {keys['undo']} to undo", style="bold yellow")
-        return Text("Sending…", style="italic")
-    if state == "sending":
-        return Text("Sending…", style="italic")
+    if state in ("outbox", "sending"):  # keys["offline"]: the screen says the provider is unreachable
+        return Text("Queued — offline" if keys.get("offline") else "Sending…", style="italic")
     if state == "sent":
         return Text("✓ Sent" if message.status != "outbox" else "✓ Accepted, on its way", style="dim")
     if state == "scheduled":

@@ -286,3 +286,12 @@ def test_a_number_of_no_country_has_no_place_and_no_zone() -> None:
 )
 def test_us_state_read_from_the_location_text(location: str, state: str | None) -> None:
     assert us_state(_info(("America/New_York",), location=location)) == state
+
+
+def test_an_empty_default_region_means_the_us() -> None:
+    assert parse_phone("212 555 0123", "").country == "US"
+
+
+def test_a_keyword_inside_a_word_is_no_keyword() -> None:
+    assert compliance.classify_keyword("XSTOP") is None
+    assert compliance.classify_keyword("Stop!") == "opt_out"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sms_tui.core.segments import analyze, twilio_cuts_inside
+from sms_tui.core.segments import analyze, gsm_safe, twilio_cuts_inside
 
 ZWJ, VS16 = "\u200d", "\ufe0f"
 THUMB, GRIN, WOMAN, ROCKET, HEART = "\U0001f44d", "\U0001f600", "\U0001f469", "\U0001f680", "\u2764"
@@ -32,6 +32,10 @@ KA, VIRAMA, SSA, VOWEL_I = "\u0915", "\u094d", "\u0937", "\u093f"
         (GRIN + DARK, 1, True),
         (GRIN + VS16 + MEDIUM, 2, True),
         ("\u0300" + MEDIUM, 1, True),
+        # a tone after a tone: the first one ends the look back, whichever tone it is
+        (THUMB + MEDIUM + MEDIUM, 2, True),
+        (THUMB + LIGHT + MEDIUM, 2, True),
+        (THUMB + DARK + MEDIUM, 2, True),
         # Indic conjunct: Unicode 10 cut after the virama
         (KA + VIRAMA + SSA, 2, True),
         (KA + VIRAMA + VOWEL_I, 2, False),
@@ -94,3 +98,25 @@ def test_a_giant_cluster_past_the_lookahead_window() -> None:
     info = analyze(text)
     _is_whole(info.parts, text)
     assert _units(info.parts) == [67, 67, 67, 12]
+
+
+def test_a_cluster_that_ends_the_text_is_not_cut() -> None:
+    family = WOMAN + ZWJ + WOMAN + ZWJ + "\U0001f467" + ZWJ + "\U0001f467"  # 11 units, one cluster
+    info = analyze("é" * 60 + family)
+    assert info.parts == ("é" * 60, family)
+
+
+def test_a_cluster_of_exactly_one_segment_is_kept_whole() -> None:
+    exact = "a" + "\u0301" * 66  # 67 units: fits a segment, so it is not cut
+    info = analyze("x" * 10 + exact + "y" * 10)
+    assert info.parts == ("x" * 10, exact, "y" * 10)
+
+
+def test_several_clusters_before_the_cut_point() -> None:
+    info = analyze("é" * 60 + (THUMB + MEDIUM) * 3)
+    assert info.parts == ("é" * 60 + THUMB + MEDIUM, (THUMB + MEDIUM) * 2)
+
+
+def test_gsm_safe_composes_only_into_gsm_letters() -> None:
+    rewrite = gsm_safe("ho\u0302tel “e\u0301te\u0301”")
+    assert rewrite.text == 'ho\u0302tel "été"'  # ô is no GSM letter: left as typed

@@ -160,3 +160,15 @@ async def test_a_queued_bubble_says_queued_offline_while_the_provider_is_unreach
         await until(
             pilot, lambda: any("On my way" in t and t.rstrip().endswith("Sending…") for t in bubbles(app))
         )
+
+
+async def test_the_footer_at_80x24_names_quit_whole(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: inbox(app).leads.total == 6)
+        await settle(pilot)
+        keys = list(app.screen.query("FooterKey"))
+        quit_key = next(k for k in keys if getattr(k, "description", "") == "Quit")
+        palette = next(k for k in keys if getattr(k, "description", "") == "Commands")
+        # Not cut by the command palette's key docked on the right ("^q Qui▏^p Commands" before).
+        assert quit_key.region.right <= palette.region.x <= 80

@@ -59,7 +59,12 @@ INBOX_BINDINGS: list[BindingType] = [
     ),
     Binding("escape", "leads", "Leads", show=False, id="inbox.leads", tooltip="Back to the lead list."),
     Binding(
-        "n", "next_unread", "Next unread", id="inbox.next_unread", tooltip="Jump to the next unread lead."
+        "n",
+        "next_unread",
+        "Next unread",
+        show=False,  # the footer fits 80 columns without it (quit is not cut); `?` lists it
+        id="inbox.next_unread",
+        tooltip="Jump to the next unread lead.",
     ),
     Binding(
         "m",

@@ -3,8 +3,8 @@
 Reads `mutmut results --all true` and tests/core/EQUIVALENT_MUTANTS.md (one line per survivor we
 judged equivalent: "- `mutant name`: why"), and prints, per module, the mutants killed (a test
 failed, or it timed out), the survivors, the equivalent ones among them, and the score
-killed / (all - equivalent). Exits 1 when a survivor is not on the list, or a listed one no longer
-survives (the list must be kept true).
+killed / (all - equivalent); then every survivor not on the list. Exits 1 when a module scores
+under GOAL, or a listed mutant no longer survives (the list must be kept true).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "tests" / "core" / "EQUIVALENT_MUTANTS.md"
+GOAL = 95.0
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 LINE = re.compile(r"^\s*(?P<name>[\w.]+__mutmut_\d+): (?P<status>.+?)\s*$")
 LISTED = re.compile(r"^- `(?P<name>[\w.]+__mutmut_\d+)`")
@@ -58,9 +59,12 @@ def main() -> int:
             tally["survived"] += 1
             unexplained.append(f"{name}: {state}")
     print(f"{'module':<12} {'mutants':>7} {'killed':>7} {'survived':>8} {'equivalent':>10} {'score':>7}")
+    below: list[str] = []
     for module, tally in sorted(counts.items()):
         judged = tally["all"] - tally["equivalent"] - tally["not checked"]
         score = 100.0 * tally["killed"] / judged if judged else 100.0
+        if score < GOAL:
+            below.append(module)
         print(
             f"{module:<12} {tally['all']:>7} {tally['killed']:>7} {tally['survived']:>8} "
             f"{tally['equivalent']:>10} {score:>6.1f}%"
@@ -70,7 +74,9 @@ def main() -> int:
         print(f"survived, not listed as equivalent: {name}")
     for name in stale:
         print(f"listed as equivalent but killed or gone: {name}")
-    return 1 if unexplained or stale else 0
+    for module in below:
+        print(f"under {GOAL:.0f} % killed: {module}")
+    return 1 if below or stale else 0
 
 
 if __name__ == "__main__":

@@ -137,6 +137,16 @@ async def shoot(out: Path) -> list[Path]:
             await _open(pilot, app, lambda r: r.failed_count > 0)
             save("failed-message")
 
+            await pilot.press("ctrl+f")
+            await _idle(pilot)
+            save("recipient-picker")
+            await pilot.press("escape")
+            await pilot.press("i")
+            await _idle(pilot)
+            save("lead-details")
+            await pilot.press("escape")
+            await pilot.pause()
+
             await _open(pilot, app, lambda r: r.opted_out)
             await pilot.press("enter")
             app.inbox.composer.input.insert("Hi, one last thing about the quote")

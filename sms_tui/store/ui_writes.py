@@ -50,6 +50,22 @@ class UiWritesMixin(StoreBase):
             _set_draft(conn, lead_id, text)
             return str(text)
 
+    def send_now(self, local_ids: list[int], now: datetime) -> int:
+        """End the undo window of these outbox messages now (the rep quits and wants them gone).
+
+        Only rows still waiting in the outbox and unclaimed change; returns how many did.
+        """
+        if not local_ids:
+            return 0
+        marks = ",".join("?" * len(local_ids))
+        with self._write() as conn:
+            cursor = conn.execute(
+                f"UPDATE messages SET send_at = ? WHERE local_id IN ({marks}) "
+                "AND local_state = 'outbox' AND claimed_by IS NULL AND send_at > ?",
+                (ts(now), *local_ids, ts(now)),
+            )
+            return int(cursor.rowcount)
+
     def schedule(
         self, *, date_scheduled: datetime, now: datetime | None = None, **message: Unpack[Outgoing]
     ) -> int:

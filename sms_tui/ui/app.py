@@ -7,6 +7,7 @@ zone. `sms_tui.commands.app` builds the real ones.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -18,7 +19,10 @@ from textual.screen import Screen
 from sms_tui.store import Store
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.screens.inbox import InboxScreen
+from sms_tui.ui.screens.quit_dialog import plural
+from sms_tui.ui.sending import still_pending
 from sms_tui.ui.sync_worker import EngineFactory, SyncRunner
+from sms_tui.ui.text import Safe, one_line
 
 
 def utc_now() -> datetime:
@@ -124,5 +128,48 @@ class SmsApp(App[None]):
             )
 
     async def action_quit(self) -> None:
+        """Quit; texts still inside the undo window are sent first, kept on request, never held
+        silently (`QuitDialog`)."""
         self.inbox.flush_drafts_now()
-        self.exit()
+        waiting = still_pending(self.inbox.pending, self.now())
+        if not waiting:
+            self.exit()
+            return
+        self._ask_before_quit(sorted(waiting), max(v[1] for v in waiting.values()))
+
+    def _ask_before_quit(self, local_ids: list[int], deadline: datetime, problem: Safe | None = None) -> None:
+        from sms_tui.ui.screens.quit_dialog import QuitChoice, QuitDialog
+
+        if isinstance(self.screen, QuitDialog):
+            return
+
+        def chosen(choice: QuitChoice | None) -> None:
+            if choice == "keep":
+                self.exit(
+                    message=f"{plural(len(local_ids))} kept in the outbox: sent when sms-tui next starts."
+                )
+            elif choice == "send":
+                self.run_worker(self._send_then_quit(local_ids, deadline), group="quit", exit_on_error=False)
+
+        can_send = self.sync.engine is not None
+        self.push_screen(
+            QuitDialog(len(local_ids), deadline, self.now, can_send=can_send, problem=problem), chosen
+        )
+
+    async def _send_then_quit(self, local_ids: list[int], deadline: datetime) -> None:
+        """End the undo window of `local_ids` now, push, and quit once none is left in the outbox."""
+        store = self.store
+        await asyncio.to_thread(store.send_now, local_ids, self.now())
+        engine = self.sync.engine
+        if engine is not None:
+            await engine.push_outbox()
+        held = [
+            m
+            for m in await asyncio.to_thread(lambda: [store.get_message(i) for i in local_ids])
+            if m is not None and m.local_state in ("outbox", "sending")
+        ]
+        if not held:
+            self.exit()
+            return
+        why = self.inbox.status.detail or "the provider did not answer"  # the engine's last word
+        self._ask_before_quit([m.local_id for m in held], deadline, one_line(str(why)))

@@ -18,6 +18,8 @@ from sms_tui.core import phones
 from sms_tui.core.models import Contact, Message, OurNumber
 from sms_tui.rules import rep_zone as _settings_rep_zone
 from sms_tui.store import Store
+from sms_tui.ui import route
+from sms_tui.ui.route import Route
 from sms_tui.ui.text import safe
 from sms_tui.ui.widgets.composer_context import ComposerContext
 from sms_tui.ui.widgets.conversation import ConversationView, LeadHeader
@@ -50,11 +52,16 @@ def pick_from_number(numbers: Iterable[OurNumber], to_number: str | None) -> str
     return None
 
 
-def header_for(detail: Any, now: datetime) -> LeadHeader:
-    """The conversation header from a `store.LeadDetail` (number formatted, their clock)."""
+def header_for(detail: Any, now: datetime, route: Route | None = None) -> LeadHeader:
+    """The conversation header from a `store.LeadDetail` (number formatted, their clock).
+
+    `route` names the contact and phone the rep texts (the store's default without it)."""
     lead = detail.lead
     contact: Contact | None = detail.texting_contact
     number = detail.texting_phone
+    if route is not None:
+        contact = next((c for c in lead.contacts if c.id == route.contact_id), contact)
+        number = route.to_number
     shown, country, line_type, local_time, note = number or "", "", "", "", ""
     if number:
         try:
@@ -91,9 +98,11 @@ def header_for(detail: Any, now: datetime) -> LeadHeader:
     )
 
 
-def template_context(detail: Any, user: Any = None, org: Any = None) -> dict[str, dict[str, str | None]]:
+def template_context(
+    detail: Any, user: Any = None, org: Any = None, contact: Contact | None = None
+) -> dict[str, dict[str, str | None]]:
     """Variables for `core.templates.render` from the lead, its texting contact, us."""
-    contact: Contact | None = detail.texting_contact
+    contact = contact or detail.texting_contact
     return {
         "contact": {
             "name": contact.name if contact else None,
@@ -128,26 +137,41 @@ def load_lead(
     more = len(messages) > limit
     if more:
         messages = messages[-limit:]
-    contact: Contact | None = detail.texting_contact
-    to_number = detail.texting_phone
+    numbers = tuple(store.our_numbers())
+    choices = route.phone_choices(detail.lead.contacts, numbers, store.phone_flags)
+    store_default = route.Route(
+        detail.texting_contact.id if detail.texting_contact else None, detail.texting_phone, None
+    )
+    chosen = route.default_route(
+        choices,
+        numbers,
+        saved=route.decode_route(store.kv_get(route.route_key(lead_id))),
+        last=route.last_used(messages),
+        fallback=store_default,
+    )
+    contact: Contact | None = next((c for c in detail.lead.contacts if c.id == chosen.contact_id), None)
+    picked = route.choice_for(chosen, choices)
     user = _maybe(store, "me")
     org = _maybe(store, "organization")
     context = ComposerContext(
         lead_id=lead_id,
         contact_id=contact.id if contact else None,
-        to_number=to_number,
-        from_number=pick_from_number(store.our_numbers(), to_number),
-        opted_out=bool(contact and contact.opted_out),
-        do_not_text=bool(contact and contact.do_not_text),
+        to_number=chosen.to_number,
+        from_number=chosen.from_number,
+        opted_out=picked.opted_out if picked else bool(contact and contact.opted_out),
+        do_not_text=picked.do_not_text if picked else bool(contact and contact.do_not_text),
         first_message=not any(m.direction == "outbound" and m.local_state == "sent" for m in messages),
-        template_context=template_context(detail, user, org),
+        template_context=template_context(detail, user, org, contact),
         user_name=" ".join(p for p in (getattr(user, "first_name", ""), getattr(user, "last_name", "")) if p),
         org_name=getattr(org, "name", "") or "",
         contact_name=safe(contact.name if contact else "", one_line=True),
         rules=rules,
         now=now,
+        phones=choices,
+        numbers=numbers,
     )
-    view = ConversationView(header=header_for(detail, now()), messages=messages, more_before=more)
+    header = header_for(detail, now(), chosen)
+    view = ConversationView(header=header, messages=messages, more_before=more)
     return Loaded(view=view, context=context, draft=store.get_draft(lead_id) or None)
 
 

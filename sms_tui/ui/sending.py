@@ -85,6 +85,8 @@ class Sending:
         self._get_host = host
         #: A retry waiting for its confirmation (warnings shown): (local_id, confirm by).
         self.retry_confirm: tuple[int, datetime] | None = None
+        #: Set by `confirm_retry` for the next `judge_retry` only.
+        self._override = False
 
     @property
     def _host(self) -> SendingHost:
@@ -126,24 +128,27 @@ class Sending:
 
     # -- the retry guard (UI thread) ---------------------------------------------------------
 
-    def judge_retry(self, message: Message, context: ComposerContext) -> RetryVerdict:
+    def judge_retry(
+        self, message: Message, context: ComposerContext, override_key: str = "ctrl+o"
+    ) -> RetryVerdict:
         """Retry through the composer's guard before touching the store.
 
         A block (no sending number, opted out, unsupported country…) cannot be retried: say why.
-        Warnings (quiet hours…) need a confirming second press (or `confirm_retry`) within
-        `RETRY_CONFIRM_SECONDS`, like the composer's send-anyway.
+        Warnings (quiet hours…) need the one override key (`confirm_retry`, ctrl+o, the composer's
+        send-anyway key too) within `RETRY_CONFIRM_SECONDS`; pressing R again only warns again.
         """
         check = run_check(message.text, context)
+        override, self._override = self._override, False
         if check.blocks:
             self.retry_confirm = None
             return RetryVerdict(False, "Cannot retry: " + " ".join(i.message for i in check.blocks))
         now = self._host.now()
         pending = self.retry_confirm
-        confirmed = pending is not None and pending[0] == message.local_id and now <= pending[1]
+        confirmed = override and pending is not None and pending[0] == message.local_id and now <= pending[1]
         if check.warnings and not confirmed:
             self.retry_confirm = (message.local_id, now + timedelta(seconds=RETRY_CONFIRM_SECONDS))
             warnings = " ".join(issue.message for issue in check.warnings)
-            return RetryVerdict(False, f"{warnings} Press R again to retry anyway.", confirm=True)
+            return RetryVerdict(False, f"{warnings} Press {override_key} to retry anyway.", confirm=True)
         self.retry_confirm = None
         return RetryVerdict(True)
 
@@ -152,6 +157,7 @@ class Sending:
         if self.retry_confirm is None:
             return False
         self.retry_confirm = (self.retry_confirm[0], self._host.now() + timedelta(seconds=1))
+        self._override = True
         return True
 
 

@@ -157,7 +157,7 @@ async def test_schedule_typed_local_time_returns_utc_and_shows_recipient_time() 
         assert app.result == datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
 
 
-async def test_schedule_warns_in_quiet_hours_and_needs_a_second_enter() -> None:
+async def test_schedule_warns_in_quiet_hours_and_needs_the_override_key() -> None:
     app = DialogHost(schedule_dialog())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -169,8 +169,11 @@ async def test_schedule_warns_in_quiet_hours_and_needs_a_second_enter() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.result is _UNSET
-        assert "Press Enter again" in app.text("#schedule-warning")
-        await pilot.press("enter")
+        assert "Press ctrl+o to schedule anyway" in app.text("#schedule-warning")
+        await pilot.press("enter")  # Enter again is not the override
+        await pilot.pause()
+        assert app.result is _UNSET
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert app.result == datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
 

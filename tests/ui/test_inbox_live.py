@@ -76,9 +76,13 @@ async def test_a_reply_updates_badge_and_toasts_without_moving_the_cursor(tmp_pa
         other = next(
             r
             for i, r in reversed(screen.leads.loaded_rows())
-            if r.lead_id != selected.lead_id and r.phone and r.phone.startswith("+1") and not r.opted_out
+            if r.lead_id != selected.lead_id
+            and r.phone
+            and r.phone.startswith("+1")
+            and not r.opted_out
+            and not r.unread  # the header counts unread leads
         )
-        before = live.store.header_counts().unread_total
+        before = screen.status.unread
         await live.inbound(other.phone or "", _our_us_number(live), "Call me [b]now[/b]")
         live.app.sync.poll()
         await settle(pilot)

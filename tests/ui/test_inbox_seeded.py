@@ -41,7 +41,7 @@ async def test_first_paint_lists_leads_newest_first_with_markers(tmp_path: Path)
         dee = next(line for line in lines if "Dee's Diner" in line)
         assert "⊘" in dee  # opted-out marker
         status = shown(screen.status)
-        assert "3 unread" in status and "1 failed" in status
+        assert "2 unread" in status and "1 failed" in status  # leads: the Unread filter's count
 
 
 async def test_markup_and_ansi_in_a_reply_show_literally(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ async def test_retry_a_failed_message(tmp_path: Path) -> None:
         await pilot.press("R")  # the guard warns (a first text without name or opt-out line)
         await settle(pilot)
         assert app.store.outbox() == []
-        await pilot.press("R")  # confirmed
+        await pilot.press("ctrl+o")  # confirmed with the one override key (R again only warns again)
         await settle(pilot)
         assert [(m.lead_id, m.text, m.local_state) for m in app.store.outbox()] == [
             ("lead_cyd", "Sure — what time suits?", "outbox")
@@ -433,7 +433,7 @@ async def test_retry_of_a_blocked_lead_says_why_and_changes_nothing(tmp_path: Pa
         assert any(note.startswith("Cannot retry:") for note in _notes(app))
 
 
-async def test_retry_in_quiet_hours_needs_a_second_press(tmp_path: Path) -> None:
+async def test_retry_in_quiet_hours_needs_the_override_key(tmp_path: Path) -> None:
     clock = Clock(NOW.replace(hour=23))  # 23:00 in London: Cyd's quiet hours
     app = seeded_app(tmp_path, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -441,8 +441,11 @@ async def test_retry_in_quiet_hours_needs_a_second_press(tmp_path: Path) -> None
         await pilot.press("R")
         await settle(pilot)
         assert app.store.outbox() == []
-        assert any("quiet" in note.lower() and "R again" in note for note in _notes(app))
-        await pilot.press("R")
+        assert any("quiet" in note.lower() and "ctrl+o to retry anyway" in note for note in _notes(app))
+        await pilot.press("R")  # R again is not an override: one key overrides everywhere
+        await settle(pilot)
+        assert app.store.outbox() == []
+        await pilot.press("ctrl+o")
         await settle(pilot)
         assert [m.text for m in app.store.outbox()] == ["Sure — what time suits?"]
 

@@ -113,16 +113,17 @@ def test_a_blocked_retry_says_why_and_forgets_any_confirmation(host: Host, sendi
     assert sending.retry_confirm is None
 
 
-def test_a_retry_with_warnings_needs_a_second_press_in_time(host: Host, sending: Sending) -> None:
+def test_a_retry_with_warnings_needs_the_override_key_in_time(host: Host, sending: Sending) -> None:
     failed = host.store.get_message(_failed(host))
     assert failed is not None
     first = replace(CONTEXT, first_message=True)  # no opt-out line: a warning, not a block
     verdict = sending.judge_retry(failed, first)
     assert (verdict.go, verdict.confirm) == (False, True)
-    assert verdict.why.endswith("Press R again to retry anyway.")
+    assert verdict.why.endswith("Press ctrl+o to retry anyway.")
+    assert sending.judge_retry(failed, first).confirm  # R again only warns again: one override key
     host.clock[0] = NOON + timedelta(seconds=RETRY_CONFIRM_SECONDS + 1)  # too late: warned again
     assert sending.judge_retry(failed, first).confirm
-    host.clock[0] += timedelta(seconds=RETRY_CONFIRM_SECONDS - 1)
+    assert sending.confirm_retry()
     assert sending.judge_retry(failed, first).go
     assert sending.retry_confirm is None
 

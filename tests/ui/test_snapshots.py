@@ -19,7 +19,7 @@ async def _ready(pilot: Pilot[None]) -> None:
     await until(pilot, lambda: inbox(pilot.app).leads.total == 6)  # type: ignore[arg-type]
     await open_lead(pilot, "lead_ada")
     screen = inbox(pilot.app)  # type: ignore[arg-type]
-    await until(pilot, lambda: screen.status.unread == 3 and screen.query_one(FilterBar).total == 6)
+    await until(pilot, lambda: screen.status.unread == 2 and screen.query_one(FilterBar).total == 6)
     await settle(pilot)
 
 

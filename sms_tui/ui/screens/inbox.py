@@ -12,6 +12,7 @@ only as `ui.services.AppServices`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,26 +23,33 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import LeadRow, Message
 from sms_tui.ui.commands import ActionEntry, InboxCommands, action_table
 from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
+from sms_tui.ui.retry import retryable
+from sms_tui.ui.route import Route, encode_route, route_key
 from sms_tui.ui.screens.help import HelpScreen
 from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
 from sms_tui.ui.sending import RETRY_CONFIRM_SECONDS, Drafts, Queued, Sending, newest_pending, still_pending
 from sms_tui.ui.services import AppServices, services
-from sms_tui.ui.text import one_line, visible
+from sms_tui.ui.text import Safe, one_line, visible
+from sms_tui.ui.triage import TriageUndo, undo_cancel, undo_done, undo_read, undo_snooze
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
-from sms_tui.ui.widgets.status_bar import StatusBar
+from sms_tui.ui.widgets.status_bar import UNREACHABLE, StatusBar
 
 #: Seconds between quiet list refreshes (relative times, snoozes that fell due).
 RESORT_EVERY = 60
+#: Single-key actions that change a lead: never run while a text field has focus.
+SINGLE_KEYS = frozenset(
+    {"done", "snooze", "mark_read", "mark_unread", "cancel_scheduled", "retry", "undo_triage", "next_unread"}
+)
 #: Seconds the composer's text rests before it is saved as the lead's draft.
 DRAFT_DEBOUNCE = 0.4
 
@@ -74,6 +82,13 @@ class InboxScreen(Screen[None]):
         self.page_messages = CONVERSATION_LIMIT
         self._pages_shown: dict[str, int] = {}
         self._query = ""
+        #: The keys the bubbles name, and "offline" while the provider is unreachable (shared with
+        #: the conversation, which reads it as it draws: "Queued — offline" instead of "Sending…").
+        self._conversation_keys: dict[str, str] = {}
+        #: How to take back the last triage key (U / ctrl+z), or None.
+        self.last_triage: TriageUndo | None = None
+        #: Leads snoozed in this session: lead_id -> (until, name); a toast says when each is back.
+        self.snoozed: dict[str, tuple[datetime, Safe]] = {}
 
     @property
     def sms_app(self) -> AppServices:
@@ -81,6 +96,7 @@ class InboxScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.sms_app
+        self._conversation_keys.update(self._status_keys())  # filled before the conversation keeps it
         yield StatusBar(app.now, app.rep_tz, title=app.title)
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -88,7 +104,7 @@ class InboxScreen(Screen[None]):
                 yield SearchBar(id="search-bar")
                 yield LeadList(app.store, app.now, tz=app.rep_tz, id="leads")
             with Vertical(id="right"):
-                yield Conversation(app.now, app.rep_tz, keys=self._status_keys(), id="conversation")
+                yield Conversation(app.now, app.rep_tz, keys=self._conversation_keys, id="conversation")
                 yield Composer(id="composer")
         yield Footer()
 
@@ -124,15 +140,27 @@ class InboxScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_send":
-            return bool(self.pending)  # False hides it and lets TextArea's ctrl+z through
+            # False hides it and lets TextArea's ctrl+z through.
+            return bool(self.pending) or (self.last_triage is not None and not self._typing())
+        if action in SINGLE_KEYS and self._typing():
+            return False  # a letter typed into a text field is text, never a triage action
+        if action == "undo_triage":
+            return self.last_triage is not None
         if action == "retry_anyway":
             return self.sending.retry_confirm is not None
-        if action in ("retry", "cancel_scheduled"):
-            want = ("error", "blocked") if action == "retry" else ("scheduled",)
-            return None if self._latest(want) is None else True
+        if action == "retry":  # on a failure a retry cannot fix, R says why (the bubble offers no R)
+            return None if self._latest(("error", "blocked")) is None else True
+        if action == "cancel_scheduled":
+            return None if self._latest(("scheduled",)) is None else True
+        if action in ("pick_route", "details"):
+            return self.composer.context is not None
         if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
             return None
         return True
+
+    def _typing(self) -> bool:
+        """True while a text field (the composer, the search line) has focus."""
+        return isinstance(self.focused, TextArea | Input)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for the screen's worker failures (STYLE.md §2.4): a toast, never a crash.
@@ -219,12 +247,17 @@ class InboxScreen(Screen[None]):
 
     @work(thread=True, group="counts", exclusive=True, exit_on_error=False, description="Header counts")
     def _load_counts(self) -> None:
-        counts = self.sms_app.store.header_counts(self.sms_app.now())
-        self.app.call_from_thread(self._show_counts, counts)
+        app = self.sms_app
+        now = app.now()
+        counts = app.store.header_counts(now)
+        # The header's unread count is the Unread filter's count (2), by the same query: done and
+        # snoozed leads are not in it.
+        unread = app.store.count_leads(QUICK_FILTERS[1].query, now=now, tz=app.rep_tz)
+        self.app.call_from_thread(self._show_counts, counts, unread)
 
-    def _show_counts(self, counts: Any) -> None:
+    def _show_counts(self, counts: Any, unread: int) -> None:
         status = self.status
-        status.unread = counts.unread_total
+        status.unread = unread
         status.outbox = counts.outbox + counts.sending
         status.failed = counts.failed
 
@@ -271,6 +304,7 @@ class InboxScreen(Screen[None]):
     def action_undo_send(self) -> None:
         local_id = newest_pending(self.pending)
         if local_id is None:
+            self.action_undo_triage()
             return
         lead_id, _ = self.pending[local_id]
         self.pending = {k: v for k, v in self.pending.items() if k != local_id}
@@ -298,7 +332,16 @@ class InboxScreen(Screen[None]):
         context = self.composer.context
         if message is None or context is None or context.lead_id != message.lead_id:
             return
-        verdict = self.sending.judge_retry(message, context)
+        if not retryable(message):
+            why = message.error_message or message.block_reason or "it failed for good"
+            self.notify(
+                visible(f"Cannot retry: {why} Sending it again would fail the same way."),
+                severity="warning",
+                markup=False,
+            )
+            return
+        override = (self.sms_app.keymap.get("inbox.retry_anyway") or "ctrl+o").split(",")[0]
+        verdict = self.sending.judge_retry(message, context, override)
         if verdict.confirm:
             self.notify(
                 visible(verdict.why),
@@ -327,17 +370,33 @@ class InboxScreen(Screen[None]):
         message = self._latest(("scheduled",))
         if message is None:
             return
+        view = self.conversation.view
+        if view is not None:  # the bubble goes at once; the reload after the write confirms it
+            kept = [m for m in view.messages if m.local_id != message.local_id]
+            self.conversation.show(replace(view, messages=kept))
+            self._offers = (self._offers[0], False)
+            self.refresh_bindings()
+        undo = undo_cancel(message, self.sms_app.now)
 
         def cancel(_: Any) -> None:
             text = self.sending.cancel(message)
-            self.app.call_from_thread(self._cancelled, message.lead_id, text)
+            self.app.call_from_thread(self._cancelled, message.lead_id, text, undo)
 
         self._store_then(cancel, message.lead_id)
 
-    def _cancelled(self, lead_id: str, text: str) -> None:
+    def _cancelled(self, lead_id: str, text: str, undo: TriageUndo) -> None:
         if lead_id == self._lead_id:
-            self.composer.restore(text)
-        self.notify("Scheduled message cancelled — it is a draft again.", markup=False, timeout=3)
+            self.composer.restore(text, focus=False)  # x is a list key: focus stays where it was
+        self.last_triage = replace(undo, draft_text=text)
+        self.refresh_bindings()
+        self.notify(
+            f"Scheduled message cancelled — its text is the draft ({self._reply_key()} to edit) · U undo",
+            markup=False,
+            timeout=4,
+        )
+
+    def _reply_key(self) -> str:
+        return (self.sms_app.keymap.get("inbox.reply") or "enter").split(",")[0]
 
     @work(thread=True, group="outbox", exit_on_error=False, description="Store write")
     def _store_then(self, change: Callable[[Any], object], lead_id: str, push: bool = False) -> None:
@@ -390,6 +449,51 @@ class InboxScreen(Screen[None]):
                 self.composer.insert(text)
 
         self.app.push_screen(TemplatePicker(templates, context.template_context), chosen)
+
+    # -- recipient and sender ------------------------------------------------------------------
+
+    def action_pick_route(self) -> None:
+        """Open the recipient picker for the lead in the composer (ctrl+f)."""
+        from sms_tui.ui.screens.route_picker import RoutePicker
+
+        context = self.composer.context
+        if context is None:
+            return
+        current = Route(context.contact_id, context.to_number, context.from_number)
+        view = self.conversation.view
+        name = (
+            one_line(view.header.name)
+            if view is not None and view.header.lead_id == context.lead_id
+            else None
+        )
+
+        def chosen(route: Route | None) -> None:
+            if route is not None and route != current:
+                self._save_route(context.lead_id, route)
+
+        self.app.push_screen(RoutePicker(context.phones, context.numbers, current, name), chosen)
+
+    def action_details(self) -> None:
+        """The lead at a glance (i): contacts, phones, their time, counts."""
+        from sms_tui.ui.screens.lead_details import LeadDetails, details_text
+
+        context = self.composer.context
+        view = self.conversation.view
+        if context is None or view is None or view.header.lead_id != context.lead_id:
+            return
+        text = details_text(
+            view.header.name, context.phones, view.messages, self.sms_app.now(), context.to_number
+        )
+        self.app.push_screen(LeadDetails(text))
+
+    @work(thread=True, group="flags", exit_on_error=False, description="Save recipient")
+    def _save_route(self, lead_id: str, route: Route) -> None:
+        self.sms_app.store.kv_set(route_key(lead_id), encode_route(route))
+        self.app.call_from_thread(self._route_saved, lead_id)
+
+    def _route_saved(self, lead_id: str) -> None:
+        if lead_id == self._lead_id:
+            self.reload_current()
 
     # -- drafts (the unsaved text is `self.drafts`) ------------------------------------------
 
@@ -444,6 +548,7 @@ class InboxScreen(Screen[None]):
         state = getattr(event, "state", None)
         if state:
             status.state = str(state)
+            self._set_offline(str(state) in UNREACHABLE)
         status.detail = one_line(str(getattr(event, "detail", "") or ""))
         last_poll = getattr(event, "last_poll", None)
         if last_poll is not None:
@@ -457,6 +562,18 @@ class InboxScreen(Screen[None]):
         inbound = list(getattr(event, "new_inbound", ()) or ())
         if inbound and message.after_start:
             self._announce_replies(inbound)
+
+    def _set_offline(self, offline: bool) -> None:
+        """Queued bubbles say "Queued — offline" while nothing reaches the provider."""
+        if offline == ("offline" in self._conversation_keys):
+            return
+        if offline:
+            self._conversation_keys["offline"] = "1"
+        else:
+            self._conversation_keys.pop("offline", None)
+        view = self.conversation.view
+        if view is not None and any(m.local_state in ("outbox", "sending") for m in view.messages):
+            self.conversation.show(view)
 
     @work(thread=True, group="replies", exit_on_error=False, description="Announce replies")
     def _announce_replies(self, inbound: list[Message]) -> None:
@@ -487,6 +604,7 @@ class InboxScreen(Screen[None]):
             self.notify(visible(f"cache error: {self.status.detail}"), severity="error", markup=False)
         elif message.error:
             self.status.state = "offline"
+            self._set_offline(True)
             self.notify(visible(message.error), title="First sync failed", severity="error", markup=False)
         self.leads.reload(keep_position=True)
         self._load_counts()
@@ -507,12 +625,24 @@ class InboxScreen(Screen[None]):
                 self.pending = still
             self.conversation.tick()
         self.status.refresh()
+        self._snoozes_due(now)
         self._ticks += 1
         if self._ticks % RESORT_EVERY == 0:
             # Relative times age, snoozes fall due and the lead's clock moves without any sync
             # event: look again.
             self.leads.reload(keep_position=True)
             self.reload_current()
+
+    def _snoozes_due(self, now: datetime) -> None:
+        """Say when a lead snoozed in this session is back, and show it in the list."""
+        due = [(lead_id, name) for lead_id, (until, name) in self.snoozed.items() if until <= now]
+        if not due:
+            return
+        for lead_id, name in due:
+            del self.snoozed[lead_id]
+            self.notify(f"⏰ {name} is back from snooze.", markup=False, timeout=6)
+        self.leads.reload(keep_position=True)
+        self._load_counts()
 
     # -- triage ------------------------------------------------------------------------------
 
@@ -542,12 +672,41 @@ class InboxScreen(Screen[None]):
     def action_mark_read(self) -> None:
         if self._lead_id is not None:
             lead_id = self._lead_id
+            row = self._current_row()
+            undo = undo_read(row, marked_read=True) if row is not None and row.lead_id == lead_id else None
             self._store_then(lambda store: store.mark_read(lead_id), lead_id)
+            self._remember(undo, "Marked read")
 
     def action_mark_unread(self) -> None:
         if self._lead_id is not None:
             lead_id = self._lead_id
+            row = self._current_row()
+            undo = undo_read(row, marked_read=False) if row is not None and row.lead_id == lead_id else None
             self._store_then(lambda store: store.mark_unread(lead_id), lead_id)
+            self._remember(undo, "Marked unread")
+
+    def _remember(self, undo: TriageUndo | None, note: str) -> None:
+        """Keep `undo` as the one U takes back, and say so in a short toast."""
+        if undo is None:
+            return
+        self.last_triage = undo
+        self.refresh_bindings()
+        self.notify(f"{note} · U undo", markup=False, timeout=3)
+
+    def action_undo_triage(self) -> None:
+        """Take back the last triage key (U; ctrl+z when no send waits)."""
+        undo, self.last_triage = self.last_triage, None
+        if undo is not None and undo.what == "snooze":
+            self.snoozed.pop(undo.lead_id, None)
+        if undo is None:
+            self.notify("Nothing to undo.", markup=False, timeout=2)
+            return
+        self.refresh_bindings()
+        if undo.draft_text is not None and undo.lead_id == self._lead_id:
+            if self.composer.text.strip() == undo.draft_text.strip():
+                self.composer.clear()  # it is a scheduled message again, not a draft
+                self.drafts.forget(undo.lead_id)
+        self._flag(undo.revert, f"Undone: {undo.what}.", lead_id=undo.lead_id)
 
     def action_done(self) -> None:
         """Done, or — on a lead that is already done (an `is:done` view) — not done any more."""
@@ -560,7 +719,7 @@ class InboxScreen(Screen[None]):
             if done
             else "Not done — the lead is back in the inbox."
         )
-        self._flag(lambda store: store.set_done(lead_id, done), note)
+        self._flag(lambda store: store.set_done(lead_id, done), note + " · U undo", undo=undo_done(row))
 
     def action_snooze(self) -> None:
         from sms_tui.ui.screens.snooze import SnoozeDialog
@@ -572,9 +731,11 @@ class InboxScreen(Screen[None]):
 
         def chosen(until: datetime | None) -> None:
             if until is not None:
+                self.snoozed[lead_id] = (until, one_line(row.display_name))
                 self._flag(
                     lambda store: store.snooze(lead_id, until),
-                    f"Snoozed until {until.astimezone(self.sms_app.rep_tz):%a %H:%M}.",
+                    f"Snoozed until {until.astimezone(self.sms_app.rep_tz):%a %H:%M} · U undo",
+                    undo=undo_snooze(row),
                 )
 
         dialog = SnoozeDialog(
@@ -582,15 +743,30 @@ class InboxScreen(Screen[None]):
         )
         self.app.push_screen(dialog, chosen)
 
-    @work(thread=True, group="flags", exit_on_error=False, description="Triage")
-    def _flag(self, change: Callable[[Any], object], note: str) -> None:
-        change(self.sms_app.store)
-        self.app.call_from_thread(self._flagged, note)
+    def _flag(
+        self,
+        change: Callable[[Any], object],
+        note: str,
+        *,
+        undo: TriageUndo | None = None,
+        lead_id: str | None = None,
+    ) -> None:
+        if undo is not None:
+            self.last_triage = undo
+            self.refresh_bindings()
+        self._flag_write(change, note, lead_id)
 
-    def _flagged(self, note: str) -> None:
+    @work(thread=True, group="flags", exit_on_error=False, description="Triage")
+    def _flag_write(self, change: Callable[[Any], object], note: str, lead_id: str | None) -> None:
+        change(self.sms_app.store)
+        self.app.call_from_thread(self._flagged, note, lead_id)
+
+    def _flagged(self, note: str, lead_id: str | None = None) -> None:
         self.leads.reload(keep_position=True)
         self._load_counts()
-        self.notify(note, markup=False, timeout=2)
+        if lead_id is not None:
+            self.post_message(OutboxChanged(lead_id))
+        self.notify(note, markup=False, timeout=3)
 
     def action_older(self) -> None:
         view = self.conversation.view
@@ -644,6 +820,8 @@ class InboxScreen(Screen[None]):
 
     @on(LeadList.LoadFailed)
     def _load_failed(self, event: LeadList.LoadFailed) -> None:
+        bar = self.query_one(FilterBar)
+        bar.total, bar.failed = None, True  # the old count belonged to another query
         position = getattr(event.error, "position", None)
         if position is not None:
             search = self.query_one(SearchBar)
@@ -659,8 +837,11 @@ class InboxScreen(Screen[None]):
     @on(LeadList.Loaded)
     def _list_loaded(self, event: LeadList.Loaded) -> None:
         bar = self.query_one(FilterBar)
-        bar.total, bar.at_least = event.total, not event.exact
+        bar.total, bar.at_least, bar.failed = event.total, not event.exact, False
 
     def _apply_query(self, query: str) -> None:
+        bar = self.query_one(FilterBar)
+        if query != self._query:
+            bar.total = None  # until this query's count arrives: nothing stale
         self._query = query
         self.leads.set_query(query)

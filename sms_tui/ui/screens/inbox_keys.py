@@ -29,12 +29,42 @@ INBOX_BINDINGS: list[BindingType] = [
         "Undo send",
         priority=True,
         id="inbox.undo_send",
-        tooltip="Take back the message waiting out the undo delay; its text returns to the composer.",
+        tooltip="Take back the message waiting out the undo delay (its text returns to the composer); "
+        "with none waiting, undo the last triage key.",
+    ),
+    Binding(
+        "U,shift+u",
+        "undo_triage",
+        "Undo triage",
+        show=False,
+        id="inbox.undo_triage",
+        tooltip="Undo the last done, snooze, read/unread or cancel-scheduled (ctrl+z with no send waiting).",
     ),
     Binding("enter,r", "reply", "Reply", id="inbox.reply", tooltip="Write to the selected lead."),
+    Binding(
+        "ctrl+f",
+        "pick_route",
+        "From/To",
+        show=False,  # the composer's From … To … line names this key
+        id="inbox.pick_route",
+        tooltip="Choose the contact and phone to text and our number to send from (kept for this lead).",
+    ),
+    Binding(
+        "i",
+        "details",
+        "Lead details",
+        show=False,
+        id="inbox.details",
+        tooltip="Every contact and phone of the lead (line type, country, their time, textable) and counts.",
+    ),
     Binding("escape", "leads", "Leads", show=False, id="inbox.leads", tooltip="Back to the lead list."),
     Binding(
-        "n", "next_unread", "Next unread", id="inbox.next_unread", tooltip="Jump to the next unread lead."
+        "n",
+        "next_unread",
+        "Next unread",
+        show=False,  # the footer fits 80 columns without it (quit is not cut); `?` lists it
+        id="inbox.next_unread",
+        tooltip="Jump to the next unread lead.",
     ),
     Binding(
         "m",

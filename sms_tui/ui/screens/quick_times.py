@@ -73,3 +73,41 @@ def zone_label(zone: tzinfo, moment: datetime) -> str:
     """The zone's IANA key when it has one (ZoneInfo), else its abbreviation at `moment`."""
     key = getattr(zone, "key", None)
     return str(key) if key else (moment.astimezone(zone).tzname() or "local")
+
+
+#: What the schedule field understands, for its placeholder and its error.
+PHRASE_EXAMPLES = "tomorrow 3pm, in 2h, mon 9:30, next week"
+
+
+def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
+    """A time the rep typed, in `zone` → aware UTC: `YYYY-MM-DD HH:MM`, `HH:MM`, or a phrase.
+
+    Phrases ("tomorrow 3pm", "in 2h", "mon 9:30", "fri 10am") are read by `dateparser`, relative to
+    `now` on the zone's wall clock and preferring the future ("mon" is the next Monday, "9am" after
+    9:00 is tomorrow's). "next week" means Monday 9:00, like the preset, not "a week from now".
+    """
+    local_now = now.astimezone(zone)
+    try:
+        return local_to_utc(parse_local(text, local_now.date()), zone)
+    except WhenError as exc:
+        if _TYPED.match(text):
+            raise  # a real date typed wrong: say what is wrong with it
+        typed_error = exc
+    phrase = " ".join(text.casefold().split())
+    if phrase in ("next week", "next monday"):
+        return next_monday_morning(now, zone)
+    import dateparser  # lazy: a few hundred ms to import, needed only once a phrase is typed
+
+    parsed = dateparser.parse(
+        phrase,
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": local_now.replace(tzinfo=None, second=0, microsecond=0),
+            "PREFER_DATES_FROM": "future",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
+    )
+    if parsed is None:
+        sentence = f"Could not read that time. Try {PHRASE_EXAMPLES}, or YYYY-MM-DD HH:MM."
+        raise WhenError(sentence) from typed_error
+    return local_to_utc(parsed.replace(second=0, microsecond=0), zone)

@@ -21,12 +21,12 @@ from sms_tui.core.phones import PhoneError, parse_phone
 from sms_tui.core.quiet_hours import zone
 from sms_tui.ui.screens.dialog import BaseDialog
 from sms_tui.ui.screens.quick_times import (
+    PHRASE_EXAMPLES,
     WhenError,
     format_local,
     in_one_hour,
-    local_to_utc,
     next_monday_morning,
-    parse_local,
+    parse_when,
     tomorrow_morning,
     zone_label,
 )
@@ -61,9 +61,18 @@ class ScheduleDialog(BaseDialog[datetime]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="schedule.cancel", tooltip="Close without scheduling."),
+        Binding(
+            "ctrl+o",
+            "override",
+            "Schedule anyway",
+            show=False,
+            id="schedule.override",
+            tooltip="Schedule despite the quiet-hours warning (the same override key as the composer's).",
+        ),
         Binding("1", "pick(0)", "In 1 h", show=False, id="schedule.pick_1h"),
         Binding("2", "pick(1)", "Tomorrow 9:00", show=False, id="schedule.pick_tomorrow"),
         Binding("3", "pick(2)", "Monday 9:00", show=False, id="schedule.pick_monday"),
+        Binding("4", "pick(3)", "Tomorrow 9:00 their time", show=False, id="schedule.pick_their_morning"),
     ]
 
     def __init__(
@@ -82,7 +91,7 @@ class ScheduleDialog(BaseDialog[datetime]):
         self._chosen: datetime | None = None
         self._error: str | None = None
         self._quiet: str | None = None
-        #: The moment a quiet-hours warning was shown for; Enter again on it confirms.
+        #: The moment a quiet-hours warning was shown for (ctrl+o then confirms it).
         self._armed: datetime | None = None
         self._recipient_zones = _recipient_zones(context)
 
@@ -99,13 +108,13 @@ class ScheduleDialog(BaseDialog[datetime]):
                 id="schedule-picks",
             )
             yield Input(
-                placeholder="or type YYYY-MM-DD HH:MM (your time)",
+                placeholder=f"or type a time: {PHRASE_EXAMPLES} (your time)",
                 id="schedule-when",
             )
             yield Static(classes="schedule--line", id="schedule-preview")
             yield Static(classes="schedule--line", id="schedule-warning")
             yield Static(
-                Content("1/2/3 pick · Enter schedule · Tab type a time · Esc cancel"),
+                Content("1-4 pick · Enter schedule · Tab type a time · ctrl+o in quiet hours · Esc cancel"),
                 classes="schedule--line dialog--hint",
                 id="schedule-hint",
             )
@@ -116,14 +125,29 @@ class ScheduleDialog(BaseDialog[datetime]):
     # -- choosing ---------------------------------------------------------------------
 
     def _quick_picks(self, now: datetime) -> list[tuple[str, datetime]]:
-        return [
+        picks = [
             ("In 1 hour", in_one_hour(now)),
             ("Tomorrow 9:00", tomorrow_morning(now, self._zone)),
             ("Monday 9:00", next_monday_morning(now, self._zone)),
         ]
+        theirs = self._their_zone(now)
+        if theirs is not None:  # the lead's morning, not the rep's (4:00 in New York is no time to text)
+            picks.append(("Tomorrow 9:00 their time", tomorrow_morning(now, theirs)))
+        return picks
+
+    def _their_zone(self, now: datetime) -> tzinfo | None:
+        """The recipient's clock when it is one clock (all its zones agree now) and not the rep's."""
+        zones = self._recipient_zones
+        offsets = {zone.utcoffset(now.astimezone(zone).replace(tzinfo=None)) for zone in zones}
+        mine = self._zone.utcoffset(now.astimezone(self._zone).replace(tzinfo=None))
+        if len(offsets) != 1 or mine in offsets:
+            return None
+        return zones[0]
 
     def action_pick(self, index: int) -> None:
-        self.query_one("#schedule-picks", OptionList).highlighted = index
+        picks = self.query_one("#schedule-picks", OptionList)
+        if index < picks.option_count:
+            picks.highlighted = index
 
     @on(OptionList.OptionHighlighted, "#schedule-picks")
     def _on_pick_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -138,9 +162,8 @@ class ScheduleDialog(BaseDialog[datetime]):
     def _on_typed(self, event: Input.Changed) -> None:
         if not event.value.strip():
             return
-        today = self._ctx.now().astimezone(self._zone).date()
         try:
-            moment = local_to_utc(parse_local(event.value, today), self._zone)
+            moment = parse_when(event.value, self._ctx.now(), self._zone)
         except WhenError as exc:
             self._chosen = None
             self._show(error=str(exc))
@@ -206,8 +229,18 @@ class ScheduleDialog(BaseDialog[datetime]):
         if self._quiet and self._armed != moment:
             self._armed = moment
             self.query_one("#schedule-warning", Static).update(
-                Content(f"⚠ {self._quiet} Press Enter again to schedule anyway.")
+                Content(f"⚠ {self._quiet} Press ctrl+o to schedule anyway.")
             )
+            return
+        if self._quiet:
+            return  # one override key everywhere: ctrl+o, not Enter again
+        self.dismiss(moment)
+
+    def action_override(self) -> None:
+        """Schedule at the chosen time despite the quiet-hours warning (never past an error)."""
+        moment = self._chosen
+        if moment is None or self._error or moment <= self._ctx.now():
+            self._confirm()
             return
         self.dismiss(moment)
 

@@ -1,4 +1,5 @@
-"""Snooze dialog: hide a lead until later — 1 h, tomorrow 9:00, or next week (Monday 9:00).
+"""Snooze dialog: hide a lead until later — 1 h, tomorrow 9:00, next week (Monday 9:00), or a
+typed time ("tomorrow 3pm", "in 2h", "mon 9:30"; resolved time shown before Enter).
 
 One key per choice (1/2/3) because snoozing is triage: it should cost one keystroke after
 the one that opened the dialog. Returns an aware UTC datetime, or None on Escape.
@@ -14,11 +15,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sms_tui.ui.screens.dialog import BaseDialog
-from sms_tui.ui.screens.quick_times import format_local, in_one_hour, next_monday_morning, tomorrow_morning
+from sms_tui.ui.screens.quick_times import (
+    PHRASE_EXAMPLES,
+    WhenError,
+    format_local,
+    in_one_hour,
+    next_monday_morning,
+    parse_when,
+    tomorrow_morning,
+)
 from sms_tui.ui.text import Safe, safe_content
 
 
@@ -72,9 +81,43 @@ class SnoozeDialog(BaseDialog[datetime]):
                 ],
                 id="snooze-choices",
             )
+            yield Input(placeholder=f"or type a time: {PHRASE_EXAMPLES}", id="snooze-when")
+            yield Static(id="snooze-preview", markup=False)
             yield Static(
-                Content("1/2/3 or Enter choose · Esc cancel"), id="snooze-hint", classes="dialog--hint"
+                Content("1/2/3 or Enter choose · Tab type a time · Esc cancel"),
+                id="snooze-hint",
+                classes="dialog--hint",
             )
+
+    def _typed(self) -> datetime | str:
+        """The typed time (aware UTC), or why it cannot be used."""
+        now = self._now()
+        try:
+            moment = parse_when(self.query_one("#snooze-when", Input).value, now, self._zone)
+        except WhenError as exc:
+            return str(exc)
+        if moment <= now:
+            return f"That time has passed (it is {format_local(now, self._zone)} now)."
+        return moment
+
+    @on(Input.Changed, "#snooze-when")
+    def _on_typed(self, event: Input.Changed) -> None:
+        preview = self.query_one("#snooze-preview", Static)
+        if not event.value.strip():
+            preview.update("")
+            return
+        typed = self._typed()
+        preview.update(
+            f"Back {format_local(typed, self._zone)}" if isinstance(typed, datetime) else f"⛔ {typed}"
+        )
+
+    @on(Input.Submitted, "#snooze-when")
+    def _on_submitted(self) -> None:
+        typed = self._typed()
+        if isinstance(typed, datetime):
+            self.dismiss(typed)
+        else:
+            self.query_one("#snooze-preview", Static).update(f"⛔ {typed}")
 
     def action_choose(self, index: int) -> None:
         self.dismiss(self.choices()[index][1])

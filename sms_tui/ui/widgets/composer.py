@@ -270,15 +270,18 @@ class Composer(Widget):
         area.move_cursor(area.document.end)
         self._refresh_state()
 
-    def restore(self, text: str) -> None:
-        """Put an undone send back. Text typed since is kept below it, never lost."""
+    def restore(self, text: str, *, focus: bool = True) -> None:
+        """Put an undone send back. Text typed since is kept below it, never lost.
+
+        `focus=False` leaves focus where it is (a key pressed in the list must not move it)."""
         current = self.text
         merged = text if not current.strip() else f"{text}\n\n{current}"
         self._sent = None
         area = self.input
         area.load_text(merged)
         area.move_cursor(area.document.end)
-        area.focus()
+        if focus:
+            area.focus()
         self._refresh_state()
         self._announce_draft()
 
@@ -455,7 +458,10 @@ class Composer(Widget):
         self.set_class(blocked, "-send-blocked")
 
         route = self.query_one("#composer-route", Static)
-        _update_line(route, route_content(context))
+        line = route_content(context)
+        if context is not None and (len(context.phones) > 1 or len(context.numbers) > 1):
+            line += Content(" · ctrl+f change")  # the inbox's recipient picker
+        _update_line(route, line)
 
     def _guard_content(self, text: str) -> Content:
         check = self._check

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 
 from sms_tui.core import compliance, phones
 from sms_tui.core.compliance import ComplianceRules, SendCheck
+from sms_tui.core.models import OurNumber
 from sms_tui.core.safe_text import Safe
+from sms_tui.ui.route import PhoneChoice
 
 
 def utc_now() -> datetime:
@@ -42,6 +44,10 @@ class ComposerContext:
     org_name: str = ""
     #: Display name of the recipient contact, through the one safe path (shown on the To line).
     contact_name: Safe = Safe("")
+    #: Every phone of every contact on the lead (the recipient picker's list).
+    phones: tuple[PhoneChoice, ...] = ()
+    #: All our SMS numbers; the picker offers those in the recipient's country.
+    numbers: tuple[OurNumber, ...] = ()
 
     #: `core.compliance` rules; None means the module's defaults.
     rules: ComplianceRules | None = None

@@ -36,6 +36,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from sms_tui.core.models import Message
+from sms_tui.ui.retry import retryable
 from sms_tui.ui.text import clock_time, literal, seconds_left
 
 STATUS_LABELS = {
@@ -85,9 +86,8 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
         left = seconds_left(message.send_at, now)
         if left > 0:
             return Text(f"Sending in {left} s — {keys['undo']} to undo", style="bold yellow")
-        return Text("Sending…", style="italic")
-    if state == "sending":
-        return Text("Sending…", style="italic")
+    if state in ("outbox", "sending"):  # keys["offline"]: the screen says the provider is unreachable
+        return Text("Queued — offline" if keys.get("offline") else "Sending…", style="italic")
     if state == "sent":
         return Text("✓ Sent" if message.status != "outbox" else "✓ Accepted, on its way", style="dim")
     if state == "scheduled":
@@ -99,7 +99,8 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
         if message.error_message:
             out.append(": ", style="red")
             out.append_text(literal(message.error_message, style="red"))
-        out.append(f" — {keys['retry']} to retry", style="dim")
+        if retryable(message):
+            out.append(f" — {keys['retry']} to retry", style="dim")
         return out
     if state == "blocked":
         out = Text()
@@ -107,7 +108,8 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
         if message.block_reason:
             out.append(": ", style="red")
             out.append_text(literal(message.block_reason, style="red"))
-        out.append(f" — {keys['retry']} to retry", style="dim")
+        if retryable(message):
+            out.append(f" — {keys['retry']} to retry", style="dim")
         return out
     return Text(STATUS_LABELS.get(state, state), style="dim")
 

@@ -77,6 +77,8 @@ class FilterBar(Static):
     total: reactive[int | None] = reactive(None)
     #: `total` is a lower bound (a count still running): shown as "1,000+".
     at_least: reactive[bool] = reactive(False)
+    #: The search the list shows failed (the search line says why): no count, never a stale one.
+    failed: reactive[bool] = reactive(False)
 
     def on_resize(self) -> None:
         self.refresh()  # the layout depends on the width
@@ -85,6 +87,8 @@ class FilterBar(Static):
         width = self.content_size.width
         more = "+" if self.at_least else ""
         total = Text(f" {self.total:,}{more}", style="dim") if self.total is not None else Text()
+        if self.failed:
+            total = Text(" invalid query", style="bold red")
         if self.search:
             out = Text("/ ", style="bold")
             out.append(one_line(self.search), style="bold reverse")

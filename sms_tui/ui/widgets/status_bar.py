@@ -22,6 +22,9 @@ STATE_LOOK = {
     "cache error": ("● cache error", "red"),
 }
 
+#: States in which nothing reaches the provider: queued messages say so.
+UNREACHABLE = frozenset({"offline", "unavailable", "auth_failed"})
+
 
 class StatusBar(Static):
     """What the rep needs to trust the inbox: is it live, when did it last look, what waits."""
@@ -71,10 +74,12 @@ class StatusBar(Static):
         now = self._now()
         sep = Text("  ·  ", style="dim")
         parts: list[Text] = [Text(label, style=f"bold {colour}")]
-        if self.detail:
-            parts[0].append(f" ({self.detail})", style=colour)
+        # The counts come before any long error text, so a narrow terminal cuts the error, not them.
         parts.append(Text(f"{self.unread} unread", style="bold" if self.unread else "dim"))
-        parts.append(Text(f"outbox {self.outbox}", style="bold yellow" if self.outbox else ""))
+        outbox = f"outbox {self.outbox}"
+        if self.outbox and self.state in UNREACHABLE:
+            outbox += " queued — offline"
+        parts.append(Text(outbox, style="bold yellow" if self.outbox else ""))
         if self.failed:
             parts.append(Text(f"{self.failed} failed", style="bold red"))
         parts.append(
@@ -84,6 +89,8 @@ class StatusBar(Static):
         )
         if self.progress:
             parts.append(Text(self.progress, style="cyan"))
+        if self.detail:
+            parts.append(Text(self.detail, style=colour))
         out = Text(self._title, style="bold")
         out.append("  ")
         out.append_text(sep.join(parts))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sms_tui.core.models import Message
+from sms_tui.core.models import CloseStatus, Message
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.messages import SyncUpdate
 from sms_tui.ui.retry import retryable
@@ -172,3 +173,23 @@ async def test_the_footer_at_80x24_names_quit_whole(tmp_path: Path) -> None:
         palette = next(k for k in keys if getattr(k, "description", "") == "Commands")
         # Not cut by the command palette's key docked on the right ("^q Qui▏^p Commands" before).
         assert quit_key.region.right <= palette.region.x <= 80
+
+
+def _sent(status: str) -> Message:
+    """An outbound message Close reported with `status` (the store keeps statuses it does not know)."""
+    return Message(
+        local_id=1,
+        lead_id="l",
+        direction="outbound",
+        local_state="sent",
+        text="hi",
+        status=cast(CloseStatus, status),
+    )
+
+
+def test_a_status_close_added_later_is_shown_as_it_came() -> None:
+    tz = ZoneInfo("UTC")
+    assert status_text(_sent("delivered"), NOW, tz).plain == "Close says: delivered"
+    assert "\x1b" not in status_text(_sent("\x1b]0;x\x07"), NOW, tz).plain
+    assert status_text(_sent("sent"), NOW, tz).plain == "✓ Sent"
+    assert status_text(_sent("outbox"), NOW, tz).plain == "✓ Accepted, on its way"

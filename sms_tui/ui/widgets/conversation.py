@@ -74,6 +74,9 @@ class ConversationView:
     more_before: bool = False
 
 
+#: The SMS statuses Close documents; any other is shown as it came ("Close says: …").
+KNOWN_STATUSES = frozenset({"inbox", "draft", "scheduled", "outbox", "sent", "error"})
+
 #: Keys named in the status lines (the screen passes the remapped ones).
 DEFAULT_KEYS = {"undo": "ctrl+z", "retry": "R", "cancel": "x"}
 
@@ -89,6 +92,10 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
     if state in ("outbox", "sending"):  # keys["offline"]: the screen says the provider is unreachable
         return Text("Queued — offline" if keys.get("offline") else "Sending…", style="italic")
     if state == "sent":
+        if message.status is not None and message.status not in KNOWN_STATUSES:
+            out = Text("Close says: ", style="dim")  # a status Close added later: shown as it came
+            out.append_text(literal(message.status, style="dim italic"))
+            return out
         return Text("✓ Sent" if message.status != "outbox" else "✓ Accepted, on its way", style="dim")
     if state == "scheduled":
         when = clock_time(message.date_scheduled, tz, now)

@@ -27,9 +27,9 @@ from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import LeadRow, Message
-from sms_tui.ui.commands import ActionEntry, InboxCommands, action_table
 from sms_tui.ui.loaders import CONVERSATION_LIMIT, Loaded, load_lead
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
+from sms_tui.ui.palette import ActionEntry, InboxCommands, action_table
 from sms_tui.ui.retry import retryable
 from sms_tui.ui.route import Route, encode_route, route_key
 from sms_tui.ui.screens.help import HelpScreen

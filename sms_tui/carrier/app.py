@@ -37,7 +37,7 @@ from sms_tui.carrier.clock import Clock, SystemClock
 from sms_tui.carrier.engine import CURRENT_REQUEST, CURRENT_USER, Carrier
 from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
 from sms_tui.carrier.jsonsafe import CloseJSONResponse, find_unstorable
-from sms_tui.carrier.state import Record
+from sms_tui.carrier.storage import Record
 
 if TYPE_CHECKING:
     from sms_tui.carrier.scale import OrgSpec

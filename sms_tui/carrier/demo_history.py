@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sms_tui.carrier import outcomes, replies
 from sms_tui.carrier.records import iso
 from sms_tui.carrier.simulation import new_sms, render_for
-from sms_tui.carrier.state import Record
+from sms_tui.carrier.storage import Record
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier

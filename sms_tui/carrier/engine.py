@@ -18,7 +18,8 @@ from typing import Any
 from sms_tui.carrier.clock import Clock, FakeClock
 from sms_tui.carrier.faults import FaultPlan
 from sms_tui.carrier.records import iso, naive_iso, parse_dt
-from sms_tui.carrier.state import CarrierState, Record, public
+from sms_tui.carrier.state import CarrierState
+from sms_tui.carrier.storage import Record, public
 
 MAX_JOBS_PER_TICK = 100_000
 #: (method, path, request id) of the API request being handled, for event `meta`; per task, so

@@ -12,7 +12,7 @@ from sms_tui.carrier import sms_ops, sms_query
 from sms_tui.carrier.engine import Carrier
 from sms_tui.carrier.errors import ApiError, NotFound, ValidationFailed
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
-from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.storage import Record, public
 from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import check_fields, query_int, read_json, select_fields
 

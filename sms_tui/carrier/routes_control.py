@@ -12,7 +12,7 @@ from sms_tui.carrier.errors import ValidationFailed, field_error
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import iso
 from sms_tui.carrier.routes_api import carrier_of
-from sms_tui.carrier.state import COLLECTIONS, public
+from sms_tui.carrier.storage import COLLECTIONS, public
 from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import Field, check_fields, read_json
 from sms_tui.core.phones import PhoneError, parse_phone

@@ -19,7 +19,7 @@ from sms_tui.carrier.errors import ApiError, NotFound, ValidationFailed
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import naive_iso
 from sms_tui.carrier.routes_api import carrier_of
-from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.storage import Record, public
 from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import query_dt, query_int, select_fields
 

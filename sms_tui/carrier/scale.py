@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from sms_tui.carrier import demo_data, demo_history, outcomes, replies, team
 from sms_tui.carrier.records import iso, naive_iso
-from sms_tui.carrier.state import CarrierState, Record, public
+from sms_tui.carrier.state import CarrierState
+from sms_tui.carrier.storage import Record, public
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sms_tui.carrier import outcomes, replies
 from sms_tui.carrier.objects import make_contact, make_lead
 from sms_tui.carrier.records import iso, phone_parts
-from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.storage import Record, public
 from sms_tui.core.compliance import classify_keyword
 
 if TYPE_CHECKING:

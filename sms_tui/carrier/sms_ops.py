@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sms_tui.carrier.errors import NotFound, ValidationFailed, field_error
 from sms_tui.carrier.records import iso, phone_parts
 from sms_tui.carrier.simulation import new_sms, render_for, set_phones, start_sending
-from sms_tui.carrier.state import Record, public
+from sms_tui.carrier.storage import Record, public
 from sms_tui.carrier.validation import Field
 from sms_tui.core.phones import PhoneError, parse_phone
 

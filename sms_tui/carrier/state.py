@@ -13,14 +13,13 @@ leave the server. Ids are derived from the seed and a counter, so the same seed 
   `flush()` commits at the end of each request.
 
 A database written by an older carrier (everything in `objects`) is moved into the new tables the
-first time it is opened.
+first time it is opened. The tables, their columns and that move are `carrier/storage.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,148 +27,22 @@ from pathlib import Path
 from typing import Any
 
 from sms_tui.carrier.jsonsafe import loads_stored
+from sms_tui.carrier.storage import (
+    COLLECTIONS,
+    COLUMNS,
+    LARGE,
+    SCHEMA,
+    SMALL,
+    STORAGE_VERSION,
+    DataView,
+    Record,
+    column_values,
+    connect,
+    decode,
+    migrate,
+)
 
-Record = dict[str, Any]
-log = logging.getLogger("sms_tui.carrier")
-
-SMALL = ("organization", "user", "phone_number", "sms_template", "job")
-LARGE = ("lead", "contact", "sms", "event")
-COLLECTIONS = (*SMALL[:3], "lead", "contact", SMALL[3], "sms", "event", SMALL[4])
-PRIVATE_PREFIX = "_x_"
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-STORAGE_VERSION = 2
-
-#: the indexed columns of each large collection, filled from the record's fields
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "lead": ("date_created", "date_updated", "display_name"),
-    "contact": ("lead_id",),
-    "sms": ("lead_id", "contact_id", "user_id", "date_created", "activity_at", "date_updated", "status"),
-    "event": (
-        "seq", "date_updated", "object_type", "object_id", "action", "lead_id", "user_id", "request_id",
-        "visible_at",
-    ),
-}  # fmt: skip
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS objects (coll TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
-                                    PRIMARY KEY (coll, id));
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS lead (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date_created TEXT,
-                                 date_updated TEXT, display_name TEXT, data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS lead_created ON lead (date_created, id);
-CREATE INDEX IF NOT EXISTS lead_updated ON lead (date_updated, id);
-CREATE TABLE IF NOT EXISTS contact (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, lead_id TEXT,
-                                    data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS contact_lead ON contact (lead_id, rid);
-CREATE TABLE IF NOT EXISTS contact_phone (phone TEXT NOT NULL, contact_id TEXT NOT NULL,
-                                          PRIMARY KEY (phone, contact_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS contact_phone_contact ON contact_phone (contact_id);
-CREATE TABLE IF NOT EXISTS sms (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, lead_id TEXT,
-                                contact_id TEXT, user_id TEXT, date_created TEXT, activity_at TEXT,
-                                date_updated TEXT, status TEXT, data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS sms_created ON sms (date_created, rid);
-CREATE INDEX IF NOT EXISTS sms_lead ON sms (lead_id, date_created, rid);
-CREATE INDEX IF NOT EXISTS sms_contact ON sms (contact_id, date_created);
-CREATE INDEX IF NOT EXISTS sms_user ON sms (user_id, date_created);
-CREATE INDEX IF NOT EXISTS sms_activity ON sms (activity_at, rid);
-CREATE INDEX IF NOT EXISTS sms_updated ON sms (date_updated, rid);
-CREATE TABLE IF NOT EXISTS event (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, seq INTEGER NOT NULL,
-                                  date_updated TEXT, object_type TEXT, object_id TEXT, action TEXT,
-                                  lead_id TEXT, user_id TEXT, request_id TEXT, visible_at TEXT,
-                                  data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS event_seq ON event (seq);
-CREATE INDEX IF NOT EXISTS event_type ON event (object_type, action, seq);
-CREATE INDEX IF NOT EXISTS event_object ON event (object_id, seq);
-CREATE INDEX IF NOT EXISTS event_lead ON event (lead_id, seq);
-CREATE INDEX IF NOT EXISTS event_user ON event (user_id, seq);
-CREATE INDEX IF NOT EXISTS event_request ON event (request_id, seq);
-"""
-
-
-def public(record: Record) -> Record:
-    """The record without its private keys, ready to be sent."""
-    return {k: v for k, v in record.items() if not k.startswith(PRIVATE_PREFIX)}
-
-
-def _decode(coll: str, rid: str, raw: str) -> Record | None:
-    """A stored row as a record; None (and a warning) for one that is not a JSON object with its id,
-    e.g. a file edited by hand or cut short: skipped, so it cannot take the API down."""
-    try:
-        record = loads_stored(raw)
-    except (ValueError, RecursionError):
-        record = None
-    if not isinstance(record, dict) or record.get("id") != rid:
-        log.warning("skipping an unreadable %s row (id %r) in the carrier's database", coll, rid)
-        return None
-    return record
-
-
-def _column_values(coll: str, record: Record) -> list[Any]:
-    if coll == "event":
-        return [
-            record.get("_x_seq", 0),
-            *(record.get(c) for c in COLUMNS[coll][1:-1]),
-            record.get("_x_visible_at"),
-        ]
-    return [record.get(c) for c in COLUMNS[coll]]
-
-
-def _connect(path: Path | None) -> sqlite3.Connection:
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    # One connection, used from whichever thread serves requests; CarrierState serialises access.
-    conn = sqlite3.connect(path or ":memory:", check_same_thread=False)
-    if path is not None:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    conn.executescript(_SCHEMA)
-    return conn
-
-
-class _View:
-    """`state.data[coll]`: a read-only mapping over one collection (for tests and tools)."""
-
-    def __init__(self, state: CarrierState, coll: str) -> None:
-        self.state, self.coll = state, coll
-
-    def __len__(self) -> int:
-        return self.state.count(self.coll)
-
-    def __bool__(self) -> bool:
-        return len(self) > 0
-
-    def __iter__(self) -> Iterator[str]:
-        return (r["id"] for r in self.state.all(self.coll))
-
-    def __contains__(self, rid: object) -> bool:
-        return isinstance(rid, str) and self.state.get(self.coll, rid) is not None
-
-    def __getitem__(self, rid: str) -> Record:
-        record = self.state.get(self.coll, rid)
-        if record is None:
-            raise KeyError(rid)
-        return record
-
-    def get(self, rid: str, default: Record | None = None) -> Record | None:
-        return self.state.get(self.coll, rid) or default
-
-    def values(self) -> Iterator[Record]:
-        return self.state.all(self.coll)
-
-    def items(self) -> Iterator[tuple[str, Record]]:
-        return ((r["id"], r) for r in self.state.all(self.coll))
-
-
-class _Data:
-    def __init__(self, state: CarrierState) -> None:
-        self.state = state
-
-    def __getitem__(self, coll: str) -> _View:
-        if coll not in COLLECTIONS:
-            raise KeyError(coll)
-        return _View(self.state, coll)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(COLLECTIONS)
 
 
 class CarrierState:
@@ -179,7 +52,7 @@ class CarrierState:
         self.seed = seed
         self.lock = threading.RLock()
         self.path = Path(db_path) if db_path is not None else None
-        self.conn = _connect(self.path)
+        self.conn = connect(self.path)
         self.small: dict[str, dict[str, Record]] = {c: {} for c in SMALL}
         self.meta: dict[str, Any] = {}
         #: records of the large collections read or written since the last flush (identity map)
@@ -187,7 +60,7 @@ class CarrierState:
         self._dirty: dict[tuple[str, str], None] = {}
         #: bumped on every change of a collection, so readers can cache derived values
         self.versions: dict[str, int] = dict.fromkeys(COLLECTIONS, 0)
-        self.data = _Data(self)
+        self.data = DataView(self)
         self._stems: dict[str, str] = {}
         self._opt_version = 0
         self._opt_cache: tuple[tuple[int, int, int], tuple[set[str], set[str]]] = (
@@ -200,27 +73,11 @@ class CarrierState:
 
     def _load(self) -> None:
         with self.lock:
-            self._migrate()
+            migrate(self.conn, self._write)
             for coll, rid, raw in self.conn.execute("SELECT coll, id, data FROM objects ORDER BY rowid"):
-                if coll in self.small and (record := _decode(coll, rid, raw)) is not None:
+                if coll in self.small and (record := decode(coll, rid, raw)) is not None:
                     self.small[coll][rid] = record
             self.meta = {k: loads_stored(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
-
-    def _migrate(self) -> None:
-        """Move an older carrier's large collections out of `objects` into their tables (once)."""
-        rows = self.conn.execute(
-            "SELECT 1 FROM objects WHERE coll IN ('lead', 'contact', 'sms', 'event') LIMIT 1"
-        ).fetchone()
-        if rows is None:
-            return
-        with self.conn:
-            for coll in LARGE:
-                cur = self.conn.execute("SELECT id, data FROM objects WHERE coll = ? ORDER BY rowid", (coll,))
-                for rid, raw in cur.fetchall():
-                    record = _decode(coll, rid, raw)
-                    if record is not None:
-                        self._write(coll, record)
-            self.conn.execute("DELETE FROM objects WHERE coll IN ('lead', 'contact', 'sms', 'event')")
 
     @property
     def is_empty(self) -> bool:
@@ -265,7 +122,7 @@ class CarrierState:
         sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "data"))
         self.conn.execute(
             f"INSERT INTO {coll} (id, {names}, data) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {sets}",
-            [record["id"], *_column_values(coll, record), raw],
+            [record["id"], *column_values(coll, record), raw],
         )
         if coll == "contact":
             self.conn.execute("DELETE FROM contact_phone WHERE contact_id = ?", (record["id"],))
@@ -282,7 +139,7 @@ class CarrierState:
             record = self._loaded.get(key)
             if record is None:
                 row = self.conn.execute(f"SELECT data FROM {coll} WHERE id = ?", (rid,)).fetchone()
-                record = _decode(coll, rid, row[0]) if row is not None else None
+                record = decode(coll, rid, row[0]) if row is not None else None
                 if record is None:
                     return None
                 self._loaded[key] = record
@@ -329,7 +186,7 @@ class CarrierState:
         out = []
         for rid, raw in rows:
             key = (coll, rid)
-            record = self._loaded.get(key) or _decode(coll, rid, raw)
+            record = self._loaded.get(key) or decode(coll, rid, raw)
             if record is not None:
                 out.append(self._loaded.setdefault(key, record))
         return out
@@ -459,7 +316,7 @@ class CarrierState:
         """Append many new large records at once (the scale generator); no identity map, no events."""
         cols = COLUMNS[coll]
         sql = f"INSERT INTO {coll} (id, {', '.join(cols)}, data) VALUES ({', '.join('?' * (len(cols) + 2))})"
-        rows = ((r["id"], *_column_values(coll, r), json.dumps(r)) for r in records)
+        rows = ((r["id"], *column_values(coll, r), json.dumps(r)) for r in records)
         with self.lock:
             before = self.conn.total_changes
             if coll == "contact":
@@ -468,7 +325,7 @@ class CarrierState:
                     "INSERT OR IGNORE INTO contact_phone (phone, contact_id) VALUES (?, ?)",
                     [(p["phone"], r["id"]) for r in records for p in r.get("phones", []) if p.get("phone")],
                 )
-                rows = ((r["id"], *_column_values(coll, r), json.dumps(r)) for r in records)
+                rows = ((r["id"], *column_values(coll, r), json.dumps(r)) for r in records)
             self.conn.executemany(sql, rows)
             self.versions[coll] += 1
             return self.conn.total_changes - before
@@ -497,7 +354,7 @@ class CarrierState:
     def create_indexes(self) -> None:
         with self.lock:
             self.conn.commit()
-            self.conn.executescript(_SCHEMA)
+            self.conn.executescript(SCHEMA)
             self.conn.execute("PRAGMA analysis_limit=1000")  # planner statistics from a sample
             self.conn.execute("ANALYZE")
             self.conn.commit()

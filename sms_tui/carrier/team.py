@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sms_tui.carrier.records import iso, phone_parts
-from sms_tui.carrier.state import Record
+from sms_tui.carrier.storage import Record
 
 if TYPE_CHECKING:
     from sms_tui.carrier.engine import Carrier

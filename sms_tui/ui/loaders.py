@@ -1,9 +1,10 @@
 """Store reads the inbox screen needs, shaped for the widgets. Called from thread workers.
 
 Each function takes the store and plain values and returns plain data (the widgets' own frozen
-view types, `ConversationView` and `ComposerContext`), so it can run in any thread and be tested
-without a screen or an app. It touches no widget; importing the view types does import Textual,
-because `ConversationView` lives beside its widget in `widgets/conversation.py`.
+view types, `ConversationView` in `widgets/conversation_view.py` and `ComposerContext` in
+`widgets/composer_context.py`, both without Textual), so it can run in any thread and be tested
+without a screen or an app. It touches no widget; the one Textual import it pulls in is
+`ui.text`'s (the safe path builds Textual `Content`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sms_tui.ui import route
 from sms_tui.ui.route import Route
 from sms_tui.ui.text import safe
 from sms_tui.ui.widgets.composer_context import ComposerContext
-from sms_tui.ui.widgets.conversation import ConversationView, LeadHeader
+from sms_tui.ui.widgets.conversation_view import ConversationView, LeadHeader
 
 CONVERSATION_LIMIT = 200
 

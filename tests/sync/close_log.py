@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from sms_tui.carrier.records import iso, naive_iso
-from sms_tui.carrier.state import public
+from sms_tui.carrier.storage import public
 from tests.sync.harness import World
 
 

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.inbox import InboxScreen
-from sms_tui.ui.widgets.conversation import MessageColumn
+from sms_tui.ui.widgets.message_column import MessageColumn
 from tests.ui._composer_host import screen_text
 from tests.ui.harness import inbox, open_lead, seeded_app
 from tests.ui.test_conversation_scroll import _long_conversation

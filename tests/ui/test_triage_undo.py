@@ -12,7 +12,7 @@ from textual.notifications import Notify
 
 from sms_tui.core.models import LeadRow
 from sms_tui.ui.app import SmsApp
-from sms_tui.ui.widgets.composer import ComposerInput
+from sms_tui.ui.widgets.composer_input import ComposerInput
 from sms_tui.ui.widgets.lead_list import LeadList
 from tests.ui.harness import Clock, bubbles, inbox, open_lead, seeded_app, settle, until
 from tests.ui.seed import NOW

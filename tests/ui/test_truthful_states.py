@@ -13,7 +13,7 @@ from sms_tui.ui.app import SmsApp
 from sms_tui.ui.messages import SyncUpdate
 from sms_tui.ui.retry import retryable
 from sms_tui.ui.text import one_line
-from sms_tui.ui.widgets.conversation import status_text
+from sms_tui.ui.widgets.bubbles import status_text
 from sms_tui.ui.widgets.search_bar import FilterBar
 from tests.ui.harness import Clock, bubbles, inbox, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW

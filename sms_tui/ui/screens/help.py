@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from sms_tui.ui.commands import ActionEntry
+from sms_tui.ui.palette import ActionEntry
 from sms_tui.ui.text import safe, safe_text
 
 

@@ -9,55 +9,38 @@ when the lead changes and `clear()` / `restore(text)` around a send; the compose
 `SendRequested`, `ScheduleRequested`, `TemplatesRequested` and `DraftChanged`. It never
 touches the store. The counter and the guard call the same pure functions the sync
 engine uses (`core.segments`, `core.compliance`), so what the rep sees is what is enforced.
+
+Its parts: `composer_input.py` (the text field), `composer_keys.py` (the bindings),
+`composer_lines.py` and `counter.py` (what the lines say), `composer_context.py` (the lead's
+context and the guard's inputs, no Textual).
 """
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from sms_tui.core import segments
 from sms_tui.core.compliance import Issue, SendCheck
-from sms_tui.ui.text import editor_line, visible
+from sms_tui.ui.text import visible
 from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContext, run_check
-from sms_tui.ui.widgets.counter import counter_content, describe_forcing, route_content
+from sms_tui.ui.widgets.composer_input import ComposerInput
+from sms_tui.ui.widgets.composer_keys import COMPOSER_BINDINGS
+from sms_tui.ui.widgets.composer_lines import (
+    forcing_summary,
+    guard_content,
+    issues_sentence,
+    plural,
+    route_line,
+    update_line,
+)
+from sms_tui.ui.widgets.counter import counter_content
 
 #: How often the guard line is re-judged without typing (quiet hours follow the clock).
 GUARD_REFRESH_SECONDS = 30.0
-
-
-class ComposerInput(TextArea):
-    """A plain-text TextArea that marks every character forcing UCS-2.
-
-    `TextArea.get_line` is the documented hook for extra styling; the mark depends
-    only on the line's own characters, so TextArea's line cache stays correct.
-    """
-
-    COMPONENT_CLASSES = {"composer-input--ucs2"}
-    DEFAULT_CSS = """
-    ComposerInput > .composer-input--ucs2 {
-        background: $warning 45%;
-        text-style: underline;
-    }
-    """
-
-    def get_line(self, line_index: int) -> Text:
-        # The draft may hold outside text (a template, a saved draft): shown through the safe path.
-        line = Text(editor_line(self.document.get_line(line_index)), end="", no_wrap=True)
-        plain = line.plain
-        if plain:
-            forcing = segments.forcing_chars(plain)  # cached per line text in core
-            if forcing:
-                style = self.get_component_rich_style("composer-input--ucs2", partial=True)
-                for found in forcing:
-                    line.stylize(style, found.index, found.index + 1)
-        return line
 
 
 class Composer(Widget):
@@ -93,45 +76,7 @@ class Composer(Widget):
     }
     """
 
-    BINDINGS = [
-        Binding(
-            "ctrl+j,alt+enter,ctrl+enter",
-            "send",
-            "Send",
-            id="composer.send",
-            tooltip="Send this message (after the undo delay); ctrl+enter only if the terminal reports it.",
-        ),
-        Binding(
-            "ctrl+o",
-            "send_anyway",
-            "Send anyway",
-            id="composer.send_anyway",
-            show=False,  # the guard / counter line shows this key when it applies
-            tooltip="Send despite the warnings shown under the counter (blocks still stop it).",
-        ),
-        Binding(
-            "ctrl+s",
-            "schedule",
-            "Schedule",
-            id="composer.schedule",
-            tooltip="Pick a date and time to send this message.",
-        ),
-        Binding(
-            "ctrl+t",
-            "templates",
-            "Templates",
-            id="composer.templates",
-            tooltip="Insert a template rendered for this lead.",
-        ),
-        Binding(
-            "ctrl+g",
-            "gsm_safe",
-            "GSM-safe",
-            id="composer.gsm_safe",
-            show=False,  # the guard / counter line shows this key when it applies
-            tooltip="Replace curly quotes, dashes and odd spaces so the text fits GSM-7 (ctrl+z undoes).",
-        ),
-    ]
+    BINDINGS = COMPOSER_BINDINGS
 
     class SendRequested(Message):
         """The rep asked to send `text` to `lead_id`; the screen puts it in the outbox."""
@@ -350,7 +295,7 @@ class Composer(Widget):
             else:
                 self.notify(
                     "Nothing the GSM-safe rewrite can replace; still UCS-2 because of "
-                    + _forcing_summary(info),
+                    + forcing_summary(info),
                     severity="warning",
                     markup=False,
                 )
@@ -361,12 +306,12 @@ class Composer(Widget):
         saved = rewrite.saved
         before, after = rewrite.segments_before, rewrite.segments_after
         if saved > 0:
-            message = f"GSM-safe rewrite: {before} → {after} segments, saves {_plural(saved, 'segment')}."
+            message = f"GSM-safe rewrite: {before} → {after} segments, saves {plural(saved, 'segment')}."
         else:
-            message = f"GSM-safe rewrite applied; still {_plural(after, 'segment')} (saves none)."
+            message = f"GSM-safe rewrite applied; still {plural(after, 'segment')} (saves none)."
         after_info = segments.analyze(rewrite.text)
         if after_info.encoding == "UCS-2":
-            message += " Still UCS-2 because of " + _forcing_summary(after_info)
+            message += " Still UCS-2 because of " + forcing_summary(after_info)
         self.notify(message, title="GSM-safe", markup=False)
 
     # -- internals ----------------------------------------------------------------------
@@ -396,7 +341,7 @@ class Composer(Widget):
             return
         if check.warnings and not override:
             self.notify(
-                _issues_sentence(check.warnings)
+                issues_sentence(check.warnings)
                 + f" Press {self._key('composer.send_anyway', 'ctrl+o')} to send anyway.",
                 title="Not sent yet",
                 severity="warning",
@@ -407,7 +352,7 @@ class Composer(Widget):
         self.post_message(self.SendRequested(context.lead_id, text, bool(check.warnings)))
 
     def _explain_blocks(self, blocks: list[Issue]) -> None:
-        self.notify(visible(_issues_sentence(blocks)), title="Can't send", severity="error", markup=False)
+        self.notify(visible(issues_sentence(blocks)), title="Can't send", severity="error", markup=False)
 
     def _recheck(self) -> SendCheck:
         self._refresh_state()
@@ -446,41 +391,19 @@ class Composer(Widget):
         self._check = run_check(text, context) if context is not None else None
 
         counter = self.query_one("#composer-counter", Static)
-        _update_line(counter, counter_content(info, self._key("composer.gsm_safe", "ctrl+g")))
+        update_line(counter, counter_content(info, self._key("composer.gsm_safe", "ctrl+g")))
         counter.set_class(info.over_limit, "-over-limit")
         counter.set_class(info.encoding == "UCS-2" and not info.over_limit, "-ucs2")
 
         guard = self.query_one("#composer-guard", Static)
-        _update_line(guard, self._guard_content(text))
+        update_line(guard, guard_content(context is not None, self._check, text, self._key))
         blocked = self._check is None or bool(self._check.blocks)
         guard.set_class(blocked and context is not None and bool(text), "-blocked")
         guard.set_class(not blocked and bool(self._check and self._check.warnings), "-warning")
         self.set_class(blocked, "-send-blocked")
 
         route = self.query_one("#composer-route", Static)
-        line = route_content(context)
-        if context is not None and (len(context.phones) > 1 or len(context.numbers) > 1):
-            line += Content(" · ctrl+f change")  # the inbox's recipient picker
-        _update_line(route, line)
-
-    def _guard_content(self, text: str) -> Content:
-        check = self._check
-        if self._ctx is None or check is None:
-            return Content("")  # the text area's placeholder says there is no conversation
-        send_key = self._key("composer.send", "ctrl+j")
-        if not text:
-            return Content(
-                f"{send_key} send · {self._key('composer.schedule', 'ctrl+s')} schedule · "
-                f"{self._key('composer.templates', 'ctrl+t')} templates"
-            )
-        if check.blocks:
-            return Content("⛔ Can't send: " + _issues_sentence(check.blocks))
-        if check.warnings:
-            return Content(
-                f"⚠ {self._key('composer.send_anyway', 'ctrl+o')} sends anyway · "
-                + _issues_sentence(check.warnings)
-            )
-        return Content(f"Ready · {send_key} send")
+        update_line(route, route_line(context))
 
     def _key(self, binding_id: str, default: str) -> str:
         """The key bound to `binding_id` (the keymap's, once seen in the focus chain)."""
@@ -498,26 +421,3 @@ class Composer(Widget):
             if active.node is self and binding_id and binding_id not in keys:
                 keys[binding_id] = key
         return keys or self._keys
-
-
-def _update_line(line: Static, content: Content) -> None:
-    """Update a status line; a new layout of the screen only when its height may change (one
-    line before and after: no layout, which is most of what a key that switches leads costs)."""
-    old = line.content
-    if isinstance(old, Content) and old == content:
-        return
-    width = line.content_size.width
-    one_line_before = isinstance(old, Content) and 0 < old.cell_length <= width
-    line.update(content, layout=not (one_line_before and 0 < content.cell_length <= width))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _issues_sentence(issues: tuple[Issue, ...] | list[Issue]) -> str:
-    return " ".join(issue.message for issue in issues)
-
-
-def _forcing_summary(info: segments.SegmentInfo) -> str:
-    return describe_forcing(info.ucs2_chars) + "."

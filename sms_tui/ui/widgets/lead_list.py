@@ -31,7 +31,7 @@ from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.widgets import lead_pages
 from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
-from sms_tui.ui.widgets.lead_row import row_strip
+from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, row_strip
 
 #: A live reload walks at most this many pages from the top to find the selected lead again.
 RELOAD_PAGES = 20
@@ -50,39 +50,8 @@ class LeadList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last lead", show=False, id="lead.last"),
     ]
 
-    COMPONENT_CLASSES = {
-        "lead-list--cursor",
-        "lead-list--name",
-        "lead-list--unread-name",
-        "lead-list--preview",
-        "lead-list--time",
-        "lead-list--badge",
-        "lead-list--failed",
-        "lead-list--opted-out",
-        "lead-list--draft",
-        "lead-list--scheduled",
-        "lead-list--placeholder",
-    }
-
-    DEFAULT_CSS = """
-    LeadList {
-        background: $surface;
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
-        & > .lead-list--cursor { background: $surface-lighten-2; }
-        &:focus > .lead-list--cursor { background: $primary 40%; }
-        & > .lead-list--name { }
-        & > .lead-list--unread-name { text-style: bold; color: $text; }
-        & > .lead-list--preview { color: $text-muted; }
-        & > .lead-list--time { color: $text-muted; }
-        & > .lead-list--badge { background: $accent; color: $text; text-style: bold; }
-        & > .lead-list--failed { color: $error; text-style: bold; }
-        & > .lead-list--opted-out { color: $warning; }
-        & > .lead-list--draft { color: $secondary; }
-        & > .lead-list--scheduled { color: $primary; }
-        & > .lead-list--placeholder { color: $text-disabled; }
-    }
-    """
+    COMPONENT_CLASSES = ROW_CLASSES
+    DEFAULT_CSS = LEAD_LIST_CSS
 
     cursor: reactive[int] = reactive(0, init=False)
     total: reactive[int] = reactive(0, init=False)

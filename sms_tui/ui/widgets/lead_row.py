@@ -1,6 +1,7 @@
 """How one lead looks in the list: name line (markers, age) and preview line (unread badge).
 
-Pure functions from a `LeadRow` to a Rich `Text`; `style` looks up the list's component classes.
+Pure functions from a `LeadRow` to a Rich `Text`; `style` looks up the list's component classes,
+which are declared here with their CSS (`ROW_CLASSES`, `LEAD_LIST_CSS`: `LeadList` uses both).
 Names and previews are data: `one_line` makes controls visible and folds line breaks.
 """
 
@@ -19,6 +20,42 @@ from sms_tui.core.models import LeadRow
 from sms_tui.ui.text import one_line, relative_time
 
 StyleOf = Callable[[str], Style]
+
+#: The component classes a row is drawn with (`style` looks them up on the list).
+ROW_CLASSES = {
+    "lead-list--cursor",
+    "lead-list--name",
+    "lead-list--unread-name",
+    "lead-list--preview",
+    "lead-list--time",
+    "lead-list--badge",
+    "lead-list--failed",
+    "lead-list--opted-out",
+    "lead-list--draft",
+    "lead-list--scheduled",
+    "lead-list--placeholder",
+}
+
+#: `LeadList.DEFAULT_CSS`: the colours of those classes.
+LEAD_LIST_CSS = """
+LeadList {
+    background: $surface;
+    scrollbar-size-vertical: 1;
+    overflow-x: hidden;
+    & > .lead-list--cursor { background: $surface-lighten-2; }
+    &:focus > .lead-list--cursor { background: $primary 40%; }
+    & > .lead-list--name { }
+    & > .lead-list--unread-name { text-style: bold; color: $text; }
+    & > .lead-list--preview { color: $text-muted; }
+    & > .lead-list--time { color: $text-muted; }
+    & > .lead-list--badge { background: $accent; color: $text; text-style: bold; }
+    & > .lead-list--failed { color: $error; text-style: bold; }
+    & > .lead-list--opted-out { color: $warning; }
+    & > .lead-list--draft { color: $secondary; }
+    & > .lead-list--scheduled { color: $primary; }
+    & > .lead-list--placeholder { color: $text-disabled; }
+}
+"""
 
 
 def markers(row: LeadRow, style: StyleOf) -> Text:

@@ -1,4 +1,4 @@
-"""Every action of the inbox in one table: the `?` help screen and the command palette read it.
+"""The command palette (`ctrl+p`) and the `?` help screen read one table: every action of the inbox.
 
 The table is generated from the `BINDINGS` of the nodes the rep works in (app, inbox screen,
 lead list, composer), with the app's keymap applied, so help, palette and keys never disagree.

@@ -1,0 +1,129 @@
+"""How one message looks in the conversation: its bubble, its status line, and the lead's header.
+
+Pure functions from a `Message` (or `LeadHeader`), the clock and the keys to rich renderables,
+with no widget: `MessageColumn` caches what they draw. Every string from a lead, a template or
+the provider goes through `ui.text.literal` (a `rich.text.Text`, never markup), so `[bold]` or an
+ANSI escape in a reply shows exactly as typed. Outbound messages say where they are: waiting
+out the undo delay (with a countdown), sending, sent, scheduled, failed (label and the
+provider's error message) or blocked (the guard's reason).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.align import Align
+from rich.box import ROUNDED
+from rich.console import Console
+from rich.measure import Measurement
+from rich.panel import Panel
+from rich.text import Text
+
+from sms_tui.core.models import Message
+from sms_tui.ui.retry import retryable
+from sms_tui.ui.text import clock_time, literal, seconds_left
+from sms_tui.ui.widgets.conversation_view import LeadHeader
+
+STATUS_LABELS = {
+    "sending": "Sending…",
+    "sent": "Sent",
+    "error": "Failed",
+    "blocked": "Blocked",
+    "scheduled": "Scheduled",
+    "outbox": "Waiting to send",
+    "draft": "Draft",
+    "inbox": "",
+}
+
+
+#: The SMS statuses Close documents; any other is shown as it came ("Close says: …").
+KNOWN_STATUSES = frozenset({"inbox", "draft", "scheduled", "outbox", "sent", "error"})
+
+#: Keys named in the status lines (the screen passes the remapped ones).
+DEFAULT_KEYS = {"undo": "ctrl+z", "retry": "R", "cancel": "x"}
+
+
+def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str] | None = None) -> Text:
+    """One line under an outbound bubble saying what happens to it next."""
+    keys = {**DEFAULT_KEYS, **(keys or {})}
+    state = message.local_state
+    if state == "outbox":
+        left = seconds_left(message.send_at, now)
+        if left > 0:
+            return Text(f"Sending in {left} s — {keys['undo']} to undo", style="bold yellow")
+    if state in ("outbox", "sending"):  # keys["offline"]: the screen says the provider is unreachable
+        return Text("Queued — offline" if keys.get("offline") else "Sending…", style="italic")
+    if state == "sent":
+        if message.status is not None and message.status not in KNOWN_STATUSES:
+            out = Text("Close says: ", style="dim")  # a status Close added later: shown as it came
+            out.append_text(literal(message.status, style="dim italic"))
+            return out
+        return Text("✓ Sent" if message.status != "outbox" else "✓ Accepted, on its way", style="dim")
+    if state == "scheduled":
+        when = clock_time(message.date_scheduled, tz, now)
+        return Text(f"◷ Scheduled for {when} — {keys['cancel']} to cancel", style="bold")
+    if state == "error":
+        out = Text()
+        out.append("✗ Failed", style="bold red")
+        if message.error_message:
+            out.append(": ", style="red")
+            out.append_text(literal(message.error_message, style="red"))
+        if retryable(message):
+            out.append(f" — {keys['retry']} to retry", style="dim")
+        return out
+    if state == "blocked":
+        out = Text()
+        out.append("⊘ Blocked", style="bold red")
+        if message.block_reason:
+            out.append(": ", style="red")
+            out.append_text(literal(message.block_reason, style="red"))
+        if retryable(message):
+            out.append(f" — {keys['retry']} to retry", style="dim")
+        return out
+    return Text(STATUS_LABELS.get(state, state), style="dim")
+
+
+#: Border colour of a bubble by local state (outbound) — inbound bubbles are grey.
+BORDER = {"outbox": "yellow", "error": "red", "blocked": "red", "scheduled": "cyan", "sending": "yellow"}
+
+
+def message_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str] | None = None) -> Text:
+    """A bubble's content: the literal text, then a dim line with time and (outbound) status."""
+    meta = Text("\n")
+    meta.append(clock_time(message.date_created, tz, now), style="dim")
+    if message.direction == "outbound":
+        meta.append("  ")
+        meta.append_text(status_text(message, now, tz, keys))
+    return Text.assemble(literal(message.text), meta)
+
+
+def bubble(message: Message, body: Text, width: int, console: Console) -> Align:
+    """One message as a rounded panel: inbound on the left, outbound on the right, at most 85% of
+    the `width` the pane gives (narrower when the text is short)."""
+    cap = max(12, int(width * 0.85))
+    inner = Measurement.get(console, console.options.update_width(max(1, cap - 4)), body).maximum
+    outbound = message.direction == "outbound"
+    colour = BORDER.get(message.local_state, "blue" if outbound else "grey50")
+    panel = Panel(body, box=ROUNDED, border_style=colour, padding=(0, 1), width=min(cap, inner + 4))
+    return Align(panel, align="right" if outbound else "left", width=width)
+
+
+def header_text(header: LeadHeader) -> Text:
+    """Two lines: the lead (and contact) name; number, country, line type, local time, opt-out."""
+    out = Text()
+    out.append_text(literal(header.name or "(no name)", style="bold"))
+    if header.contact_name and header.contact_name != header.name:
+        out.append("  ·  ", style="dim")
+        out.append_text(literal(header.contact_name))
+    if header.opted_out:
+        out.append("   ⊘ OPTED OUT", style="bold red")
+    if header.do_not_text:
+        out.append("   ⊘ DO NOT TEXT", style="bold red")
+    out.append("\n")
+    parts = [literal(p) for p in (header.number, header.country, header.line_type) if p]
+    if header.local_time:
+        parts.append(Text(f"their time {header.local_time}"))
+    if header.note:
+        parts.append(literal(header.note, style="italic"))
+    out.append_text(Text(" · ", style="dim").join(parts) if parts else Text("no number", style="dim"))
+    return out

@@ -260,6 +260,7 @@ class InboxScreen(Screen[None]):
         status.unread = unread
         status.outbox = counts.outbox + counts.sending
         status.failed = counts.failed
+        self.sms_app.notices.unread(unread)  # "(3) sms-tui" in the terminal's title
 
     @work(thread=True, group="rows", exit_on_error=False, description="Refresh rows")
     def _refresh_rows(self, lead_ids: list[str]) -> None:
@@ -583,8 +584,14 @@ class InboxScreen(Screen[None]):
         self.app.call_from_thread(self._toast_replies, inbound, names)
 
     def _toast_replies(self, inbound: list[Message], names: dict[str, str]) -> None:
-        """Bell and one toast per reply (markup off: names and texts are the lead's)."""
-        self.app.bell()
+        """A desktop notification (or the bell) and one toast per reply (markup off: names and
+        texts are the lead's)."""
+        first = inbound[0]
+        self.sms_app.notices.reply(
+            one_line(names.get(first.lead_id) or first.remote_phone or "a lead"),
+            one_line(first.text),
+            more=len(inbound) - 1,
+        )
         for message in inbound[:3]:
             name = one_line(names.get(message.lead_id) or message.remote_phone or "a lead")
             self.notify(visible(message.text), title=f"Reply from {name}", markup=False, timeout=6)

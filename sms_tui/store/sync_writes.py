@@ -212,6 +212,7 @@ class SyncWritesMixin(SyncStateMixin):
             return changed
         with self._write() as conn:
             existing = _existing(conn, [r["remote_id"] for r in rows])
+            _attach_orphans(conn, rows)
             _ensure_leads(conn, [r for r in rows if r["lead_id"] is not None])
             in_flight = _in_flight(conn)
             inserts: list[tuple[Any, ...]] = []
@@ -308,6 +309,23 @@ def _existing(
         for row in conn.execute(f"SELECT {cols} FROM messages WHERE remote_id IN ({marks})", chunk):
             found[row[0]] = (tuple(row), row[1])
     return found
+
+
+def _attach_orphans(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    """An SMS that arrives without a lead id belongs to the lead that owns its remote phone (the
+    most recently active one when several do), not to a phantom lead named after the number."""
+    for r in rows:
+        if r["lead_id"] or not r.get("remote_phone"):
+            continue
+        owner = conn.execute(
+            "SELECT c.lead_id, c.id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id "
+            "LEFT JOIN lead_state s ON s.lead_id = c.lead_id WHERE p.phone = ? "
+            "ORDER BY s.last_activity_at DESC, c.lead_id LIMIT 1",
+            (r["remote_phone"],),
+        ).fetchone()
+        if owner is not None:
+            r["lead_id"] = owner[0]
+            r["contact_id"] = r.get("contact_id") or owner[1]
 
 
 def _ensure_leads(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
-from sms_tui.store.convert import json_text, local_state_for, parse_ts, ts
+from sms_tui.store.convert import emails_json, json_text, local_state_for, parse_ts, profile_json, ts
 from sms_tui.store.reads import texting_phone_of
 from sms_tui.store.schema import reversed_digits
 from sms_tui.store.sync_state import SyncStateMixin
@@ -367,10 +367,11 @@ def _adopt(conn: sqlite3.Connection, local_id: int, r: Mapping[str, Any]) -> Non
 
 def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:
     conn.execute(
-        "INSERT INTO leads (id, display_name, date_created, is_stub) VALUES (?, ?, ?, 0) "
+        "INSERT INTO leads (id, display_name, date_created, is_stub, profile) VALUES (?, ?, ?, 0, ?) "
         "ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, "
-        "date_created = coalesce(excluded.date_created, leads.date_created), is_stub = 0",
-        (lead.id, lead.display_name, ts(lead.date_created)),
+        "date_created = coalesce(excluded.date_created, leads.date_created), is_stub = 0, "
+        "profile = excluded.profile",
+        (lead.id, lead.display_name, ts(lead.date_created), profile_json(lead.profile)),
     )
     keep = [c.id for c in lead.contacts]
     marks = ",".join("?" * len(keep))
@@ -383,11 +384,20 @@ def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:
     texting: tuple[str | None, str | None] = (None, None)
     for pos, c in enumerate(lead.contacts):
         conn.execute(
-            "INSERT INTO contacts (id, lead_id, name, first_name, last_name, do_not_text, position) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, "
+            "INSERT INTO contacts (id, lead_id, name, first_name, last_name, do_not_text, position, emails) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, "
             "name = excluded.name, first_name = excluded.first_name, last_name = excluded.last_name, "
-            "do_not_text = excluded.do_not_text, position = excluded.position",
-            (c.id, lead.id, c.name, c.first_name, c.last_name, int(c.do_not_text), pos),
+            "do_not_text = excluded.do_not_text, position = excluded.position, emails = excluded.emails",
+            (
+                c.id,
+                lead.id,
+                c.name,
+                c.first_name,
+                c.last_name,
+                int(c.do_not_text),
+                pos,
+                emails_json(c.emails),
+            ),
         )
         conn.execute("DELETE FROM contact_phones WHERE contact_id = ?", (c.id,))
         conn.executemany(

@@ -475,7 +475,8 @@ class InboxScreen(Screen[None]):
         self.app.push_screen(RoutePicker(context.phones, context.numbers, current, name), chosen)
 
     def action_details(self) -> None:
-        """The lead at a glance (i): contacts, phones, their time, counts."""
+        """The lead at a glance (i): contacts, phones, their time, counts; status, owner, emails,
+        custom fields and the Close link (read by the panel)."""
         from sms_tui.ui.screens.lead_details import LeadDetails, details_text
 
         context = self.composer.context
@@ -485,7 +486,8 @@ class InboxScreen(Screen[None]):
         text = details_text(
             view.header.name, context.phones, view.messages, self.sms_app.now(), context.to_number
         )
-        self.app.push_screen(LeadDetails(text))
+        store, lead_id = self.sms_app.store, context.lead_id
+        self.app.push_screen(LeadDetails(text, lambda: store.lead_detail(lead_id).lead))
 
     @work(thread=True, group="flags", exit_on_error=False, description="Save recipient")
     def _save_route(self, lead_id: str, route: Route) -> None:

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from sms_tui.store import Store
+from sms_tui.ui import panes
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.screens.inbox import InboxScreen
@@ -67,6 +68,8 @@ class SmsApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "sms-tui"
     BINDING_GROUP_TITLE = "App"
+    HORIZONTAL_BREAKPOINTS = panes.HORIZONTAL
+    VERTICAL_BREAKPOINTS = panes.VERTICAL
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave (drafts are saved)."),
         Binding(
@@ -114,6 +117,8 @@ class SmsApp(App[None]):
             self.set_keymap(self.keymap)
         self.sync.set_target(self.inbox)
         self.push_screen(self.inbox)
+        # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
+        self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
         self.sync.start()
 
     def _write_terminal(self, data: str) -> None:

@@ -748,7 +748,10 @@ class InboxScreen(Screen[None]):
                 )
 
         dialog = SnoozeDialog(
-            now=self.sms_app.now, rep_zone=self.sms_app.rep_tz, lead_name=one_line(row.display_name)
+            now=self.sms_app.now,
+            rep_zone=self.sms_app.rep_tz,
+            lead_name=one_line(row.display_name),
+            lead_phone=row.phone,  # "their time" presets on the lead's clock
         )
         self.app.push_screen(dialog, chosen)
 

@@ -12,17 +12,9 @@ from textual.pilot import Pilot
 
 from sms_tui.ui.screens.lead_details import LeadDetails
 from sms_tui.ui.screens.route_picker import RoutePicker
-from sms_tui.ui.widgets.search_bar import FilterBar
 from tests.ui.harness import inbox, open_lead, seeded_app, settle, until
 from tests.ui.test_lead_profile import _app as profile_app
-
-
-async def _ready(pilot: Pilot[None]) -> None:
-    await until(pilot, lambda: inbox(pilot.app).leads.total == 6)  # type: ignore[arg-type]
-    await open_lead(pilot, "lead_ada")
-    screen = inbox(pilot.app)  # type: ignore[arg-type]
-    await until(pilot, lambda: screen.status.unread == 2 and screen.query_one(FilterBar).total == 6)
-    await settle(pilot)
+from tests.ui.test_snapshots import _ready
 
 
 async def test_at_80x24_a_long_draft_leaves_the_conversation_8_lines(tmp_path: Path) -> None:

@@ -91,3 +91,14 @@ def test_picker_snapshot_200x50(snap_compare: Any, tmp_path: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(profile_app(tmp_path), terminal_size=(200, 50), run_before=open_picker)
+
+
+async def test_the_footer_at_60_columns_names_quit_whole(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await until(pilot, lambda: inbox(app).leads.total == 6)
+        await settle(pilot)
+        keys = list(app.screen.query("FooterKey"))
+        quit_key = next(k for k in keys if getattr(k, "description", "") == "Quit")
+        palette = next(k for k in keys if getattr(k, "description", "") == "Commands")
+        assert 0 < quit_key.region.width and quit_key.region.right <= palette.region.x <= 60

@@ -58,6 +58,26 @@ class ContactPhone:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactEmail:
+    """One of a contact's emails as Close gives it (`is_unsubscribed`: opted out of email)."""
+
+    email: str
+    type: str = ""
+    unsubscribed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LeadProfile:
+    """What Close says about the lead beyond its contacts (shown in the details panel)."""
+
+    status: str = ""
+    owner: str = ""  # the "Lead Owner" custom field when the org has one
+    created_by: str = ""
+    html_url: str = ""  # the lead in Close's web app
+    custom: tuple[tuple[str, str], ...] = ()  # (field name or id, value as text), in Close's order
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     id: str
     lead_id: str
@@ -67,6 +87,7 @@ class Contact:
     phones: tuple[ContactPhone, ...] = ()
     opted_out: bool = False
     do_not_text: bool = False
+    emails: tuple[ContactEmail, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +96,7 @@ class Lead:
     display_name: str
     contacts: tuple[Contact, ...] = ()
     date_created: datetime | None = None
+    profile: LeadProfile = LeadProfile()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sms_tui.core.models import CloseStatus, Direction, LeadRow, LocalState, Message
+from sms_tui.core.models import (
+    CloseStatus,
+    ContactEmail,
+    Direction,
+    LeadProfile,
+    LeadRow,
+    LocalState,
+    Message,
+)
 
 #: Close status -> the local state a message takes when the provider reports it.
 #: `outbox` on the provider means "accepted, on its way": for us it has left, so it is `sent`.
@@ -184,3 +192,61 @@ def lead_row_from_row(row: sqlite3.Row | tuple[Any, ...]) -> LeadRow:
 
 def mapping_get(data: Mapping[str, Any], key: str) -> Any:
     return data.get(key)
+
+
+# -- lead profile and contact emails (JSON columns; a corrupt value reads as empty) ----------------
+
+
+def profile_json(profile: LeadProfile) -> str:
+    return json.dumps(
+        {
+            "status": profile.status,
+            "owner": profile.owner,
+            "created_by": profile.created_by,
+            "html_url": profile.html_url,
+            "custom": [list(pair) for pair in profile.custom],
+        }
+    )
+
+
+def profile_from_json(text: str | None) -> LeadProfile:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return LeadProfile()
+    if not isinstance(data, dict):
+        return LeadProfile()
+
+    def text_of(key: str) -> str:
+        value = data.get(key)
+        return value if isinstance(value, str) else ""
+
+    custom = data.get("custom")
+    pairs = tuple(
+        (str(pair[0]), str(pair[1]))
+        for pair in (custom if isinstance(custom, list) else [])
+        if isinstance(pair, list) and len(pair) == 2
+    )
+    return LeadProfile(
+        status=text_of("status"),
+        owner=text_of("owner"),
+        created_by=text_of("created_by"),
+        html_url=text_of("html_url"),
+        custom=pairs,
+    )
+
+
+def emails_json(emails: tuple[ContactEmail, ...]) -> str:
+    return json.dumps([{"email": e.email, "type": e.type, "unsubscribed": e.unsubscribed} for e in emails])
+
+
+def emails_from_json(text: str | None) -> tuple[ContactEmail, ...]:
+    try:
+        data = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(
+        ContactEmail(str(e["email"]), str(e.get("type") or ""), bool(e.get("unsubscribed")))
+        for e in (data if isinstance(data, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("email"), str)
+    )

@@ -25,8 +25,10 @@ from sms_tui.store.convert import (
     LEAD_ROW_COLUMNS,
     MESSAGE_COLUMNS,
     dt,
+    emails_from_json,
     lead_row_from_row,
     message_from_row,
+    profile_from_json,
     ts,
 )
 from sms_tui.store.search_sql import compile_lead_filter
@@ -125,7 +127,7 @@ class ReadsMixin(StoreBase):
         """The lead with its contacts, their phones and opt-out flags, and whom to text."""
         with self._read() as conn:
             lead_raw = conn.execute(
-                "SELECT id, display_name, date_created FROM leads WHERE id = ?", (lead_id,)
+                "SELECT id, display_name, date_created, profile FROM leads WHERE id = ?", (lead_id,)
             ).fetchone()
             if lead_raw is None:
                 raise StoreError(f"no lead {lead_id} in the cache")
@@ -133,7 +135,13 @@ class ReadsMixin(StoreBase):
                 f"SELECT {LEAD_ROW_COLUMNS}, contact_id FROM lead_state WHERE lead_id = ?", (lead_id,)
             ).fetchone()
             contacts = self._contacts_of(lead_id)
-        lead = Lead(id=lead_raw[0], display_name=lead_raw[1], contacts=contacts, date_created=dt(lead_raw[2]))
+        lead = Lead(
+            id=lead_raw[0],
+            display_name=lead_raw[1],
+            contacts=contacts,
+            date_created=dt(lead_raw[2]),
+            profile=profile_from_json(lead_raw[3]),
+        )
         lead_row = lead_row_from_row(row[:-1])
         texting = next((c for c in contacts if c.id == row[-1]), None)
         return LeadDetail(lead=lead, row=lead_row, texting_contact=texting, texting_phone=lead_row.phone)
@@ -141,8 +149,8 @@ class ReadsMixin(StoreBase):
     def _contacts_of(self, lead_id: str) -> tuple[Contact, ...]:
         conn = self._conn
         contacts: list[Contact] = []
-        for cid, name, first, last, dnt in conn.execute(
-            "SELECT id, name, first_name, last_name, do_not_text FROM contacts "
+        for cid, name, first, last, dnt, emails in conn.execute(
+            "SELECT id, name, first_name, last_name, do_not_text, emails FROM contacts "
             "WHERE lead_id = ? ORDER BY position, id",
             (lead_id,),
         ).fetchall():
@@ -165,6 +173,7 @@ class ReadsMixin(StoreBase):
                     phones=phones,
                     opted_out=bool(flags[0]),
                     do_not_text=bool(dnt) or bool(flags[1]),
+                    emails=emails_from_json(emails),
                 )
             )
         return tuple(contacts)

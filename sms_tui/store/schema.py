@@ -126,12 +126,20 @@ def _v5_lead_of_message(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX messages_lead_of ON messages(local_id, lead_id, local_state)")
 
 
+def _v6_lead_profile(conn: sqlite3.Connection) -> None:
+    """What Close says about a lead beyond its contacts (status, owner, link, custom fields) and
+    each contact's emails, as JSON: shown in the details panel, never searched."""
+    conn.execute("ALTER TABLE leads ADD COLUMN profile TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE contacts ADD COLUMN emails TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "base tables and triage triggers", _v1_base),
     (2, "full-text search and phone digits", _v2_search),
     (3, "covering indexes for the lead list and sms(...) search", _v3_covering),
     (4, "index of messages in the provider's outbox", _v4_provider_outbox),
     (5, "narrow message-to-lead index for free-text search", _v5_lead_of_message),
+    (6, "lead profile and contact emails", _v6_lead_profile),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
-from sms_tui.store.convert import json_text, local_state_for, parse_ts, ts
+from sms_tui.store.convert import emails_json, json_text, local_state_for, parse_ts, profile_json, ts
 from sms_tui.store.reads import texting_phone_of
 from sms_tui.store.schema import reversed_digits
 from sms_tui.store.sync_state import SyncStateMixin
@@ -212,6 +212,7 @@ class SyncWritesMixin(SyncStateMixin):
             return changed
         with self._write() as conn:
             existing = _existing(conn, [r["remote_id"] for r in rows])
+            _attach_orphans(conn, rows)
             _ensure_leads(conn, [r for r in rows if r["lead_id"] is not None])
             in_flight = _in_flight(conn)
             inserts: list[tuple[Any, ...]] = []
@@ -310,6 +311,23 @@ def _existing(
     return found
 
 
+def _attach_orphans(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    """An SMS that arrives without a lead id belongs to the lead that owns its remote phone (the
+    most recently active one when several do), not to a phantom lead named after the number."""
+    for r in rows:
+        if r["lead_id"] or not r.get("remote_phone"):
+            continue
+        owner = conn.execute(
+            "SELECT c.lead_id, c.id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id "
+            "LEFT JOIN lead_state s ON s.lead_id = c.lead_id WHERE p.phone = ? "
+            "ORDER BY s.last_activity_at DESC, c.lead_id LIMIT 1",
+            (r["remote_phone"],),
+        ).fetchone()
+        if owner is not None:
+            r["lead_id"] = owner[0]
+            r["contact_id"] = r.get("contact_id") or owner[1]
+
+
 def _ensure_leads(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
     """Create stub leads for lead ids the cache does not know (sync fetches them later)."""
     wanted = {r["lead_id"]: r for r in rows}
@@ -349,10 +367,11 @@ def _adopt(conn: sqlite3.Connection, local_id: int, r: Mapping[str, Any]) -> Non
 
 def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:
     conn.execute(
-        "INSERT INTO leads (id, display_name, date_created, is_stub) VALUES (?, ?, ?, 0) "
+        "INSERT INTO leads (id, display_name, date_created, is_stub, profile) VALUES (?, ?, ?, 0, ?) "
         "ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, "
-        "date_created = coalesce(excluded.date_created, leads.date_created), is_stub = 0",
-        (lead.id, lead.display_name, ts(lead.date_created)),
+        "date_created = coalesce(excluded.date_created, leads.date_created), is_stub = 0, "
+        "profile = excluded.profile",
+        (lead.id, lead.display_name, ts(lead.date_created), profile_json(lead.profile)),
     )
     keep = [c.id for c in lead.contacts]
     marks = ",".join("?" * len(keep))
@@ -365,11 +384,20 @@ def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:
     texting: tuple[str | None, str | None] = (None, None)
     for pos, c in enumerate(lead.contacts):
         conn.execute(
-            "INSERT INTO contacts (id, lead_id, name, first_name, last_name, do_not_text, position) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, "
+            "INSERT INTO contacts (id, lead_id, name, first_name, last_name, do_not_text, position, emails) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, "
             "name = excluded.name, first_name = excluded.first_name, last_name = excluded.last_name, "
-            "do_not_text = excluded.do_not_text, position = excluded.position",
-            (c.id, lead.id, c.name, c.first_name, c.last_name, int(c.do_not_text), pos),
+            "do_not_text = excluded.do_not_text, position = excluded.position, emails = excluded.emails",
+            (
+                c.id,
+                lead.id,
+                c.name,
+                c.first_name,
+                c.last_name,
+                int(c.do_not_text),
+                pos,
+                emails_json(c.emails),
+            ),
         )
         conn.execute("DELETE FROM contact_phones WHERE contact_id = ?", (c.id,))
         conn.executemany(

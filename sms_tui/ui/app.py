@@ -8,16 +8,20 @@ zone. `sms_tui.commands.app` builds the real ones.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from rich.console import RenderableType
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from sms_tui.store import Store
+from sms_tui.ui import panes
 from sms_tui.ui.loaders import rep_zone
+from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.screens.quit_dialog import plural
 from sms_tui.ui.sending import still_pending
@@ -64,6 +68,8 @@ class SmsApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "sms-tui"
     BINDING_GROUP_TITLE = "App"
+    HORIZONTAL_BREAKPOINTS = panes.HORIZONTAL
+    VERTICAL_BREAKPOINTS = panes.VERTICAL
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave (drafts are saved)."),
         Binding(
@@ -83,6 +89,7 @@ class SmsApp(App[None]):
         rep_tz: tzinfo | str | None = None,
         rules: Any = None,
         title: str = "sms-tui",
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -95,6 +102,10 @@ class SmsApp(App[None]):
         self.title = title
         self.sync = SyncRunner(self, engine_factory, poll_seconds=poll_seconds)
         self.inbox = InboxScreen()
+        # The terminal's title and desktop notifications (`ui/notice.py`): which sequence a
+        # terminal understands is read from its environment (injected by tests).
+        env = os.environ if environ is None else environ
+        self.notices = TerminalNotices(self._write_terminal, env, title)
 
     @property
     def sync_started(self) -> bool:
@@ -106,7 +117,18 @@ class SmsApp(App[None]):
             self.set_keymap(self.keymap)
         self.sync.set_target(self.inbox)
         self.push_screen(self.inbox)
+        # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
+        self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
         self.sync.start()
+
+    def _write_terminal(self, data: str) -> None:
+        """Bytes for the terminal itself (title, notification), written beside Textual's output."""
+        if self._driver is not None:
+            self._driver.write(data)
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        self.notices.restore()  # the terminal gets its own title back
+        super().exit(result, return_code, message)
 
     def push_after(self, delay: float) -> None:
         """Push the outbox once the undo delay of a just-queued message is over."""

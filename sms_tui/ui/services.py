@@ -14,6 +14,7 @@ from typing import Any, Protocol, cast
 from textual.app import App
 
 from sms_tui.store import Store
+from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.sync_worker import SyncRunner
 
 
@@ -28,6 +29,7 @@ class AppServices(Protocol):
     rules: Any
     title: str
     sync: SyncRunner
+    notices: TerminalNotices
 
     def push_after(self, delay: float) -> None: ...
 

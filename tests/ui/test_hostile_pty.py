@@ -29,6 +29,8 @@ from tests.ui.hostile import leaks, poison
 KEY = "pty-hostile-key"
 #: Textual's own non-CSI writes: the pointer shape (OSC 22, kitty protocol).
 _TEXTUAL_OSC = re.compile(r"\x1b\]22;[a-z-]+\x07")
+#: Ours (`ui/notice.py`): the window title "(N) sms-tui", exactly, and saving the old title first.
+_OWN_TITLE = re.compile(r"\x1b\]2;(\(\d+\) )?sms-tui\x07|\x1b\[22;0t")
 #: Textual clears the screen and leaves the alternate screen on its own; those may appear.
 _TEXTUAL_CSI = ("\x1b[2J", "\x1b[3J", "\x1b[?1049l")
 
@@ -124,7 +126,7 @@ def test_the_real_program_writes_nothing_hostile_to_its_terminal(
     finally:
         term.close()
     assert "Traceback" not in term.output
-    shown = _TEXTUAL_OSC.sub("", before_quit)
+    shown = _OWN_TITLE.sub("", _TEXTUAL_OSC.sub("", before_quit))
     for own in _TEXTUAL_CSI:
         shown = shown.replace(own, "")
     assert leaks(shown) == []

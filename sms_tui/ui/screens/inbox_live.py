@@ -75,9 +75,15 @@ class LiveUpdates:
         s.app.call_from_thread(self._toast_replies, inbound, names)
 
     def _toast_replies(self, inbound: list[Message], names: dict[str, str]) -> None:
-        """Bell and one toast per reply (markup off: names and texts are the lead's)."""
+        """A desktop notification (or the bell) and one toast per reply (markup off: names and
+        texts are the lead's)."""
         s = self.screen
-        s.app.bell()
+        first = inbound[0]
+        s.sms_app.notices.reply(
+            one_line(names.get(first.lead_id) or first.remote_phone or "a lead"),
+            one_line(first.text),
+            more=len(inbound) - 1,
+        )
         for message in inbound[:3]:
             name = one_line(names.get(message.lead_id) or message.remote_phone or "a lead")
             s.notify(visible(message.text), title=f"Reply from {name}", markup=False, timeout=6)
@@ -156,6 +162,7 @@ class LiveUpdates:
         status.unread = unread
         status.outbox = counts.outbox + counts.sending
         status.failed = counts.failed
+        self.screen.sms_app.notices.unread(unread)  # "(3) sms-tui" in the terminal's title
 
     def refresh_rows(self, lead_ids: list[str]) -> None:
         in_thread(self.screen, self._refresh_rows, lead_ids, group="rows", description="Refresh rows")

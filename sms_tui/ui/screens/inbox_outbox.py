@@ -254,7 +254,8 @@ class OutboxGlue:
         s.app.push_screen(RoutePicker(context.phones, context.numbers, current, name), chosen)
 
     def details(self) -> None:
-        """The lead at a glance (i): contacts, phones, their time, counts."""
+        """The lead at a glance (i): contacts, phones, their time, counts; status, owner, emails,
+        custom fields and the Close link (read by the panel)."""
         from sms_tui.ui.screens.lead_details import LeadDetails, details_text
 
         s = self.screen
@@ -265,7 +266,8 @@ class OutboxGlue:
         text = details_text(
             view.header.name, context.phones, view.messages, s.sms_app.now(), context.to_number
         )
-        s.app.push_screen(LeadDetails(text))
+        store, lead_id = s.sms_app.store, context.lead_id
+        s.app.push_screen(LeadDetails(text, lambda: store.lead_detail(lead_id).lead))
 
     def _save_route(self, lead_id: str, route: Route) -> None:
         s = self.screen

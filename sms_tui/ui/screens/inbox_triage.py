@@ -95,7 +95,10 @@ class TriageKeys:
                 )
 
         dialog = SnoozeDialog(
-            now=s.sms_app.now, rep_zone=s.sms_app.rep_tz, lead_name=one_line(row.display_name)
+            now=s.sms_app.now,
+            rep_zone=s.sms_app.rep_tz,
+            lead_name=one_line(row.display_name),
+            lead_phone=row.phone,  # "their time" presets on the lead's clock
         )
         s.app.push_screen(dialog, chosen)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sms_tui.core.models import Message
 from sms_tui.store.base import StoreBase
@@ -66,26 +67,22 @@ class SyncStateMixin(StoreBase):
 
     def messages_by_remote_ids(self, remote_ids: Iterable[str]) -> list[Message]:
         """The cached messages with these provider ids (500 a query), in no particular order."""
-        ids = list(dict.fromkeys(remote_ids))
-        found: list[Message] = []
-        with self._read() as conn:
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE remote_id IN ({marks})"
-                found.extend(message_from_row(r) for r in conn.execute(sql, chunk))
-        return found
+        rows = self._rows_in(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE remote_id IN", remote_ids)
+        return [message_from_row(r) for r in rows]
 
     def stubs_among(self, lead_ids: Iterable[str]) -> list[str]:
         """Which of these leads are stubs (named by an SMS, not fetched yet)."""
-        ids = list(dict.fromkeys(lead_ids))
-        found: list[str] = []
+        return [r[0] for r in self._rows_in("SELECT id FROM leads WHERE is_stub = 1 AND id IN", lead_ids)]
+
+    def _rows_in(self, select: str, ids: Iterable[str]) -> list[Any]:
+        """`select` ending in `... IN`, run over the distinct `ids` 500 at a time (SQLite's
+        parameter limit), all rows in one list."""
+        unique = list(dict.fromkeys(ids))
+        found: list[Any] = []
         with self._read() as conn:
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT id FROM leads WHERE is_stub = 1 AND id IN ({marks})"
-                found.extend(r[0] for r in conn.execute(sql, chunk))
+            for i in range(0, len(unique), 500):
+                chunk = unique[i : i + 500]
+                found.extend(conn.execute(f"{select} ({','.join('?' * len(chunk))})", chunk))
         return found
 
     def settle_stubs(self, lead_ids: Iterable[str]) -> None:

@@ -43,6 +43,18 @@ KNOWN_STATUSES = frozenset({"inbox", "draft", "scheduled", "outbox", "sent", "er
 DEFAULT_KEYS = {"undo": "ctrl+z", "retry": "R", "cancel": "x"}
 
 
+def _failure(label: str, why: str | None, message: Message, keys: dict[str, str]) -> Text:
+    """The failed or blocked line: the label, the reason as data, and the retry key when a retry can help."""
+    out = Text()
+    out.append(label, style="bold red")
+    if why:
+        out.append(": ", style="red")
+        out.append_text(literal(why, style="red"))
+    if retryable(message):
+        out.append(f" — {keys['retry']} to retry", style="dim")
+    return out
+
+
 def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str] | None = None) -> Text:
     """One line under an outbound bubble saying what happens to it next."""
     keys = {**DEFAULT_KEYS, **(keys or {})}
@@ -63,23 +75,9 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
         when = clock_time(message.date_scheduled, tz, now)
         return Text(f"◷ Scheduled for {when} — {keys['cancel']} to cancel", style="bold")
     if state == "error":
-        out = Text()
-        out.append("✗ Failed", style="bold red")
-        if message.error_message:
-            out.append(": ", style="red")
-            out.append_text(literal(message.error_message, style="red"))
-        if retryable(message):
-            out.append(f" — {keys['retry']} to retry", style="dim")
-        return out
+        return _failure("✗ Failed", message.error_message, message, keys)
     if state == "blocked":
-        out = Text()
-        out.append("⊘ Blocked", style="bold red")
-        if message.block_reason:
-            out.append(": ", style="red")
-            out.append_text(literal(message.block_reason, style="red"))
-        if retryable(message):
-            out.append(f" — {keys['retry']} to retry", style="dim")
-        return out
+        return _failure("⊘ Blocked", message.block_reason, message, keys)
     return Text(STATUS_LABELS.get(state, state), style="dim")
 
 

@@ -21,6 +21,10 @@ File shape::
     [quiet_hours]
     start = "21:00"
     end = "08:00"
+    mms_countries = ["US", "CA"]       # where MMS may go (both ends)
+    mms_limit_long_code_kb = 600       # the most an MMS may weigh from a local number
+    mms_limit_toll_free_kb = 1024      # ... from a toll-free number
+    mms_cache_mb = 200                 # disk for fetched attachments
     [keys]
     send = "ctrl+s"
 """
@@ -44,6 +48,13 @@ APP_NAME = "sms-tui"
 ENV_PREFIX = "SMS_TUI_"
 DEFAULT_UNDO_SECONDS = 5.0
 DEFAULT_POLL_INTERVAL = 15.0
+#: where MMS may go by default (kept here, not imported from core: config imports nothing of ours)
+DEFAULT_MMS_COUNTRIES = ("US", "CA")
+_MMS_NUMBERS = {
+    "mms_limit_long_code_kb": (1.0, 5120.0),
+    "mms_limit_toll_free_kb": (1.0, 5120.0),
+    "mms_cache_mb": (1.0, 100_000.0),
+}
 
 
 class ConfigError(Exception):
@@ -85,6 +96,15 @@ class Settings:
     replaces the default 21:00–08:00 (state/country rules still apply). See `sms_tui.rules`."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping, action -> key string, handed to the UI's `set_keymap`."""
+    mms_countries: tuple[str, ...] = DEFAULT_MMS_COUNTRIES
+    """Countries (ISO codes) where MMS may be sent, both ends: US and Canada by default (Close rents
+    MMS numbers there only)."""
+    mms_limit_long_code_kb: float = 600.0
+    """The most an MMS may weigh (KB, all attachments) from a local (long code) number."""
+    mms_limit_toll_free_kb: float = 1024.0
+    """... from a toll-free number (carriers take somewhat more there)."""
+    mms_cache_mb: float = 200.0
+    """Disk space for fetched attachments (least recently used go first)."""
 
     @property
     def has_provider(self) -> bool:
@@ -105,6 +125,7 @@ _ENV_KEYS = {
     "POLL_INTERVAL": "poll_interval",
     "DATA_DIR": "data_dir",
     "TIMEZONE": "timezone",
+    "MMS_COUNTRIES": "mms_countries",
 }
 
 
@@ -122,6 +143,28 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return number
     if name == "data_dir":
         return Path(str(value)).expanduser()
+    if name in _MMS_NUMBERS:
+        low, high = _MMS_NUMBERS[name]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} in {source} must be a number, not {value!r}.") from None
+        if not low <= number <= high:
+            raise ConfigError(f"{name} in {source} must be between {low:g} and {high:g}.")
+        return number
+    if name == "mms_countries":
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(c, str) for c in items):
+            raise ConfigError(
+                f'mms_countries in {source} must be a list of country codes such as ["US", "CA"].'
+            )
+        codes = tuple(c.strip().upper() for c in items if c.strip())
+        bad = [c for c in codes if not re.fullmatch(r"[A-Z]{2}", c)]
+        if bad:
+            raise ConfigError(
+                f"mms_countries in {source} holds {', '.join(bad)}; use two-letter ISO codes such as US, CA."
+            )
+        return codes
     if name in ("quiet_hours", "keys"):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -273,9 +316,11 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     data: dict[str, Any] = {}
     for f in fields(settings):
         value = getattr(settings, f.name)
-        if value is None or value == {}:
+        if value is None or value == {} or (f.name.startswith("mms_") and value == f.default):
             continue
-        data[f.name] = str(value) if isinstance(value, Path) else value
+        data[f.name] = (
+            str(value) if isinstance(value, Path) else list(value) if isinstance(value, tuple) else value
+        )
     payload = tomli_w.dumps(data).encode()
     tmp = target.with_name(target.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

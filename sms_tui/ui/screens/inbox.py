@@ -238,6 +238,11 @@ class InboxScreen(Screen[None]):
         event.stop()
         self.outbox.schedule(event)
 
+    @on(Composer.AttachRequested)
+    def _attach_requested(self, event: Composer.AttachRequested) -> None:
+        event.stop()
+        self.outbox.attach(event)
+
     @on(Composer.TemplatesRequested)
     def _templates(self, event: Composer.TemplatesRequested) -> None:
         event.stop()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sms_tui.core.models import (
+    Attachment,
     CloseStatus,
     ContactEmail,
     Direction,
@@ -96,7 +97,7 @@ def json_text(value: object) -> str | None:
 MESSAGE_COLUMNS = (
     "local_id, lead_id, direction, local_state, text, remote_id, contact_id, status, local_phone, "
     "remote_phone, date_created, date_sent, date_scheduled, send_at, error_message, block_reason, "
-    "attempts, cost, is_read, template_id, last_error, sort_at"
+    "attempts, cost, is_read, template_id, last_error, sort_at, attachments"
 )
 
 
@@ -125,6 +126,7 @@ def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         template_id,
         last_error,
         sort_at,
+        attachments,
     ) = tuple(row)
     return Message(
         local_id=local_id,
@@ -147,7 +149,78 @@ def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         cost=cost,
         is_read=bool(is_read),
         template_id=template_id,
+        attachments=attachments_from_json(attachments),
     )
+
+
+# -- attachments (Close's `attachments` list, as JSON in messages.attachments) ---------------------
+
+#: An attachment in Close's shape: url, filename, size, content_type, media_id, thumbnail_url; and
+#: `local_path` for one the rep attached that is not uploaded yet (never sent to Close).
+AttachmentJson = dict[str, str | int]
+
+
+def attachment_from_close(item: object) -> Attachment | None:
+    """One item of Close's `attachments` (or of the cache's copy) -> Attachment; None if it is not
+    an object. Missing or null fields read as empty (Close allows null filename/size/type)."""
+    if not isinstance(item, Mapping):
+        return None
+
+    def text(key: str) -> str:
+        value = item.get(key)
+        return value if isinstance(value, str) else ""
+
+    size = item.get("size")
+    return Attachment(
+        filename=text("filename"),
+        content_type=text("content_type").lower(),
+        size=size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 0,
+        url=text("url"),
+        media_id=text("media_id"),
+        thumbnail_url=text("thumbnail_url"),
+        local_path=text("local_path"),
+    )
+
+
+def attachments_from_close(items: object) -> tuple[Attachment, ...]:
+    if not isinstance(items, list):
+        return ()
+    return tuple(a for a in map(attachment_from_close, items) if a is not None)
+
+
+def attachments_from_json(text: str | None) -> tuple[Attachment, ...]:
+    """The stored JSON -> attachments; empty, null or corrupt reads as none."""
+    if not text or text == "[]":
+        return ()
+    try:
+        return attachments_from_close(json.loads(text))
+    except ValueError:
+        return ()
+
+
+def attachment_to_close(a: Attachment) -> AttachmentJson:
+    """Attachment -> Close's shape (optional fields only when set)."""
+    out: AttachmentJson = {
+        "url": a.url,
+        "filename": a.filename,
+        "size": a.size,
+        "content_type": a.content_type,
+    }
+    for key, value in (
+        ("media_id", a.media_id),
+        ("thumbnail_url", a.thumbnail_url),
+        ("local_path", a.local_path),
+    ):
+        if value:
+            out[key] = value
+    return out
+
+
+def attachments_json(attachments: tuple[Attachment, ...]) -> str | None:
+    """Attachments -> the stored JSON (None when there are none)."""
+    if not attachments:
+        return None
+    return json_text([attachment_to_close(a) for a in attachments])
 
 
 LEAD_ROW_COLUMNS = (

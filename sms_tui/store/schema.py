@@ -133,6 +133,21 @@ def _v6_lead_profile(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE contacts ADD COLUMN emails TEXT NOT NULL DEFAULT '[]'")
 
 
+#: A message has attachments when its JSON list is not empty: Close sends `[]` for a plain SMS and
+#: a list always starts `[{` (compact JSON), which sorts after `[]`; NULL (none) compares false.
+HAS_ATTACHMENTS_SQL = "attachments > '[]'"
+
+
+def _v7_attachments(conn: sqlite3.Connection) -> None:
+    """MMS: `messages.attachments` (Close's JSON list, plus `local_path` for files the rep attached
+    and not yet uploaded) is read back into Message.attachments. A small partial index lists the
+    messages that have any, so `has:attachment` / `attachment_type:` touch only those rows even in
+    a cache of a million messages."""
+    conn.execute(
+        f"CREATE INDEX messages_with_attachments ON messages(lead_id, local_id) WHERE {HAS_ATTACHMENTS_SQL}"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "base tables and triage triggers", _v1_base),
     (2, "full-text search and phone digits", _v2_search),
@@ -140,6 +155,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "index of messages in the provider's outbox", _v4_provider_outbox),
     (5, "narrow message-to-lead index for free-text search", _v5_lead_of_message),
     (6, "lead profile and contact emails", _v6_lead_profile),
+    (7, "index of messages with attachments (MMS)", _v7_attachments),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

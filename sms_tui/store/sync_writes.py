@@ -15,7 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
-from sms_tui.store.convert import emails_json, json_text, local_state_for, parse_ts, profile_json, ts
+from sms_tui.store.convert import (
+    attachment_to_close,
+    emails_json,
+    json_text,
+    local_state_for,
+    parse_ts,
+    profile_json,
+    ts,
+)
 from sms_tui.store.reads import texting_phone_of
 from sms_tui.store.schema import reversed_digits
 from sms_tui.store.sync_state import SyncStateMixin
@@ -255,8 +263,14 @@ def _normalise(msg: Mapping[str, Any] | Message) -> dict[str, Any]:
     """Validate one provider SMS and turn it into column values; StoreError says what is wrong."""
     data: Mapping[str, Any]
     if isinstance(msg, Message):
-        data = {k: v for k, v in asdict(msg).items() if k not in ("local_id", "local_state", "send_at")}
+        data = {
+            k: v
+            for k, v in asdict(msg).items()
+            if k not in ("local_id", "local_state", "send_at", "attachments")
+        }
         data["id"] = msg.remote_id
+        if msg.attachments:
+            data["attachments"] = [attachment_to_close(a) for a in msg.attachments]
     elif isinstance(msg, Mapping):
         data = msg
     else:

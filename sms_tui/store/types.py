@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
-from sms_tui.core.models import Contact, Lead, LeadRow
+from sms_tui.core.models import Attachment, Contact, Lead, LeadRow
 
 
 class StoreError(Exception):
@@ -22,6 +22,8 @@ class Outgoing(TypedDict):
     local_phone: str
     template_id: NotRequired[str | None]
     user_id: NotRequired[str | None]
+    #: files the rep attached (an MMS): each with `local_path`, uploaded by the sync engine
+    attachments: NotRequired[tuple[Attachment, ...]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Unpack
 
 from sms_tui.store.base import StoreBase
-from sms_tui.store.convert import ts
+from sms_tui.store.convert import attachments_from_json, attachments_json, ts
 from sms_tui.store.types import Outgoing, StoreError
 
 
@@ -111,12 +111,13 @@ class UiWritesMixin(StoreBase):
         with self._write() as conn:
             row = conn.execute(
                 "SELECT lead_id, contact_id, text, remote_phone, local_phone, remote_id, template_id, "
-                "user_id, attempts FROM messages WHERE local_id = ? AND local_state IN ('error', 'blocked')",
+                "user_id, attachments FROM messages "
+                "WHERE local_id = ? AND local_state IN ('error', 'blocked')",
                 (local_id,),
             ).fetchone()
             if row is None:
                 return None
-            lead_id, contact_id, text, remote_phone, local_phone, remote_id, template_id, user_id, _ = row
+            lead_id, contact_id, text, remote_phone, local_phone, remote_id, template_id, user_id, files = row
             if remote_id is None:
                 conn.execute(
                     "UPDATE messages SET local_state = 'outbox', send_at = ?, block_reason = NULL, "
@@ -133,6 +134,8 @@ class UiWritesMixin(StoreBase):
                 send_at=send_at,
                 template_id=template_id,
                 user_id=user_id,
+                # the uploaded files are referenced again by url (no second upload)
+                attachments=attachments_from_json(files),
             )
 
     def mark_read(self, lead_id: str) -> None:
@@ -177,8 +180,8 @@ def _insert_outbound(
     time_column = {"outbox": "send_at", "scheduled": "date_scheduled"}[state]
     cur = conn.execute(
         "INSERT INTO messages (lead_id, contact_id, direction, local_state, text, remote_phone, "
-        f"local_phone, {time_column}, sort_at, date_created, template_id, user_id, is_read) "
-        "VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        f"local_phone, {time_column}, sort_at, date_created, template_id, user_id, attachments, is_read) "
+        "VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
         (
             lead_id,
             message["contact_id"],
@@ -191,6 +194,7 @@ def _insert_outbound(
             ts(created),
             message.get("template_id"),
             message.get("user_id"),
+            attachments_json(message.get("attachments", ())),
         ),
     )
     conn.execute("DELETE FROM drafts WHERE lead_id = ?", (lead_id,))

@@ -20,7 +20,7 @@ from sms_tui.core.models import (
 from sms_tui.core.models import OurNumber as CoreNumber
 from sms_tui.core.models import Template as CoreTemplate
 from sms_tui.provider import models as wire
-from sms_tui.store.convert import local_state_for
+from sms_tui.store.convert import attachments_from_close, local_state_for
 
 
 def message(sms: wire.Sms) -> Message:
@@ -42,6 +42,7 @@ def message(sms: wire.Sms) -> Message:
         cost=sms.cost,
         is_read=sms.direction != "inbound",
         template_id=sms.template_id,
+        attachments=attachments_from_close(sms.raw.get("attachments")),
     )
 
 

@@ -127,24 +127,6 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file sent with an SMS (which makes it an MMS), in Close's shape.
-
-    Inbound and pushed ones carry Close's `url` (fetching it needs the API key), `media_id` and,
-    for images Close could shrink, `thumbnail_url`. An outbound one the rep attached carries
-    `local_path` until the sync engine has uploaded it (then `url` too).
-    """
-
-    filename: str
-    content_type: str
-    size: int  # bytes
-    url: str = ""  # Close download url (fetching needs the API key)
-    media_id: str = ""
-    thumbnail_url: str = ""
-    local_path: str = ""  # outbound, before upload: the file the rep attached
-
-
-@dataclass(frozen=True, slots=True)
 class Message:
     """An SMS as the cache holds it: Close's fields plus local ones."""
 

@@ -71,11 +71,12 @@ class Shrunk:
     before: tuple[int, int]
     after: tuple[int, int]
     old_size: int
+    original: str = ""  # the rep's file's name
 
     @property
     def sentence(self) -> str:
         return (
-            f"Shrunk {self.attachment.filename}: {mms.size_text(self.old_size)} → "
+            f"Shrunk {self.original or self.attachment.filename}: {mms.size_text(self.old_size)} → "
             f"{mms.size_text(self.attachment.size)} ({self.before[0]}×{self.before[1]} → "
             f"{self.after[0]}×{self.after[1]})."
         )
@@ -122,7 +123,7 @@ def _write_shrunk(
     attachment = Attachment(
         filename=target.name, content_type="image/jpeg", size=len(data), local_path=str(target.resolve())
     )
-    return Shrunk(attachment, before, after, old_size)
+    return Shrunk(attachment, before, after, old_size, path.name)
 
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from sms_tui.core.models import Attachment
 from sms_tui.ui.app import SmsApp
@@ -64,7 +64,8 @@ async def test_a_lists_the_files_and_enter_downloads_once_and_opens_with_the_inj
     app = _app(tmp_path, recorded, PHOTO, FORM)
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await _attachments_dialog(pilot)
-        rows = [str(dialog.query_one("#attachments-list").get_option_at_index(i).prompt) for i in range(2)]
+        options = dialog.query_one("#attachments-list", OptionList)
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(2)]
         assert rows[0].startswith("📷 roof.png · 48 KB · Lovelace Analytics · ")
         await pilot.press("down", "enter")  # the PDF
         await until(pilot, lambda: dialog.saved is not None)
@@ -274,7 +275,7 @@ async def test_ctrl_t_removes_what_is_attached_and_escape_changes_nothing(tmp_pa
         await until(pilot, lambda: isinstance(app.screen, AttachDialog))
         await pilot.press("ctrl+t")
         await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
-        assert composer.attachments == ()
+        assert len(composer.attachments) == 0
         assert not composer.query_one("#composer-mms", Static).display
 
 

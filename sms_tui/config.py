@@ -23,6 +23,8 @@ File shape::
     end = "08:00"
     [keys]
     send = "ctrl+s"
+    mms_countries = ["US", "CA"]
+    download_dir = "/home/rep/Downloads/sms-tui"
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ APP_NAME = "sms-tui"
 ENV_PREFIX = "SMS_TUI_"
 DEFAULT_UNDO_SECONDS = 5.0
 DEFAULT_POLL_INTERVAL = 15.0
+#: Where MMS may go unless the settings say otherwise (as `core.mms.DEFAULT_MMS_COUNTRIES`).
+DEFAULT_MMS_COUNTRIES = ("US", "CA")
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 
 
 class ConfigError(Exception):
@@ -85,6 +90,11 @@ class Settings:
     replaces the default 21:00–08:00 (state/country rules still apply). See `sms_tui.rules`."""
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping, action -> key string, handed to the UI's `set_keymap`."""
+    mms_countries: tuple[str, ...] = DEFAULT_MMS_COUNTRIES
+    """Recipient countries (ISO codes) pictures and files may be texted to; MMS is refused elsewhere
+    before anything is uploaded. Env: SMS_TUI_MMS_COUNTRIES="US,CA"."""
+    download_dir: Path | None = None
+    """Where attachments the rep downloads are saved; None = the platform's Downloads/sms-tui."""
 
     @property
     def has_provider(self) -> bool:
@@ -96,6 +106,11 @@ class Settings:
     def cache_path(self) -> Path:
         return self.resolved_data_dir() / "cache.sqlite3"
 
+    def resolved_download_dir(self) -> Path:
+        if self.download_dir is not None:
+            return self.download_dir
+        return platformdirs.user_downloads_path() / APP_NAME
+
 
 _FIELD_NAMES = frozenset(f.name for f in fields(Settings))
 _ENV_KEYS = {
@@ -105,6 +120,8 @@ _ENV_KEYS = {
     "POLL_INTERVAL": "poll_interval",
     "DATA_DIR": "data_dir",
     "TIMEZONE": "timezone",
+    "MMS_COUNTRIES": "mms_countries",
+    "DOWNLOAD_DIR": "download_dir",
 }
 
 
@@ -120,8 +137,10 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if name == "poll_interval" and number < 1:
             raise ConfigError(f"poll_interval in {source} must be at least 1 second.")
         return number
-    if name == "data_dir":
+    if name in ("data_dir", "download_dir"):
         return Path(str(value)).expanduser()
+    if name == "mms_countries":
+        return _countries(value, source)
     if name in ("quiet_hours", "keys"):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -141,6 +160,20 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                 f"America/New_York, not {value!r}."
             )
     return value
+
+
+def _countries(value: Any, source: str) -> tuple[str, ...]:
+    """["US", "CA"] (TOML) or "US,CA" (env, CLI) as upper-case ISO codes; [] means MMS nowhere."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        raise ConfigError(f'mms_countries in {source} must be a list of country codes, e.g. ["US", "CA"].')
+    codes = tuple(i.strip().upper() for i in items if i.strip())
+    odd = [c for c in codes if not _COUNTRY_CODE.fullmatch(c)]
+    if odd:
+        raise ConfigError(
+            f"mms_countries in {source} must hold two-letter country codes such as US or CA, not {odd[0]!r}."
+        )
+    return codes
 
 
 def _check_base_url(value: str, source: str) -> None:
@@ -275,6 +308,10 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         value = getattr(settings, f.name)
         if value is None or value == {}:
             continue
+        if f.name == "mms_countries":
+            if value == DEFAULT_MMS_COUNTRIES:
+                continue  # the default is not written: a later default change reaches the rep
+            value = list(value)
         data[f.name] = str(value) if isinstance(value, Path) else value
     payload = tomli_w.dumps(data).encode()
     tmp = target.with_name(target.name + ".tmp")

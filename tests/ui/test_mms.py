@@ -290,3 +290,33 @@ def test_the_path_completes_to_the_first_entry_and_folders_end_in_a_slash(tmp_pa
     assert complete_path("p", tmp_path) == "photos/"
     assert complete_path("x", tmp_path) is None
     assert complete_path(".h", tmp_path) == ".hidden"
+
+
+async def test_a_template_with_an_attachment_inserts_its_text_and_attaches_its_file(tmp_path: Path) -> None:
+    from sms_tui.core.models import Template
+    from sms_tui.ui.screens.template_picker import TemplatePicker
+
+    flyer = Attachment(
+        "spring flyer.pdf", "application/pdf", 120_000, url="https://app.close.com/go/file/media_9/"
+    )
+    template = Template(
+        "tmpl_mms", "Flyer", "Hi {{ contact.first_name }}, here is our flyer", attachments=(flyer,)
+    )
+    app = _app(tmp_path, Recorded())
+    store_templates = app.store.templates
+    # the store's part (templates keep Close's attachments) is tested with the store
+    app.store.templates = lambda **kw: [template, *store_templates(**kw)]  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", "ctrl+t")
+        await until(pilot, lambda: isinstance(app.screen, TemplatePicker))
+        await pilot.press(*"flyer", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, TemplatePicker))
+        composer = inbox(app).composer
+        assert composer.text == "Hi Ada, here is our flyer"
+        assert composer.attachments == (flyer,)
+        assert shown(composer.query_one("#composer-mms", Static)).startswith("MMS · 1 attachment · ")
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        [queued] = [m for m in app.store.conversation("lead_ada") if m.local_state == "outbox"]
+        assert queued.attachments == (flyer,)  # already on Close: sent by url, nothing to upload

@@ -32,7 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sms_tui.carrier import routes_api, routes_control, routes_events, simulation, team
+from sms_tui.carrier import files, routes_api, routes_control, routes_events, simulation, team
 from sms_tui.carrier.clock import Clock, SystemClock
 from sms_tui.carrier.engine import CURRENT_REQUEST, CURRENT_USER, Carrier
 from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
@@ -159,6 +159,11 @@ class _CarrierLayer:
             status.append(response.status_code)
             await response(scope, receive, send)
 
+        files.note_root(self.carrier, scope)
+        if scope["path"].startswith(files.KEYLESS_PREFIX):  # the storage service: signed, no key
+            self.carrier.tick()
+            await self.app(scope, receive, lambda m: _record_status(m, status, send))
+            return False
         user = self._user_for(_presented_key(scope))
         if user is None:
             await reply(Unauthorized().response())
@@ -229,6 +234,12 @@ class _CarrierLayer:
             CURRENT_USER.reset(user_token)
             CURRENT_REQUEST.reset(token)
         return drop
+
+
+async def _record_status(message: Message, status: list[int], send: Send) -> None:
+    if message["type"] == "http.response.start":
+        status.append(int(message["status"]))
+    await send(message)
 
 
 #: `_params` keys that take a number in Close's long-filter form; every other value must be a string
@@ -360,8 +371,9 @@ def create_app(
 
     app = CarrierApp(
         routes=[
-            Mount("/api/v1", routes=routes_api.ROUTES + routes_events.ROUTES),
+            Mount("/api/v1", routes=routes_api.ROUTES + routes_events.ROUTES + files.API_ROUTES),
             Mount("/_carrier", routes=routes_control.ROUTES),
+            *files.ROUTES,
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
         lifespan=lifespan,

@@ -39,6 +39,13 @@ class Faults:
     reply_rate: float = 0.35
     #: share of sent SMS that fail later with a random carrier error (30003/30004/30005/30008)
     carrier_error_rate: float = 0.02
+    # -- MMS (docs/carrier.md "MMS and files") ------------------------------------------------------
+    #: share of simulated replies that come with a picture or PDF (one of the bundled samples)
+    mms_reply_rate: float = 0.1
+    #: the most an MMS may weigh, in KB (1024 bytes), from a local (long code) / toll-free number;
+    #: heavier ones fail with Twilio's 30019 when they go out
+    mms_limit_long_code_kb: float = 600
+    mms_limit_toll_free_kb: float = 1024
     # -- Close's limits (docs/carrier.md "Limits") --------------------------------------------------
     #: requests per `limit_window` per API key and endpoint group (the org gets 3x); 0 = not enforced
     key_limit: int = 0

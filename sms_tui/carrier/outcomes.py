@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 import re
 
+from sms_tui.carrier.mms import REASONS as MMS_REASONS
 from sms_tui.core.compliance import find_shorteners
 from sms_tui.core.phones import can_text
 from sms_tui.core.segments import analyze
@@ -81,6 +82,7 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "The 'From' phone number provided is not a valid message-capable phone number for this account",
         "this number cannot send SMS (an external or voice-only number); send from an SMS-enabled number.",
     ),
+    **MMS_REASONS,
 }
 SEND_TIME_REASONS = ("opted_out", "invalid", "short_code", "country_unsupported", "country_mismatch")
 LATE_REASONS = ("landline", "spam", "unreachable", "blocked", "unknown_handset", "unknown")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
-from sms_tui.carrier import simulation, team
+from sms_tui.carrier import mms, simulation, team
 from sms_tui.carrier.errors import ValidationFailed, field_error
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
 from sms_tui.carrier.records import iso
@@ -17,13 +17,22 @@ from sms_tui.carrier.team import role_of
 from sms_tui.carrier.validation import Field, check_fields, read_json
 from sms_tui.core.phones import PhoneError, parse_phone
 
-INBOUND_SCHEMA = {"from": Field("str", False), "to": Field("str", False), "text": Field("str", False)}
+INBOUND_SCHEMA = {
+    "from": Field("str", False),
+    "to": Field("str", False),
+    "text": Field("str", False),
+    "media": Field("list", False),
+}
 
 
 async def inbound(request: Request) -> CloseJSONResponse:
-    """A lead texts one of our numbers: `{"from": lead's number, "to": our number, "text": ...}`."""
+    """A lead texts one of our numbers: `{"from": lead's number, "to": our number, "text": ...}`,
+    an MMS with `"media": ["roof.jpg", {"filename", "content_type", "data": base64}, ...]` (then
+    `text` may be left out)."""
     body = check_fields(await read_json(request), INBOUND_SCHEMA)
-    missing = {k: "This field is required." for k in INBOUND_SCHEMA if k not in body}
+    if body.get("media"):
+        body.setdefault("text", "")
+    missing = {k: "This field is required." for k in ("from", "to", "text") if k not in body}
     if missing:
         raise ValidationFailed([], missing)
     carrier = carrier_of(request)
@@ -42,8 +51,14 @@ async def inbound(request: Request) -> CloseJSONResponse:
         number = carrier.our_number(to)
         if number is None:
             raise field_error("to", "Not one of the organization's numbers.")
+        media = mms.inbound_media(carrier, body.get("media") or [])
         sms = simulation.receive(
-            carrier, remote=remote, local=number["number"], text=body["text"], at=carrier.now()
+            carrier,
+            remote=remote,
+            local=number["number"],
+            text=body["text"],
+            at=carrier.now(),
+            attachments=media,
         )
         return CloseJSONResponse(public(sms))
 

@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sms_tui.carrier import outcomes, replies
+from sms_tui.carrier import files, mms, outcomes, replies
 from sms_tui.carrier.objects import make_contact, make_lead
 from sms_tui.carrier.records import iso, phone_parts
 from sms_tui.carrier.storage import Record, public
@@ -130,7 +130,8 @@ def run_job(carrier: Carrier, job: Record) -> None:
                 error_message=outcomes.message(job["reason"], job.get("detail")),
             )
     elif kind == "lead_text":
-        receive(carrier, remote=job["remote"], local=job["local"], text=job["text"], at=at)
+        media = [files.sample_media(carrier, name) for name in job.get("media") or []]
+        receive(carrier, remote=job["remote"], local=job["local"], text=job["text"], at=at, attachments=media)
 
 
 def _send(carrier: Carrier, sms: Record, at: datetime) -> None:
@@ -142,6 +143,7 @@ def _send(carrier: Carrier, sms: Record, at: datetime) -> None:
     refused = refused or outcomes.failure_at_send(
         local, remote, opted_out=carrier.state.is_opted_out(local, remote)
     )
+    refused = refused or mms.failure_at_send(carrier, sms)
     if refused is not None:
         change(carrier, sms, at, status="error", error_message=outcomes.message(*refused))
         return
@@ -152,7 +154,7 @@ def _send(carrier: Carrier, sms: Record, at: datetime) -> None:
         at,
         status="sent",
         date_sent=iso(at),
-        cost=outcomes.cost(text, sms.get("remote_country_iso")),
+        cost=mms.cost(sms) or outcomes.cost(text, sms.get("remote_country_iso")),
     )
     carrier.emit("sent", sms, at=at)
     rng = rng_for(carrier, sms["id"], "outcome")
@@ -178,7 +180,10 @@ def _maybe_reply(carrier: Carrier, sms: Record, at: datetime) -> None:
         return
     text = replies.pick_reply(rng)
     due = at + timedelta(seconds=round(rng.uniform(5, 60), 3))
-    carrier.schedule("lead_text", due, None, remote=sms["remote_phone"], local=sms["local_phone"], text=text)
+    media = mms.pick_media(carrier, sms["id"])
+    carrier.schedule(
+        "lead_text", due, None, remote=sms["remote_phone"], local=sms["local_phone"], text=text, media=media
+    )
     if replies.is_stop_word(text) and rng.random() < 0.4:
         later = due + timedelta(minutes=rng.uniform(10, 120))
         carrier.schedule(
@@ -194,8 +199,17 @@ def _lead_for_unknown_number(carrier: Carrier, remote: str, at: datetime) -> Rec
     return contact
 
 
-def receive(carrier: Carrier, *, remote: str, local: str, text: str, at: datetime) -> Record:
-    """A lead texts one of our numbers: log it as `inbox`, then apply STOP/START/HELP."""
+def receive(
+    carrier: Carrier,
+    *,
+    remote: str,
+    local: str,
+    text: str,
+    at: datetime,
+    attachments: list[Record] | None = None,
+) -> Record:
+    """A lead texts one of our numbers: log it as `inbox` (an MMS with its `attachments`), then
+    apply STOP/START/HELP."""
     contact = carrier.contact_by_phone(remote) or _lead_for_unknown_number(carrier, remote, at)
     number = carrier.our_number(local)
     inbound = new_sms(
@@ -209,6 +223,7 @@ def receive(carrier: Carrier, *, remote: str, local: str, text: str, at: datetim
         text=text,
         lead_id=contact["lead_id"],
         contact_id=contact["id"],
+        attachments=attachments or [],
     )
     carrier.state.put("sms", inbound)
     carrier.emit("created", inbound, at=at)

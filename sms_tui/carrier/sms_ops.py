@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sms_tui.carrier import mms
 from sms_tui.carrier.errors import NotFound, ValidationFailed, field_error
 from sms_tui.carrier.records import iso, phone_parts
 from sms_tui.carrier.simulation import new_sms, render_for, set_phones, start_sending
@@ -50,15 +51,6 @@ CREATE_SCHEMA: dict[str, Field] = {
     "created_by": _S,
     "organization_id": _S,
 }
-ATTACHMENT_TYPES = (
-    "image/",
-    "audio/",
-    "video/",
-    "application/pdf",
-    "text/vcard",
-    "text/calendar",
-    "text/csv",
-)
 
 
 def get_sms(carrier: Carrier, sms_id: str) -> Record:
@@ -102,27 +94,6 @@ def _check_phones(carrier: Carrier, v: dict[str, Any]) -> None:
             # Close checks who may use an org number when it sends (an async `error`, see simulation)
             raise field_error("local_phone", "This is not one of your organization's phone numbers.")
         v["local_phone"] = local
-
-
-def _check_attachments(items: list[Any]) -> list[dict[str, Any]]:
-    if len(items) > 10:
-        raise field_error("attachments", "At most 10 attachments are allowed.")
-    out = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or not all(
-            isinstance(item.get(k), str) for k in ("url", "filename", "content_type")
-        ):
-            raise field_error("attachments", f"Attachment {i} needs url, filename and content_type.")
-        if not item["content_type"].startswith(ATTACHMENT_TYPES):
-            raise field_error(
-                "attachments", f"Attachment {i}: content type {item['content_type']} is not allowed."
-            )
-        size = item.get("size")
-        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-            raise field_error("attachments", f"Attachment {i}: size must be a whole number of bytes.")
-        out.append({"url": item["url"], "filename": item["filename"], "content_type": item["content_type"],
-                    "size": item.get("size"), "media_id": None})  # fmt: skip
-    return out
 
 
 def _apply_template(carrier: Carrier, v: dict[str, Any], lead_id: str | None, contact_id: str | None) -> None:
@@ -210,7 +181,7 @@ def create(carrier: Carrier, v: dict[str, Any]) -> Record:
     if v.get("date_scheduled"):
         sms["date_scheduled"] = iso(v["date_scheduled"])
     if v.get("attachments"):
-        sms["attachments"] = _check_attachments(v["attachments"])
+        sms["attachments"] = mms.check_attachments(carrier, v["attachments"])
     if status == "sent":
         sms["date_sent"] = sms["activity_at"]
     if status in ("outbox", "scheduled"):
@@ -266,7 +237,7 @@ def update(carrier: Carrier, sms: Record, v: dict[str, Any]) -> Record:
         if key in v:
             changes[key] = iso(v[key]) if v[key] else None
     if "attachments" in v:
-        changes["attachments"] = _check_attachments(v["attachments"] or [])
+        changes["attachments"] = mms.check_attachments(carrier, v["attachments"] or [])
     if "user_id" in v:
         user = carrier.state.get("user", v["user_id"]) if v["user_id"] else None
         changes["users"] = [user["id"]] if user else []

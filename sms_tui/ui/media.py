@@ -250,7 +250,7 @@ def _key(attachment: Attachment) -> str:
 
 
 def is_picture(attachment: Attachment) -> bool:
-    return mms.kind(attachment.content_type) == "image"
+    return mms.kind_of(attachment.content_type) == "image"
 
 
 def half_blocks(data: bytes, width: int, max_rows: int = 12) -> Text:

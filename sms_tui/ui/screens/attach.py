@@ -154,7 +154,7 @@ class AttachDialog(BaseDialog[tuple[Attachment, ...]]):
         limit = mms.size_text(mms.max_bytes(self._from, self._rules))
         where = ", ".join(country_name(c) for c in sorted(self._rules.countries)) or "nowhere"
         return (
-            f"Up to {limit} from {mms.number_kind(self._from, self._rules)} · MMS to {where} · "
+            f"Up to {limit} from {mms.number_label(self._from)} · MMS to {where} · "
             "pictures, video, audio, PDF, contact cards"
         )
 

@@ -281,7 +281,9 @@ def check_attachments(
     sendable = [(a.content_type, a.size) for a in attachments if not type_problem(a)]
     if len(attachments) > MAX_ATTACHMENTS:
         sendable = [(a.content_type, a.size) for a in attachments]  # check_mms says "at most 10"
-    verdict = check_mms(from_number, to_number, sendable, countries=rules.countries, limits=rules.limits)
+    # Only refused types: the country still matters (an empty picture stands in, weighing nothing).
+    judged = sendable or [("image/jpeg", 0)]
+    verdict = check_mms(from_number, to_number, judged, countries=rules.countries, limits=rules.limits)
     if not verdict.ok and verdict.code != "type_unsupported":
         issues.append(Issue(f"mms_{verdict.code}", verdict.reason or "This MMS cannot be sent."))
     return tuple(issues)

@@ -35,7 +35,7 @@ async def test_an_inbound_mms_shows_each_attachment_with_icon_name_and_size(tmp_
     async with app.run_test(size=(100, 30)) as pilot:
         await open_lead(pilot, "lead_ada")
         newest = bubbles(app)[-1]
-        assert newest.startswith("Here is the roof\n📷 roof.png · 48 KB\n📄 signed form.pdf · 9 KB\n")
+        assert newest.startswith("Here is the roof\n📷 roof.png · 47 KB\n📄 signed form.pdf · 9 KB\n")
         assert recorded.fetched == []  # nothing is fetched until the rep asks
 
 
@@ -45,7 +45,7 @@ async def test_a_hostile_file_name_is_shown_as_typed_never_as_markup_or_escapes(
     async with app.run_test(size=(100, 30)) as pilot:
         await open_lead(pilot, "lead_ada")
         newest = bubbles(app)[-1]
-        assert newest.startswith("📷 [bold]x[/bold]␛[31m.png · 48 KB\n")
+        assert newest.startswith("📷 [bold]x[/bold]␛[31m.png · 47 KB\n")
 
 
 async def _attachments_dialog(pilot: Pilot[None]) -> AttachmentsDialog:
@@ -66,7 +66,7 @@ async def test_a_lists_the_files_and_enter_downloads_once_and_opens_with_the_inj
         dialog = await _attachments_dialog(pilot)
         options = dialog.query_one("#attachments-list", OptionList)
         rows = [str(options.get_option_at_index(i).prompt) for i in range(2)]
-        assert rows[0].startswith("📷 roof.png · 48 KB · Lovelace Analytics · ")
+        assert rows[0].startswith("📷 roof.png · 47 KB · Lovelace Analytics · ")
         await pilot.press("down", "enter")  # the PDF
         await until(pilot, lambda: dialog.saved is not None)
         saved = tmp_path / "downloads" / "signed form.pdf"
@@ -102,7 +102,7 @@ async def test_p_previews_the_picture_in_the_dialog_and_in_its_bubble_as_half_bl
         await pilot.press("escape")
         await settle(pilot)
         newest = bubbles(app)[-1]
-        assert "📷 roof.png · 48 KB" in newest
+        assert "📷 roof.png · 47 KB" in newest
         column = inbox(app).conversation.query_one("#messages")
         painted = "\n".join(column.render_line(y).text for y in range(column.size.height))
         assert "▀▀▀▀▀▀▀▀" in painted
@@ -158,7 +158,7 @@ async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_fil
         await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
         composer = inbox(app).composer
         assert [a.filename for a in composer.attachments] == ["house.png"]
-        kb = round(size / 1000)
+        kb = round(size / 1024)
         assert shown(composer.query_one("#composer-mms", Static)) == (
             f"MMS · 1 attachment · {kb} KB · $0.0200, +$0.0121 vs SMS · ctrl+n change"
         )
@@ -196,11 +196,11 @@ async def test_a_picture_over_the_limit_is_refused_with_the_sentence_and_can_be_
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await _attach_dialog(pilot)
         await _type_path(pilot, dialog, big)
-        assert 600_000 < big.stat().st_size < 1_000_000
-        shown_size = f"{round(big.stat().st_size / 1000)} KB"
+        assert 600 * 1024 < big.stat().st_size < 1024 * 1024
+        shown_size = f"{round(big.stat().st_size / 1024)} KB"
         sentence = (
-            f"The attachment is {shown_size}; carriers refuse more than 600 KB from a local number. "
-            "Shrink the picture or pick a smaller file."
+            f"The attachments weigh {shown_size}; carriers accept at most 600 KB from a local number. "
+            "Shrink the image or send a smaller file."
         )
         assert _verdict(dialog) == f"📷 roof photo.jpg · {shown_size} — {sentence}"
         assert dialog.query_one("#attach-verdict").has_class("-blocked")
@@ -211,15 +211,15 @@ async def test_a_picture_over_the_limit_is_refused_with_the_sentence_and_can_be_
         await pilot.press("ctrl+r")
         await until(pilot, lambda: dialog.shrunk is not None)
         shrunk = dialog.shrunk
-        assert shrunk is not None and shrunk.attachment.size <= 600_000
+        assert shrunk is not None and shrunk.attachment.size <= 600 * 1024
         assert Path(shrunk.attachment.local_path).stat().st_size == shrunk.attachment.size
-        small = f"{round(shrunk.attachment.size / 1000)} KB"
+        small = f"{round(shrunk.attachment.size / 1024)} KB"
         assert f"Shrunk roof photo.jpg: {shown_size} → {small} (900×700 → 900×700)." in _verdict(dialog)
         assert _verdict(dialog).endswith("— enter attaches it.")
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
         assert [a.filename for a in inbox(app).composer.attachments] == ["roof photo-small.jpg"]
-        assert big.stat().st_size > 600_000  # the rep's own file is untouched
+        assert big.stat().st_size > 600 * 1024  # the rep's own file is untouched
 
 
 async def test_a_file_type_mms_cannot_carry_is_refused(tmp_path: Path) -> None:
@@ -247,8 +247,8 @@ async def test_a_recipient_outside_the_mms_countries_is_refused(tmp_path: Path) 
         dialog = await _attach_dialog(pilot, "lead_cyd")  # a UK mobile
         await _type_path(pilot, dialog, picture)
         assert (
-            "Pictures and files cannot be texted to numbers in the United Kingdom: MMS goes to CA, US only. "
-            "Remove the attachment to send the text alone."
+            "MMS cannot be sent: their number is in the United Kingdom, and MMS works only in Canada and "
+            "the United States. Send the text alone, or a link to the file."
         ) in _verdict(dialog)
         await pilot.press("enter")
         await settle(pilot)

@@ -42,11 +42,12 @@ def counter_content(info: SegmentInfo, gsm_key: str = "ctrl+g") -> Content:
 def mms_content(
     attachments: tuple[Attachment, ...], segments: int, rules: mms.MmsRules, attach_key: str
 ) -> Content:
-    """`MMS · 1 attachment · 412 KB · $0.0200, +$0.0121 vs SMS · ctrl+n change` (empty without files)."""
+    """`MMS · 1 attachment · 412 KB · +$0.0121 vs SMS · ctrl+n change` (empty without files): what
+    sending it as MMS costs more than the text alone (or "same cost" when the segments cost as much)."""
     if not attachments:
         return Content("")
     more = mms.cost_difference(segments, rules)
-    cost = f"{mms.money(rules.mms_price)}" + (f", +{mms.money(more)} vs SMS" if more > 0 else "")
+    cost = f"+{mms.money(more)} vs SMS" if more > 0 else f"{mms.money(rules.mms_price)}, no more than SMS"
     return Content(f"{mms.summary(attachments)} · {cost} · {attach_key} change")
 
 

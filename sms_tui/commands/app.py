@@ -73,12 +73,37 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         keymap=keymap,
         rep_tz=settings.timezone,
         rules=compliance_rules(settings),
+        media=_media(settings, cache),
         title=title,
     )
+    _prepare_graphics()
     try:
         app.run()
     finally:
         store.close()
+
+
+def _media(settings: Settings, cache: Path) -> Any:
+    """Received files (download folder, the system's opener) and the MMS rules from the settings."""
+    from sms_tui.core.mms import rules_for
+    from sms_tui.ui.media import Media
+
+    return Media(
+        download_dir=settings.resolved_download_dir(),
+        rules=rules_for(settings.mms_countries),
+        work_dir=cache.parent / "outgoing",  # shrunk pictures wait here for their upload
+    )
+
+
+def _prepare_graphics() -> None:
+    """Ask the terminal about pixel graphics now, before Textual reads the keyboard (only where
+    its environment suggests it has them: elsewhere nothing is probed)."""
+    import os
+    import sys
+
+    from sms_tui.ui import graphics
+
+    graphics.prepare(os.environ, bool(sys.__stdout__ and sys.__stdout__.isatty()))
 
 
 def _settings(**overrides: Any) -> Settings:

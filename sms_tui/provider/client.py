@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 
+from sms_tui.provider import files
 from sms_tui.provider.errors import NotFound, ValidationError
 from sms_tui.provider.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HttpCore, Sleep
 from sms_tui.provider.models import (
@@ -265,6 +266,7 @@ class CloseClient:
         send_in: int | None = None,
         date_scheduled: datetime | None = None,
         retry: bool = True,
+        attachments: Sequence[Mapping[str, str]] = (),
     ) -> Sms:
         """POST an SMS: `outbox` sends (optionally after `send_in` < 60 s), `scheduled` needs
         `date_scheduled`, `draft` only stores. Never retried after it may have left: see
@@ -285,10 +287,21 @@ class CloseClient:
             "template_id": template_id,
             "send_in": send_in,
             "date_scheduled": _when(date_scheduled) if date_scheduled else None,
+            # an MMS: `{url: download.url of an upload, filename, content_type}` each
+            "attachments": [dict(a) for a in attachments] or None,
         }
         payload = {k: v for k, v in body.items() if v is not None}
         answer = await self._core.request("POST", "activity/sms/", body=payload, retries=None if retry else 0)
         return parse_sms(answer)
+
+    async def upload_file(self, filename: str, content_type: str, data: bytes) -> files.UploadedFile:
+        """Upload through Close's Files API (signed form, then the storage service, which never sees
+        the key). Reference the result's `url` in `create_sms(attachments=...)` within 24 hours."""
+        return await files.upload(self._core, filename, content_type, data)
+
+    async def download_file(self, url: str, *, max_bytes: int = files.MAX_UPLOAD_BYTES) -> files.Downloaded:
+        """An attachment's (or thumbnail's) bytes: the url with the key, its signed link without."""
+        return await files.download(self._core, url, max_bytes=max_bytes)
 
     async def update_sms(self, sms_id: str, **fields: Any) -> Sms:
         """PUT (a patch: only the given fields change). Only drafts, or cancelling to draft."""

@@ -99,12 +99,45 @@ class HttpCore:
             timeout=timeout,
             headers=headers,
         )
+        #: for the file storage (signed upload forms and links): it must never see the API key
+        self._bare = httpx.AsyncClient(
+            transport=transport, timeout=timeout, headers={"User-Agent": headers["User-Agent"]}
+        )
 
     def __repr__(self) -> str:
         return f"HttpCore(base_url={self.base_url!r})"
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._bare.aclose()
+
+    def trusted(self, url: str) -> bool:
+        """May the API key go to this url? Only to the provider's own origin, or to Close's hosts
+        over https (Close's file urls live on app.close.com, its API on api.close.com)."""
+        target, base = httpx.URL(url), httpx.URL(self.base_url)
+        if (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port):
+            return True
+        return target.scheme == "https" and (target.host == "close.com" or target.host.endswith(".close.com"))
+
+    async def raw(
+        self,
+        method: str,
+        url: str,
+        *,
+        with_key: bool,
+        max_bytes: int | None = None,
+        data: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> httpx.Response:
+        """One attempt at an absolute url, read in full within `deadline` and `max_bytes`; no
+        retries, no error mapping (the caller knows what the answer means). `with_key` False uses a
+        client that has no credentials (storage links); True is refused for an untrusted host."""
+        if with_key and not self.trusted(url):
+            raise ProviderDataError(f"Refusing to send the API key to {httpx.URL(url).host}.")
+        client = self._http if with_key else self._bare
+        self.sent += 1
+        request = client.build_request(method, url, data=data, files=files)
+        return await self._read(client, request, self.max_bytes if max_bytes is None else max_bytes)
 
     def scrub(self, text: str) -> str:
         """Remove the key (and its Basic-auth form) from any text we did not write ourselves."""
@@ -204,18 +237,23 @@ class HttpCore:
         read in full before it is returned."""
         self.sent += 1
         request = self._http.build_request(method, path, params=params, json=body)
+        return await self._read(self._http, request, self.max_bytes)
+
+    async def _read(
+        self, client: httpx.AsyncClient, request: httpx.Request, max_bytes: int
+    ) -> httpx.Response:
         try:
             async with asyncio.timeout(self.deadline):
-                response = await self._http.send(request, stream=True)
+                response = await client.send(request, stream=True)
                 try:
                     declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > self.max_bytes:
+                    if declared.isdigit() and int(declared) > max_bytes:
                         raise TooLarge
                     chunks: list[bytes] = []
                     size = 0
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
-                        if size > self.max_bytes:
+                        if size > max_bytes:
                             raise TooLarge
                         chunks.append(chunk)
                 finally:

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.style import Style
@@ -202,6 +202,19 @@ class Media:
                 raise MediaError(f"Could not download {attachment.filename}: {exc}") from exc
         self._remember(key, data)
         return data
+
+    def preview_data(self, attachment: Attachment) -> bytes:
+        """The bytes to draw a picture from: Close's thumbnail when it made one (smaller), else the
+        file itself."""
+        if attachment.thumbnail_url and not attachment.local_path:
+            thumbnail = replace(
+                attachment, url=attachment.thumbnail_url, media_id=f"{_key(attachment)}#thumbnail"
+            )
+            try:
+                return self.data(thumbnail)
+            except MediaError:
+                pass  # no thumbnail after all: the file itself
+        return self.data(attachment)
 
     def download(self, attachment: Attachment) -> Path:
         """Save the file in the download folder (once: a second ask reuses the saved copy)."""

@@ -171,7 +171,7 @@ class AttachmentsDialog(BaseDialog[None]):
     @work(thread=True, exclusive=True, group="attachments-preview", exit_on_error=False)
     def _load_preview(self, attachment: Attachment) -> None:
         try:
-            data = self._media.data(attachment)
+            data = self._media.preview_data(attachment)
             inline = half_blocks(data, self._bubble_width)
         except MediaError as exc:
             self.app.call_from_thread(self._status, str(exc), error=True)

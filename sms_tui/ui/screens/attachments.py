@@ -188,7 +188,7 @@ class AttachmentsDialog(BaseDialog[None]):
             self._status(str(exc), error=True)
             return
         self._status(
-            f"{one_line(attachment.filename)} · {mms.size_text(len(data))} · also shown in its bubble"
+            f"{one_line(attachment.filename)} · {mms.size_text(attachment.size)} · also shown in its bubble"
         )
         if self._on_preview is not None:
             self._on_preview(attachment, inline)

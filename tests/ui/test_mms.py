@@ -320,3 +320,23 @@ async def test_a_template_with_an_attachment_inserts_its_text_and_attaches_its_f
         await settle(pilot)
         [queued] = [m for m in app.store.conversation("lead_ada") if m.local_state == "outbox"]
         assert queued.attachments == (flyer,)  # already on Close: sent by url, nothing to upload
+
+
+async def test_undoing_an_mms_brings_back_its_text_and_its_file(tmp_path: Path) -> None:
+    picture = tmp_path / "house.png"
+    picture.write_bytes(photo_bytes())
+    app = _app(tmp_path, Recorded())
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        dialog = await _attach_dialog(pilot)
+        await _type_path(pilot, dialog, picture)
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
+        await pilot.press(*"The house", "ctrl+j")
+        composer = inbox(app).composer
+        await until(pilot, lambda: bool(inbox(app).pending))
+        assert composer.attachments == ()
+        await pilot.press("ctrl+z")
+        await until(pilot, lambda: composer.text == "The house")
+        await settle(pilot)
+        assert [a.filename for a in composer.attachments] == ["house.png"]
+        assert [m for m in app.store.conversation("lead_ada") if m.local_state == "outbox"] == []

@@ -35,6 +35,8 @@ class OutboxGlue:
         # `screen` is the InboxScreen (not imported here: it imports this module).
         self.screen = screen
         self._draft_timer: Any = None
+        #: the files of each queued MMS (local_id -> attachments): an undo gives them back too
+        self._files: dict[int, tuple[Any, ...]] = {}
 
     # -- send and undo ---------------------------------------------------------------------
 
@@ -63,6 +65,8 @@ class OutboxGlue:
         except Exception:  # e.g. a full disk: nothing was queued, so the text goes back (then the toast)
             s.app.call_from_thread(self._give_back, context.lead_id, text, attachments)
             raise
+        if attachments:
+            self._files[queued.local_id] = tuple(attachments)
         s.app.call_from_thread(self._queued, queued)
 
     def _give_back(self, lead_id: str, text: str, attachments: tuple[Any, ...] = ()) -> None:
@@ -94,9 +98,9 @@ class OutboxGlue:
 
     def _undo(self, local_id: int, lead_id: str) -> None:
         s = self.screen
-        s.app.call_from_thread(self._undone, lead_id, s.sending.undo(local_id))
+        s.app.call_from_thread(self._undone, lead_id, s.sending.undo(local_id), self._files.pop(local_id, ()))
 
-    def _undone(self, lead_id: str, text: str | None) -> None:
+    def _undone(self, lead_id: str, text: str | None, files: tuple[Any, ...] = ()) -> None:
         s = self.screen
         if text is None:
             s.notify("Too late to undo: it is already on its way.", severity="warning", markup=False)
@@ -107,6 +111,8 @@ class OutboxGlue:
             s.drafts.changed(lead_id, text)
             self.save_draft(lead_id, text)
             s.notify("Send undone — the text is back in that lead's draft.", markup=False)
+        if text is not None and files:
+            s.composer.set_attachments(files, lead_id=lead_id)  # the files come back with the text
         s.post_message(OutboxChanged(lead_id))
 
     # -- retry and cancel ------------------------------------------------------------------

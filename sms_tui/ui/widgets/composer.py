@@ -202,9 +202,10 @@ class Composer(Widget):
         lead_id = self._lead_id
         return self._attached.get(lead_id, ()) if lead_id is not None else ()
 
-    def set_attachments(self, attachments: tuple[Attachment, ...]) -> None:
-        """Attach these files (replacing those attached): the counter and the guard judge them."""
-        lead_id = self._lead_id
+    def set_attachments(self, attachments: tuple[Attachment, ...], *, lead_id: str | None = None) -> None:
+        """Attach these files (replacing those attached) to this lead's message, or to `lead_id`'s
+        (an undone send of another lead): the counter and the guard judge them."""
+        lead_id = lead_id or self._lead_id
         if lead_id is None:
             return
         if attachments:

@@ -283,3 +283,29 @@ def test_a_base_url_that_is_not_http_is_refused_when_loading(tmp_path: Path, url
 )
 def test_http_and_https_base_urls_load(tmp_path: Path, url: str) -> None:
     assert load_settings({"base_url": url}, env={}, path=tmp_path / "none.toml").base_url == url
+
+
+def test_mms_countries_and_download_dir_from_file_env_and_defaults(tmp_path: Path) -> None:
+    from sms_tui.config import DEFAULT_MMS_COUNTRIES
+
+    path = tmp_path / "config.toml"
+    assert load_settings(env={}, path=path).mms_countries == DEFAULT_MMS_COUNTRIES == ("US", "CA")
+    path.write_text('mms_countries = ["us", "CA", "pr"]\ndownload_dir = "~/Files"\n')
+    settings = load_settings(env={}, path=path)
+    assert settings.mms_countries == ("US", "CA", "PR")
+    assert settings.resolved_download_dir() == Path("~/Files").expanduser()
+    assert load_settings(env={"SMS_TUI_MMS_COUNTRIES": "US"}, path=path).mms_countries == ("US",)
+    save_settings(settings, tmp_path / "out.toml")
+    assert load_settings(env={}, path=tmp_path / "out.toml").mms_countries == ("US", "CA", "PR")
+
+
+def test_bad_mms_countries_say_what_is_expected(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('mms_countries = ["USA"]\n')
+    with pytest.raises(ConfigError, match="two-letter country codes such as US or CA, not 'USA'"):
+        load_settings(env={}, path=path)
+    path.write_text('mms_countries = "US"\n')
+    assert load_settings(env={}, path=path).mms_countries == ("US",)
+    path.write_text("mms_countries = 5\n")
+    with pytest.raises(ConfigError, match="must be a list of country codes"):
+        load_settings(env={}, path=path)

@@ -3,7 +3,8 @@
 Runs the real app headless on the fake carrier in-process (its demo organization, a fixed fake
 clock in business hours), drives it with a Pilot like a rep would, and calls
 `App.save_screenshot` for: the main screen, the composer with a UCS-2 warning, the template
-picker, a failed message, and an opted-out lead.
+picker, a failed message, an opted-out lead, an inbound photo previewed as half-blocks (fetched
+from the carrier with the key, as `sms-tui` does) and the composer with a picture attached.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from typing import Any
 
 import httpx
 from textual.pilot import Pilot
+from textual.widgets import Input
 from textual.worker import WorkerState
 
 from sms_tui.carrier import FakeClock, create_app
 from sms_tui.config import Settings
-from sms_tui.core.models import LeadRow
+from sms_tui.core.models import Attachment, LeadRow
 from sms_tui.provider import CloseClient
 from sms_tui.store import Store
 from sms_tui.sync.engine import SyncEngine
 from sms_tui.ui.app import SmsApp
+from sms_tui.ui.media import Media
 
 KEY = "screenshot-key"
 ROOT = "http://carrier.local/"
@@ -87,6 +90,41 @@ async def _replies(pilot: Pilot[None], app: SmsApp, transport: httpx.AsyncBaseTr
     await _idle(pilot)
 
 
+def _fetcher(client: CloseClient, loop: asyncio.AbstractEventLoop) -> Callable[[Attachment], bytes]:
+    """The attachment's bytes from the in-process carrier (the UI calls this in a thread worker)."""
+
+    def fetch(attachment: Attachment) -> bytes:
+        future = asyncio.run_coroutine_threadsafe(client.download_file(attachment.url), loop)
+        return future.result(timeout=30).data
+
+    return fetch
+
+
+async def _mms(pilot: Pilot[None], app: SmsApp, transport: httpx.AsyncBaseTransport) -> LeadRow:
+    """A lead sends a photo of their roof; the rep opens it and previews the picture."""
+    ours = {n.country: n.number for n in app.store.our_numbers()}
+    row = await _open(pilot, app, lambda r: bool(r.phone and r.phone.startswith("+1")) and not r.opted_out)
+    body = {
+        "from": row.phone,
+        "to": ours["US"],
+        "text": "Here is the roof, the leak is left of the chimney",
+        "media": ["roof.jpg"],
+    }
+    async with httpx.AsyncClient(transport=transport, auth=(KEY, "")) as http:
+        (await http.post(ROOT + "_carrier/inbound", json=body)).raise_for_status()
+    app.sync.poll()
+    await _idle(pilot)
+    await _until(pilot, lambda: any(m.attachments for m in app.inbox.conversation.view.messages))  # type: ignore[union-attr]
+    await pilot.press("a")
+    await _idle(pilot)
+    await pilot.press("p")
+    await _until(pilot, lambda: bool(app.screen.query(".picture")))
+    await _idle(pilot)
+    await pilot.press("escape")
+    await _idle(pilot)
+    return row
+
+
 async def shoot(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     clock = FakeClock(START)
@@ -102,6 +140,14 @@ async def shoot(out: Path) -> list[Path]:
                 store, client, now=clock.now, listener=listener, settings=Settings(poll_interval=999)
             )
 
+        work = Path(tmp) / "files"
+        media = Media(
+            fetch=_fetcher(client, asyncio.get_running_loop()),
+            open=lambda path: None,  # a screenshot opens nothing
+            download_dir=work / "downloads",
+            work_dir=work / "outgoing",
+            pick_dir=work,
+        )
         app = SmsApp(
             store,
             engine_factory=factory,
@@ -109,6 +155,7 @@ async def shoot(out: Path) -> list[Path]:
             poll_seconds=999,
             rep_tz="America/New_York",
             title="sms-tui demo",
+            media=media,
         )
 
         def save(name: str) -> None:
@@ -152,6 +199,26 @@ async def shoot(out: Path) -> list[Path]:
             app.inbox.composer.input.insert("Hi, one last thing about the quote")
             await _idle(pilot)
             save("opted-out-lead")
+            app.inbox.composer.clear()
+            await pilot.press("escape")
+
+            await _mms(pilot, app, transport)
+            save("mms-inbound-photo")
+
+            flyer = work / "spring-flyer.jpg"
+            flyer.parent.mkdir(parents=True, exist_ok=True)
+            flyer.write_bytes(
+                (Path(__file__).parent.parent / "sms_tui/carrier/samples/roof.jpg").read_bytes()
+            )
+            await pilot.press("enter", "ctrl+n")
+            await _idle(pilot)
+            app.screen.query_one("#attach-path", Input).value = str(flyer)
+            await _idle(pilot)
+            await pilot.press("enter")
+            await _idle(pilot)
+            app.inbox.composer.input.insert("Thanks! Here is the flyer for the spring offer")
+            await _idle(pilot)
+            save("mms-composer-attachment")
         store.close()
     return saved
 

@@ -13,11 +13,17 @@ Sources:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import mimetypes
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
 from typing import Literal
 
+from sms_tui.core.compliance import Issue
+from sms_tui.core.models import Attachment
 from sms_tui.core.phones import PhoneError, in_country, parse_phone
+from sms_tui.core.safe_text import safe
 
 #: Close's `CreateSmsActivityAttachmentsItemsContentType`, verbatim.
 CLOSE_CONTENT_TYPES: frozenset[str] = frozenset(
@@ -162,3 +168,139 @@ def check_mms(
             f"from {label[kind]}. Shrink the image or send a smaller file.",
         )
     return OK
+
+
+# -- what the rep sees in the composer (h15b): the guard's sentences, the counter, the icons ----------
+
+#: Images Pillow can shrink to fit a limit (a GIF may be animated: shrinking would lose frames).
+SHRINKABLE_TYPES: frozenset[str] = frozenset(
+    {"image/jpeg", "image/jpg", "image/png", "image/bmp", "image/tiff"}
+)
+
+#: Extensions `mimetypes` does not know (or knows differently on some systems).
+_EXTRA_TYPES = {
+    ".vcf": "text/vcard", ".vcard": "text/vcard", ".ics": "text/calendar", ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".pdf": "application/pdf",
+    ".mp4": "video/mp4", ".mov": "video/quicktime", ".3gp": "video/3gpp", ".webm": "video/webm",
+    ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".amr": "audio/amr", ".wav": "audio/vnd.wave",
+    ".ogg": "audio/ogg", ".csv": "text/csv", ".rtf": "text/rtf", ".tif": "image/tiff", ".tiff": "image/tiff",
+    ".bmp": "image/bmp",
+}  # fmt: skip
+
+#: One glyph per kind (all of emoji presentation: two cells in every terminal).
+ICONS: Mapping[str, str] = {
+    "image": "📷",
+    "video": "🎬",
+    "audio": "🎵",
+    "pdf": "📄",
+    "contact": "📇",
+    "calendar": "📅",
+    "document": "📄",
+    "file": "📎",
+}
+
+_NUMBER_LABELS: Mapping[NumberKind, str] = {
+    "long_code": "a local number",
+    "toll_free": "a toll-free number",
+    "short_code": "a short code",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MmsRules:
+    """Where MMS may go, how big it may be, and what it costs (USD a message), for the composer."""
+
+    countries: frozenset[str] = DEFAULT_MMS_COUNTRIES
+    limits: Mapping[NumberKind, int] = field(default_factory=lambda: DEFAULT_SIZE_LIMITS, hash=False)
+    mms_price: Decimal = Decimal("0.0200")
+    sms_segment_price: Decimal = Decimal("0.0079")
+
+
+DEFAULT_MMS_RULES = MmsRules()
+
+
+def rules_for(countries: Sequence[str] | None) -> MmsRules:
+    """The rules with the rep's country list (`Settings.mms_countries`); None keeps the default."""
+    if countries is None:
+        return DEFAULT_MMS_RULES
+    return MmsRules(countries=frozenset(c.strip().upper() for c in countries if c.strip()))
+
+
+def content_type_for(filename: str) -> str:
+    """The content type a file's name says ("" when nothing is known about it)."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in _EXTRA_TYPES:
+        return _EXTRA_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(filename, strict=False)
+    return guessed or ""
+
+
+def icon(content_type: str) -> str:
+    return ICONS.get(kind_of(content_type), ICONS["file"])
+
+
+def max_bytes(from_number: str, rules: MmsRules = DEFAULT_MMS_RULES) -> int:
+    """The total media the sending number can carry in one MMS."""
+    kind = number_kind(from_number)
+    return min(rules.limits.get(kind, DEFAULT_SIZE_LIMITS[kind]), MAX_TOTAL_BYTES)
+
+
+def number_label(from_number: str) -> str:
+    """'a local number', 'a toll-free number' or 'a short code' (the limits' sentence)."""
+    return _NUMBER_LABELS[number_kind(from_number)]
+
+
+def total_size(attachments: Sequence[Attachment]) -> int:
+    return sum(max(0, a.size) for a in attachments)
+
+
+def type_problem(attachment: Attachment) -> str:
+    """Why this file's type cannot go by MMS ("" when it can); the file is named (safely)."""
+    if canonical_type(attachment.content_type) is not None:
+        return ""
+    shown = f"({attachment.content_type})" if attachment.content_type else "(unknown type)"
+    return (
+        f"{safe(attachment.filename, one_line=True)} {shown} cannot be sent by MMS: "
+        "send a picture (JPEG, PNG, GIF), a short video (MP4), audio, a PDF or a contact card."
+    )
+
+
+def check_attachments(
+    attachments: Sequence[Attachment],
+    *,
+    from_number: str,
+    to_number: str,
+    rules: MmsRules = DEFAULT_MMS_RULES,
+) -> tuple[Issue, ...]:
+    """Every reason these attachments cannot go, as the guard's blocks (one sentence each), judged
+    before anything is uploaded: each file of a type MMS cannot carry (named), then `check_mms`
+    (count, country at both ends, size against the sending number's limit)."""
+    if not attachments:
+        return ()
+    issues = [Issue("mms_type", reason) for a in attachments if (reason := type_problem(a))]
+    sendable = [(a.content_type, a.size) for a in attachments if not type_problem(a)]
+    if len(attachments) > MAX_ATTACHMENTS:
+        sendable = [(a.content_type, a.size) for a in attachments]  # check_mms says "at most 10"
+    # Only refused types: the country still matters (an empty picture stands in, weighing nothing).
+    judged = sendable or [("image/jpeg", 0)]
+    verdict = check_mms(from_number, to_number, judged, countries=rules.countries, limits=rules.limits)
+    if not verdict.ok and verdict.code != "type_unsupported":
+        issues.append(Issue(f"mms_{verdict.code}", verdict.reason or "This MMS cannot be sent."))
+    return tuple(issues)
+
+
+def cost_difference(segments: int, rules: MmsRules = DEFAULT_MMS_RULES) -> Decimal:
+    """What sending as MMS costs more than sending the text as `segments` SMS segments."""
+    return rules.mms_price - rules.sms_segment_price * max(1, segments)
+
+
+def money(amount: Decimal) -> str:
+    """$0.0121 (four places: per-message prices are fractions of a cent)."""
+    return f"${amount.quantize(Decimal('0.0001'))}"
+
+
+def summary(attachments: Sequence[Attachment]) -> str:
+    """MMS · 1 attachment · 412 KB (the composer's counter)."""
+    count = len(attachments)
+    noun = "attachment" if count == 1 else "attachments"
+    return f"MMS · {count} {noun} · {size_text(total_size(attachments))}"

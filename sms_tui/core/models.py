@@ -105,6 +105,7 @@ class Template:
     name: str
     text: str
     is_active: bool = True
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

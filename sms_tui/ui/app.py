@@ -21,6 +21,7 @@ from textual.screen import Screen
 from sms_tui.store import Store
 from sms_tui.ui import panes
 from sms_tui.ui.loaders import rep_zone
+from sms_tui.ui.media import Media
 from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.screens.quit_dialog import plural
@@ -88,6 +89,7 @@ class SmsApp(App[None]):
         keymap: dict[str, str] | None = None,
         rep_tz: tzinfo | str | None = None,
         rules: Any = None,
+        media: Media | None = None,
         title: str = "sms-tui",
         environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -99,6 +101,8 @@ class SmsApp(App[None]):
         self.keymap: dict[str, str] = dict(keymap or {})
         self.rep_tz: tzinfo = rep_tz if isinstance(rep_tz, tzinfo) else rep_zone(rep_tz)
         self.rules = rules
+        #: received files (fetch, download folder, opener) and the MMS rules (`ui/media.py`)
+        self.media = media if media is not None else Media()
         self.title = title
         self.sync = SyncRunner(self, engine_factory, poll_seconds=poll_seconds)
         self.inbox = InboxScreen()

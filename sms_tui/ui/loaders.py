@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sms_tui.core import phones
+from sms_tui.core.mms import DEFAULT_MMS_RULES, MmsRules
 from sms_tui.core.models import Contact, Message, OurNumber
 from sms_tui.rules import rep_zone as _settings_rep_zone
 from sms_tui.store import Store
@@ -125,6 +126,7 @@ def load_lead(
     now: Callable[[], datetime],
     rules: Any = None,
     limit: int = CONVERSATION_LIMIT,
+    mms_rules: MmsRules = DEFAULT_MMS_RULES,
 ) -> Loaded | None:
     """Everything the right-hand side shows for `lead_id` (None when the lead is gone)."""
     from sms_tui.store.types import StoreError
@@ -167,6 +169,7 @@ def load_lead(
         org_name=getattr(org, "name", "") or "",
         contact_name=safe(contact.name if contact else "", one_line=True),
         rules=rules,
+        mms_rules=mms_rules,
         now=now,
         phones=choices,
         numbers=numbers,

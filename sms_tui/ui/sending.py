@@ -8,12 +8,12 @@ rows writes them in one store transaction. Unit tests: tests/ui/test_sending.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sms_tui.core.models import Message
+from sms_tui.core.models import Attachment, Message
 from sms_tui.store import Outgoing, Store
 from sms_tui.ui.widgets.composer_context import ComposerContext, run_check
 
@@ -54,15 +54,18 @@ class RetryVerdict:
     confirm: bool = False
 
 
-def outgoing(context: ComposerContext, text: str) -> Outgoing:
-    """The store's fields for `text` sent in `context`."""
-    return Outgoing(
+def outgoing(context: ComposerContext, text: str, attachments: Sequence[Attachment] = ()) -> Outgoing:
+    """The store's fields for `text` (and the files attached: an MMS) sent in `context`."""
+    fields = Outgoing(
         lead_id=context.lead_id,
         contact_id=context.contact_id,
         text=text,
         local_phone=context.from_number or "",
         remote_phone=context.to_number or "",
     )
+    if attachments:
+        fields["attachments"] = tuple(attachments)
+    return fields
 
 
 def newest_pending(pending: Pending) -> int | None:
@@ -97,13 +100,14 @@ class Sending:
 
     # -- store: run these in a thread worker ------------------------------------------------
 
-    def enqueue(self, context: ComposerContext, text: str) -> Queued:
+    def enqueue(self, context: ComposerContext, text: str, attachments: Sequence[Attachment] = ()) -> Queued:
         """store: queue `text` (undo until the delay is over), clear the draft, mark the lead read
-        (replying is acting on it) — one transaction."""
+        (replying is acting on it) — one transaction. `attachments` (an MMS) go into the outbox with
+        their `local_path`; the sync engine uploads them after the undo window."""
         store, now = self._host.store, self._host.now()
         send_at = now + timedelta(seconds=self._host.undo_seconds)
         with store.transaction():
-            local_id = store.enqueue_send(send_at=send_at, now=now, **outgoing(context, text))
+            local_id = store.enqueue_send(send_at=send_at, now=now, **outgoing(context, text, attachments))
             store.mark_read(context.lead_id)
         return Queued(context.lead_id, local_id, send_at)
 

@@ -27,6 +27,7 @@ from sms_tui.provider import CloseClient
 from sms_tui.store import Store
 from sms_tui.sync.engine import SyncEngine
 from sms_tui.ui.app import SmsApp
+from sms_tui.ui.media import Media
 from sms_tui.ui.screens.inbox import InboxScreen
 from tests.ui.seed import NOW, REP_TZ, seeded_store
 
@@ -47,10 +48,14 @@ class Clock:
         return self.at
 
 
-def seeded_app(tmp_path: Path, *, clock: Clock | None = None, undo_seconds: float = 5.0) -> SmsApp:
+def seeded_app(
+    tmp_path: Path, *, clock: Clock | None = None, undo_seconds: float = 5.0, media: Media | None = None
+) -> SmsApp:
     clock = clock or Clock()
     store = seeded_store(tmp_path / "cache.sqlite3", clock.now())
-    return SmsApp(store, now=clock.now, undo_seconds=undo_seconds, poll_seconds=999, rep_tz=REP_TZ)
+    return SmsApp(
+        store, now=clock.now, undo_seconds=undo_seconds, poll_seconds=999, rep_tz=REP_TZ, media=media
+    )
 
 
 @dataclass

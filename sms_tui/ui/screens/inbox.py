@@ -49,7 +49,17 @@ from sms_tui.ui.widgets.status_bar import StatusBar
 
 #: Single-key actions that change a lead: never run while a text field has focus.
 SINGLE_KEYS = frozenset(
-    {"done", "snooze", "mark_read", "mark_unread", "cancel_scheduled", "retry", "undo_triage", "next_unread"}
+    {
+        "done",
+        "snooze",
+        "mark_read",
+        "mark_unread",
+        "cancel_scheduled",
+        "retry",
+        "undo_triage",
+        "next_unread",
+        "attachments",
+    }
 )
 
 
@@ -238,6 +248,11 @@ class InboxScreen(Screen[None]):
         event.stop()
         self.outbox.schedule(event)
 
+    @on(Composer.AttachRequested)
+    def _attach_requested(self, event: Composer.AttachRequested) -> None:
+        event.stop()
+        self.outbox.attach(event)
+
     @on(Composer.TemplatesRequested)
     def _templates(self, event: Composer.TemplatesRequested) -> None:
         event.stop()
@@ -246,6 +261,12 @@ class InboxScreen(Screen[None]):
     def action_pick_route(self) -> None:
         """Open the recipient picker for the lead in the composer (ctrl+f)."""
         self.outbox.pick_route()
+
+    def action_attachments(self) -> None:
+        """The conversation's files (a): enter downloads and opens one, p previews a picture."""
+        from sms_tui.ui.screens.attachments import show_attachments
+
+        show_attachments(self)
 
     def action_details(self) -> None:
         """The lead at a glance (i): contacts, phones, their time, counts."""

@@ -138,6 +138,14 @@ INBOX_BINDINGS: list[BindingType] = [
         tooltip="Show the page of messages before the oldest one shown.",
     ),
     Binding(
+        "a",
+        "attachments",
+        "Attachments",
+        show=False,
+        id="inbox.attachments",
+        tooltip="The conversation's files: enter downloads and opens one, p shows a picture in the terminal.",
+    ),
+    Binding(
         "ctrl+r",
         "refresh",
         "Refresh",

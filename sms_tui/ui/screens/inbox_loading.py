@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sms_tui.ui.loaders import Loaded, load_lead
+from sms_tui.ui.media import media_of
 from sms_tui.ui.workers import in_thread
 
 
@@ -47,7 +48,9 @@ class ConversationLoader:
         app = s.sms_app
         limit = s.page_messages * self.pages_shown.get(lead_id, 1)
         try:
-            loaded = load_lead(app.store, lead_id, app.now, app.rules, limit=limit)
+            loaded = load_lead(
+                app.store, lead_id, app.now, app.rules, limit=limit, mms_rules=media_of(app).rules
+            )
             if loaded is not None:
                 s.app.call_from_thread(self._show_loaded, loaded)
         finally:

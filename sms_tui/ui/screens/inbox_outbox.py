@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from sms_tui.ui.media import media_of
 from sms_tui.ui.messages import OutboxChanged
 from sms_tui.ui.retry import retryable
 from sms_tui.ui.route import Route, encode_route, route_key
@@ -34,6 +35,8 @@ class OutboxGlue:
         # `screen` is the InboxScreen (not imported here: it imports this module).
         self.screen = screen
         self._draft_timer: Any = None
+        #: the files of each queued MMS (local_id -> attachments): an undo gives them back too
+        self._files: dict[int, tuple[Any, ...]] = {}
 
     # -- send and undo ---------------------------------------------------------------------
 
@@ -45,23 +48,35 @@ class OutboxGlue:
         s.composer.clear()
         s.drafts.forget(event.lead_id)
         s.conversation.follow()  # the rep wants to see the message they just sent
-        in_thread(s, self._enqueue, event.text, context, group="outbox", description="Queue a message")
+        in_thread(
+            s,
+            self._enqueue,
+            event.text,
+            context,
+            event.attachments,
+            group="outbox",
+            description="Queue a message",
+        )
 
-    def _enqueue(self, text: str, context: Any) -> None:
+    def _enqueue(self, text: str, context: Any, attachments: tuple[Any, ...] = ()) -> None:
         s = self.screen
         try:
-            queued = s.sending.enqueue(context, text)
+            queued = s.sending.enqueue(context, text, attachments)
         except Exception:  # e.g. a full disk: nothing was queued, so the text goes back (then the toast)
-            s.app.call_from_thread(self._give_back, context.lead_id, text)
+            s.app.call_from_thread(self._give_back, context.lead_id, text, attachments)
             raise
+        if attachments:
+            self._files[queued.local_id] = tuple(attachments)
         s.app.call_from_thread(self._queued, queued)
 
-    def _give_back(self, lead_id: str, text: str) -> None:
+    def _give_back(self, lead_id: str, text: str, attachments: tuple[Any, ...] = ()) -> None:
         """A text that could not be queued returns to its lead's composer (or unsaved draft)."""
         s = self.screen
         context = s.composer.context
         if context is not None and context.lead_id == lead_id:
             s.composer.restore(text)
+            if attachments:
+                s.composer.set_attachments(attachments)
         else:
             s.drafts.changed(lead_id, text)
 
@@ -83,9 +98,9 @@ class OutboxGlue:
 
     def _undo(self, local_id: int, lead_id: str) -> None:
         s = self.screen
-        s.app.call_from_thread(self._undone, lead_id, s.sending.undo(local_id))
+        s.app.call_from_thread(self._undone, lead_id, s.sending.undo(local_id), self._files.pop(local_id, ()))
 
-    def _undone(self, lead_id: str, text: str | None) -> None:
+    def _undone(self, lead_id: str, text: str | None, files: tuple[Any, ...] = ()) -> None:
         s = self.screen
         if text is None:
             s.notify("Too late to undo: it is already on its way.", severity="warning", markup=False)
@@ -96,6 +111,8 @@ class OutboxGlue:
             s.drafts.changed(lead_id, text)
             self.save_draft(lead_id, text)
             s.notify("Send undone — the text is back in that lead's draft.", markup=False)
+        if text is not None and files:
+            s.composer.set_attachments(files, lead_id=lead_id)  # the files come back with the text
         s.post_message(OutboxChanged(lead_id))
 
     # -- retry and cancel ------------------------------------------------------------------
@@ -221,11 +238,46 @@ class OutboxGlue:
         if context is None:
             return
 
+        picker = TemplatePicker(templates, context.template_context)
+
         def chosen(text: str | None) -> None:
             if text:
                 s.composer.insert(text)
+            files = picker.chosen.attachments if picker.chosen is not None and text is not None else ()
+            if files:  # a Close template with attachments: they come with its text (already on Close)
+                s.composer.set_attachments((*s.composer.attachments, *files))
 
-        s.app.push_screen(TemplatePicker(templates, context.template_context), chosen)
+        s.app.push_screen(picker, chosen)
+
+    # -- attachments (an MMS) ---------------------------------------------------------------
+
+    def attach(self, event: Composer.AttachRequested) -> None:
+        """Open the attach dialog for the lead in the composer (ctrl+n); its answer replaces the
+        composer's attachments (Escape changes nothing)."""
+        from sms_tui.ui.screens.attach import AttachDialog
+
+        s = self.screen
+        context = s.composer.context
+        if context is None or context.lead_id != event.lead_id:
+            return
+        lead_id = context.lead_id
+
+        def chosen(attachments: tuple[Any, ...] | None) -> None:
+            current = s.composer.context
+            if attachments is not None and current is not None and current.lead_id == lead_id:
+                s.composer.set_attachments(attachments)
+            s.composer.focus()
+
+        media = media_of(s.app)
+        dialog = AttachDialog(
+            event.attachments,
+            from_number=context.from_number or "",
+            to_number=context.to_number or "",
+            rules=context.mms_rules,
+            media=media,
+            start=media.pick_dir,
+        )
+        s.app.push_screen(dialog, chosen)
 
     # -- recipient and sender --------------------------------------------------------------
 

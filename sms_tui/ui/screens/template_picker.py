@@ -80,6 +80,8 @@ class TemplatePicker(BaseDialog[str]):
         self._templates = [t for t in templates if t.is_active]
         self._ctx = context
         self._shown: list[Template] = list(self._templates)
+        #: The template the rep chose (its attachments come with its text), once chosen.
+        self.chosen: Template | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -171,6 +173,7 @@ class TemplatePicker(BaseDialog[str]):
         template = self.current
         if template is None:
             return
+        self.chosen = template
         self.dismiss(render(template.text, self._ctx).text)
 
 

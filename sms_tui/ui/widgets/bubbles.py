@@ -19,7 +19,8 @@ from rich.measure import Measurement
 from rich.panel import Panel
 from rich.text import Text
 
-from sms_tui.core.models import Message
+from sms_tui.core import mms
+from sms_tui.core.models import Attachment, Message
 from sms_tui.ui.retry import retryable
 from sms_tui.ui.text import clock_time, literal, seconds_left
 from sms_tui.ui.widgets.conversation_view import LeadHeader
@@ -85,14 +86,42 @@ def status_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str
 BORDER = {"outbox": "yellow", "error": "red", "blocked": "red", "scheduled": "cyan", "sending": "yellow"}
 
 
-def message_text(message: Message, now: datetime, tz: tzinfo, keys: dict[str, str] | None = None) -> Text:
-    """A bubble's content: the literal text, then a dim line with time and (outbound) status."""
+def attachment_line(attachment: Attachment) -> Text:
+    """`📷 roof.jpg · 812 KB`: the icon by type, the file's name (outside text: one safe line), its size."""
+    out = Text(mms.icon(attachment.content_type) + " ")
+    out.append_text(literal(" ".join(attachment.filename.split()) or "(no name)", style="bold"))
+    out.append(f" · {mms.size_text(attachment.size)}", style="dim")
+    return out
+
+
+def message_text(
+    message: Message,
+    now: datetime,
+    tz: tzinfo,
+    keys: dict[str, str] | None = None,
+    previews: dict[str, Text] | None = None,
+) -> Text:
+    """A bubble's content: the literal text, each attachment (and its picture once the rep asked
+    for it: `previews` by attachment key), then a dim line with time and (outbound) status."""
     meta = Text("\n")
     meta.append(clock_time(message.date_created, tz, now), style="dim")
     if message.direction == "outbound":
         meta.append("  ")
         meta.append_text(status_text(message, now, tz, keys))
-    return Text.assemble(literal(message.text), meta)
+    if not message.attachments:
+        return Text.assemble(literal(message.text), meta)
+    parts = [literal(message.text)] if message.text else []
+    for attachment in message.attachments:
+        parts.append(attachment_line(attachment))
+        picture = previews.get(attachment_key(attachment)) if previews else None
+        if picture is not None:
+            parts.append(picture)
+    return Text.assemble(Text("\n").join(parts), meta)
+
+
+def attachment_key(attachment: Attachment) -> str:
+    """What identifies a file across reloads: Close's media id, else its url, else the local file."""
+    return attachment.media_id or attachment.url or attachment.local_path or attachment.filename
 
 
 def bubble(message: Message, body: Text, width: int, console: Console) -> Align:

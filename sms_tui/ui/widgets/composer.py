@@ -23,8 +23,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
-from sms_tui.core import segments
+from sms_tui.core import mms, segments
 from sms_tui.core.compliance import Issue, SendCheck
+from sms_tui.core.models import Attachment
 from sms_tui.ui.text import visible
 from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContext, run_check
 from sms_tui.ui.widgets.composer_input import ComposerInput
@@ -37,7 +38,7 @@ from sms_tui.ui.widgets.composer_lines import (
     route_line,
     update_line,
 )
-from sms_tui.ui.widgets.counter import counter_content
+from sms_tui.ui.widgets.counter import counter_content, mms_content
 
 #: How often the guard line is re-judged without typing (quiet hours follow the clock).
 GUARD_REFRESH_SECONDS = 30.0
@@ -81,12 +82,16 @@ class Composer(Widget):
     class SendRequested(Message):
         """The rep asked to send `text` to `lead_id`; the screen puts it in the outbox."""
 
-        def __init__(self, lead_id: str, text: str, override_warnings: bool) -> None:
+        def __init__(
+            self, lead_id: str, text: str, override_warnings: bool, attachments: tuple[Attachment, ...] = ()
+        ) -> None:
             super().__init__()
             self.lead_id = lead_id
             self.text = text
             #: True when the rep saw warnings and chose to send anyway.
             self.override_warnings = override_warnings
+            #: the files attached (an MMS), each with `local_path` (or a template's `url`)
+            self.attachments = attachments
 
     class ScheduleRequested(Message):
         """The rep asked to schedule `text`; the screen opens the schedule dialog."""
@@ -103,6 +108,15 @@ class Composer(Widget):
             super().__init__()
             self.lead_id = lead_id
             self.text = text
+
+    class AttachRequested(Message):
+        """The rep asked to attach a file; the screen opens the attach dialog and calls
+        `set_attachments` with what the rep chose."""
+
+        def __init__(self, lead_id: str, attachments: tuple[Attachment, ...]) -> None:
+            super().__init__()
+            self.lead_id = lead_id
+            self.attachments = attachments
 
     class TemplatesRequested(Message):
         """The rep asked for the template picker; the screen opens it and calls `insert`."""
@@ -129,6 +143,8 @@ class Composer(Widget):
         self._sent: tuple[str, str] | None = None
         #: binding id -> key as currently bound (keymap applied), for the hints.
         self._keys: dict[str, str] = {}
+        #: lead_id -> the files attached to the message being written to that lead.
+        self._attached: dict[str, tuple[Attachment, ...]] = {}
 
     def compose(self) -> ComposeResult:
         yield ComposerInput(
@@ -138,6 +154,7 @@ class Composer(Widget):
             placeholder="Write a message…",
         )
         yield Static(id="composer-counter", classes="composer--line", markup=False)
+        yield Static(id="composer-mms", classes="composer--line", markup=False)
         yield Static(id="composer-guard", classes="composer--line", markup=False)
         yield Static(id="composer-route", classes="composer--line", markup=False)
 
@@ -178,6 +195,25 @@ class Composer(Widget):
         The counter and the guard judge exactly this, so what is counted is what is sent.
         """
         return self.input.text.strip()
+
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        """The files attached to this lead's message (an MMS when any)."""
+        lead_id = self._lead_id
+        return self._attached.get(lead_id, ()) if lead_id is not None else ()
+
+    def set_attachments(self, attachments: tuple[Attachment, ...], *, lead_id: str | None = None) -> None:
+        """Attach these files (replacing those attached) to this lead's message, or to `lead_id`'s
+        (an undone send of another lead): the counter and the guard judge them."""
+        lead_id = lead_id or self._lead_id
+        if lead_id is None:
+            return
+        if attachments:
+            self._attached[lead_id] = tuple(attachments)
+        else:
+            self._attached.pop(lead_id, None)
+        self._sent = None
+        self._refresh_state()
 
     @property
     def send_check(self) -> SendCheck | None:
@@ -234,6 +270,8 @@ class Composer(Widget):
         """Empty the composer after a send (no DraftChanged: the screen just used the text)."""
         self._draft_seen = (self._lead_id, "")
         self._sent = None
+        if self._lead_id is not None:
+            self._attached.pop(self._lead_id, None)
         self.input.clear()
         self._refresh_state()
 
@@ -272,12 +310,26 @@ class Composer(Widget):
         check = self._recheck()
         if not text:
             return
+        if self.attachments:
+            self.notify(
+                "Scheduling a message with an attachment is not supported yet: send it now, or remove "
+                f"the attachment ({self._key('composer.attach', 'ctrl+n')}) to schedule the text.",
+                severity="warning",
+                markup=False,
+            )
+            return
         # Quiet hours are judged for the chosen moment by the dialog, not for now.
         blocks = [issue for issue in check.blocks if issue.code != QUIET_HOURS_CODE]
         if blocks:
             self._explain_blocks(blocks)
             return
         self.post_message(self.ScheduleRequested(context.lead_id, text))
+
+    def action_attach(self) -> None:
+        if self._ctx is None:
+            self.notify("Pick a conversation first.", markup=False)
+            return
+        self.post_message(self.AttachRequested(self._ctx.lead_id, self.attachments))
 
     def action_templates(self) -> None:
         if self._ctx is None:
@@ -327,9 +379,10 @@ class Composer(Widget):
             return
         text = self.outgoing
         check = self._recheck()
-        if not text:
+        attachments = self.attachments
+        if not text and not attachments:
             return  # the quiet hint already says what to do
-        if self._sent == (context.lead_id, text):
+        if self._sent == (context.lead_id, self._send_key):
             self.notify(
                 "This text is already on its way; change it to send it again.",
                 severity="warning",
@@ -348,8 +401,13 @@ class Composer(Widget):
                 markup=False,
             )
             return
-        self._sent = (context.lead_id, text)
-        self.post_message(self.SendRequested(context.lead_id, text, bool(check.warnings)))
+        self._sent = (context.lead_id, self._send_key)
+        self.post_message(self.SendRequested(context.lead_id, text, bool(check.warnings), attachments))
+
+    @property
+    def _send_key(self) -> str:
+        """What a second send press compares: the text and the files attached."""
+        return self.outgoing + "".join(f"\x00{a.local_path or a.url}" for a in self.attachments)
 
     def _explain_blocks(self, blocks: list[Issue]) -> None:
         self.notify(visible(issues_sentence(blocks)), title="Can't send", severity="error", markup=False)
@@ -371,7 +429,7 @@ class Composer(Widget):
     @on(TextArea.Changed, "#composer-input")
     def _on_text_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if self._sent is not None and self._sent != (self._lead_id, self.outgoing):
+        if self._sent is not None and self._sent != (self._lead_id, self._send_key):
             self._sent = None
         self._refresh_state()
         self._announce_draft()
@@ -388,17 +446,25 @@ class Composer(Widget):
         text = self.outgoing
         info = segments.analyze(text)
         context = self._ctx
-        self._check = run_check(text, context) if context is not None else None
+        attachments = self.attachments
+        self._check = run_check(text, context, attachments=attachments) if context is not None else None
 
         counter = self.query_one("#composer-counter", Static)
         update_line(counter, counter_content(info, self._key("composer.gsm_safe", "ctrl+g")))
         counter.set_class(info.over_limit, "-over-limit")
         counter.set_class(info.encoding == "UCS-2" and not info.over_limit, "-ucs2")
 
+        mms_line = self.query_one("#composer-mms", Static)
+        rules = context.mms_rules if context is not None else mms.DEFAULT_MMS_RULES
+        update_line(
+            mms_line, mms_content(attachments, info.segments, rules, self._key("composer.attach", "ctrl+n"))
+        )
+        mms_line.display = bool(attachments)
+
         guard = self.query_one("#composer-guard", Static)
-        update_line(guard, guard_content(context is not None, self._check, text, self._key))
+        update_line(guard, guard_content(context is not None, self._check, text or self._send_key, self._key))
         blocked = self._check is None or bool(self._check.blocks)
-        guard.set_class(blocked and context is not None and bool(text), "-blocked")
+        guard.set_class(blocked and context is not None and bool(text or attachments), "-blocked")
         guard.set_class(not blocked and bool(self._check and self._check.warnings), "-warning")
         self.set_class(blocked, "-send-blocked")
 

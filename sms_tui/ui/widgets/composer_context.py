@@ -7,13 +7,13 @@ including the clock, so the composer never reads the store, the config or the wa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sms_tui.core import compliance, phones
+from sms_tui.core import compliance, mms, phones
 from sms_tui.core.compliance import ComplianceRules, SendCheck
-from sms_tui.core.models import OurNumber
+from sms_tui.core.models import Attachment, OurNumber
 from sms_tui.core.safe_text import Safe
 from sms_tui.ui.route import PhoneChoice
 
@@ -53,6 +53,8 @@ class ComposerContext:
     rules: ComplianceRules | None = None
     #: Injected clock returning aware UTC; quiet hours are judged with it.
     now: Callable[[], datetime] = utc_now
+    #: `core.mms` rules (where MMS may go, size limits, prices); the settings' country list.
+    mms_rules: mms.MmsRules = mms.DEFAULT_MMS_RULES
 
     @property
     def sender_names(self) -> tuple[str, ...]:
@@ -86,11 +88,18 @@ def _without_suffix(org: str) -> str:
 QUIET_HOURS_CODE = "quiet_hours"
 
 
-def run_check(text: str, context: ComposerContext, *, at: datetime | None = None) -> SendCheck:
+def run_check(
+    text: str,
+    context: ComposerContext,
+    *,
+    at: datetime | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> SendCheck:
     """Run the one send guard (`core.compliance.check_send`) for `text` in `context`.
 
     `at` judges the text at another moment (the schedule dialog's quiet-hours warning);
-    by default the context's clock says now.
+    by default the context's clock says now. With `attachments` (an MMS) the text may be empty
+    and `core.mms.check_attachments` adds its blocks (type, size, country, count).
     """
     check = compliance.check_send(
         text=text,
@@ -105,7 +114,23 @@ def run_check(text: str, context: ComposerContext, *, at: datetime | None = None
     )
     if context.from_number is None:
         check = _explain_missing_sender(check, context)
+    if attachments:
+        check = _with_attachments(check, context, attachments)
     return check
+
+
+def _with_attachments(
+    check: SendCheck, context: ComposerContext, attachments: Sequence[Attachment]
+) -> SendCheck:
+    """A picture alone is a message: no "empty" block; the MMS rules' blocks are added."""
+    kept = tuple(issue for issue in check.blocks if issue.code != "empty")
+    found = mms.check_attachments(
+        attachments,
+        from_number=context.from_number or "",
+        to_number=context.to_number or "",
+        rules=context.mms_rules,
+    )
+    return replace(check, blocks=kept + found)
 
 
 def no_sender_sentence(context: ComposerContext) -> str:

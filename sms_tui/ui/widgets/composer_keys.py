@@ -1,4 +1,4 @@
-"""The composer's keys (send, send anyway, schedule, templates, GSM-safe), with their binding ids.
+"""The composer's keys (send, send anyway, schedule, templates, attach, GSM-safe), with their binding ids.
 
 The ids are what the rep's keymap names (`composer.send`, ...) and what the composer's hint lines
 look up to show the key actually bound; `Composer.BINDINGS` is this table.
@@ -37,6 +37,14 @@ COMPOSER_BINDINGS: list[BindingType] = [
         "Templates",
         id="composer.templates",
         tooltip="Insert a template rendered for this lead.",
+    ),
+    Binding(
+        "ctrl+n",
+        "attach",
+        "Attach",
+        id="composer.attach",
+        show=False,  # the quiet hint line names it (the footer has no room at 80 columns)
+        tooltip="Attach a picture, video, PDF or contact card (an MMS); ctrl+a stays the text's line start.",
     ),
     Binding(
         "ctrl+g",

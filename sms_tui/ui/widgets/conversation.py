@@ -17,8 +17,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from sms_tui.core.models import Message
-from sms_tui.ui.widgets.bubbles import header_text, message_text
+from sms_tui.core.models import Attachment, Message
+from sms_tui.ui.widgets.bubbles import attachment_key, header_text, message_text
 from sms_tui.ui.widgets.conversation_view import ConversationView
 from sms_tui.ui.widgets.message_column import MessageColumn
 
@@ -53,6 +53,8 @@ class Conversation(Vertical):
         self.view: ConversationView | None = None
         self._clock: datetime | None = None  # `now` for one layout (every bubble the same)
         self._header_lines = -1
+        #: Pictures the rep asked to see, drawn in their bubble (attachment key -> half-blocks).
+        self.previews: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No conversation selected", style="dim"), id="conversation-header")
@@ -66,7 +68,7 @@ class Conversation(Vertical):
         return self.query_one("#messages", MessageColumn)
 
     def _body(self, message: Message) -> Text:
-        return message_text(message, self._clock or self._now(), self._tz, self._keys)
+        return message_text(message, self._clock or self._now(), self._tz, self._keys, self.previews)
 
     @property
     def lead_id(self) -> str | None:
@@ -134,6 +136,24 @@ class Conversation(Vertical):
             return []
         now = self._now()
         return [message_text(m, now, self._tz, self._keys).plain for m in self.view.messages]
+
+    def attachments(self) -> list[tuple[Message, Attachment]]:
+        """Every file in the conversation shown, newest first (what the attachments key lists)."""
+        if self.view is None:
+            return []
+        return [(m, a) for m in reversed(self.view.messages) for a in m.attachments]
+
+    @property
+    def preview_width(self) -> int:
+        """How wide a picture may be drawn inside a bubble (cells)."""
+        width = self._column.size.width or 60
+        return max(8, min(48, int(width * 0.85) - 6))
+
+    def set_preview(self, attachment: Attachment, picture: Text) -> None:
+        """Draw `picture` under the attachment in its bubble (the rep asked for it: nothing is
+        fetched while scrolling)."""
+        self.previews[attachment_key(attachment)] = picture
+        self._column.rerender()
 
     def has_pending(self) -> bool:
         """True while a message of this lead waits out the undo delay (the countdown runs)."""

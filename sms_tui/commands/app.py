@@ -90,32 +90,23 @@ def _media(settings: Settings, cache: Path, base_url: str, api_key: str) -> Any:
     from sms_tui.ui.media import Media
 
     return Media(
-        fetch=_fetcher(base_url, api_key),
+        fetch=_fetcher(settings, cache, base_url, api_key),
         download_dir=settings.resolved_download_dir(),
         rules=rules_for(settings.mms_countries),
         work_dir=cache.parent / "outgoing",  # shrunk pictures wait here for their upload
     )
 
 
-def _fetcher(base_url: str, api_key: str) -> Any:
+def _fetcher(settings: Settings, cache: Path, base_url: str, api_key: str) -> Any:
     """An attachment's bytes from the provider (its url needs the key; the signed link it redirects
-    to is fetched without). Blocking: the UI calls it in a thread worker, when the rep asks."""
-    from sms_tui.core.models import Attachment
+    to is fetched without), kept on disk by media id beside the cache (private, bounded by
+    `mms_cache_mb`), so a second look costs no download. Blocking: the UI calls it in a thread
+    worker, when the rep asks."""
+    from sms_tui.provider import CloseClient
+    from sms_tui.sync.media import MediaCache, blocking_fetcher
 
-    def fetch(attachment: Attachment) -> bytes:
-        import asyncio
-
-        from sms_tui.provider import CloseClient
-
-        async def download() -> bytes:
-            async with CloseClient(base_url, api_key) as client:
-                return (await client.download_file(attachment.url)).data
-
-        if not attachment.url:
-            raise ValueError("Close gave no link to this file.")
-        return asyncio.run(download())
-
-    return fetch
+    media = MediaCache(cache.parent / "media", max_bytes=int(settings.mms_cache_mb * 1024 * 1024))
+    return blocking_fetcher(lambda: CloseClient(base_url, api_key), media)
 
 
 def _prepare_graphics() -> None:

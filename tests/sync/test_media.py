@@ -3,6 +3,7 @@ request, kept by media id in a private, bounded cache; thumbnails apart from ori
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 from dataclasses import replace
@@ -13,7 +14,7 @@ import pytest
 from sms_tui.carrier.files import SAMPLES_DIR
 from sms_tui.core.models import Attachment
 from sms_tui.sync.events import AttachmentError, AttachmentFetcher
-from sms_tui.sync.media import MediaCache
+from sms_tui.sync.media import MediaCache, blocking_fetcher
 from tests.sync.harness import World, textable_leads
 
 ROOF = (SAMPLES_DIR / "roof.jpg").read_bytes()
@@ -92,3 +93,15 @@ def test_the_least_recently_used_files_go_first(tmp_path: Path) -> None:
         and cache.cached(atts[1]) is None
         and cache.cached(atts[2]) is not None
     )
+
+
+async def test_the_blocking_fetcher_for_ui_workers_goes_through_the_disk_cache(world: World) -> None:
+    photo = await inbound_photo(world)
+    cache = MediaCache(world.tmp / "media")
+    fetch = blocking_fetcher(world.client, cache)
+    assert await asyncio.to_thread(fetch, photo) == ROOF  # a worker thread: its own loop and client
+    assert await asyncio.to_thread(fetch, photo) == ROOF and downloads(world) == 1
+    gone = replace(photo, media_id="media_gone", url=photo.url.replace(photo.media_id, "media_gone"))
+    with pytest.raises(AttachmentError) as caught:
+        await asyncio.to_thread(fetch, gone)
+    assert str(caught.value) == "The attachment is no longer on the provider."  # the UI adds the file name

@@ -185,3 +185,25 @@ async def test_a_polled_inbound_mms_keeps_its_attachments(world: World) -> None:
     [att] = message.attachments
     assert (att.filename, att.content_type) == ("part.png", "image/png") and att.thumbnail_url
     assert Path(att.url).name == "part.png" or att.url.endswith("/part.png/")
+
+
+async def test_a_templates_file_is_synced_and_sent_without_an_upload(world: World) -> None:
+    store = world.store()
+    engine = world.engine(store)
+    [intro] = [t for t in store.templates() if t.name == "Intro"]
+    [flyer] = intro.attachments
+    assert (
+        (flyer.filename, flyer.content_type) == ("flyer.png", "image/png")
+        and flyer.url
+        and not flyer.local_path
+    )
+    lead_id, contact_id, phone, ours = textable_leads(store)[2]
+    now = world.clock.now()
+    store.enqueue_send(
+        lead_id=lead_id, contact_id=contact_id, text="see the flyer", remote_phone=phone, local_phone=ours,
+        send_at=now, now=now, attachments=intro.attachments, template_id=intro.id,
+    )  # fmt: skip
+    await engine.poll_once()
+    await engine.push_outbox()
+    [sms] = await carrier_mms(world, "see the flyer")
+    assert sms["attachments"][0]["filename"] == "flyer.png" and uploads(world) == 0

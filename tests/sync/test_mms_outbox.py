@@ -207,3 +207,24 @@ async def test_a_templates_file_is_synced_and_sent_without_an_upload(world: Worl
     await engine.push_outbox()
     [sms] = await carrier_mms(world, "see the flyer")
     assert sms["attachments"][0]["filename"] == "flyer.png" and uploads(world) == 0
+
+
+async def test_an_upload_older_than_24_hours_is_done_again_and_the_sms_goes_once(world: World) -> None:
+    store = world.store()
+    first = world.engine(store)
+    local_id = send_mms(world, store, "a day late")
+    world.clock.advance(6)
+
+    async def die(**kwargs: object) -> object:
+        raise asyncio.CancelledError  # uploaded, then the laptop sleeps for a day
+
+    first.pusher.client.create_sms = die  # type: ignore[method-assign,assignment]
+    with pytest.raises(asyncio.CancelledError):
+        await first.push_outbox()
+    world.clock.advance(25 * 3600)  # Close keeps an upload usable for 24 hours
+    second = world.engine(world.store())
+    await second.push_outbox()  # reconciled: absent; the old url is refused; the file goes up again
+    await second.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "sent", message
+    assert len(await carrier_mms(world, "a day late")) == 1 and uploads(world) == 2

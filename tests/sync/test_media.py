@@ -15,20 +15,14 @@ from sms_tui.carrier.files import SAMPLES_DIR
 from sms_tui.core.models import Attachment
 from sms_tui.sync.events import AttachmentError, AttachmentFetcher
 from sms_tui.sync.media import MediaCache, blocking_fetcher
-from tests.sync.harness import World, textable_leads
+from tests.sync.harness import World, inbound_mms
 
 ROOF = (SAMPLES_DIR / "roof.jpg").read_bytes()
 
 
 async def inbound_photo(world: World) -> Attachment:
     store = world.store()
-    engine = world.engine(store)
-    _, _, phone, ours = textable_leads(store)[0]
-    r = await world.ctl.post("/_carrier/inbound", json={"from": phone, "to": ours, "media": ["roof.jpg"]})
-    r.raise_for_status()
-    await engine.poll_once()
-    message = store.get_message_by_remote_id(r.json()["id"])
-    assert message is not None
+    message = await inbound_mms(world, store, world.engine(store), lead=0, sample="roof.jpg")
     return message.attachments[0]
 
 

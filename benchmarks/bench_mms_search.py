@@ -21,49 +21,6 @@ from datetime import UTC, datetime
 from sms_tui.store import Store
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-path = sys.argv[1]
-store = Store.open(path)
-conn = store._conn
-if conn.execute("SELECT count(*) FROM messages WHERE attachments > '[]'").fetchone()[0] == 0:
-    rng = random.Random(3)
-    total = conn.execute("SELECT max(local_id) FROM messages").fetchone()[0]
-    ids = rng.sample(range(1, total + 1), total // 100)
-    kinds = [
-        ("image/jpeg", "photo.jpg"),
-        ("image/png", "shot.png"),
-        ("application/pdf", "quote.pdf"),
-        ("video/mp4", "tour.mp4"),
-    ]
-    rows = []
-    for i in ids:
-        ct, fn = rng.choice(kinds)
-        rows.append(
-            (
-                json.dumps(
-                    [
-                        {
-                            "content_type": ct,
-                            "filename": fn,
-                            "media_id": f"media_{i}",
-                            "size": 1000,
-                            "url": "u",
-                        }
-                    ],
-                    separators=(",", ":"),
-                    sort_keys=True,
-                ),
-                i,
-            )
-        )
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany("UPDATE messages SET attachments = ? WHERE local_id = ?", rows)
-    conn.execute("COMMIT")
-print(
-    "messages",
-    conn.execute("SELECT count(*) FROM messages").fetchone()[0],
-    "with attachments",
-    conn.execute("SELECT count(*) FROM messages WHERE attachments > '[]'").fetchone()[0],
-)
 
 
 def med(fn: Callable[[], object], n: int = 7) -> float:
@@ -75,17 +32,65 @@ def med(fn: Callable[[], object], n: int = 7) -> float:
     return statistics.median(out)
 
 
-for q in (
-    "has:attachment",
-    "attachment_type:image",
-    "attachment_type:pdf",
-    "sms(has:attachment direction:inbound)",
-    "has:draft",
-    "is:unread",
-    "sms(direction:inbound status:inbox)",
-    "pricing",
-):
-    page = med(functools.partial(store.lead_page, query=q, now=NOW, limit=50))
-    count = med(functools.partial(store.count_leads, q, now=NOW))
-    print(f"{q:45s} first page {page:8.1f} ms   count {count:8.1f} ms   ({store.count_leads(q, now=NOW)} leads)")
+def main() -> None:
+    path = sys.argv[1]
+    store = Store.open(path)
+    conn = store._conn
+    if conn.execute("SELECT count(*) FROM messages WHERE attachments > '[]'").fetchone()[0] == 0:
+        rng = random.Random(3)
+        total = conn.execute("SELECT max(local_id) FROM messages").fetchone()[0]
+        ids = rng.sample(range(1, total + 1), total // 100)
+        kinds = [
+            ("image/jpeg", "photo.jpg"),
+            ("image/png", "shot.png"),
+            ("application/pdf", "quote.pdf"),
+            ("video/mp4", "tour.mp4"),
+        ]
+        rows = []
+        for i in ids:
+            ct, fn = rng.choice(kinds)
+            rows.append(
+                (
+                    json.dumps(
+                        [
+                            {
+                                "content_type": ct,
+                                "filename": fn,
+                                "media_id": f"media_{i}",
+                                "size": 1000,
+                                "url": "u",
+                            }
+                        ],
+                        separators=(",", ":"),
+                        sort_keys=True,
+                    ),
+                    i,
+                )
+            )
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("UPDATE messages SET attachments = ? WHERE local_id = ?", rows)
+        conn.execute("COMMIT")
+    print(
+        "messages",
+        conn.execute("SELECT count(*) FROM messages").fetchone()[0],
+        "with attachments",
+        conn.execute("SELECT count(*) FROM messages WHERE attachments > '[]'").fetchone()[0],
     )
+    for q in (
+        "has:attachment",
+        "attachment_type:image",
+        "attachment_type:pdf",
+        "sms(has:attachment direction:inbound)",
+        "has:draft",
+        "is:unread",
+        "sms(direction:inbound status:inbox)",
+        "pricing",
+    ):
+        page = med(functools.partial(store.lead_page, query=q, now=NOW, limit=50))
+        count = med(functools.partial(store.count_leads, q, now=NOW))
+        leads = store.count_leads(q, now=NOW)
+        print(f"{q:45s} first page {page:8.1f} ms   count {count:8.1f} ms   ({leads} leads)")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ from sms_tui.store import Store
 from sms_tui.store.campaigns import NewRecipient
 from sms_tui.sync import SyncEngine
 from tests.sync.harness import World, textable_leads
+from tests.sync.harness import _delivers as delivers
 
 #: Monday 2026-11-23 18:00 UTC: 13:00 in New York, 10:00 in Los Angeles, 08:00 in Honolulu.
 AFTERNOON = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
@@ -103,3 +104,19 @@ async def carrier_outbound(world: World) -> list[dict[str, Any]]:
 
 def texts_on(sms: list[dict[str, Any]], status: str | None = None) -> Counter[str]:
     return Counter(s["text"] for s in sms if status is None or s["status"] == status)
+
+
+def every_textable_lead(store: Store) -> list[Lead]:
+    """Every lead in the cache we can text from our US number (not only the first pages of the list)."""
+    ours = {n.country: n.number for n in store.our_numbers() if n.sms_enabled}
+    found: list[Lead] = []
+    for (lead_id,) in store.db.execute("SELECT id FROM leads ORDER BY id").fetchall():
+        detail = store.lead_detail(lead_id)
+        phone = detail.texting_phone
+        if phone is None or detail.row.opted_out or not phone.startswith("+1"):
+            continue
+        if delivers(ours["US"], phone, detail.texting_contact):
+            found.append(
+                (lead_id, detail.texting_contact.id if detail.texting_contact else None, phone, ours["US"])
+            )
+    return found

@@ -25,16 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from typing import Literal
 
 from sms_tui.core import compliance, phones
+from sms_tui.core.bulk_spec import Verdict
 from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, Issue
 from sms_tui.core.models import Contact, OurNumber
 from sms_tui.core.quiet_hours import zone
 from sms_tui.core.segments import SegmentInfo, analyze
 from sms_tui.core.templates import Rendered, render, template_context
-
-Verdict = Literal["ok", "warn", "block"]
 
 #: The campaign text may be at most this long before rendering (Close's limit for one SMS).
 MAX_TEXT_CHARS = 1000
@@ -318,16 +316,20 @@ def preview_one(
     now: datetime,
     rules: ComplianceRules = DEFAULT_RULES,
     prices: Prices = DEFAULT_PRICES,
-    _cache: dict[str, SegmentInfo] | None = None,
-    _names: tuple[str, ...] | None = None,
+    cache: dict[str, SegmentInfo] | None = None,
+    names: tuple[str, ...] | None = None,
 ) -> Preview:
-    """One recipient's preview (see the module docstring). ``now`` must be timezone-aware."""
+    """One recipient's preview (see the module docstring). ``now`` must be timezone-aware.
+
+    ``cache`` (segment counts by text) and ``names`` (`sender_names` of the message) may be shared
+    across calls for one campaign: `preview` does.
+    """
     chosen = choose_route(recipient, numbers, rules)
     contact = chosen.contact
     edited = recipient.text is not None
     rendered = _render(recipient, message, contact)
     text = rendered.text
-    info = _analyze(text, _cache)
+    info = _analyze(text, cache)
     to = chosen.to_number or ""
     check = compliance.check_send(
         text=text,
@@ -338,7 +340,7 @@ def preview_one(
         now=now,
         first_message=recipient.first_message,
         rules=rules,
-        sender_names=_names if _names is not None else sender_names(message.user_name, message.org_name),
+        sender_names=names if names is not None else sender_names(message.user_name, message.org_name),
     )
     blocks = _explain(check.blocks, chosen, rules)
     warnings = check.warnings + _merge_warnings(rendered)
@@ -379,7 +381,7 @@ def preview(
     cache: dict[str, SegmentInfo] = {}
     names = sender_names(message.user_name, message.org_name)
     return [
-        preview_one(r, message, numbers, now=now, rules=rules, prices=prices, _cache=cache, _names=names)
+        preview_one(r, message, numbers, now=now, rules=rules, prices=prices, cache=cache, names=names)
         for r in recipients
     ]
 

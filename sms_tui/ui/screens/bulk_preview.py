@@ -156,7 +156,7 @@ class BulkPreviewScreen(Screen[None]):
             return
         to = format_phone(p.to_number) if p.to_number else "no phone"
         frm = format_phone(p.from_number) if p.from_number else "no number of ours"
-        zone = f" {p.time_zone}" if p.time_zone else ""
+        zone = f" {p.local_time:%Z}" if p.local_time is not None else ""
         decided = self.plan.decision(p.lead_id) or "not approved"
         clock = local_clock(p.local_time)
         head = (

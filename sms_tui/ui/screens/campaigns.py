@@ -182,7 +182,8 @@ class CampaignsScreen(Screen[None]):
         thread=True, exclusive=True, group="campaigns-read", exit_on_error=False, description="Read campaigns"
     )
     def _read(self) -> None:
-        views = [CampaignView(c, self.store.campaign_progress(c.id)) for c in self.store.campaigns()]
+        newest = sorted(self.store.campaigns(), key=lambda c: (c.created_at, c.id), reverse=True)
+        views = [CampaignView(c, self.store.campaign_progress(c.id)) for c in newest]
         self.app.call_from_thread(self._show, views)
 
     def _show(self, views: list[CampaignView]) -> None:

@@ -28,7 +28,7 @@ from sms_tui.provider import (
     ProviderUnavailable,
     RateLimited,
 )
-from sms_tui.rules import compliance_rules
+from sms_tui.rules import bulk_pacing, compliance_rules
 from sms_tui.store import Store
 from sms_tui.sync.apply import apply_sms
 from sms_tui.sync.cache import SyncCache
@@ -108,7 +108,9 @@ class SyncEngine:
         )
         #: bulk campaigns: released into the outbox at each push (a test double cache has none)
         self.campaigns = (
-            CampaignRunner(self.cache.store, now=now, rules=self.rules, pacing=pacing)
+            CampaignRunner(
+                self.cache.store, now=now, rules=self.rules, pacing=pacing or bulk_pacing(self.settings)
+            )
             if isinstance(self.cache, StoreCache)
             else None
         )

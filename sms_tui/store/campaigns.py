@@ -97,7 +97,7 @@ class Recipient:
     released_at: datetime | None
     attempts: int
     error: str
-    cost: str | None
+    cost: str | None  # the provider's cost when the outcome was recorded (reports read the latest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,9 +386,10 @@ class CampaignsMixin(StoreBase):
                 counts[state] = int(n)
             marks = ",".join("?" * len(_LEFT))
             left, segments, cost = conn.execute(
-                "SELECT count(*), coalesce(sum(segments), 0), coalesce(sum(CAST(cost AS REAL)), 0) "
-                f"FROM campaign_recipients WHERE campaign_id = ? AND (state IN ({marks}) "
-                "OR (state = 'opted_out' AND local_id IS NOT NULL))",
+                "SELECT count(*), coalesce(sum(r.segments), 0), "
+                "coalesce(sum(CAST(coalesce(m.cost, r.cost) AS REAL)), 0) FROM campaign_recipients r "
+                "LEFT JOIN messages m ON m.local_id = r.local_id WHERE r.campaign_id = ? "
+                f"AND (r.state IN ({marks}) OR (r.state = 'opted_out' AND r.local_id IS NOT NULL))",
                 (campaign_id, *_LEFT),
             ).fetchone()
             est = conn.execute(
@@ -429,7 +430,8 @@ class CampaignsMixin(StoreBase):
         with self._read() as conn:
             for row in conn.execute(
                 "SELECT r.lead_id, r.contact_id, r.display_name, r.phone, r.from_number, r.state, r.verdict, "
-                "r.reason, r.error, r.segments, r.est_cost, r.cost, r.released_at, m.remote_id, r.text "
+                "r.reason, r.error, r.segments, r.est_cost, coalesce(m.cost, r.cost), r.released_at, "
+                "m.remote_id, r.text "
                 "FROM campaign_recipients r LEFT JOIN messages m ON m.local_id = r.local_id "
                 "WHERE r.campaign_id = ? ORDER BY r.id",
                 (campaign_id,),
@@ -552,13 +554,19 @@ class CampaignsMixin(StoreBase):
         stamp = ts(now)
         out: list[Outcome] = []
         with self._write() as conn:
+            # queued ones (a small partial index), then messages that failed since they left: a
+            # late delivery report or a refusal at send time turns `sent` into `failed`
+            columns = (
+                "r.id, r.campaign_id, r.state, m.local_state, coalesce(m.error_message, m.last_error, ''), "
+                "coalesce(m.block_reason, ''), m.cost, m.local_id IS NULL"
+            )
             rows = conn.execute(
-                "SELECT r.id, r.campaign_id, r.state, m.local_state, "
-                "coalesce(m.error_message, m.last_error, ''), "
-                "coalesce(m.block_reason, ''), m.cost, m.local_id IS NULL "
-                "FROM campaign_recipients r LEFT JOIN messages m ON m.local_id = r.local_id "
-                "WHERE r.state = 'queued' OR (r.state IN ('sent', 'replied') AND r.released_at >= ? "
-                "AND m.local_state = 'error')",
+                f"SELECT {columns} FROM campaign_recipients r "
+                "LEFT JOIN messages m ON m.local_id = r.local_id WHERE r.state = 'queued'"
+            ).fetchall()
+            rows += conn.execute(
+                f"SELECT {columns} FROM messages m JOIN campaign_recipients r ON r.local_id = m.local_id "
+                "WHERE m.local_state = 'error' AND m.send_at >= ? AND r.state IN ('sent', 'replied')",
                 (ts(now - SETTLING),),
             ).fetchall()
             campaigns: set[int] = set()
@@ -583,13 +591,6 @@ class CampaignsMixin(StoreBase):
                 )
                 out.append(Outcome(rid, cid, state, why))
                 campaigns.add(cid)
-            # A late delivery report (sent -> error) or a cost that arrived later.
-            conn.execute(
-                "UPDATE campaign_recipients SET cost = (SELECT m.cost FROM messages m WHERE m.local_id = "
-                "campaign_recipients.local_id) WHERE state IN ('sent', 'replied') AND released_at >= ? "
-                "AND cost IS NULL AND local_id IS NOT NULL",
-                (ts(now - SETTLING),),
-            )
             for (cid,) in conn.execute("SELECT id FROM campaigns WHERE state = 'running'").fetchall():
                 _finish_if_settled(conn, cid, stamp)
         return out
@@ -617,8 +618,9 @@ class CampaignsMixin(StoreBase):
         """Pending recipients of running campaigns whose planned release has come, earliest first."""
         with self._lock:
             rows = self._conn.execute(
+                # `+campaign_id`: walk the partial index of pending ones by release time, in order
                 f"SELECT {_RECIPIENT_COLUMNS} FROM campaign_recipients WHERE state = 'pending' "
-                "AND release_at <= ? AND campaign_id IN (SELECT id FROM campaigns WHERE state = 'running') "
+                "AND release_at <= ? AND +campaign_id IN (SELECT id FROM campaigns WHERE state = 'running') "
                 "ORDER BY release_at, id LIMIT ?",
                 (ts(now), limit),
             ).fetchall()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -98,6 +98,23 @@ def parse_drip(text: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class Options:
+    """What was typed (the command's options, by name)."""
+
+    query: str
+    template: str | None
+    text: str | None
+    name: str | None
+    schedule: str | None
+    drip: str | None
+    daily_cap: int | None
+    include_warnings: bool
+    dry_run: bool
+    as_json: bool
+    data_dir: Path | None
+
+
+@dataclass(frozen=True)
 class Built:
     spec: CampaignSpec
     plan: BulkPlan  # the previews and the decisions (approved = will be sent)
@@ -135,24 +152,14 @@ class Built:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the cache lives (else SMS_TUI_DATA_DIR, the config file or the platform data dir).",
 )
-def bulk(
-    query: str,
-    template: str | None,
-    text: str | None,
-    name: str | None,
-    schedule: str | None,
-    drip: str | None,
-    daily_cap: int | None,
-    include_warnings: bool,
-    dry_run: bool,
-    as_json: bool,
-    data_dir: Path | None,
-) -> None:
+def bulk(**params: Any) -> None:
     """Text every lead of a search: preview each message, then store the campaign for the sync
     engine to send (throttled, scheduled or dripped; never in quiet hours)."""
-    if (template is None) == (text is None):
+    options = Options(**params)
+    as_json = options.as_json
+    if (options.template is None) == (options.text is None):
         _fail("Give the message with exactly one of --template NAME or --text TEXT.", as_json=as_json)
-    if schedule is not None and drip is not None:
+    if options.schedule is not None and options.drip is not None:
         _fail("Give --schedule or --drip, not both (a drip starts now).", as_json=as_json)
 
     from sms_tui.commands.failures import fail_for_cache
@@ -160,7 +167,7 @@ def bulk(
     from sms_tui.store import Store
 
     try:
-        settings = load_settings({"data_dir": data_dir})
+        settings = load_settings({"data_dir": options.data_dir})
     except ConfigError as exc:
         _fail(f"Configuration problem: {exc}", as_json=as_json)
     cache = settings.cache_path()
@@ -173,12 +180,10 @@ def bulk(
         raise
     try:
         try:
-            built = _build(store, settings, query=query, template=template, text=text, name=name,
-                           schedule=schedule, drip=drip, daily_cap=daily_cap,
-                           include_warnings=include_warnings)  # fmt: skip
+            built = _build(store, settings, options)
         except BadInput as exc:
             _fail(str(exc), as_json=as_json)
-        if dry_run:
+        if options.dry_run:
             _print_dry_run(built, as_json=as_json)
             return
         _create(store, built, as_json=as_json)
@@ -186,19 +191,7 @@ def bulk(
         store.close()
 
 
-def _build(
-    store: Store,
-    settings: Settings,
-    *,
-    query: str,
-    template: str | None,
-    text: str | None,
-    name: str | None,
-    schedule: str | None,
-    drip: str | None,
-    daily_cap: int | None,
-    include_warnings: bool,
-) -> Built:
+def _build(store: Store, settings: Settings, options: Options) -> Built:
     from sms_tui.core.bulk_spec import CampaignSpec, SendMode, SpecError
     from sms_tui.core.campaign import BulkMessage, compose_problem
     from sms_tui.core.query import QuerySyntaxError
@@ -207,6 +200,7 @@ def _build(
 
     now = _now()
     tz = rep_zone(settings.timezone)
+    query, text, template = options.query, options.text, options.template
     template_id = None
     if template is not None:
         found = [t for t in store.templates() if t.name.casefold() == template.strip().casefold()]
@@ -224,11 +218,12 @@ def _build(
         if not lead_ids:
             problem = f"No lead matches --query {query!r}."
         raise BadInput(problem)
+    schedule, drip = options.schedule, options.drip
     at, local = parse_schedule(schedule, now=now, tz=tz) if schedule else (None, None)
     n, m = parse_drip(drip) if drip else (0, 0)
     mode: SendMode = "drip" if drip else "schedule" if schedule else "now"
     spec = CampaignSpec(
-        name=name or f"{query} ({now.astimezone(tz):%Y-%m-%d %H:%M})",
+        name=options.name or f"{query} ({now.astimezone(tz):%Y-%m-%d %H:%M})",
         text=text,
         template_id=template_id,
         mode=mode,
@@ -236,7 +231,7 @@ def _build(
         local_time=local,
         drip_count=n,
         drip_minutes=m,
-        daily_cap=daily_cap,
+        daily_cap=options.daily_cap,
     )
     try:
         spec.check()
@@ -255,7 +250,7 @@ def _build(
     recipients = store.preview_recipients(lead_ids)
     plan.add(recipients, plan.compute(recipients, now))
     plan.approve_all_clean()
-    if include_warnings:
+    if options.include_warnings:
         for p in plan.previews:
             if p.verdict == "warn" and plan.decision(p.lead_id) is None:
                 plan.toggle(p.lead_id)

@@ -704,13 +704,6 @@ class CampaignsMixin(StoreBase):
                 ).rowcount
             )
 
-    def running_campaigns(self) -> list[Campaign]:
-        with self._lock:
-            rows = self._conn.execute(
-                f"SELECT {_CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.state = 'running' ORDER BY c.id"
-            ).fetchall()
-        return [_campaign(r) for r in rows]
-
 
 def _set_state(
     conn: sqlite3.Connection, campaign_id: int, state: CampaignState, allowed: tuple[str, ...], now: datetime

@@ -179,9 +179,7 @@ def test_pause_takes_unclaimed_messages_back_and_resume_runs_again(seeded: Store
 def test_cancel_removes_what_had_not_left_and_says_how_many(seeded: Store) -> None:
     cid = _campaign(seeded, 5)
     rs = seeded.campaign_recipients(cid)
-    a = seeded.release(rs[0].id, now=NOW)
-    seeded.claim_due(now=NOW, owner="e")
-    seeded.mark_pushed(a or 0, "acti_a", "sent")
+    _leave(seeded, rs[0].id, "acti_a")
     seeded.release(rs[1].id, now=NOW)  # waiting in the outbox: removed
     seeded.sync_outcomes(now=NOW)
     assert seeded.cancel_campaign(cid, now=NOW) == 4
@@ -209,10 +207,7 @@ def test_stop_withdraws_what_has_not_left_and_marks_the_others_opted_out(seeded:
     first = seeded.create_campaign(spec, same, now=NOW)
     second = seeded.create_campaign(spec, same + _recipients(3)[1:], now=NOW)
     [sent] = seeded.campaign_recipients(first)
-    lid = seeded.release(sent.id, now=NOW)
-    seeded.claim_due(now=NOW, owner="e")
-    seeded.mark_pushed(lid or 0, "acti_1", "sent")
-    seeded.sync_outcomes(now=NOW)
+    _leave(seeded, sent.id, "acti_1")
     queued = seeded.campaign_recipients(second)[0]
     seeded.release(queued.id, now=NOW)
     assert seeded.campaign_phone_opted_out("+16505550001", now=NOW) == 1
@@ -227,10 +222,7 @@ def test_stop_withdraws_what_has_not_left_and_marks_the_others_opted_out(seeded:
 def test_a_reply_after_the_message_left_marks_replied(seeded: Store) -> None:
     cid = _campaign(seeded, 2)
     rs = seeded.campaign_recipients(cid)
-    lid = seeded.release(rs[0].id, now=NOW)
-    seeded.claim_due(now=NOW, owner="e")
-    seeded.mark_pushed(lid or 0, "acti_1", "sent")
-    seeded.sync_outcomes(now=NOW)
+    _leave(seeded, rs[0].id, "acti_1")
     assert seeded.campaign_phone_replied("+16505550001", at=NOW - timedelta(minutes=1)) == 0  # before it left
     assert seeded.campaign_phone_replied("+16505550001", at=NOW + timedelta(minutes=1)) == 1
     assert seeded.campaign_phone_replied("+16505550002", at=NOW + timedelta(minutes=1)) == 0  # not sent yet
@@ -269,6 +261,15 @@ def test_a_late_refusal_after_sent_fails_the_recipient_and_a_retry_reopens_a_don
     assert (outcome.state, outcome.error) == ("failed", "Error 30022 x")
     assert seeded.retry_recipient(r.id, error="Error 30022 x", release_at=NOW, now=NOW)
     assert (seeded.campaign(cid) or _no()).state == "running"
+
+
+def _leave(store: Store, recipient_id: int, remote_id: str) -> int:
+    """Release one recipient, push it (the provider says sent) and carry the outcome back."""
+    local_id = store.release(recipient_id, now=NOW) or 0
+    store.claim_due(now=NOW, owner="e")
+    store.mark_pushed(local_id, remote_id, "sent")
+    store.sync_outcomes(now=NOW)
+    return local_id
 
 
 def _no() -> NoReturn:

@@ -6,17 +6,21 @@ recipient stopping their message. The carrier's records are the judge."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from textual.pilot import Pilot
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
+from sms_tui.carrier import FakeClock
+from sms_tui.core.drip import hours_for
 from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
 from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen
 from sms_tui.ui.screens.bulk_send import SendModeDialog
 from sms_tui.ui.screens.campaigns import CampaignsScreen
 from tests.ui.harness import Live, inbox, live_app, settle, until
+from tests.ui.seed import REP_TZ
 
 TEXT = "Hi {{ contact.first_name }}, this is Alex from Sunrise Solar: spring offer. Reply STOP to opt out."
 MARKED = 5
@@ -27,8 +31,11 @@ async def _started(pilot: Pilot[None], live: Live) -> None:
     await settle(pilot)
 
 
-async def _create_campaign(pilot: Pilot[None], live: Live) -> list[str]:
-    """Mark MARKED textable US leads, compose, preview, approve every clean one, send now."""
+async def _create_campaign(
+    pilot: Pilot[None], live: Live, *, marked: int = MARKED, drip: tuple[str, str, str] | None = None
+) -> list[str]:
+    """Mark `marked` textable US leads, compose, preview, approve every clean one, send now (or as a
+    drip of (N, M, daily cap) typed into the send dialog)."""
     state = await live.carrier_state()
     landlines = set(state["landlines"])
     opted = {o["remote_phone"] for o in state["opt_outs"]}
@@ -43,18 +50,27 @@ async def _create_campaign(pilot: Pilot[None], live: Live) -> list[str]:
         screen.leads.move_to(index)
         await pilot.press("space")
         chosen.append(row.lead_id)
-        if len(chosen) == MARKED:
+        if len(chosen) == marked:
             break
-    await until(pilot, lambda: len(screen.leads.marked) == MARKED)
+    await until(pilot, lambda: len(screen.leads.marked) == marked)
     await pilot.press("b")
     await until(pilot, lambda: isinstance(live.app.screen, BulkComposeScreen))
     live.app.screen.query_one("#bulk-text", TextArea).insert(TEXT)
     await pilot.press("ctrl+j")
     await until(pilot, lambda: isinstance(live.app.screen, BulkPreviewScreen) and live.app.screen.done)
     await pilot.press("A")
+    preview = live.app.screen
+    assert isinstance(preview, BulkPreviewScreen)
+    for p in preview.plan.previews:  # at night their quiet hours warn: the rep approves them anyway
+        if p.verdict == "warn" and preview.plan.decision(p.lead_id) is None:
+            preview.plan.toggle(p.lead_id)
     await pilot.press("ctrl+j")
     await until(pilot, lambda: isinstance(live.app.screen, SendModeDialog))
-    await pilot.press("ctrl+j")  # now
+    if drip is not None:
+        await pilot.press("down", "down", "down", "enter")  # "Drip: N messages every M minutes"
+        for selector, value in zip(("#send-drip-n", "#send-drip-m", "#send-cap"), drip, strict=True):
+            live.app.screen.query_one(selector, Input).value = value
+    await pilot.press("ctrl+j")  # create (now unless a drip was chosen)
     await until(pilot, lambda: isinstance(live.app.screen, CampaignsScreen))
     await settle(pilot)
     return chosen
@@ -133,3 +149,53 @@ async def test_send_now_throttled_pause_quit_reopen_resume_and_stop(tmp_path: Pa
         text = _screen_text(again)
         assert f"{MARKED - 1} sent" in text and "1 opted out" in text
         assert set(chosen) == {r.lead_id for r in again.store.campaign_recipients(campaign.id)}
+
+
+async def test_a_drip_over_fake_days_keeps_quiet_hours_batches_and_the_daily_cap(tmp_path: Path) -> None:
+    """Started at 22:00 in New York (19:00 in Los Angeles): 2 every hour, at most 4 a day per number.
+    East-coast leads wait for their morning; nothing goes in anyone's quiet hours; the cap holds."""
+    start = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    live = await live_app(tmp_path, clock=FakeClock(start))
+    async with live.app.run_test(size=(120, 36), message_hook=live.messages.append) as pilot:
+        await _started(pilot, live)
+        await _create_campaign(pilot, live, marked=8, drip=("2", "60", "4"))
+        (campaign,) = live.store.campaigns()
+        assert (campaign.spec.mode, campaign.spec.drip_count, campaign.spec.daily_cap) == ("drip", 2, 4)
+        live.app.sync.push()
+        await settle(pilot)
+        # the plan's finish time, in the rep's zone (New York): the last of the 8 goes Tuesday 20:00
+        assert "finishes ~Tue 20:00" in _screen_text(live)
+        for _ in range(60):  # jump from release to release (a few fake days in a few dozen steps)
+            due = live.store.campaign_progress(campaign.id)
+            if due.counts["pending"] == 0 and due.counts["queued"] == 0:
+                break
+            target = due.finish_at if due.finish_at is not None else live.clock.now()
+            nxt = min(
+                (r.release_at for r in live.store.campaign_recipients(campaign.id, state="pending")
+                 if r.release_at is not None),
+                default=target,
+            )  # fmt: skip
+            if nxt > live.clock.now():
+                live.clock.set(nxt)
+            for _ in range(8):  # release, push, and let the carrier take it
+                live.app.sync.push()
+                await settle(pilot, rounds=1)
+                await live.advance(1)
+            live.app.sync.poll()
+            await settle(pilot)
+        await until(pilot, lambda: "DONE" in _screen_text(live))
+        ours = _ours(await live.carrier_state())
+        assert len(ours) == 8 and len({s["remote_phone"] for s in ours}) == 8
+        sent_at = [
+            (datetime.fromisoformat(s["date_created"]), s["remote_phone"], s["local_phone"]) for s in ours
+        ]
+        for at, phone, _ in sent_at:
+            assert hours_for(phone).allows(at), f"texted {phone} at {at}: inside their quiet hours"
+        per_day = Counter((number, at.date()) for at, _, number in sent_at)
+        assert max(per_day.values()) <= 4 and len({day for _, day in per_day}) >= 2
+        per_hour = Counter((at - start) // timedelta(hours=1) for at, _, _ in sent_at)
+        assert max(per_hour.values()) <= 2
+        assert "8 sent" in _screen_text(live)
+        assert (
+            max(at for at, _, _ in sent_at).astimezone(ZoneInfo(REP_TZ)).strftime("%a %H:%M") == "Tue 20:00"
+        )

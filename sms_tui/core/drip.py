@@ -175,6 +175,16 @@ def _next_open_local(window: SendWindow, local: datetime) -> datetime | None:
     return None
 
 
+def _open_slot(full: dict[int, int], slot: int) -> int:
+    """The first drip slot at or after `slot` that is not full."""
+    while slot in full:
+        nxt = full[slot]
+        if nxt in full:
+            full[slot] = full[nxt]  # path halving keeps later look-ups short
+        slot = nxt
+    return slot
+
+
 def first_local(local_time: time, hours: Hours, anchor: datetime) -> datetime:
     """The first moment at or after `anchor` when it is `local_time` in the recipient's (first) zone."""
     z = hours.zones[0]
@@ -206,6 +216,7 @@ def plan(
     next_free: dict[str, datetime] = dict(usage.next_free)
     sent_on: dict[tuple[str, date], int] = dict(usage.sent_on)
     slot_used: dict[int, int] = {}
+    full: dict[int, int] = {}  # a full drip slot -> a later slot to try (union-find, path halving)
     drip = spec.mode == "drip"
     slot_len = timedelta(minutes=max(1, spec.drip_minutes))
     end = now + horizon
@@ -235,9 +246,7 @@ def plan(
         t = max(candidate, next_free.get(p.from_number, candidate))
         slot = -1
         if drip:
-            slot = max(0, math.ceil((candidate - now) / slot_len))
-            while slot_used.get(slot, 0) >= spec.drip_count:
-                slot += 1
+            slot = _open_slot(full, max(0, math.ceil((candidate - now) / slot_len)))
             slot_start = now + slot * slot_len
             t = max(slot_start, next_free.get(p.from_number, slot_start))
             if t >= slot_start + slot_len:  # this number is busy past the slot: try the next one
@@ -260,6 +269,8 @@ def plan(
         sent_on[(p.from_number, day)] = sent_on.get((p.from_number, day), 0) + 1
         if drip:
             slot_used[slot] = slot_used.get(slot, 0) + 1
+            if slot_used[slot] >= spec.drip_count:
+                full[slot] = slot + 1  # later look-ups skip it
     for _, order in heap:  # out of budget: not planned
         out.setdefault(pending[order].id, None)
     return out

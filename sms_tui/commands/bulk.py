@@ -187,6 +187,9 @@ def bulk(**params: Any) -> None:
             _print_dry_run(built, as_json=as_json)
             return
         _create(store, built, as_json=as_json)
+    except Exception as exc:  # a cache that breaks (or locks) mid-way: its one sentence, no traceback
+        fail_for_cache(exc, cache, as_json=as_json)
+        raise
     finally:
         store.close()
 

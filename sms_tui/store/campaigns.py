@@ -26,7 +26,7 @@ import csv
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import TextIO, cast
 
 from sms_tui.core.bulk_spec import (
@@ -41,6 +41,8 @@ from sms_tui.store.base import StoreBase
 from sms_tui.store.convert import ts
 from sms_tui.store.types import StoreError
 
+#: How long after its release a sent message may still turn out failed (a late delivery report).
+SETTLING = timedelta(days=1)
 #: Recipient states whose message left and was taken by the provider (an opted-out recipient whose
 #: message had left still has its local_id).
 _LEFT = ("sent", "replied")
@@ -95,7 +97,7 @@ class Recipient:
     released_at: datetime | None
     attempts: int
     error: str
-    cost: str | None
+    cost: str | None  # the provider's cost when the outcome was recorded (reports read the latest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,9 +386,10 @@ class CampaignsMixin(StoreBase):
                 counts[state] = int(n)
             marks = ",".join("?" * len(_LEFT))
             left, segments, cost = conn.execute(
-                "SELECT count(*), coalesce(sum(segments), 0), coalesce(sum(CAST(cost AS REAL)), 0) "
-                f"FROM campaign_recipients WHERE campaign_id = ? AND (state IN ({marks}) "
-                "OR (state = 'opted_out' AND local_id IS NOT NULL))",
+                "SELECT count(*), coalesce(sum(r.segments), 0), "
+                "coalesce(sum(CAST(coalesce(m.cost, r.cost) AS REAL)), 0) FROM campaign_recipients r "
+                "LEFT JOIN messages m ON m.local_id = r.local_id WHERE r.campaign_id = ? "
+                f"AND (r.state IN ({marks}) OR (r.state = 'opted_out' AND r.local_id IS NOT NULL))",
                 (campaign_id, *_LEFT),
             ).fetchone()
             est = conn.execute(
@@ -427,7 +430,8 @@ class CampaignsMixin(StoreBase):
         with self._read() as conn:
             for row in conn.execute(
                 "SELECT r.lead_id, r.contact_id, r.display_name, r.phone, r.from_number, r.state, r.verdict, "
-                "r.reason, r.error, r.segments, r.est_cost, r.cost, r.released_at, m.remote_id, r.text "
+                "r.reason, r.error, r.segments, r.est_cost, coalesce(m.cost, r.cost), r.released_at, "
+                "m.remote_id, r.text "
                 "FROM campaign_recipients r LEFT JOIN messages m ON m.local_id = r.local_id "
                 "WHERE r.campaign_id = ? ORDER BY r.id",
                 (campaign_id,),
@@ -443,6 +447,25 @@ class CampaignsMixin(StoreBase):
         return n
 
     # -- the runner's side -------------------------------------------------------------------------
+
+    def block_recipients(self, recipient_ids: Sequence[int], *, reason: str, now: datetime) -> int:
+        """Pending recipients that must not be released (e.g. never inside allowed hours)."""
+        with self._write() as conn:
+            return sum(
+                conn.execute(
+                    "UPDATE campaign_recipients SET state = 'blocked', error = ?, release_at = NULL, "
+                    "updated_at = ? WHERE id = ? AND state = 'pending'",
+                    (reason, ts(now), rid),
+                ).rowcount
+                for rid in recipient_ids
+            )
+
+    def campaign_recipient(self, recipient_id: int) -> Recipient | None:
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {_RECIPIENT_COLUMNS} FROM campaign_recipients WHERE id = ?", (recipient_id,)
+            ).fetchone()
+        return None if row is None else _recipient(row)
 
     def pending_recipients(self, campaign_id: int) -> list[Recipient]:
         """Every pending recipient of a campaign, in order (what the timing core plans)."""
@@ -531,19 +554,30 @@ class CampaignsMixin(StoreBase):
         stamp = ts(now)
         out: list[Outcome] = []
         with self._write() as conn:
+            # queued ones (a small partial index), then messages that failed since they left: a
+            # late delivery report or a refusal at send time turns `sent` into `failed`
+            columns = (
+                "r.id, r.campaign_id, r.state, m.local_state, coalesce(m.error_message, m.last_error, ''), "
+                "coalesce(m.block_reason, ''), m.cost, m.local_id IS NULL"
+            )
             rows = conn.execute(
-                "SELECT r.id, r.campaign_id, m.local_state, coalesce(m.error_message, m.last_error, ''), "
-                "coalesce(m.block_reason, ''), m.cost, m.local_id IS NULL "
-                "FROM campaign_recipients r LEFT JOIN messages m ON m.local_id = r.local_id "
-                "WHERE r.state = 'queued'"
+                f"SELECT {columns} FROM campaign_recipients r "
+                "LEFT JOIN messages m ON m.local_id = r.local_id WHERE r.state = 'queued'"
+            ).fetchall()
+            rows += conn.execute(
+                f"SELECT {columns} FROM messages m JOIN campaign_recipients r ON r.local_id = m.local_id "
+                "WHERE m.local_state = 'error' AND m.send_at >= ? AND r.state IN ('sent', 'replied')",
+                (ts(now - SETTLING),),
             ).fetchall()
             campaigns: set[int] = set()
-            for rid, cid, local_state, error, block, cost, gone in rows:
+            for rid, cid, current, local_state, error, block, cost, gone in rows:
                 state: RecipientState
                 if gone:
                     state, why = "cancelled", "The message was taken back before it left."
                 elif local_state == "sent":
                     state, why = "sent", ""
+                    if current != "queued":
+                        continue
                 elif local_state == "error":
                     state, why = "failed", error
                 elif local_state == "blocked":
@@ -557,40 +591,75 @@ class CampaignsMixin(StoreBase):
                 )
                 out.append(Outcome(rid, cid, state, why))
                 campaigns.add(cid)
-            # A late delivery report (sent -> error) or a cost that arrived later.
-            conn.execute(
-                "UPDATE campaign_recipients SET cost = (SELECT m.cost FROM messages m WHERE m.local_id = "
-                "campaign_recipients.local_id) WHERE state IN ('sent', 'replied') AND cost IS NULL "
-                "AND local_id IS NOT NULL"
-            )
             for (cid,) in conn.execute("SELECT id FROM campaigns WHERE state = 'running'").fetchall():
                 _finish_if_settled(conn, cid, stamp)
         return out
 
     def retry_recipient(self, recipient_id: int, *, error: str, release_at: datetime, now: datetime) -> bool:
-        """A queued recipient the carrier refused for throughput (rate or daily limit): its failed
-        message is removed from the conversation and the recipient is pending again, released at
-        `release_at` or later. Only while the campaign still runs or is paused."""
+        """A recipient the carrier refused for throughput (a rate or daily limit, nothing delivered)
+        is pending again, released at `release_at` or later; the refused message stays in the
+        conversation with its reason (it is the carrier's record). Not once the campaign is
+        cancelled; a campaign that looked done runs again for it."""
         with self._write() as conn:
             row = conn.execute(
-                "SELECT r.local_id FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id "
-                "WHERE r.id = ? AND r.state IN ('queued', 'failed') AND c.state IN ('running', 'paused')",
-                (recipient_id,),
+                "UPDATE campaign_recipients SET state = 'pending', local_id = NULL, released_at = NULL, "
+                "release_at = ?, attempts = attempts + 1, error = ?, updated_at = ? WHERE id = ? "
+                "AND state IN ('queued', 'sent', 'failed') AND campaign_id IN "
+                "(SELECT id FROM campaigns WHERE state IN ('running', 'paused', 'done')) "
+                "RETURNING campaign_id",
+                (ts(release_at), error, ts(now), recipient_id),
             ).fetchone()
             if row is None:
                 return False
-            if row[0] is not None:
-                conn.execute(
-                    "DELETE FROM messages WHERE local_id = ? AND local_state IN ('error', 'outbox') "
-                    "AND claimed_by IS NULL",
-                    (row[0],),
-                )
-            conn.execute(
-                "UPDATE campaign_recipients SET state = 'pending', local_id = NULL, released_at = NULL, "
-                "release_at = ?, attempts = attempts + 1, error = ?, updated_at = ? WHERE id = ?",
-                (ts(release_at), error, ts(now), recipient_id),
-            )
+            _set_state(conn, int(row[0]), "running", ("done",), now)
             return True
+
+    def due_recipients(self, *, now: datetime, limit: int = 100) -> list[Recipient]:
+        """Pending recipients of running campaigns whose planned release has come, earliest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                # `+campaign_id`: walk the partial index of pending ones by release time, in order
+                f"SELECT {_RECIPIENT_COLUMNS} FROM campaign_recipients WHERE state = 'pending' "
+                "AND release_at <= ? AND +campaign_id IN (SELECT id FROM campaigns WHERE state = 'running') "
+                "ORDER BY release_at, id LIMIT ?",
+                (ts(now), limit),
+            ).fetchall()
+        return [_recipient(r) for r in rows]
+
+    def unplanned_campaigns(self) -> list[int]:
+        """Running campaigns with a pending recipient not planned yet (new, resumed, or re-planned)."""
+        with self._lock:
+            return [
+                int(r[0])
+                for r in self._conn.execute(
+                    "SELECT c.id FROM campaigns c WHERE c.state = 'running' AND EXISTS (SELECT 1 FROM "
+                    "campaign_recipients r WHERE r.campaign_id = c.id AND r.state = 'pending' "
+                    "AND r.release_at IS NULL) ORDER BY c.id"
+                )
+            ]
+
+    def forget_plan(self, campaign_id: int, *, now: datetime) -> None:
+        """Plan the campaign's pending recipients again (the runner was away: late releases are
+        re-spaced from now instead of going out in a burst). A retry keeps its earliest moment."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE campaign_recipients SET release_at = NULL WHERE campaign_id = ? "
+                "AND state = 'pending' AND attempts = 0",
+                (campaign_id,),
+            )
+            conn.execute(
+                "UPDATE campaign_recipients SET release_at = NULL WHERE campaign_id = ? "
+                "AND state = 'pending' AND attempts > 0 AND release_at IS NOT NULL AND release_at < ?",
+                (campaign_id, ts(now)),
+            )
+
+    def last_release(self, from_number: str) -> datetime | None:
+        """When this sending number last released a campaign message (spacing after a restart)."""
+        return _dt(
+            self._one(
+                "SELECT max(released_at) FROM campaign_recipients WHERE from_number = ?", (from_number,)
+            )
+        )
 
     def campaign_phone_opted_out(self, phone: str, *, now: datetime) -> int:
         """A STOP from this number: its recipients that have not left (pending, or queued and still
@@ -634,13 +703,6 @@ class CampaignsMixin(StoreBase):
                     (ts(at), phone, ts(at)),
                 ).rowcount
             )
-
-    def running_campaigns(self) -> list[Campaign]:
-        with self._lock:
-            rows = self._conn.execute(
-                f"SELECT {_CAMPAIGN_COLUMNS} FROM campaigns c WHERE c.state = 'running' ORDER BY c.id"
-            ).fetchall()
-        return [_campaign(r) for r in rows]
 
 
 def _set_state(

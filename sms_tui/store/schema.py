@@ -176,6 +176,10 @@ CREATE TABLE campaign_recipients (
 CREATE INDEX campaign_recipients_list ON campaign_recipients(campaign_id, state, id);
 CREATE INDEX campaign_recipients_due ON campaign_recipients(release_at) WHERE state = 'pending';
 CREATE INDEX campaign_recipients_queued ON campaign_recipients(local_id) WHERE state = 'queued';
+CREATE INDEX campaign_recipients_message ON campaign_recipients(local_id);
+CREATE INDEX campaign_recipients_unplanned ON campaign_recipients(campaign_id)
+    WHERE state = 'pending' AND release_at IS NULL;
+CREATE INDEX campaign_recipients_number ON campaign_recipients(from_number, released_at);
 CREATE INDEX campaign_recipients_phone ON campaign_recipients(phone, state);
 """
 

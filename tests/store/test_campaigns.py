@@ -7,13 +7,14 @@ import io
 from dataclasses import replace
 from datetime import time, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from sms_tui.core.bulk_spec import CampaignSpec, SpecError
 from sms_tui.store import Store, StoreError
 from sms_tui.store.campaigns import NewRecipient
-from tests.store.conftest import NOW, make_lead
+from tests.store.conftest import NOW, make_lead, sms
 
 FROM = "+14155550100"
 
@@ -178,9 +179,7 @@ def test_pause_takes_unclaimed_messages_back_and_resume_runs_again(seeded: Store
 def test_cancel_removes_what_had_not_left_and_says_how_many(seeded: Store) -> None:
     cid = _campaign(seeded, 5)
     rs = seeded.campaign_recipients(cid)
-    a = seeded.release(rs[0].id, now=NOW)
-    seeded.claim_due(now=NOW, owner="e")
-    seeded.mark_pushed(a or 0, "acti_a", "sent")
+    _leave(seeded, rs[0].id, "acti_a")
     seeded.release(rs[1].id, now=NOW)  # waiting in the outbox: removed
     seeded.sync_outcomes(now=NOW)
     assert seeded.cancel_campaign(cid, now=NOW) == 4
@@ -208,10 +207,7 @@ def test_stop_withdraws_what_has_not_left_and_marks_the_others_opted_out(seeded:
     first = seeded.create_campaign(spec, same, now=NOW)
     second = seeded.create_campaign(spec, same + _recipients(3)[1:], now=NOW)
     [sent] = seeded.campaign_recipients(first)
-    lid = seeded.release(sent.id, now=NOW)
-    seeded.claim_due(now=NOW, owner="e")
-    seeded.mark_pushed(lid or 0, "acti_1", "sent")
-    seeded.sync_outcomes(now=NOW)
+    _leave(seeded, sent.id, "acti_1")
     queued = seeded.campaign_recipients(second)[0]
     seeded.release(queued.id, now=NOW)
     assert seeded.campaign_phone_opted_out("+16505550001", now=NOW) == 1
@@ -226,10 +222,7 @@ def test_stop_withdraws_what_has_not_left_and_marks_the_others_opted_out(seeded:
 def test_a_reply_after_the_message_left_marks_replied(seeded: Store) -> None:
     cid = _campaign(seeded, 2)
     rs = seeded.campaign_recipients(cid)
-    lid = seeded.release(rs[0].id, now=NOW)
-    seeded.claim_due(now=NOW, owner="e")
-    seeded.mark_pushed(lid or 0, "acti_1", "sent")
-    seeded.sync_outcomes(now=NOW)
+    _leave(seeded, rs[0].id, "acti_1")
     assert seeded.campaign_phone_replied("+16505550001", at=NOW - timedelta(minutes=1)) == 0  # before it left
     assert seeded.campaign_phone_replied("+16505550001", at=NOW + timedelta(minutes=1)) == 1
     assert seeded.campaign_phone_replied("+16505550002", at=NOW + timedelta(minutes=1)) == 0  # not sent yet
@@ -237,7 +230,7 @@ def test_a_reply_after_the_message_left_marks_replied(seeded: Store) -> None:
     assert (report.sent, report.replied) == (1, 1)
 
 
-def test_a_throughput_refusal_puts_the_recipient_back_to_pending_without_a_trace(seeded: Store) -> None:
+def test_a_throughput_refusal_puts_the_recipient_back_to_pending(seeded: Store) -> None:
     cid = _campaign(seeded, 1)
     [r] = seeded.campaign_recipients(cid)
     lid = seeded.release(r.id, now=NOW)
@@ -247,8 +240,40 @@ def test_a_throughput_refusal_puts_the_recipient_back_to_pending_without_a_trace
     assert seeded.retry_recipient(r.id, error="rate limits exceeded", release_at=later, now=NOW)
     [again] = seeded.campaign_recipients(cid)
     assert (again.state, again.attempts, again.release_at, again.local_id) == ("pending", 1, later, None)
-    assert seeded.get_message(lid or 0) is None  # the failed copy left the conversation
-    assert seeded.release(r.id, now=later) is not None
+    refused = seeded.get_message(lid or 0)  # the carrier's record of the refusal stays
+    assert refused is not None and refused.local_state == "error"
+    again_id = seeded.release(r.id, now=later)
+    assert again_id is not None and again_id != lid
+
+
+def test_a_late_refusal_after_sent_fails_the_recipient_and_a_retry_reopens_a_done_campaign(
+    seeded: Store,
+) -> None:
+    cid = _campaign(seeded, 1)
+    [r] = seeded.campaign_recipients(cid)
+    lid = seeded.release(r.id, now=NOW) or 0
+    seeded.claim_due(now=NOW, owner="e")
+    seeded.mark_pushed(lid, "acti_1", "outbox")  # accepted, on its way: sent for us
+    assert [o.state for o in seeded.sync_outcomes(now=NOW)] == ["sent"]
+    assert (seeded.campaign(cid) or _no()).state == "done"
+    seeded.apply_remote_messages([sms("acti_1", 1, status="error", error_message="Error 30022 x")])
+    [outcome] = seeded.sync_outcomes(now=NOW + timedelta(seconds=5))
+    assert (outcome.state, outcome.error) == ("failed", "Error 30022 x")
+    assert seeded.retry_recipient(r.id, error="Error 30022 x", release_at=NOW, now=NOW)
+    assert (seeded.campaign(cid) or _no()).state == "running"
+
+
+def _leave(store: Store, recipient_id: int, remote_id: str) -> int:
+    """Release one recipient, push it (the provider says sent) and carry the outcome back."""
+    local_id = store.release(recipient_id, now=NOW) or 0
+    store.claim_due(now=NOW, owner="e")
+    store.mark_pushed(local_id, remote_id, "sent")
+    store.sync_outcomes(now=NOW)
+    return local_id
+
+
+def _no() -> NoReturn:
+    raise AssertionError("no such campaign")
 
 
 def test_daily_usage_of_a_sending_number_counts_releases_in_the_window(seeded: Store) -> None:

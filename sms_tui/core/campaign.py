@@ -265,38 +265,42 @@ def choose_route(
     first_textable: Chosen | None = None
     first_mobile: Chosen | None = None
     preferred: Chosen | None = None
-    for contact in recipient.contacts:
-        for entry in contact.phones:
-            number = entry.phone
-            info = _info(number, region)
-            country = info.country if info is not None else None
-            ours = [n.number for n in senders if same_country(n.country, country)]
-            if recipient.preferred_from in ours:
-                sender: str | None = recipient.preferred_from
-            else:
-                sender = ours[0] if ours else None
-            candidate = Chosen(contact, number, sender)
-            if first_any is None:
-                first_any = candidate
-            textable = (
-                info is not None
-                and sender is not None
-                and not contact.do_not_text
-                and number not in recipient.opted_out
-                and number not in recipient.do_not_text
-                and phones.can_text(sender, number, rules.supported_countries, default_region=region).ok
-            )
-            if not textable:
-                continue
-            if number == recipient.preferred_to:
+    entries = [(c, e) for c in recipient.contacts for e in c.phones]
+    # Parsing a number is most of the cost: stop once the answer cannot change any more.
+    wanted = recipient.preferred_to if any(e.phone == recipient.preferred_to for _, e in entries) else None
+    for contact, entry in entries:
+        number = entry.phone
+        info = _info(number, region)
+        country = info.country if info is not None else None
+        ours = [n.number for n in senders if same_country(n.country, country)]
+        if recipient.preferred_from in ours:
+            sender: str | None = recipient.preferred_from
+        else:
+            sender = ours[0] if ours else None
+        candidate = Chosen(contact, number, sender)
+        if first_any is None:
+            first_any = candidate
+        textable = (
+            info is not None
+            and sender is not None
+            and not contact.do_not_text
+            and number not in recipient.opted_out
+            and number not in recipient.do_not_text
+            and phones.can_text(sender, number, rules.supported_countries, default_region=region).ok
+        )
+        if number == wanted:
+            if textable:
                 preferred = candidate
                 break
-            if first_textable is None:
-                first_textable = candidate
-            mobile = entry.type == "mobile" or (info is not None and info.line_type == "mobile")
-            if first_mobile is None and mobile:
-                first_mobile = candidate
-        if preferred is not None:
+            wanted = None
+        if not textable:
+            continue
+        if first_textable is None:
+            first_textable = candidate
+        mobile = entry.type == "mobile" or (info is not None and info.line_type == "mobile")
+        if first_mobile is None and mobile:
+            first_mobile = candidate
+        if first_mobile is not None and wanted is None:
             break
     chosen = preferred or first_mobile or first_textable or first_any
     if chosen is None:

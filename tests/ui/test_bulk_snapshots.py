@@ -11,32 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import TextArea
 
 from sms_tui.core.bulk_spec import CampaignSpec
 from sms_tui.store import Store
 from sms_tui.store.campaigns import NewRecipient
 from sms_tui.ui.app import SmsApp
-from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
-from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen
 from sms_tui.ui.screens.campaigns import CampaignsScreen
 from tests.ui.harness import inbox, seeded_app, settle, until
 from tests.ui.seed import LEADS, NOW
+from tests.ui.test_bulk import mark_all_and_preview
 
 TEXT = "Hi {{ contact.first_name }}, our spring offer is live this week: 20% off the annual plan."
 
 
 async def show_preview(pilot: Pilot[None]) -> None:
     app: SmsApp = pilot.app  # type: ignore[assignment]
-    await until(pilot, lambda: inbox(app).leads.total == 6)
-    await settle(pilot)
-    await pilot.press("asterisk")
-    await until(pilot, lambda: len(inbox(app).leads.marked) == 6)
-    await pilot.press("b")
-    await until(pilot, lambda: isinstance(app.screen, BulkComposeScreen))
-    app.screen.query_one("#bulk-text", TextArea).insert(TEXT)
-    await pilot.press("ctrl+j")
-    await until(pilot, lambda: isinstance(app.screen, BulkPreviewScreen) and app.screen.done)
+    await mark_all_and_preview(pilot, TEXT)
     await pilot.press("A")
     await pilot.press("end")  # the cursor on the warned lead: its details say why
     app.clear_notifications()

@@ -32,7 +32,7 @@ from sms_tui.ui.text import one_line, safe, visible
 from sms_tui.ui.widgets.preview_list import PreviewList, local_clock
 
 #: The first chunk is small so the first screen shows at once; the rest come in larger chunks.
-FIRST_CHUNK = 60
+FIRST_CHUNK = 20
 CHUNK = 500
 
 
@@ -79,6 +79,8 @@ class BulkPreviewScreen(Screen[None]):
         self.on_created = on_created
         self.loaded = 0
         self.done = False
+        #: The recipients, when the inbox read them ahead (while the rep wrote): no store read then.
+        self.read_ahead: list[Recipient] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-totals")
@@ -101,14 +103,17 @@ class BulkPreviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="bulk-preview", exit_on_error=False, description="Bulk preview")
     def _load(self, now: datetime) -> None:
-        ids = self.lead_ids
+        ids, ahead = self.lead_ids, self.read_ahead
         start, size = 0, FIRST_CHUNK
-        while start < len(ids):
-            chunk = ids[start : start + size]
-            recipients = self.store.preview_recipients(chunk)
+        total = len(ahead) if ahead is not None else len(ids)
+        while start < total:
+            if ahead is not None:
+                recipients = ahead[start : start + size]
+            else:
+                recipients = self.store.preview_recipients(ids[start : start + size])
             previews = self.plan.compute(recipients, now)
-            start += len(chunk)
-            self.app.call_from_thread(self._add, recipients, previews, start)
+            start += size
+            self.app.call_from_thread(self._add, recipients, previews, min(start, len(ids)))
             size = CHUNK
         self.app.call_from_thread(self._finished)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from sms_tui.commands.app import demo, open_inbox
+from sms_tui.commands.bulk import bulk
 from sms_tui.commands.cache import cache
 from sms_tui.commands.carrier import carrier
 from sms_tui.commands.keys import keys
@@ -36,3 +37,4 @@ main.add_command(demo)
 main.add_command(cache)
 main.add_command(login)
 main.add_command(keys)
+main.add_command(bulk)

@@ -28,6 +28,12 @@ File shape::
     end = "08:00"
     [keys]
     send = "ctrl+s"
+    [bulk]                      # bulk campaigns: segments per second per sending number, caps
+    long_code = 1
+    toll_free = 3
+    "+14155550100" = 2
+    daily_cap = 2000
+    day_zone = "America/Los_Angeles"
 """
 
 from __future__ import annotations
@@ -110,6 +116,10 @@ class Settings:
     """... from a toll-free number (carriers take somewhat more there)."""
     mms_cache_mb: float = 200.0
     """Disk space for fetched attachments (least recently used go first)."""
+    bulk: dict[str, str] = field(default_factory=dict)
+    """Bulk campaign pacing: segments per second per sending number by kind (long_code, toll_free,
+    short_code) or for one number ("+14155550100" = 3), daily_cap per sending number, day_zone where a
+    number's day starts. See `sms_tui.rules.bulk_pacing`."""
 
     @property
     def has_provider(self) -> bool:
@@ -165,6 +175,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return number
     if name == "mms_countries":
         return _countries(value, source)
+    if name == "bulk":
+        return bulk_table(value, source)
     if name in ("quiet_hours", "keys"):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -244,6 +256,46 @@ def check_private(path: Path) -> None:
             f"The config file {path} holds your API key but other users can read it (mode {mode:04o}); "
             f"fix it with: chmod 600 {path}"
         )
+
+
+# -- [bulk] as data (sms_tui.rules turns it into the campaign runner's pacing) ----------------------
+
+BULK_RATE_KEYS = ("long_code", "toll_free", "short_code")
+
+
+def bulk_table(value: Any, source: str = "the config file") -> dict[str, str]:
+    """Check a `[bulk]` table; values kept as text. Raises ConfigError naming the bad key."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"[bulk] in {source} must be a table, e.g. long_code = 1, daily_cap = 2000.")
+    out: dict[str, str] = {}
+    for key, raw in value.items():
+        if not isinstance(key, str) or isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise ConfigError(f"bulk.{key} in {source} must be a number or text, not {raw!r}.")
+        text = str(raw).strip()
+        if key == "day_zone":
+            if not _zone_exists(text):
+                raise ConfigError(f"bulk.day_zone in {source} must be an IANA time zone name, not {raw!r}.")
+        elif key == "daily_cap":
+            if not text.isdigit() or int(text) < 1:
+                raise ConfigError(
+                    f"bulk.daily_cap in {source} must be a whole number, 1 or more, not {raw!r}."
+                )
+        elif key in BULK_RATE_KEYS or (key.startswith("+") and key[1:].isdigit()):
+            try:
+                rate = float(text)
+            except ValueError:
+                rate = -1.0
+            if not 0 < rate <= 10_000:
+                raise ConfigError(
+                    f"bulk.{key} in {source} must be segments per second, more than 0, not {raw!r}."
+                )
+        else:
+            raise ConfigError(
+                f"Unknown key {key!r} in [bulk] in {source} (long_code, toll_free, short_code, a sending "
+                'number such as "+14155550100", daily_cap, day_zone).'
+            )
+        out[key] = text
+    return out
 
 
 # -- [quiet_hours] as data (sms_tui.rules turns it into a sending window) ----------------------------

@@ -17,13 +17,15 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sms_tui.config import QUIET_HOURS_KEYS, Settings, hhmm, quiet_hours_minutes
+from sms_tui.config import BULK_RATE_KEYS, QUIET_HOURS_KEYS, Settings, hhmm, quiet_hours_minutes
 from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
+from sms_tui.core.drip import Pacing
 from sms_tui.core.mms import NumberKind
 from sms_tui.core.quiet_hours import SendWindow
 
 __all__ = [
     "QUIET_HOURS_KEYS",
+    "bulk_pacing",
     "compliance_rules",
     "mms_countries",
     "mms_limits",
@@ -60,6 +62,15 @@ def quiet_hours_window(table: Mapping[str, str], source: str = "the config file"
         days=(intervals,) * 7,
         source=f"your config: quiet hours {hhmm(start)}–{hhmm(end)}",
     )
+
+
+def bulk_pacing(settings: Settings) -> Pacing:
+    """The campaign runner's pacing under `[bulk]` (the defaults when nothing is configured)."""
+    table = settings.bulk
+    rates = {k: float(table[k]) for k in BULK_RATE_KEYS if k in table}
+    numbers = {k: float(v) for k, v in table.items() if k.startswith("+")}
+    cap = int(table["daily_cap"]) if "daily_cap" in table else None
+    return Pacing(**rates, per_number=numbers, daily_cap=cap, day_zone=table.get("day_zone", "UTC"))
 
 
 # --- the rep's zone --------------------------------------------------------------------------------

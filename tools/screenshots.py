@@ -4,7 +4,8 @@ Runs the real app headless on the fake carrier in-process (its demo organization
 clock in business hours), drives it with a Pilot like a rep would, and calls
 `App.save_screenshot` for: the main screen, the composer with a UCS-2 warning, the template
 picker, a failed message, an opted-out lead, an inbound photo previewed as half-blocks (fetched
-from the carrier with the key, as `sms-tui` does) and the composer with a picture attached.
+from the carrier with the key, as `sms-tui` does), the composer with a picture attached, the bulk
+preview and the campaigns screen.
 """
 
 from __future__ import annotations
@@ -125,6 +126,46 @@ async def _mms(pilot: Pilot[None], app: SmsApp, transport: httpx.AsyncBaseTransp
     return row
 
 
+BULK_TEXT = (
+    "Hi {{ contact.first_name }}, this is {{ user.first_name }} from {{ organization.name }}: our spring "
+    "offer is live this week. Reply STOP to opt out."
+)
+
+
+async def _bulk(pilot: Pilot[None], app: SmsApp, save: Callable[[str], None]) -> None:
+    """Mark every lead, compose once, preview (clean ones approved), create a drip campaign."""
+    from textual.widgets import Input, TextArea
+
+    from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
+    from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen
+    from sms_tui.ui.screens.bulk_send import SendModeDialog
+    from sms_tui.ui.screens.campaigns import CampaignsScreen
+
+    await pilot.press("1", "asterisk")
+    await _until(pilot, lambda: len(app.inbox.leads.marked) == app.inbox.leads.total)
+    await pilot.press("b")
+    await _until(pilot, lambda: isinstance(app.screen, BulkComposeScreen))
+    app.screen.query_one("#bulk-text", TextArea).insert(BULK_TEXT)
+    await pilot.press("ctrl+j")
+    await _until(pilot, lambda: isinstance(app.screen, BulkPreviewScreen) and app.screen.done)
+    await pilot.press("A", "down", "down")
+    app.clear_notifications()
+    await _idle(pilot)
+    save("bulk-preview")
+    await pilot.press("ctrl+j")
+    await _until(pilot, lambda: isinstance(app.screen, SendModeDialog))
+    await pilot.press("down", "down", "down", "enter")  # drip
+    app.screen.query_one("#send-name", Input).value = "Spring offer"
+    app.screen.query_one("#send-drip-n", Input).value = "5"
+    app.screen.query_one("#send-drip-m", Input).value = "10"
+    await pilot.press("ctrl+j")
+    await _until(pilot, lambda: isinstance(app.screen, CampaignsScreen) and bool(app.screen.views))
+    await _idle(pilot)
+    app.clear_notifications()
+    await _idle(pilot)
+    save("campaigns")
+
+
 async def shoot(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     clock = FakeClock(START)
@@ -219,6 +260,10 @@ async def shoot(out: Path) -> list[Path]:
             app.inbox.composer.input.insert("Thanks! Here is the flyer for the spring offer")
             await _idle(pilot)
             save("mms-composer-attachment")
+            app.inbox.composer.clear()
+            await pilot.press("escape")
+            await _idle(pilot)
+            await _bulk(pilot, app, save)
         store.close()
     return saved
 

@@ -59,6 +59,17 @@ class Faults:
     max_skip_contact: int = 50_000
     max_limit_other: int = 100
     max_skip_other: int = 10_000
+    # -- a carrier's per-number limits (docs/carrier.md "Throughput and daily caps", carrier/limits.py)
+    #: segments per second per sending number, by kind; 0 = not enforced (30022 when over)
+    throughput_long_code: float = 0.0
+    throughput_toll_free: float = 0.0
+    throughput_short_code: float = 0.0
+    #: how far ahead of its rate a number may run before it is refused (seconds of sending)
+    throughput_burst_seconds: float = 5.0
+    #: messages per sending number per UTC day; 0 = no cap (30023 when over)
+    daily_cap: int = 0
+    #: messages from one number to the same recipient per minute; 0 = no limit (14107 when over)
+    to_number_per_minute: int = 0
     # -- the event log (docs/carrier.md "Event log") ------------------------------------------------
     #: an `updated` within this many seconds of the object's last created/updated event is merged
     #: into it (same id, later date_updated, newer data); 0 = every change is its own event

@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sms_tui.carrier import files, mms, outcomes, replies
+from sms_tui.carrier import files, limits, mms, outcomes, replies
 from sms_tui.carrier.objects import make_contact, make_lead
 from sms_tui.carrier.records import iso, phone_parts
 from sms_tui.carrier.storage import Record, public
@@ -148,6 +148,10 @@ def _send(carrier: Carrier, sms: Record, at: datetime) -> None:
         change(carrier, sms, at, status="error", error_message=outcomes.message(*refused))
         return
     text = sms.get("text") or ""
+    over_limit = limits.check(carrier, local, remote, text, at)  # throughput, daily cap (bulk)
+    if over_limit is not None:
+        change(carrier, sms, at, status="error", error_message=over_limit)
+        return
     change(
         carrier,
         sms,

@@ -27,6 +27,8 @@ Reads (return core.models dataclasses or the small types in store.types)
     scheduled_to(phone) -> list[Message]            scheduled on the provider to that number
     has_unsettled_outbound(*, since, now) -> bool   may an outbound status still change soon?
     kv_get(key, default=None) / kv_set(key, value|None)   sync cursors
+    lead_ids(query=None, *, now, tz=None, limit=None) -> list[str]   every lead of a search (bulk: `*`)
+    preview_recipients(lead_ids) -> list[core.campaign.Recipient]    leads as the bulk preview needs them
     optimize()                                       refresh planner statistics (ANALYZE; at a quiet moment)
     close()
 
@@ -59,6 +61,9 @@ Sync writes
     set_phone_opt_out(phone, opted_out, *, now=None) -> set[lead_id]
     set_phone_do_not_text(phone, do_not_text)
 
+Bulk campaigns (store/campaigns.py: create_campaign, campaigns, campaign_progress, campaign_recipients,
+pause/resume/cancel_campaign, campaign_report, export_campaign_csv, and the runner's release/sync_outcomes)
+
 `store.db` (the sqlite_utils.Database) is there for tests and tools; it bypasses the lock, so app code
 that shares the Store between threads should use the methods above (ask for a new one if missing).
 
@@ -70,6 +75,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sms_tui.store.bulk_reads import BulkReadsMixin
+from sms_tui.store.campaigns import CampaignsMixin
 from sms_tui.store.outbox import OutboxMixin
 from sms_tui.store.reads import ReadsMixin
 from sms_tui.store.sync_writes import SyncWritesMixin
@@ -77,7 +84,7 @@ from sms_tui.store.types import HeaderCounts, LeadCursor, LeadDetail, LeadPage, 
 from sms_tui.store.ui_writes import UiWritesMixin
 
 
-class Store(ReadsMixin, UiWritesMixin, SyncWritesMixin, OutboxMixin):
+class Store(BulkReadsMixin, ReadsMixin, UiWritesMixin, SyncWritesMixin, OutboxMixin, CampaignsMixin):
     """The cache. See the module docstring for the API."""
 
     @classmethod

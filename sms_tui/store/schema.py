@@ -150,6 +150,62 @@ def _v7_attachments(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE templates ADD COLUMN attachments TEXT")
 
 
+_V8_CAMPAIGNS = """
+CREATE TABLE campaigns (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    template_id TEXT,
+    mode TEXT NOT NULL CHECK (mode IN ('now', 'schedule', 'drip')),
+    schedule_at TEXT,                   -- schedule at one moment (UTC)
+    local_time TEXT,                    -- schedule at HH:MM in each lead's zone
+    drip_count INTEGER NOT NULL DEFAULT 0,
+    drip_minutes INTEGER NOT NULL DEFAULT 0,
+    daily_cap INTEGER,                  -- per sending number per day
+    state TEXT NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'paused', 'cancelled', 'done')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE campaign_recipients (
+    id INTEGER PRIMARY KEY,
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    lead_id TEXT NOT NULL,
+    contact_id TEXT,
+    display_name TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL,                -- E.164, to
+    from_number TEXT NOT NULL,          -- E.164, our sending number
+    tz TEXT NOT NULL DEFAULT '',        -- the lead's IANA zone, '' = from the phone
+    text TEXT NOT NULL,                 -- the final text (rendered, maybe edited for this lead)
+    segments INTEGER NOT NULL DEFAULT 1,
+    est_cost REAL NOT NULL DEFAULT 0,   -- US cents, estimated at preview
+    verdict TEXT NOT NULL DEFAULT 'ok' CHECK (verdict IN ('ok', 'warn', 'block')),
+    reason TEXT NOT NULL DEFAULT '',    -- the guard's reasons at preview
+    state TEXT NOT NULL CHECK (state IN ('pending', 'queued', 'sent', 'failed', 'blocked', 'skipped',
+        'cancelled', 'replied', 'opted_out')),
+    release_at TEXT,                    -- planned release (the runner's plan; the finish estimate)
+    local_id INTEGER,                   -- the outbox message once released
+    released_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,  -- releases retried after a throughput refusal
+    error TEXT NOT NULL DEFAULT '',
+    cost TEXT,                          -- the provider's cost (US cents) once sent
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX campaign_recipients_list ON campaign_recipients(campaign_id, state, id);
+CREATE INDEX campaign_recipients_due ON campaign_recipients(release_at) WHERE state = 'pending';
+CREATE INDEX campaign_recipients_queued ON campaign_recipients(local_id) WHERE state = 'queued';
+CREATE INDEX campaign_recipients_message ON campaign_recipients(local_id);
+CREATE INDEX campaign_recipients_unplanned ON campaign_recipients(campaign_id)
+    WHERE state = 'pending' AND release_at IS NULL;
+CREATE INDEX campaign_recipients_number ON campaign_recipients(from_number, released_at);
+CREATE INDEX campaign_recipients_phone ON campaign_recipients(phone, state);
+"""
+
+
+def _v8_campaigns(conn: sqlite3.Connection) -> None:
+    """Bulk campaigns and their recipients (store/campaigns.py)."""
+    _script(conn, _V8_CAMPAIGNS)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "base tables and triage triggers", _v1_base),
     (2, "full-text search and phone digits", _v2_search),
@@ -158,6 +214,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "narrow message-to-lead index for free-text search", _v5_lead_of_message),
     (6, "lead profile and contact emails", _v6_lead_profile),
     (7, "index of messages with attachments (MMS)", _v7_attachments),
+    (8, "bulk campaigns and their recipients", _v8_campaigns),
 ]
 CURRENT_VERSION = MIGRATIONS[-1][0]
 

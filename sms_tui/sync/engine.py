@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sms_tui.config import Settings
 from sms_tui.core.compliance import ComplianceRules
+from sms_tui.core.drip import Pacing
 from sms_tui.core.models import Attachment, Message
 from sms_tui.provider import (
     AuthError,
@@ -28,17 +29,18 @@ from sms_tui.provider import (
     ProviderUnavailable,
     RateLimited,
 )
-from sms_tui.rules import compliance_rules, mms_countries, mms_limits
+from sms_tui.rules import bulk_pacing, compliance_rules, mms_countries, mms_limits
 from sms_tui.store import Store
 from sms_tui.sync.apply import apply_sms
 from sms_tui.sync.cache import SyncCache
+from sms_tui.sync.campaigns import CampaignRunner
 from sms_tui.sync.events import ConnectionState, FirstSyncProgress, PollPacer, SyncEvent
 from sms_tui.sync.first_sync import Progress, Scope, refresh_account, run_first_sync
 from sms_tui.sync.marks import SyncMarks
 from sms_tui.sync.media import MediaCache
 from sms_tui.sync.outbox import DEFAULT_LEASE, OutboxPusher, PushReport, SendCounts
 from sms_tui.sync.poll import WHOLE_LOG, EventPoller, EventQuery, PollReport
-from sms_tui.sync.store_cache import as_cache
+from sms_tui.sync.store_cache import StoreCache, as_cache
 
 log = logging.getLogger("sms_tui.sync")
 
@@ -92,6 +94,7 @@ class SyncEngine:
         page_size: int = 100,
         scope: Scope | None = None,
         queries: tuple[EventQuery, ...] = WHOLE_LOG,
+        pacing: Pacing | None = None,
     ) -> None:
         self.cache: SyncCache = as_cache(store)
         self.client = client
@@ -119,6 +122,14 @@ class SyncEngine:
             rules=self.rules,
             mms_countries=mms_countries(self.settings),
             mms_limits=mms_limits(self.settings),
+        )
+        #: bulk campaigns: released into the outbox at each push (a test double cache has none)
+        self.campaigns = (
+            CampaignRunner(
+                self.cache.store, now=now, rules=self.rules, pacing=pacing or bulk_pacing(self.settings)
+            )
+            if isinstance(self.cache, StoreCache)
+            else None
         )
         self._wait = wait
         self._push_lock = asyncio.Lock()
@@ -202,6 +213,8 @@ class SyncEngine:
         self._set_state(None)
         self.totals.new_replies += len(report.new_inbound)
         changed = set(report.changed_lead_ids)
+        if self.campaigns is not None:
+            self.campaigns.inbound(report.new_inbound)
         for phone in report.opt_outs:
             changed |= await self._cancel_scheduled_to(phone)
         self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
@@ -236,11 +249,13 @@ class SyncEngine:
     async def push_outbox(self) -> PushReport:
         """Send what is due; never raises for provider trouble (it is in the report and the state).
         New inbound is fetched first (one small request), so a STOP that came during the undo
-        window blocks the send."""
+        window blocks the send. Bulk campaigns release what is due into the outbox before that."""
+        released = await self._run_campaigns()
         await self._fresh_inbound()
         async with self._push_lock:  # one push at a time per engine (the UI may ask while the loop runs)
             report = await self.pusher.push()
             await self._push_cancels(report)
+        report.changed_lead_ids |= released
         self.totals.add(report)
         if report.problem is not None:
             self._set_state(report.problem)
@@ -254,6 +269,17 @@ class SyncEngine:
                 blocked=report.blocked,
             )
         return report
+
+    async def _run_campaigns(self) -> set[str]:
+        """One step of the campaign runner (sync/campaigns.py); returns the leads it changed."""
+        if self.campaigns is None:
+            return set()
+        try:
+            run = await self.campaigns.step()
+        except Exception:  # a campaign's trouble must not hold up single sends
+            log.exception("campaign step failed")
+            return set()
+        return run.changed_lead_ids
 
     async def _fresh_inbound(self) -> None:
         now = self.now()
@@ -269,6 +295,8 @@ class SyncEngine:
         self.last_poll = now
         self.totals.new_replies += len(report.new_inbound)
         changed = set(report.changed_lead_ids)
+        if self.campaigns is not None:
+            self.campaigns.inbound(report.new_inbound)
         for phone in report.opt_outs:
             changed |= await self._cancel_scheduled_to(phone)
         if changed or report.new_inbound:
@@ -312,6 +340,8 @@ class SyncEngine:
     async def _cancel_scheduled_to(self, phone: str) -> set[str]:
         """A STOP arrived: scheduled messages to that phone must not go out."""
         changed: set[str] = set()
+        if self.campaigns is not None:  # campaign messages that have not left stop here
+            self.campaigns.opted_out(phone)
         reason = "The contact opted out (replied STOP) before this scheduled text was sent."
         for message in self.cache.scheduled_to(phone):
             try:

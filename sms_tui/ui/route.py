@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sms_tui.core import phones
+from sms_tui.core.campaign import same_country
 from sms_tui.core.models import Contact, Message, OurNumber
 
 
@@ -76,13 +77,6 @@ def decode_route(raw: str | None) -> Route | None:
     if not all(v is None or isinstance(v, str) for v in values):
         return None
     return Route(values[0], values[1], values[2])
-
-
-def same_country(a: str | None, b: str | None) -> bool:
-    """Same country, with the NANP (US, Canada, …) counted as one."""
-    if a is None or b is None:
-        return False
-    return a == b or (a in phones.NANP_GROUP and b in phones.NANP_GROUP)
 
 
 def _country_of(number: str) -> str | None:

@@ -20,6 +20,7 @@ import phonenumbers
 
 from sms_tui.carrier import FakeClock, create_app
 from sms_tui.carrier.outcomes import magic_reason
+from sms_tui.carrier.scale import OrgSpec
 from sms_tui.config import Settings
 from sms_tui.core.models import Message
 from sms_tui.core.phones import can_text
@@ -53,9 +54,13 @@ class World:
     seed: int = 7
     clock: FakeClock = field(default_factory=FakeClock)
     events: list[SyncEvent] = field(default_factory=list)
+    #: a generated organization of this size instead of the demo's (carrier/scale.py)
+    org: OrgSpec | None = None
 
     def __post_init__(self) -> None:
-        self.app = create_app(api_key=API_KEY, seed=self.seed, clock=self.clock, sleep=self.sleep)
+        self.app = create_app(
+            api_key=API_KEY, seed=self.seed, clock=self.clock, sleep=self.sleep, org=self.org
+        )
         self.asgi = httpx.ASGITransport(app=self.app)
         self.transport = TimeoutTransport(self.asgi, self.clock, CLIENT_TIMEOUT)
         self.ctl = httpx.AsyncClient(transport=self.asgi, base_url=BASE, auth=(API_KEY, ""))

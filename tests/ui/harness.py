@@ -67,6 +67,7 @@ class Live:
     clock: FakeClock
     http: httpx.AsyncClient
     messages: list[Message] = field(default_factory=list)
+    carrier: Any = None  # the in-process carrier app (hand it to live_app again for a restart)
 
     async def inbound(self, frm: str, to: str, text: str) -> None:
         r = await self.http.post(ROOT + "_carrier/inbound", json={"from": frm, "to": to, "text": text})
@@ -92,9 +93,13 @@ async def _no_sleep(seconds: float) -> None:
     """The client's back-off waits, skipped: tests never sleep for real."""
 
 
-async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
-    clock = FakeClock(LIVE_START)
-    carrier = create_app(api_key=KEY, seed=SEED, clock=clock)
+async def live_app(
+    tmp_path: Path, *, undo_seconds: float = 5.0, clock: FakeClock | None = None, carrier: Any = None
+) -> Live:
+    """The app on the cache in `tmp_path` and a carrier; pass `clock` and `carrier` of an earlier
+    Live to restart the app against the same carrier (quit and open again)."""
+    clock = clock or FakeClock(LIVE_START)
+    carrier = carrier or create_app(api_key=KEY, seed=SEED, clock=clock)
     transport = httpx.ASGITransport(app=carrier)
     http = httpx.AsyncClient(transport=transport, base_url=ROOT + "api/v1/", auth=(KEY, ""))
     r = await http.post(ROOT + "_carrier/faults", json={"reply_rate": 0, "carrier_error_rate": 0})
@@ -114,7 +119,7 @@ async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
         poll_seconds=999,
         rep_tz=REP_TZ,
     )
-    return Live(app=app, store=store, clock=clock, http=http)
+    return Live(app=app, store=store, clock=clock, http=http, carrier=carrier)
 
 
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:

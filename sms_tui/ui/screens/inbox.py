@@ -32,6 +32,7 @@ from sms_tui.ui.loaders import CONVERSATION_LIMIT
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
 from sms_tui.ui.palette import ActionEntry, InboxCommands, action_table
 from sms_tui.ui.screens.help import HelpScreen
+from sms_tui.ui.screens.inbox_bulk import BulkGlue
 from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
 from sms_tui.ui.screens.inbox_live import LiveUpdates
 from sms_tui.ui.screens.inbox_loading import ConversationLoader
@@ -60,6 +61,7 @@ SINGLE_KEYS = frozenset(
         "next_unread",
         "attachments",
     }
+    | {"bulk", "campaigns"}
 )
 
 
@@ -88,6 +90,7 @@ class InboxScreen(Screen[None]):
         self.live = LiveUpdates(self)
         self.triage = TriageKeys(self)
         self.loader = ConversationLoader(self)
+        self.bulk = BulkGlue(self)
         self._lead_id: str | None = None
         self._offers: tuple[bool, bool] = (False, False)
         #: Messages per page of a conversation (the loader counts the pages each lead shows).
@@ -367,6 +370,20 @@ class InboxScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.action_entries()))
+
+    # -- bulk texting (`self.bulk`) ---------------------------------------------------------------
+
+    def action_bulk(self) -> None:
+        """Compose one text for every marked lead, then preview each (b)."""
+        self.bulk.compose()
+
+    def action_campaigns(self) -> None:
+        """The bulk campaigns: progress, pause, resume, cancel, report (B)."""
+        self.bulk.campaigns()
+
+    @on(LeadList.MarksChanged)
+    def _marks_changed(self, event: LeadList.MarksChanged) -> None:
+        self.query_one(FilterBar).marked = event.count
 
     # -- filters and search ------------------------------------------------------------------
 

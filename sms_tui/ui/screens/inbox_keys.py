@@ -153,5 +153,21 @@ INBOX_BINDINGS: list[BindingType] = [
         id="inbox.refresh",
         tooltip="Reload the list and poll now.",
     ),
+    Binding(
+        "b",
+        "bulk",
+        "Bulk text",
+        show=False,
+        id="inbox.bulk",
+        tooltip="Write one text to every marked lead (space marks, * marks the whole search), preview each.",
+    ),
+    Binding(
+        "B,shift+b",
+        "campaigns",
+        "Campaigns",
+        show=False,
+        id="inbox.campaigns",
+        tooltip="Bulk campaigns: progress, pause, resume, cancel, report, CSV.",
+    ),
     Binding("question_mark", "help", "Help", id="inbox.help", tooltip="All keys."),
 ]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sms_tui.core import compliance, mms, phones
+from sms_tui.core import campaign, compliance, mms, phones
 from sms_tui.core.compliance import ComplianceRules, SendCheck
 from sms_tui.core.models import Attachment, OurNumber
 from sms_tui.core.safe_text import Safe
@@ -63,25 +63,7 @@ class ComposerContext:
         "Dana Smith" also counts as "Dana" or "Smith" ("Hi, Dana here"), and "Acme Inc." as
         "Acme": reps drop last names and legal suffixes.
         """
-        names = [self.user_name, *self.user_name.split(), self.org_name, _without_suffix(self.org_name)]
-        seen: dict[str, None] = {}
-        for name in names:
-            name = name.strip()
-            if len(name) >= 2:
-                seen.setdefault(name, None)
-        return tuple(seen)
-
-
-_LEGAL_SUFFIXES = frozenset(
-    {"inc", "llc", "ltd", "co", "corp", "gmbh", "plc", "limited", "llp", "pty", "sa", "ag", "bv"}
-)
-
-
-def _without_suffix(org: str) -> str:
-    words = org.replace(",", " ").split()
-    while words and words[-1].rstrip(".").casefold() in _LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
+        return campaign.sender_names(self.user_name, self.org_name)
 
 
 #: `core.compliance` Issue code for quiet hours (judged by the schedule dialog for the chosen time).

@@ -48,6 +48,22 @@ class LeadList(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False, id="lead.page_up"),
         Binding("home,g", "first", "First lead", show=False, id="lead.first"),
         Binding("end,G", "last", "Last lead", show=False, id="lead.last"),
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            show=False,
+            id="lead.mark",
+            tooltip="Mark the lead for a bulk text.",
+        ),
+        Binding(
+            "asterisk",
+            "mark_all",
+            "Mark all",
+            show=False,
+            id="lead.mark_all",
+            tooltip="Mark every lead of the current search or filter (again: unmark them).",
+        ),
     ]
 
     COMPONENT_CLASSES = ROW_CLASSES
@@ -63,6 +79,13 @@ class LeadList(ScrollView, can_focus=True):
             super().__init__()
             self.total = total
             self.exact = exact
+
+    class MarksChanged(Message):
+        """The set of leads marked for a bulk text changed (`count` marked now)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
 
     class LoadFailed(Message):
         """The store refused the query (e.g. a syntax error the search bar did not catch)."""
@@ -98,6 +121,8 @@ class LeadList(ScrollView, can_focus=True):
         #: `total` is the exact count (else a lower bound the list grows as pages arrive).
         self.exact = False
         self._want_end = False  # End was pressed before the count was known
+        #: Leads marked for a bulk text, by id, in the order marked (kept across searches and reloads).
+        self.marked: dict[str, None] = {}
 
     # -- public API -------------------------------------------------------------------------
 
@@ -176,6 +201,49 @@ class LeadList(ScrollView, can_focus=True):
             self.move_to(self.total - 1)  # the last page comes in one query (from the end)
         else:
             self._want_end = True  # as soon as the count is in
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the lead under the cursor, then move down (space, space, space…)."""
+        row = self.selected
+        if row is None:
+            return
+        if row.lead_id in self.marked:
+            del self.marked[row.lead_id]
+        else:
+            self.marked[row.lead_id] = None
+        self._marks_changed()
+        self.move_to(self.cursor + 1)
+
+    def action_mark_all(self) -> None:
+        """Mark every lead of the current search (by the store's query, in a thread)."""
+        self._mark_all(self.query_text)
+
+    @work(thread=True, group="lead-marks", exclusive=True, exit_on_error=False, description="Mark leads")
+    def _mark_all(self, query: str) -> None:
+        try:
+            ids = self._store.lead_ids(query or None, now=self._now(), tz=self._tz)
+        except Exception as error:
+            self.post_message(LeadList.LoadFailed(query, error))
+            return
+        self.app.call_from_thread(self.mark_many, ids)
+
+    def mark_many(self, lead_ids: list[str]) -> None:
+        """Mark these leads; when every one of them is marked already, unmark them instead."""
+        if all(i in self.marked for i in lead_ids):
+            for lead_id in lead_ids:
+                self.marked.pop(lead_id, None)
+        else:
+            self.marked.update(dict.fromkeys(lead_ids))
+        self._marks_changed()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self._strips.clear()
+        self.refresh()
+        self.post_message(LeadList.MarksChanged(len(self.marked)))
 
     # -- reactive plumbing ------------------------------------------------------------------
 
@@ -379,16 +447,20 @@ class LeadList(ScrollView, can_focus=True):
         row = self.row_at(index)
         if row is None:
             self._need(index)
-        key = (index, sub, width, index == self.cursor, row is None, self.has_focus)
+        marked = row is not None and row.lead_id in self.marked
+        key = (index, sub, width, index == self.cursor, row is None, self.has_focus, marked)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(row, sub, width, index == self.cursor)
+            strip = self._render_row(row, sub, width, index == self.cursor, marked)
             self._strips[key] = strip
         return strip
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
 
-    def _render_row(self, row: LeadRow | None, sub: int, width: int, is_cursor: bool) -> Strip:
+    def _render_row(
+        self, row: LeadRow | None, sub: int, width: int, is_cursor: bool, marked: bool = False
+    ) -> Strip:
         base = self.rich_style + (self._style("lead-list--cursor") if is_cursor else Style())
-        return row_strip(row, sub, width, self.row_height, self._style, base, self.app.console, self._now())
+        console, now = self.app.console, self._now()
+        return row_strip(row, sub, width, self.row_height, self._style, base, console, now, marked)

@@ -34,6 +34,7 @@ ROW_CLASSES = {
     "lead-list--draft",
     "lead-list--scheduled",
     "lead-list--placeholder",
+    "lead-list--marked",
 }
 
 #: `LeadList.DEFAULT_CSS`: the colours of those classes.
@@ -54,6 +55,7 @@ LeadList {
     & > .lead-list--draft { color: $secondary; }
     & > .lead-list--scheduled { color: $primary; }
     & > .lead-list--placeholder { color: $text-disabled; }
+    & > .lead-list--marked { color: $success; text-style: bold; }
 }
 """
 
@@ -72,9 +74,15 @@ def markers(row: LeadRow, style: StyleOf) -> Text:
     return marks
 
 
-def name_line(row: LeadRow, width: int, style: StyleOf, *, compact: bool, when: str = "") -> Text:
-    """● unread dot, the name (cut with …), markers and age; compact: markers and unread count."""
-    dot = Text("● " if row.unread else "  ", style=style("lead-list--unread-name"))
+def name_line(
+    row: LeadRow, width: int, style: StyleOf, *, compact: bool, when: str = "", marked: bool = False
+) -> Text:
+    """● unread dot (✓ when marked for bulk), the name (cut with …), markers and age; compact:
+    markers and unread count."""
+    if marked:
+        dot = Text("✓ ", style=style("lead-list--marked"))
+    else:
+        dot = Text("● " if row.unread else "  ", style=style("lead-list--unread-name"))
     name_style = style("lead-list--unread-name" if row.unread else "lead-list--name")
     right = markers(row, style)
     if compact:
@@ -112,14 +120,17 @@ def row_strip(
     base: Style,
     console: Console,
     now: datetime,
+    marked: bool = False,
 ) -> Strip:
-    """Line `sub` of a row as the list draws it (a placeholder while the row is not loaded)."""
+    """Line `sub` of a row as the list draws it (a placeholder while the row is not loaded);
+    `marked`: the row is marked for a bulk text (✓)."""
     if row is None:
         text = Text("  …" if sub == 0 else "", style=style("lead-list--placeholder"))
     elif row_height == 1:
-        text = name_line(row, width, style, compact=True)
+        text = name_line(row, width, style, compact=True, marked=marked)
     elif sub == 0:
-        text = name_line(row, width, style, compact=False, when=relative_time(row.last_activity_at, now))
+        when = relative_time(row.last_activity_at, now)
+        text = name_line(row, width, style, compact=False, when=when, marked=marked)
     else:
         text = preview_line(row, width, style)
     text.truncate(width, overflow="ellipsis", pad=True)

@@ -79,12 +79,15 @@ class FilterBar(Static):
     at_least: reactive[bool] = reactive(False)
     #: The search the list shows failed (the search line says why): no count, never a stale one.
     failed: reactive[bool] = reactive(False)
+    #: Leads marked for a bulk text (shown first, so it is never cut).
+    marked: reactive[int] = reactive(0)
 
     def on_resize(self) -> None:
         self.refresh()  # the layout depends on the width
 
     def render(self) -> Text:
-        width = self.content_size.width
+        marks = Text(f"✓{self.marked:,} marked ", style="bold green") if self.marked else Text()
+        width = self.content_size.width - marks.cell_len
         more = "+" if self.at_least else ""
         total = Text(f" {self.total:,}{more}", style="dim") if self.total is not None else Text()
         if self.failed:
@@ -101,7 +104,8 @@ class FilterBar(Static):
                 out = self._filters(short=True, only_active=True)
         if out.cell_len + total.cell_len <= width:
             out.append_text(total)
-        out.truncate(width, overflow="ellipsis")
+        out = Text.assemble(marks, out)
+        out.truncate(self.content_size.width, overflow="ellipsis")
         return out
 
     def _filters(self, *, short: bool, only_active: bool = False) -> Text:

@@ -1,0 +1,63 @@
+"""The bulk reads: every lead of a search in list order, and leads as the preview needs them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sms_tui.core.campaign import BulkMessage, preview
+from sms_tui.core.models import Contact, ContactPhone, Lead, OurNumber
+from sms_tui.store import Store
+from tests.store.conftest import NOW, make_lead, sms
+
+
+def test_lead_ids_follow_the_search_and_the_list_order(store: Store) -> None:
+    store.upsert_leads([make_lead(n, f"Acme {n}" if n % 2 else f"Other {n}") for n in range(1, 7)])
+    store.apply_remote_messages([sms(f"acti_{n}", n, at=NOW - timedelta(hours=n)) for n in range(1, 7)])
+    assert store.lead_ids(now=NOW) == [f"lead_{n}" for n in range(1, 7)]
+    assert store.lead_ids("acme", now=NOW) == ["lead_1", "lead_3", "lead_5"]
+    assert store.lead_ids("acme", now=NOW, limit=2) == ["lead_1", "lead_3"]
+    assert len(store.lead_ids(now=NOW)) == store.count_leads(now=NOW)
+
+
+def test_preview_recipients_carry_contacts_flags_history_and_saved_route(store: Store) -> None:
+    two = Lead(
+        "lead_2",
+        "Two phones",
+        (
+            Contact(
+                "cont_2",
+                "lead_2",
+                "Bo Li",
+                "Bo",
+                "Li",
+                (ContactPhone("+16505550002", "office"), ContactPhone("+16505550099", "mobile")),
+            ),
+        ),
+    )
+    store.upsert_leads([make_lead(1), two, make_lead(3)])
+    store.apply_remote_messages([sms("acti_1", 1, status="sent")])  # we texted lead 1
+    store.set_phone_opt_out("+16505550099", True, now=NOW)
+    store.kv_set("route:lead_3", '{"contact": "cont_3", "to": "+16505550003", "from": "+14155550199"}')
+    got = store.preview_recipients(["lead_3", "lead_2", "missing", "lead_1", "lead_2"])
+    assert [r.lead_id for r in got] == ["lead_3", "lead_2", "lead_1"]
+    three, lead2, one = got
+    assert (three.preferred_to, three.preferred_from, three.first_message) == (
+        "+16505550003",
+        "+14155550199",
+        True,
+    )
+    assert [p.phone for p in lead2.contacts[0].phones] == ["+16505550002", "+16505550099"]
+    assert lead2.opted_out == frozenset({"+16505550099"}) and lead2.contacts[0].first_name == "Bo"
+    assert not one.first_message and one.preferred_from == "+14155550100"
+    previews = preview(
+        got, BulkMessage("Hi {{ contact.first_name }}"), [OurNumber("n", "+14155550100", "US")], now=NOW
+    )
+    assert previews[1].text == "Hi Bo"
+    assert previews[1].to_number == "+16505550002"  # the mobile opted out: the office line is next
+
+
+def test_a_damaged_saved_route_is_ignored(store: Store) -> None:
+    store.upsert_leads([make_lead(4)])
+    store.kv_set("route:lead_4", "{not json")
+    (r,) = store.preview_recipients(["lead_4"])
+    assert r.preferred_to is None and r.first_message

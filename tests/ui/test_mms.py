@@ -142,9 +142,28 @@ async def _type_path(pilot: Pilot[None], dialog: AttachDialog, path: Path) -> No
     await settle(pilot)
 
 
-async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_file(tmp_path: Path) -> None:
+def _house(tmp_path: Path, size: tuple[int, int] = (96, 64)) -> Path:
     picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes((400, 300)))
+    picture.write_bytes(photo_bytes(size))
+    return picture
+
+
+async def _attach(pilot: Pilot[None], path: Path) -> None:
+    """ctrl+n in the composer of the lead shown, the path, enter: attached."""
+    dialog = await _attach_dialog(pilot)
+    await _type_path(pilot, dialog, path)
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(pilot.app.screen, AttachDialog))
+
+
+async def _enter_is_refused(pilot: Pilot[None], dialog: AttachDialog) -> None:
+    await pilot.press("enter")
+    await settle(pilot)
+    assert pilot.app.screen is dialog  # nothing attached: the dialog stays with its sentence
+
+
+async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_file(tmp_path: Path) -> None:
+    picture = _house(tmp_path, (400, 300))
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await _attach_dialog(pilot)
@@ -173,14 +192,10 @@ async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_fil
 
 
 async def test_a_picture_alone_is_a_message(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
-        dialog = await _attach_dialog(pilot)
-        await _type_path(pilot, dialog, picture)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
+        await _attach(pilot, picture)
         assert shown(inbox(app).composer.query_one("#composer-guard", Static)) == "Ready · ctrl+j send"
         await pilot.press("ctrl+j")
         await settle(pilot)
@@ -204,9 +219,7 @@ async def test_a_picture_over_the_limit_is_refused_with_the_sentence_and_can_be_
         )
         assert _verdict(dialog) == f"📷 roof photo.jpg · {shown_size} — {sentence}"
         assert dialog.query_one("#attach-verdict").has_class("-blocked")
-        await pilot.press("enter")  # refused: the dialog stays, nothing attached
-        await settle(pilot)
-        assert app.screen is dialog
+        await _enter_is_refused(pilot, dialog)
 
         await pilot.press("ctrl+r")
         await until(pilot, lambda: dialog.shrunk is not None)
@@ -234,14 +247,11 @@ async def test_a_file_type_mms_cannot_carry_is_refused(tmp_path: Path) -> None:
             "cannot be sent by MMS: send a picture (JPEG, PNG, GIF), a short video (MP4), audio, "
             "a PDF or a contact card."
         )
-        await pilot.press("enter")
-        await settle(pilot)
-        assert app.screen is dialog
+        await _enter_is_refused(pilot, dialog)
 
 
 async def test_a_recipient_outside_the_mms_countries_is_refused(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await _attach_dialog(pilot, "lead_cyd")  # a UK mobile
@@ -250,20 +260,14 @@ async def test_a_recipient_outside_the_mms_countries_is_refused(tmp_path: Path) 
             "MMS cannot be sent: their number is in the United Kingdom, and MMS works only in Canada and "
             "the United States. Send the text alone, or a link to the file."
         ) in _verdict(dialog)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert app.screen is dialog
+        await _enter_is_refused(pilot, dialog)
 
 
 async def test_ctrl_t_removes_what_is_attached_and_escape_changes_nothing(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
-        dialog = await _attach_dialog(pilot)
-        await _type_path(pilot, dialog, picture)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
+        await _attach(pilot, picture)
         composer = inbox(app).composer
         await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, AttachDialog))
@@ -323,14 +327,10 @@ async def test_a_template_with_an_attachment_inserts_its_text_and_attaches_its_f
 
 
 async def test_undoing_an_mms_brings_back_its_text_and_its_file(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        dialog = await _attach_dialog(pilot)
-        await _type_path(pilot, dialog, picture)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
+        await _attach(pilot, picture)
         await pilot.press(*"The house", "ctrl+j")
         composer = inbox(app).composer
         await until(pilot, lambda: bool(inbox(app).pending))

@@ -314,7 +314,11 @@ async def test_a_template_with_an_attachment_inserts_its_text_and_attaches_its_f
         await open_lead(pilot, "lead_ada")
         await pilot.press("enter", "ctrl+t")
         await until(pilot, lambda: isinstance(app.screen, TemplatePicker))
-        await pilot.press(*"flyer", "enter")
+        await pilot.press(*"flyer")
+        await settle(pilot)
+        info = shown(app.screen.query_one("#template-info", Static))
+        assert info.endswith(" chars · 📄 spring flyer.pdf 117 KB")
+        await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, TemplatePicker))
         composer = inbox(app).composer
         assert composer.text == "Hi Ada, here is our flyer"

@@ -19,11 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sms_tui.config import QUIET_HOURS_KEYS, Settings, hhmm, quiet_hours_minutes
 from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
+from sms_tui.core.mms import NumberKind
 from sms_tui.core.quiet_hours import SendWindow
 
 __all__ = [
     "QUIET_HOURS_KEYS",
     "compliance_rules",
+    "mms_countries",
+    "mms_limits",
     "named_zone",
     "quiet_hours_window",
     "rep_zone",
@@ -122,3 +125,19 @@ def _key_from_path(path: str) -> str | None:
     if not sep or not key:
         return None
     return key.removeprefix("posix/")
+
+
+def mms_countries(settings: Settings) -> frozenset[str]:
+    """Where MMS may go (both ends), from `mms_countries` (US and Canada by default)."""
+    return frozenset(settings.mms_countries)
+
+
+def mms_limits(settings: Settings) -> dict[NumberKind, int]:
+    """The most an MMS may weigh, in bytes, by the kind of sending number (a short code as a
+    toll-free number)."""
+    toll_free = int(settings.mms_limit_toll_free_kb * 1024)
+    return {
+        "long_code": int(settings.mms_limit_long_code_kb * 1024),
+        "toll_free": toll_free,
+        "short_code": toll_free,
+    }

@@ -73,7 +73,7 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         keymap=keymap,
         rep_tz=settings.timezone,
         rules=compliance_rules(settings),
-        media=_media(settings, cache, base_url, api_key),
+        media=_media(settings, cache),
         title=title,
     )
     _prepare_graphics()
@@ -83,39 +83,18 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         store.close()
 
 
-def _media(settings: Settings, cache: Path, base_url: str, api_key: str) -> Any:
-    """Received files (fetched with the key, saved in the download folder, opened with the system's
-    opener) and the MMS rules from the settings."""
-    from sms_tui.core.mms import rules_for
+def _media(settings: Settings, cache: Path) -> Any:
+    """Received files (fetched by the sync engine into its private cache, saved in the download
+    folder, opened with the system's opener) and the MMS rules from the settings."""
+    from sms_tui.core.mms import MmsRules
+    from sms_tui.rules import mms_countries, mms_limits
     from sms_tui.ui.media import Media
 
     return Media(
-        fetch=_fetcher(base_url, api_key),
         download_dir=settings.resolved_download_dir(),
-        rules=rules_for(settings.mms_countries),
+        rules=MmsRules(countries=mms_countries(settings), limits=mms_limits(settings)),
         work_dir=cache.parent / "outgoing",  # shrunk pictures wait here for their upload
     )
-
-
-def _fetcher(base_url: str, api_key: str) -> Any:
-    """An attachment's bytes from the provider (its url needs the key; the signed link it redirects
-    to is fetched without). Blocking: the UI calls it in a thread worker, when the rep asks."""
-    from sms_tui.core.models import Attachment
-
-    def fetch(attachment: Attachment) -> bytes:
-        import asyncio
-
-        from sms_tui.provider import CloseClient
-
-        async def download() -> bytes:
-            async with CloseClient(base_url, api_key) as client:
-                return (await client.download_file(attachment.url)).data
-
-        if not attachment.url:
-            raise ValueError("Close gave no link to this file.")
-        return asyncio.run(download())
-
-    return fetch
 
 
 def _prepare_graphics() -> None:

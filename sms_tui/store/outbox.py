@@ -11,11 +11,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import replace
 from datetime import datetime
 
-from sms_tui.core.models import Message
+from sms_tui.core.models import Attachment, Message
 from sms_tui.store.base import StoreBase
-from sms_tui.store.convert import MESSAGE_COLUMNS, REMOTE_STATE, message_from_row, parse_ts, ts
+from sms_tui.store.convert import (
+    MESSAGE_COLUMNS,
+    REMOTE_STATE,
+    attachments_from_json,
+    attachments_json,
+    message_from_row,
+    parse_ts,
+    ts,
+)
 from sms_tui.store.types import StoreError
 
 
@@ -64,8 +74,12 @@ class OutboxMixin(StoreBase):
         date_updated: datetime | str | None = None,
         cost: str | None = None,
         error_message: str | None = None,
+        attachments: tuple[Attachment, ...] | None = None,
     ) -> None:
-        """The provider accepted the message: store its id and status, release the claim."""
+        """The provider accepted the message: store its id and status, release the claim.
+
+        `attachments`: the provider's copies (media ids, urls, thumbnails); each keeps the local
+        file it was uploaded from (`local_path`), so the rep's own file opens without a download."""
         state = REMOTE_STATE.get(status)
         if state is None or state in ("inbox", "draft"):
             raise StoreError(f"unexpected status {status!r} for a pushed message")
@@ -76,6 +90,8 @@ class OutboxMixin(StoreBase):
             if owner is not None:
                 # A poll stored the provider's copy before we learnt its id: keep ours, drop theirs.
                 conn.execute("DELETE FROM messages WHERE local_id = ?", (owner[0],))
+            if attachments:
+                _keep_local_paths(conn, local_id, attachments)
             conn.execute(
                 "UPDATE messages SET remote_id = ?, status = ?, local_state = ?, "
                 "date_created = coalesce(?, date_created), date_sent = coalesce(?, date_sent), "
@@ -93,6 +109,22 @@ class OutboxMixin(StoreBase):
                     local_id,
                 ),
             )
+
+    def record_upload(self, local_id: int, index: int, url: str) -> bool:
+        """Remember that attachment `index` of this outbound message is uploaded (its Files API
+        `download.url`), before the SMS is created: a retry after a crash or a fault references it
+        instead of uploading the file again. False when there is no such message or attachment."""
+        with self._write() as conn:
+            row = conn.execute("SELECT attachments FROM messages WHERE local_id = ?", (local_id,)).fetchone()
+            current = list(attachments_from_json(row[0])) if row is not None else []
+            if not 0 <= index < len(current):
+                return False
+            current[index] = replace(current[index], url=url)
+            conn.execute(
+                "UPDATE messages SET attachments = ? WHERE local_id = ?",
+                (attachments_json(tuple(current)), local_id),
+            )
+            return True
 
     def mark_failed(self, local_id: int, error_message: str) -> None:
         """The send failed for good (the provider refused it): state error, kept with its reason."""
@@ -187,3 +219,16 @@ class OutboxMixin(StoreBase):
                 ids,
             ).fetchall()
         return [message_from_row(r) for r in rows]
+
+
+def _keep_local_paths(conn: sqlite3.Connection, local_id: int, incoming: tuple[Attachment, ...]) -> None:
+    """Store the provider's attachments for our message, each keeping the local file it came from."""
+    row = conn.execute("SELECT attachments FROM messages WHERE local_id = ?", (local_id,)).fetchone()
+    ours = attachments_from_json(row[0]) if row is not None else ()
+    merged = tuple(
+        replace(a, local_path=ours[i].local_path) if i < len(ours) and not a.local_path else a
+        for i, a in enumerate(incoming)
+    )
+    conn.execute(
+        "UPDATE messages SET attachments = ? WHERE local_id = ?", (attachments_json(merged), local_id)
+    )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 
+from sms_tui.core.mms import KINDS
 from sms_tui.core.query import (
     And,
     Field,
@@ -26,7 +27,7 @@ from sms_tui.core.query import (
     walk,
 )
 from sms_tui.store.convert import STATUS_OF_STATE, ts
-from sms_tui.store.schema import reversed_digits
+from sms_tui.store.schema import HAS_ATTACHMENTS_SQL, reversed_digits
 
 #: Close status -> local states that show it (blocked is a failure the rep must see: error).
 STATES_OF_STATUS: dict[str, tuple[str, ...]] = {}
@@ -53,7 +54,11 @@ _HAS = {
     "draft": "ls.has_draft = 1",
     "scheduled": "ls.scheduled_count > 0",
     "unread": "ls.unread > 0",
+    # MMS: only messages with attachments are in the partial index messages_with_attachments
+    "attachment": f"ls.lead_id IN (SELECT m.lead_id FROM messages m WHERE m.{HAS_ATTACHMENTS_SQL} "
+    "AND m.local_state <> 'draft')",
 }
+_HAS["attachments"] = _HAS["mms"] = _HAS["attachment"]
 _IS_STATIC = {
     "unread": "ls.unread > 0",
     "read": "ls.unread = 0",
@@ -63,8 +68,13 @@ _IS_STATIC = {
 }
 _DIRECTIONS = {"inbound": "inbound", "incoming": "inbound", "outbound": "outbound", "outgoing": "outbound"}
 _BOOLS = {"true": 1, "yes": 1, "1": 1, "false": 0, "no": 0, "0": 0}
-_LEAD_FIELDS = "failed_sms, sms_messages, unread, has, is, latest_sms_status, opted_out, name, phone, created"
-_SMS_FIELDS = "created (or date), direction, status, user, is:unread"
+_LEAD_FIELDS = (
+    "failed_sms, sms_messages, unread, has, is, latest_sms_status, opted_out, name, phone, created, "
+    "attachment_type"
+)
+_SMS_FIELDS = "created (or date), direction, status, user, is:unread, has:attachment, attachment_type"
+#: `attachment_type:` values: a kind (core.mms.KINDS) or a content type such as image/png
+_ATTACHMENT_TYPE_FIELDS = ("attachment_type", "attachment", "attachments")
 T = TypeVar("T")
 _SQL_OP = {":": "=", "=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
@@ -231,6 +241,11 @@ class _Compiler:
             return self.phone_match(digits)
         if name in ("created", "date"):
             return self.date_cond("ls.created_at", f)
+        if name in _ATTACHMENT_TYPE_FIELDS:
+            return (
+                f"ls.lead_id IN (SELECT m.lead_id FROM messages m WHERE {self.attachment_type(f)} "
+                "AND m.local_state <> 'draft')"
+            )
         if name in ("direction", "status", "user"):
             raise _err(f.position, f"{name}: inside sms(...), e.g. sms({name}:{f.value})")
         raise _err(f.position, f"a known field ({_LEAD_FIELDS}), not {f.name!r}")
@@ -262,7 +277,36 @@ class _Compiler:
             return f"m.user_id = {self.p(node.value)}"
         if name == "is" and value in ("unread", "read"):
             return "(m.direction = 'inbound' AND m.is_read = 0)" if value == "unread" else "m.is_read = 1"
+        if name == "has" and value in ("attachment", "attachments", "mms"):
+            return f"m.{HAS_ATTACHMENTS_SQL}"
+        if name in _ATTACHMENT_TYPE_FIELDS:
+            return self.attachment_type(node)
         raise _err(node.position, f"a message field ({_SMS_FIELDS}), not {node.name!r}")
+
+    # -- attachments -------------------------------------------------------------------------------
+
+    def attachment_type(self, f: Field) -> str:
+        """A message with an attachment of this kind (image, video, audio, pdf, contact, calendar,
+        document) or content type (image/png). The stored JSON is compact with sorted keys, so a
+        content type is the text `"content_type":"<type>` (a quote inside a value is escaped, so
+        no filename can fake it); only messages with attachments (a partial index) are looked at."""
+        _colon(f)
+        value = f.value.strip().lower()
+        if value in KINDS:
+            types = KINDS[value]
+        elif "/" in value and all(ch.isalnum() or ch in "/.+-" for ch in value):
+            types = (value,)
+        else:
+            raise _err(
+                f.value_position,
+                f"one of {', '.join(KINDS)} or a type such as image/png after attachment_type:",
+            )
+        likes: list[str] = []
+        for t in types:
+            stem = '%"content_type":"' + t
+            ends = ("%",) if t.endswith("/") else ('"%', ";%")
+            likes += [f"m.attachments LIKE {self.p(stem + end)}" for end in ends]
+        return f"(m.{HAS_ATTACHMENTS_SQL} AND ({' OR '.join(likes)}))"
 
     # -- dates -------------------------------------------------------------------------------------
 

@@ -103,6 +103,10 @@ class SyncCache(Protocol):
 
     def mark_blocked(self, local_id: int, reason: str, owner: str) -> None: ...
 
+    def record_upload(self, local_id: int, index: int, url: str, owner: str) -> None:
+        """Attachment `index` is uploaded (Files API `download.url`): never upload it again."""
+        ...
+
     def mark_failed(self, local_id: int, error: str, owner: str) -> None: ...
 
     def release(self, local_id: int, error: str, owner: str) -> None:

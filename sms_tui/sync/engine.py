@@ -15,10 +15,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sms_tui.config import Settings
 from sms_tui.core.compliance import ComplianceRules
-from sms_tui.core.models import Message
+from sms_tui.core.models import Attachment, Message
 from sms_tui.provider import (
     AuthError,
     CloseClient,
@@ -27,13 +28,14 @@ from sms_tui.provider import (
     ProviderUnavailable,
     RateLimited,
 )
-from sms_tui.rules import compliance_rules
+from sms_tui.rules import compliance_rules, mms_countries, mms_limits
 from sms_tui.store import Store
 from sms_tui.sync.apply import apply_sms
 from sms_tui.sync.cache import SyncCache
 from sms_tui.sync.events import ConnectionState, FirstSyncProgress, PollPacer, SyncEvent
 from sms_tui.sync.first_sync import Progress, Scope, refresh_account, run_first_sync
 from sms_tui.sync.marks import SyncMarks
+from sms_tui.sync.media import MediaCache
 from sms_tui.sync.outbox import DEFAULT_LEASE, OutboxPusher, PushReport, SendCounts
 from sms_tui.sync.poll import WHOLE_LOG, EventPoller, EventQuery, PollReport
 from sms_tui.sync.store_cache import as_cache
@@ -56,6 +58,14 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=max(0.0, seconds))
     except TimeoutError:
         pass
+
+
+def _media_folder(store: Store | SyncCache, settings: Settings) -> Path:
+    """Fetched attachments live beside the cache file they belong to (`media/`), else in the data dir."""
+    path = getattr(store, "path", None)
+    if isinstance(path, str) and path != ":memory:" and not path.startswith("file:"):
+        return Path(path).parent / "media"
+    return settings.resolved_data_dir() / "media"
 
 
 @dataclass
@@ -101,7 +111,14 @@ class SyncEngine:
         #: the send guard's rules: explicit ones, else those the settings configure ([quiet_hours])
         self.rules = rules if rules is not None else compliance_rules(self.settings)
         self.pusher = OutboxPusher(
-            self.cache, client, now=now, owner=self.owner, lease=lease, rules=self.rules
+            self.cache,
+            client,
+            now=now,
+            owner=self.owner,
+            lease=lease,
+            rules=self.rules,
+            mms_countries=mms_countries(self.settings),
+            mms_limits=mms_limits(self.settings),
         )
         self._wait = wait
         self._push_lock = asyncio.Lock()
@@ -110,6 +127,11 @@ class SyncEngine:
         self._stops_to_apply: set[str] = set()
         #: True once the cache is synced (first sync done, or a warm cache resumed)
         self.ready = False
+        #: attachments fetched on the rep's request (sync.events.AttachmentFetcher)
+        self.media = MediaCache(
+            _media_folder(store, self.settings),
+            max_bytes=int(self.settings.mms_cache_mb * 1024 * 1024),
+        )
 
     def __repr__(self) -> str:
         return f"SyncEngine(owner={self.owner!r}, state={self.state!r})"
@@ -251,6 +273,12 @@ class SyncEngine:
             changed |= await self._cancel_scheduled_to(phone)
         if changed or report.new_inbound:
             self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
+
+    def cached_attachment(self, attachment: Attachment, *, thumbnail: bool = False) -> Path | None:
+        return self.media.cached(attachment, thumbnail=thumbnail)
+
+    async def fetch_attachment(self, attachment: Attachment, *, thumbnail: bool = False) -> Path:
+        return await self.media.fetch(self.client, attachment, thumbnail=thumbnail)
 
     async def fetch_older(self, lead_id: str, before: datetime, limit: int = 100) -> frozenset[str]:
         """Messages of a lead older than the cache holds (the first sync keeps a window): one page

@@ -10,9 +10,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
 
-from sms_tui.core.models import Message
+from sms_tui.core.models import Attachment, Message
 
 ConnectionState = Literal["online", "offline", "rate_limited", "unavailable", "auth_failed"]
 
@@ -92,6 +93,26 @@ class SyncDriver(Protocol):
     async def push_outbox(self) -> object: ...
 
     async def fetch_older(self, lead_id: str, before: datetime, limit: int = 100) -> frozenset[str]: ...
+
+
+class AttachmentError(Exception):
+    """An attachment could not be fetched; str() is a sentence for the rep (no secrets, no markup)."""
+
+
+@runtime_checkable
+class AttachmentFetcher(Protocol):
+    """What the UI may ask about attachments (the sync engine is one): bytes on disk, in a private
+    cache by media id (0700 folder, 0600 files, bounded in size). The UI calls `fetch_attachment` in
+    a worker and `cached_attachment` anywhere (it never touches the network)."""
+
+    def cached_attachment(self, attachment: Attachment, *, thumbnail: bool = False) -> Path | None:
+        """The file if it is on disk already (a rep's own attachment: the file they attached)."""
+        ...
+
+    async def fetch_attachment(self, attachment: Attachment, *, thumbnail: bool = False) -> Path:
+        """Download (with the API key) into the cache, or find it there; `thumbnail` asks for the
+        small version (the original when Close made none). Raises AttachmentError with a sentence."""
+        ...
 
 
 #: Builds the engine for the UI, given the listener (the composition root wires the provider).

@@ -21,11 +21,14 @@ Outcomes of a POST:
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from sms_tui.core import mms
 from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, check_send
 from sms_tui.core.models import Message
 from sms_tui.provider import (
@@ -89,6 +92,8 @@ class OutboxPusher:
         post_budget: timedelta = DEFAULT_POST_BUDGET,
         rules: ComplianceRules = DEFAULT_RULES,
         sender_names: tuple[str, ...] = (),
+        mms_countries: frozenset[str] = mms.DEFAULT_MMS_COUNTRIES,
+        mms_limits: Mapping[mms.NumberKind, int] = mms.DEFAULT_SIZE_LIMITS,
     ) -> None:
         self.cache = cache
         self.client = client
@@ -100,6 +105,8 @@ class OutboxPusher:
         self.post_budget = post_budget
         self.rules = rules
         self.sender_names = sender_names
+        self.mms_countries = mms_countries
+        self.mms_limits = mms_limits
 
     async def push(self, limit: int = 50) -> PushReport:
         """Reconcile stale claims, then send due rows one claim at a time (a crash or a
@@ -142,6 +149,7 @@ class OutboxPusher:
             report.deferred += 1
             return
         match = find_match(
+            attachments=len(message.attachments),
             text=message.text,
             remote_phone=message.remote_phone,
             local_phone=message.local_phone,
@@ -174,9 +182,76 @@ class OutboxPusher:
             rules=self.rules,
             sender_names=self.sender_names,
         )
-        if check.ok:
+        blocks = [issue.message for issue in check.blocks]
+        if message.attachments:
+            verdict = mms.check_mms(
+                ctx.from_number or "",
+                to_number,
+                [(a.content_type, a.size) for a in message.attachments],
+                countries=self.mms_countries,
+                limits=self.mms_limits,
+            )
+            if not verdict.ok and verdict.reason:
+                blocks.append(verdict.reason)
+        return " ".join(blocks) if blocks else None
+
+    async def _upload(
+        self, message: Message, claimed_at: datetime, report: PushReport
+    ) -> list[dict[str, str]] | None:
+        """Upload the rep's files through the Files API, each exactly once: its `download.url` is
+        recorded in the cache before anything else happens, so a retry (after a fault, a crash, a
+        kill) references it instead of uploading again. Returns the SMS's `attachments`, or None
+        when the message was released (try again later) or failed (a file that cannot be read or
+        that the storage refused)."""
+        out: list[dict[str, str]] = []
+        for index, attachment in enumerate(message.attachments):
+            url = attachment.url
+            if not url:
+                try:
+                    data = await asyncio.to_thread(Path(attachment.local_path).read_bytes)
+                except OSError as exc:
+                    reason = exc.strerror or type(exc).__name__
+                    self._fail(
+                        message, f"The attached file {attachment.filename} cannot be read ({reason}).", report
+                    )
+                    return None
+                try:
+                    uploaded = await self.client.upload_file(
+                        attachment.filename, attachment.content_type, data
+                    )
+                except (
+                    AmbiguousRequestError,
+                    ProviderDataError,
+                    Offline,
+                    RateLimited,
+                    ProviderUnavailable,
+                    AuthError,
+                ) as exc:
+                    # No SMS was created: back to the outbox (an upload cut short is simply redone).
+                    self.cache.release(
+                        message.local_id, f"Uploading {attachment.filename}: {exc}", self.token
+                    )
+                    report.deferred += 1
+                    report.problem = exc
+                    return None
+                except ProviderError as exc:
+                    self._fail(message, f"Uploading {attachment.filename} failed: {exc}", report)
+                    return None
+                url = uploaded.url
+                self.cache.record_upload(message.local_id, index, url, self.token)
+            out.append({"url": url, "filename": attachment.filename, "content_type": attachment.content_type})
+        if out and self.now() > claimed_at + self.lease - self.post_budget:
+            # The uploads took long: the POST could outlive the claim. The files are recorded;
+            # the next push sends it without uploading again.
+            self.cache.release(message.local_id, "uploaded; sending shortly", self.token)
+            report.deferred += 1
             return None
-        return " ".join(issue.message for issue in check.blocks)
+        return out
+
+    def _fail(self, message: Message, reason: str, report: PushReport) -> None:
+        self.cache.mark_failed(message.local_id, reason, self.token)
+        report.failed += 1
+        report.changed_lead_ids.add(message.lead_id)
 
     async def _send(self, message: Message, claimed_at: datetime, report: PushReport) -> None:
         if self.now() > claimed_at + self.lease - self.post_budget:
@@ -191,6 +266,9 @@ class OutboxPusher:
             report.blocked += 1
             report.changed_lead_ids.add(message.lead_id)
             return
+        attachments = await self._upload(message, claimed_at, report) if message.attachments else []
+        if attachments is None:
+            return
         ctx = self.cache.send_context(message)
         scheduled = message.date_scheduled is not None and message.date_scheduled > self.now()
         try:
@@ -204,6 +282,7 @@ class OutboxPusher:
                 template_id=None,
                 date_scheduled=message.date_scheduled if scheduled else None,
                 retry=False,
+                attachments=attachments,
             )
         except (AmbiguousRequestError, ProviderDataError) as exc:
             # It may exist on the provider. Keep the claim; reconcile after the lease.

@@ -2,9 +2,10 @@
 
 Close has no idempotency key, so after a time-out, a dropped connection or a crash between claim
 and answer, the engine lists the lead's SMS created since shortly before the claim and looks for
-one that is ours: outbound, same text, same recipient, same sender (when both are known), created
-in the claim's time window, and not already linked to another local message. Only when the full
-listing succeeded and nothing matches is the message "proven absent" and sent again.
+one that is ours: outbound, same text, same recipient, same sender (when both are known), as many
+attachments, created in the claim's time window, and not already linked to another local message.
+Only when the full listing succeeded and nothing matches is the message "proven absent" and sent
+again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def find_match(
     claimed_at: datetime,
     candidates: Iterable[Sms],
     is_taken: Callable[[str], bool],
+    attachments: int | None = None,
 ) -> Sms | None:
     """The provider SMS that is this local message, or None. Earliest first, so two identical
     texts claimed one after the other pair up in order."""
@@ -38,8 +40,14 @@ def find_match(
         and (remote_phone is None or sms.remote_phone == remote_phone)
         and (local_phone is None or sms.local_phone is None or sms.local_phone == local_phone)
         and sms.date_created >= earliest
+        and (attachments is None or _attachment_count(sms) == attachments)
     ]
     matches = [sms for sms in matches if not is_taken(sms.id)]
     if not matches:
         return None
     return min(matches, key=lambda s: (s.date_created, s.id))
+
+
+def _attachment_count(sms: Sms) -> int:
+    items = sms.raw.get("attachments")
+    return len(items) if isinstance(items, list) else 0

@@ -15,6 +15,7 @@ from sms_tui.core.models import Message, Organization, User
 from sms_tui.core.phones import PhoneError, can_text, parse_phone
 from sms_tui.provider import models as wire
 from sms_tui.store import Store
+from sms_tui.store.convert import attachments_from_close
 from sms_tui.sync import convert
 from sms_tui.sync.cache import Counts, MergeResult, SendContext, SyncCache
 from sms_tui.sync.numbers import countries_of, usable_numbers
@@ -163,8 +164,12 @@ class StoreCache:
             date_updated=sms.date_updated,
             cost=sms.cost,
             error_message=sms.error_message,
+            attachments=attachments_from_close(sms.raw.get("attachments")) or None,
         )
         return frozenset({sms.lead_id} if sms.lead_id else ())
+
+    def record_upload(self, local_id: int, index: int, url: str, owner: str) -> None:
+        self.store.record_upload(local_id, index, url)
 
     def mark_blocked(self, local_id: int, reason: str, owner: str) -> None:
         self.store.mark_blocked(local_id, reason)

@@ -92,7 +92,7 @@ async def _no_sleep(seconds: float) -> None:
     """The client's back-off waits, skipped: tests never sleep for real."""
 
 
-async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
+async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0, media: Media | None = None) -> Live:
     clock = FakeClock(LIVE_START)
     carrier = create_app(api_key=KEY, seed=SEED, clock=clock)
     transport = httpx.ASGITransport(app=carrier)
@@ -113,6 +113,7 @@ async def live_app(tmp_path: Path, *, undo_seconds: float = 5.0) -> Live:
         undo_seconds=undo_seconds,
         poll_seconds=999,
         rep_tz=REP_TZ,
+        media=media,
     )
     return Live(app=app, store=store, clock=clock, http=http)
 

@@ -85,8 +85,8 @@ class Recorded:
     fetched: list[str] = field(default_factory=list)
     opened: list[Path] = field(default_factory=list)
 
-    def fetch(self, attachment: Attachment) -> bytes:
-        self.fetched.append(attachment.media_id)
+    def fetch(self, attachment: Attachment, *, thumbnail: bool = False) -> bytes:
+        self.fetched.append(attachment.media_id + ("#thumbnail" if thumbnail else ""))
         if attachment.media_id not in self.files:
             raise RuntimeError("Close answered 404: the file is gone.")
         return self.files[attachment.media_id]

@@ -344,3 +344,19 @@ async def test_undoing_an_mms_brings_back_its_text_and_its_file(tmp_path: Path) 
         await settle(pilot)
         assert [a.filename for a in inbox(app).composer.attachments] == ["house.png"]
         assert [m for m in app.store.conversation("lead_ada") if m.local_state == "outbox"] == []
+
+
+async def test_a_typed_in_the_composer_is_text_and_the_keys_are_remappable(tmp_path: Path) -> None:
+    from sms_tui.ui.keymap import check_keymap, valid_ids
+
+    assert {"inbox.attachments", "composer.attach"} <= set(valid_ids())
+    assert check_keymap({"attach": "ctrl+b", "attachments": "A"}) == {
+        "composer.attach": "ctrl+b",
+        "inbox.attachments": "A",
+    }
+    app = _app(tmp_path, Recorded(), PHOTO)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        assert inbox(app).composer.text == "a" and not isinstance(app.screen, AttachmentsDialog)

@@ -18,11 +18,11 @@ File shape::
     poll_interval = 15
     data_dir = "/home/rep/.local/share/sms-tui"
     timezone = "America/New_York"
-    mms_countries = ["US", "CA"]       # where MMS may go (both ends)
+    mms_countries = ["US", "CA"]       # where MMS may go
+    download_dir = "/home/rep/Downloads/sms-tui"
     mms_limit_long_code_kb = 600       # the most an MMS may weigh from a local number
     mms_limit_toll_free_kb = 1024      # ... from a toll-free number
     mms_cache_mb = 200                 # disk for fetched attachments
-    download_dir = "/home/rep/Downloads/sms-tui"  # where downloaded attachments go
     [quiet_hours]
     start = "21:00"
     end = "08:00"
@@ -49,8 +49,10 @@ APP_NAME = "sms-tui"
 ENV_PREFIX = "SMS_TUI_"
 DEFAULT_UNDO_SECONDS = 5.0
 DEFAULT_POLL_INTERVAL = 15.0
-#: where MMS may go by default (kept here, not imported from core: config imports nothing of ours)
+#: Where MMS may go unless the settings say otherwise (as `core.mms.DEFAULT_MMS_COUNTRIES`).
 DEFAULT_MMS_COUNTRIES = ("US", "CA")
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+#: MMS numbers: (lowest, highest) accepted
 _MMS_NUMBERS = {
     "mms_limit_long_code_kb": (1.0, 5120.0),
     "mms_limit_toll_free_kb": (1.0, 5120.0),
@@ -98,16 +100,16 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping, action -> key string, handed to the UI's `set_keymap`."""
     mms_countries: tuple[str, ...] = DEFAULT_MMS_COUNTRIES
-    """Countries (ISO codes) where MMS may be sent, both ends: US and Canada by default (Close rents
-    MMS numbers there only)."""
+    """Recipient countries (ISO codes) pictures and files may be texted to; MMS is refused elsewhere
+    before anything is uploaded. Env: SMS_TUI_MMS_COUNTRIES="US,CA"."""
+    download_dir: Path | None = None
+    """Where attachments the rep downloads are saved; None = the platform's Downloads/sms-tui."""
     mms_limit_long_code_kb: float = 600.0
     """The most an MMS may weigh (KB, all attachments) from a local (long code) number."""
     mms_limit_toll_free_kb: float = 1024.0
     """... from a toll-free number (carriers take somewhat more there)."""
     mms_cache_mb: float = 200.0
     """Disk space for fetched attachments (least recently used go first)."""
-    download_dir: Path | None = None
-    """Where attachments the rep downloads are saved; None = the platform's Downloads/sms-tui."""
 
     @property
     def has_provider(self) -> bool:
@@ -162,18 +164,7 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             raise ConfigError(f"{name} in {source} must be between {low:g} and {high:g}.")
         return number
     if name == "mms_countries":
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, list | tuple) or not all(isinstance(c, str) for c in items):
-            raise ConfigError(
-                f'mms_countries in {source} must be a list of country codes such as ["US", "CA"].'
-            )
-        codes = tuple(c.strip().upper() for c in items if c.strip())
-        bad = [c for c in codes if not re.fullmatch(r"[A-Z]{2}", c)]
-        if bad:
-            raise ConfigError(
-                f"mms_countries in {source} holds {', '.join(bad)}; use two-letter ISO codes such as US, CA."
-            )
-        return codes
+        return _countries(value, source)
     if name in ("quiet_hours", "keys"):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -193,6 +184,20 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                 f"America/New_York, not {value!r}."
             )
     return value
+
+
+def _countries(value: Any, source: str) -> tuple[str, ...]:
+    """["US", "CA"] (TOML) or "US,CA" (env, CLI) as upper-case ISO codes; [] means MMS nowhere."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        raise ConfigError(f'mms_countries in {source} must be a list of country codes, e.g. ["US", "CA"].')
+    codes = tuple(i.strip().upper() for i in items if i.strip())
+    odd = [c for c in codes if not _COUNTRY_CODE.fullmatch(c)]
+    if odd:
+        raise ConfigError(
+            f"mms_countries in {source} must hold two-letter country codes such as US or CA, not {odd[0]!r}."
+        )
+    return codes
 
 
 def _check_base_url(value: str, source: str) -> None:
@@ -326,10 +331,12 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     for f in fields(settings):
         value = getattr(settings, f.name)
         if value is None or value == {} or (f.name.startswith("mms_") and value == f.default):
-            continue
-        data[f.name] = (
-            str(value) if isinstance(value, Path) else list(value) if isinstance(value, tuple) else value
-        )
+            continue  # an MMS default is not written: a later default change reaches the rep
+        if f.name == "mms_countries":
+            if value == DEFAULT_MMS_COUNTRIES:
+                continue  # the default is not written: a later default change reaches the rep
+            value = list(value)
+        data[f.name] = str(value) if isinstance(value, Path) else value
     payload = tomli_w.dumps(data).encode()
     tmp = target.with_name(target.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

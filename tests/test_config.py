@@ -302,7 +302,7 @@ def test_mms_countries_and_download_dir_from_file_env_and_defaults(tmp_path: Pat
 def test_bad_mms_countries_say_what_is_expected(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('mms_countries = ["USA"]\n')
-    with pytest.raises(ConfigError, match="holds USA; use two-letter ISO codes such as US, CA"):
+    with pytest.raises(ConfigError, match="two-letter country codes such as US or CA, not 'USA'"):
         load_settings(env={}, path=path)
     path.write_text('mms_countries = "US"\n')
     assert load_settings(env={}, path=path).mms_countries == ("US",)

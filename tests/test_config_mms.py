@@ -33,7 +33,7 @@ def test_the_file_and_the_environment_configure_them(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "says"),
     [
-        ('mms_countries = ["USA"]', "two-letter ISO codes"),
+        ('mms_countries = ["USA"]', "two-letter country codes"),
         ("mms_countries = 3", "list of country codes"),
         ('mms_limit_toll_free_kb = "big"', "must be a number"),
         ("mms_limit_long_code_kb = 0", "between 1 and 5120"),

@@ -56,6 +56,22 @@ def smile() -> Image.Image:
     return img
 
 
+def flyer() -> Image.Image:
+    """The demo organization's flyer (the "Intro" template carries it): a sun over solar panels."""
+    img = Image.new("RGB", (240, 320), (255, 248, 230))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([0, 0, 239, 60], fill=(245, 150, 40))
+    draw.text((16, 14), "SUNRISE SOLAR", fill=(255, 255, 255))
+    draw.text((16, 34), "Cut your energy bill", fill=(255, 255, 255))
+    draw.ellipse([150, 80, 220, 150], fill=(255, 210, 60))
+    for row in range(3):
+        for col in range(4):
+            x, y = 20 + col * 52, 170 + row * 36
+            draw.polygon([(x, y + 30), (x + 10, y), (x + 50, y), (x + 40, y + 30)], fill=(40, 70, 130))
+    draw.text((16, 290), "Free quote: reply YES", fill=(60, 60, 60))
+    return img
+
+
 def pdf(text_lines: list[str]) -> bytes:
     """A one-page PDF with a few lines of Helvetica (hand-built, valid xref)."""
     stream = "BT /F1 14 Tf 72 720 Td 18 TL " + " ".join(f"({t}) '" for t in text_lines) + " ET"
@@ -84,6 +100,7 @@ def main() -> None:
     roof().save(OUT / "roof.jpg", "JPEG", quality=80, optimize=True)
     part().save(OUT / "part.png", "PNG", optimize=True)
     smile().save(OUT / "smile.gif", "GIF")
+    flyer().save(OUT / "flyer.png", "PNG", optimize=True)
     lines = ["Service agreement", "Signed: Pat Doe", "Date: 2026-11-23", "Thank you for your business."]
     (OUT / "signed-form.pdf").write_bytes(pdf(lines))
     for f in sorted(OUT.iterdir()):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from sms_tui.carrier import demo_history, team
+from sms_tui.carrier import demo_history, files, team
 from sms_tui.carrier.objects import make_contact, make_lead, phone_object
 from sms_tui.carrier.records import naive_iso
 from sms_tui.carrier.team import make_number, make_user
@@ -44,6 +44,8 @@ COMPANY_B = (
     "Solar", "Legal", "Freight", "Studios", "Health", "Motors", "Capital", "Foods", "Software",
 )  # fmt: skip
 SUFFIX = ("Inc.", "LLC", "Ltd", "Co.", "& Sons", "Group", "")
+#: templates that carry a file (Close's SMS templates can), by template name
+TEMPLATE_FILES = {"Intro": ("flyer.png",)}
 TITLES = ("CEO", "Office Manager", "Head of Ops", "Owner", "VP Sales", "Buyer", "CTO", "")
 
 TEMPLATES = (
@@ -120,7 +122,8 @@ def _base(carrier: Carrier, now: datetime) -> None:
                 "organization_id": org_id,
                 "date_created": naive_iso(created),
                 "date_updated": naive_iso(created),
-                "attachments": [],
+                # served with the request's host in their urls (files.template_view)
+                "attachments": [files.sample_media(carrier, f) for f in TEMPLATE_FILES.get(name, ())],
             },
         )
 

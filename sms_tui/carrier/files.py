@@ -38,6 +38,7 @@ from starlette.routing import Route
 
 from sms_tui.carrier.errors import ValidationFailed, field_error
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
+from sms_tui.carrier.storage import Record
 from sms_tui.carrier.validation import Field, check_fields, read_json
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ SAMPLES: dict[str, str] = {
     "smile.gif": "image/gif",
     "signed-form.pdf": "application/pdf",
 }
+#: bundled media the demo's templates carry (not sent by simulated leads)
+TEMPLATE_SAMPLES: dict[str, str] = {"flyer.png": "image/png"}
 
 _TABLE = (
     "CREATE TABLE IF NOT EXISTS file_blob (key TEXT PRIMARY KEY, filename TEXT NOT NULL, "
@@ -378,7 +381,8 @@ def _thumbnail(data: bytes) -> bytes | None:
 
 def sample_media(carrier: Carrier, name: str) -> dict[str, Any]:
     """One of the bundled samples, stored as a new attachment."""
-    return make_media(carrier, name, SAMPLES[name], (SAMPLES_DIR / name).read_bytes())
+    ctype = SAMPLES.get(name) or TEMPLATE_SAMPLES[name]
+    return make_media(carrier, name, ctype, (SAMPLES_DIR / name).read_bytes())
 
 
 def referenced_file(carrier: Carrier, url: str) -> StoredFile | None:
@@ -393,6 +397,25 @@ def referenced_file(carrier: Carrier, url: str) -> StoredFile | None:
     if key.startswith("temporary/") and carrier.now() - stored.created_at > FILE_LIFETIME:
         return None
     return stored
+
+
+def relocated(carrier: Carrier, attachment: Record) -> Record:
+    """The attachment with its urls on the host clients reach us at now (a file made before any
+    request, such as a demo template's, was given the default host)."""
+    out = dict(attachment)
+    for field_name in ("url", "thumbnail_url"):
+        key = key_of_url(out.get(field_name) or "")
+        if key is not None:
+            out[field_name] = file_url(carrier, key)
+    return out
+
+
+def template_view(carrier: Carrier, template: Record, *, include_attachments: bool) -> Record:
+    """A template as `GET sms_template/` shows it: its `attachments` only with
+    `include_attachments=true` (Close's parameter, default false), their urls on this host."""
+    if include_attachments:
+        return template | {"attachments": [relocated(carrier, a) for a in template.get("attachments") or []]}
+    return {k: v for k, v in template.items() if k != "attachments"}
 
 
 # -- routes ------------------------------------------------------------------------------------------

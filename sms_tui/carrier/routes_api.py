@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
-from sms_tui.carrier import sms_ops, sms_query
+from sms_tui.carrier import files, sms_ops, sms_query
 from sms_tui.carrier.engine import Carrier
 from sms_tui.carrier.errors import ApiError, NotFound, ValidationFailed
 from sms_tui.carrier.jsonsafe import CloseJSONResponse
@@ -260,10 +260,30 @@ async def phone_number_list(request: Request) -> CloseJSONResponse:
     return page(request, items, resource="phone_number")
 
 
+def _include_attachments(request: Request) -> bool:
+    return request.query_params.get("include_attachments", "").lower() in ("true", "1", "yes")
+
+
 async def template_list(request: Request) -> CloseJSONResponse:
     carrier = carrier_of(request)
     with carrier.lock:
-        return page(request, list(carrier.state.all("sms_template")), resource="sms_template")
+        include = _include_attachments(request)
+        items = [
+            files.template_view(carrier, t, include_attachments=include)
+            for t in list(carrier.state.all("sms_template"))
+        ]
+        return page(request, items, resource="sms_template")
+
+
+async def template_get(request: Request) -> CloseJSONResponse:
+    carrier = carrier_of(request)
+    with carrier.lock:
+        item = carrier.state.get("sms_template", request.path_params["id"])
+        if item is None:
+            raise NotFound(f"SMS template {request.path_params['id']} was not found.")
+        return one(
+            request, files.template_view(carrier, item, include_attachments=_include_attachments(request))
+        )
 
 
 async def sms_list(request: Request) -> CloseJSONResponse:
@@ -305,7 +325,7 @@ ROUTES = [
     Route("/phone_number/", phone_number_list),
     Route("/phone_number/{id}/", _getter("phone_number", "Phone number")),
     Route("/sms_template/", template_list),
-    Route("/sms_template/{id}/", _getter("sms_template", "SMS template")),
+    Route("/sms_template/{id}/", template_get),
     Route("/activity/sms/", sms_list, methods=["GET"]),
     Route("/activity/sms/", sms_create, methods=["POST"]),
     Route("/activity/sms/{id}/", _getter("sms", "SMS activity"), methods=["GET"]),

@@ -181,7 +181,12 @@ class CloseClient:
     async def list_templates(self, *, page_size: int = 100) -> list[SmsTemplate]:
         templates: list[SmsTemplate] = []
         async for page in self._iter_pages(
-            "sms_template/", {}, parse_template, "SMS templates", page_size, lambda t: t.id
+            "sms_template/",
+            {"include_attachments": "true"},  # Close leaves a template's files out unless asked
+            parse_template,
+            "SMS templates",
+            page_size,
+            lambda t: t.id,
         ):
             templates.extend(page.items)
         return templates

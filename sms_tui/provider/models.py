@@ -101,6 +101,8 @@ class SmsTemplate:
     text: str
     status: str
     is_shared: bool
+    #: Close's `attachments` (asked for with include_attachments=true), as received
+    attachments: tuple[dict[str, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +227,7 @@ def parse_template(body: object) -> SmsTemplate:
         text=f.text_or("text"),
         status=f.text_or("status", "active"),
         is_shared=f.flag("is_shared", default=False),
+        attachments=tuple(a for a in f.items("attachments") if isinstance(a, dict)),
     )
 
 

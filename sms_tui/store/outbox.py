@@ -126,6 +126,18 @@ class OutboxMixin(StoreBase):
             )
             return True
 
+    def forget_uploads(self, local_id: int) -> None:
+        """Drop the recorded upload urls of the rep's own files (those with a local path) so they
+        are uploaded again; a file that came by url alone (a template's) keeps it."""
+        with self._write() as conn:
+            row = conn.execute("SELECT attachments FROM messages WHERE local_id = ?", (local_id,)).fetchone()
+            if row is None:
+                return
+            kept = tuple(replace(a, url="") if a.local_path else a for a in attachments_from_json(row[0]))
+            conn.execute(
+                "UPDATE messages SET attachments = ? WHERE local_id = ?", (attachments_json(kept), local_id)
+            )
+
     def mark_failed(self, local_id: int, error_message: str) -> None:
         """The send failed for good (the provider refused it): state error, kept with its reason."""
         with self._write() as conn:

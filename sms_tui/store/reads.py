@@ -24,6 +24,7 @@ from sms_tui.store.base import StoreBase
 from sms_tui.store.convert import (
     LEAD_ROW_COLUMNS,
     MESSAGE_COLUMNS,
+    attachments_from_json,
     dt,
     emails_from_json,
     lead_row_from_row,
@@ -257,12 +258,15 @@ class ReadsMixin(StoreBase):
     # -- reference data ----------------------------------------------------------------------------
 
     def templates(self, *, include_inactive: bool = False) -> list[Template]:
-        sql = "SELECT id, name, text, is_active FROM templates"
+        sql = "SELECT id, name, text, is_active, attachments FROM templates"
         if not include_inactive:
             sql += " WHERE is_active = 1"
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY name COLLATE NOCASE, id").fetchall()
-        return [Template(id=i, name=n, text=t, is_active=bool(a)) for i, n, t, a in rows]
+        return [
+            Template(id=i, name=n, text=t, is_active=bool(a), attachments=attachments_from_json(files))
+            for i, n, t, a, files in rows
+        ]
 
     def our_numbers(self) -> list[OurNumber]:
         with self._lock:

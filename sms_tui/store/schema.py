@@ -146,6 +146,8 @@ def _v7_attachments(conn: sqlite3.Connection) -> None:
     conn.execute(
         f"CREATE INDEX messages_with_attachments ON messages(lead_id, local_id) WHERE {HAS_ATTACHMENTS_SQL}"
     )
+    # Close's SMS templates can carry files: choosing the template attaches them
+    conn.execute("ALTER TABLE templates ADD COLUMN attachments TEXT")
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [

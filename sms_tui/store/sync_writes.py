@@ -17,6 +17,7 @@ from typing import Any
 from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
 from sms_tui.store.convert import (
     attachment_to_close,
+    attachments_json,
     emails_json,
     json_text,
     local_state_for,
@@ -116,8 +117,8 @@ class SyncWritesMixin(SyncStateMixin):
 
     def upsert_templates(self, templates: Iterable[Template], *, replace: bool = True) -> None:
         """Store SMS templates; with replace, templates not listed are removed."""
-        rows = [(t.id, t.name, t.text, int(t.is_active)) for t in templates]
-        self._upsert_by_id("templates", ("name", "text", "is_active"), rows, replace)
+        rows = [(t.id, t.name, t.text, int(t.is_active), attachments_json(t.attachments)) for t in templates]
+        self._upsert_by_id("templates", ("name", "text", "is_active", "attachments"), rows, replace)
 
     def _upsert_by_id(
         self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], replace: bool

@@ -107,6 +107,11 @@ class SyncCache(Protocol):
         """Attachment `index` is uploaded (Files API `download.url`): never upload it again."""
         ...
 
+    def forget_uploads(self, local_id: int, owner: str) -> None:
+        """The recorded uploads expired (the provider refused their urls): the rep's files (those
+        with a local path) are uploaded again on the next attempt."""
+        ...
+
     def mark_failed(self, local_id: int, error: str, owner: str) -> None: ...
 
     def release(self, local_id: int, error: str, owner: str) -> None:

@@ -140,4 +140,10 @@ def number(n: wire.PhoneNumber) -> CoreNumber:
 
 
 def template(t: wire.SmsTemplate) -> CoreTemplate:
-    return CoreTemplate(id=t.id, name=t.name, text=t.text, is_active=t.status == "active")
+    return CoreTemplate(
+        id=t.id,
+        name=t.name,
+        text=t.text,
+        is_active=t.status == "active",
+        attachments=attachments_from_close(list(t.attachments)),
+    )

@@ -96,7 +96,10 @@ class SyncDriver(Protocol):
 
 
 class AttachmentError(Exception):
-    """An attachment could not be fetched; str() is a sentence for the rep (no secrets, no markup)."""
+    """An attachment could not be fetched; str() is a sentence for the rep (no secrets, no markup).
+    `reason` is the provider's part alone ("The attachment is no longer on the provider.")."""
+
+    reason: str = ""
 
 
 @runtime_checkable

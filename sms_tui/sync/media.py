@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from sms_tui.core.models import Attachment
@@ -72,9 +73,9 @@ class MediaCache:
             try:
                 got = await client.download_file(url, max_bytes=MAX_FILE_BYTES)
             except ProviderError as exc:
-                raise AttachmentError(
-                    f"Could not fetch {attachment.filename or 'the attachment'}: {exc}"
-                ) from None
+                error = AttachmentError(f"Could not fetch {attachment.filename or 'the attachment'}: {exc}")
+                error.reason = str(exc)
+                raise error from None
             await asyncio.to_thread(self._store, path, got.data)
         self._locks.pop(path, None)
         await asyncio.to_thread(self.evict, keep=path)
@@ -127,3 +128,22 @@ def _touch(path: Path) -> None:
         os.utime(path)
     except OSError:
         pass
+
+
+def blocking_fetcher(client: Callable[[], CloseClient], cache: MediaCache) -> Callable[[Attachment], bytes]:
+    """An attachment's bytes through the on-disk cache, for a UI thread worker (it runs its own
+    event loop and client per call: a worker thread has no loop). Raises AttachmentError whose text
+    is the provider's sentence."""
+
+    def fetch(attachment: Attachment) -> bytes:
+        async def run() -> Path:
+            async with client() as connection:
+                return await cache.fetch(connection, attachment)
+
+        try:
+            path = asyncio.run(run())
+        except AttachmentError as exc:
+            raise AttachmentError(exc.reason or str(exc)) from None
+        return path.read_bytes()
+
+    return fetch

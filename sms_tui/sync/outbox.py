@@ -248,6 +248,18 @@ class OutboxPusher:
             return None
         return out
 
+    def _upload_again(self, message: Message, reason: str, report: PushReport) -> bool:
+        """The provider refused an attachment's url: an upload is usable for 24 hours only (Close
+        Files API), so a message that waited longer (offline, crashed) uploads its files again —
+        once: the recorded urls are forgotten and it goes back to the outbox. False when there is
+        nothing to upload again (then the refusal stands)."""
+        if not any(a.local_path and a.url for a in message.attachments) or message.attempts >= 3:
+            return False
+        self.cache.forget_uploads(message.local_id, self.token)
+        self.cache.release(message.local_id, f"Uploading the files again: {reason}", self.token)
+        report.deferred += 1
+        return True
+
     def _fail(self, message: Message, reason: str, report: PushReport) -> None:
         self.cache.mark_failed(message.local_id, reason, self.token)
         report.failed += 1
@@ -297,6 +309,8 @@ class OutboxPusher:
             report.problem = exc
             return
         except ValidationError as exc:
+            if "attachments" in exc.field_errors and self._upload_again(message, str(exc), report):
+                return
             self._refused(message, str(exc), report)
             return
         except ProviderError as exc:

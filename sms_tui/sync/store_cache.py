@@ -171,6 +171,9 @@ class StoreCache:
     def record_upload(self, local_id: int, index: int, url: str, owner: str) -> None:
         self.store.record_upload(local_id, index, url)
 
+    def forget_uploads(self, local_id: int, owner: str) -> None:
+        self.store.forget_uploads(local_id)
+
     def mark_blocked(self, local_id: int, reason: str, owner: str) -> None:
         self.store.mark_blocked(local_id, reason)
 

@@ -260,3 +260,22 @@ async def test_the_samples_are_what_their_names_say() -> None:
                 assert Image.MIME[img.format or ""] == ctype
         else:
             assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+
+
+async def test_templates_carry_their_files_when_asked(carrier: Carrier) -> None:
+    plain = await carrier.get("sms_template/")
+    assert all("attachments" not in t and "_x_sample_attachments" not in t for t in plain["data"])
+    full = await carrier.get("sms_template/", include_attachments="true")
+    assert_conforms(full, "/sms_template/")
+    intro = next(t for t in full["data"] if t["name"] == "Intro")
+    [flyer] = intro["attachments"]
+    assert (flyer["filename"], flyer["content_type"]) == ("flyer.png", "image/png") and flyer["thumbnail_url"]
+    assert flyer["url"].startswith("http://carrier.test/go/file/media/")  # made at build, served on this host
+    again = await carrier.get(f"sms_template/{intro['id']}/", include_attachments="true")
+    assert again["attachments"] == [flyer]  # the same file each time
+    got = await carrier.http.get(flyer["url"], follow_redirects=True)
+    assert got.content == (SAMPLES_DIR / "flyer.png").read_bytes()
+    _, contact = await carrier.lead()
+    item = {k: flyer[k] for k in ("url", "filename", "content_type")}
+    sms = await carrier.send(status="outbox", text="our flyer", contact_id=contact["id"], attachments=[item])
+    assert sms["attachments"][0]["media_id"] != flyer["media_id"]  # the SMS gets its own media

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sms_tui.core.models import Attachment, Message
+from sms_tui.core.models import Attachment, Message, Template
 from sms_tui.provider.models import parse_sms
 from sms_tui.store import Store
 from sms_tui.store.convert import attachments_from_json, attachments_json
@@ -182,3 +182,14 @@ def test_migration_7_indexes_only_messages_with_attachments(db_path: Path) -> No
     assert "messages_with_attachments" in plan
     assert conn.execute("SELECT count(*) FROM messages WHERE attachments > '[]'").fetchone()[0] == 1
     conn.close()
+
+
+def test_templates_keep_their_files(store: Store) -> None:
+    flyer = Attachment(
+        "flyer.png", "image/png", 4160, "https://app.close.com/go/file/m/flyer.png/", "media_f"
+    )
+    store.upsert_templates(
+        [Template("smstmpl_1", "Intro", "Hi", attachments=(flyer,)), Template("smstmpl_2", "Bye", "Bye")]
+    )
+    intro, bye = sorted(store.templates(), key=lambda t: t.id)
+    assert intro.attachments == (flyer,) and bye.attachments == ()

@@ -21,6 +21,7 @@ import phonenumbers
 from sms_tui.carrier import FakeClock, create_app
 from sms_tui.carrier.outcomes import magic_reason
 from sms_tui.config import Settings
+from sms_tui.core.models import Message
 from sms_tui.core.phones import can_text
 from sms_tui.provider import CloseClient
 from sms_tui.store import Store
@@ -201,3 +202,14 @@ def send_one(store: Store, lead: tuple[str, str | None, str, str], text: str, se
 
 def outbound_texts(carrier_sms: list[dict[str, Any]]) -> list[str]:
     return [s["text"] for s in carrier_sms if s["direction"] == "outbound"]
+
+
+async def inbound_mms(world: World, store: Store, engine: SyncEngine, *, lead: int, sample: str) -> Message:
+    """A lead texts one of the carrier's bundled samples; the engine polls it into `store`."""
+    _, _, phone, ours = textable_leads(store)[lead]
+    r = await world.ctl.post("/_carrier/inbound", json={"from": phone, "to": ours, "media": [sample]})
+    r.raise_for_status()
+    await engine.poll_once()
+    message = store.get_message_by_remote_id(r.json()["id"])
+    assert message is not None
+    return message

@@ -3,6 +3,7 @@ request, kept by media id in a private, bounded cache; thumbnails apart from ori
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 from dataclasses import replace
@@ -13,21 +14,15 @@ import pytest
 from sms_tui.carrier.files import SAMPLES_DIR
 from sms_tui.core.models import Attachment
 from sms_tui.sync.events import AttachmentError, AttachmentFetcher
-from sms_tui.sync.media import MediaCache
-from tests.sync.harness import World, textable_leads
+from sms_tui.sync.media import MediaCache, blocking_fetcher
+from tests.sync.harness import World, inbound_mms
 
 ROOF = (SAMPLES_DIR / "roof.jpg").read_bytes()
 
 
 async def inbound_photo(world: World) -> Attachment:
     store = world.store()
-    engine = world.engine(store)
-    _, _, phone, ours = textable_leads(store)[0]
-    r = await world.ctl.post("/_carrier/inbound", json={"from": phone, "to": ours, "media": ["roof.jpg"]})
-    r.raise_for_status()
-    await engine.poll_once()
-    message = store.get_message_by_remote_id(r.json()["id"])
-    assert message is not None
+    message = await inbound_mms(world, store, world.engine(store), lead=0, sample="roof.jpg")
     return message.attachments[0]
 
 
@@ -92,3 +87,15 @@ def test_the_least_recently_used_files_go_first(tmp_path: Path) -> None:
         and cache.cached(atts[1]) is None
         and cache.cached(atts[2]) is not None
     )
+
+
+async def test_the_blocking_fetcher_for_ui_workers_goes_through_the_disk_cache(world: World) -> None:
+    photo = await inbound_photo(world)
+    cache = MediaCache(world.tmp / "media")
+    fetch = blocking_fetcher(world.client, cache)
+    assert await asyncio.to_thread(fetch, photo) == ROOF  # a worker thread: its own loop and client
+    assert await asyncio.to_thread(fetch, photo) == ROOF and downloads(world) == 1
+    gone = replace(photo, media_id="media_gone", url=photo.url.replace(photo.media_id, "media_gone"))
+    with pytest.raises(AttachmentError) as caught:
+        await asyncio.to_thread(fetch, gone)
+    assert str(caught.value) == "The attachment is no longer on the provider."  # the UI adds the file name

@@ -16,7 +16,7 @@ from sms_tui.carrier.files import SAMPLES_DIR
 from sms_tui.core.models import Attachment
 from sms_tui.store import Store
 from sms_tui.sync.outbox import DEFAULT_LEASE
-from tests.sync.harness import World, textable_leads
+from tests.sync.harness import World, inbound_mms, textable_leads
 
 LEASE = DEFAULT_LEASE.total_seconds()
 ROOF = (SAMPLES_DIR / "roof.jpg").read_bytes()
@@ -41,6 +41,21 @@ def uploads(world: World) -> int:
 
 async def carrier_mms(world: World, text: str) -> list[dict[str, Any]]:
     return [s for s in await world.carrier_sms() if s["direction"] == "outbound" and s["text"] == text]
+
+
+async def killed_after_the_upload(world: World, store: Store, text: str) -> int:
+    """An engine uploads the file of a due MMS, then its process dies before the SMS POST."""
+    first = world.engine(store)
+    local_id = send_mms(world, store, text)
+    world.clock.advance(6)
+
+    async def die(**kwargs: object) -> object:
+        raise asyncio.CancelledError
+
+    first.pusher.client.create_sms = die  # type: ignore[method-assign,assignment]
+    with pytest.raises(asyncio.CancelledError):
+        await first.push_outbox()
+    return local_id
 
 
 async def test_an_mms_is_uploaded_after_the_undo_window_and_sent_once(world: World) -> None:
@@ -77,16 +92,7 @@ async def test_a_fault_on_the_upload_is_redone_and_the_sms_goes_once(world: Worl
 
 async def test_killed_after_the_upload_the_next_engine_reuses_it(world: World) -> None:
     store = world.store()
-    first = world.engine(store)
-    local_id = send_mms(world, store, "crash before the POST")
-    world.clock.advance(6)
-
-    async def die(**kwargs: object) -> object:
-        raise asyncio.CancelledError  # the process dies after the upload, before the SMS POST
-
-    first.pusher.client.create_sms = die  # type: ignore[method-assign,assignment]
-    with pytest.raises(asyncio.CancelledError):
-        await first.push_outbox()
+    local_id = await killed_after_the_upload(world, store, "crash before the POST")
     recorded = store.get_message(local_id)
     assert recorded is not None and recorded.attachments[0].url.startswith("http://carrier.test/go/file/")
     second = world.engine(world.store())
@@ -175,13 +181,42 @@ async def test_an_mms_over_the_limit_is_blocked_before_any_upload(world: World) 
 
 async def test_a_polled_inbound_mms_keeps_its_attachments(world: World) -> None:
     store = world.store()
-    engine = world.engine(store)
-    _, _, phone, ours = textable_leads(store)[1]
-    r = await world.ctl.post("/_carrier/inbound", json={"from": phone, "to": ours, "media": ["part.png"]})
-    r.raise_for_status()
-    await engine.poll_once()
-    message = store.get_message_by_remote_id(r.json()["id"])
-    assert message is not None and message.direction == "inbound"
+    message = await inbound_mms(world, store, world.engine(store), lead=1, sample="part.png")
+    assert message.direction == "inbound"
     [att] = message.attachments
     assert (att.filename, att.content_type) == ("part.png", "image/png") and att.thumbnail_url
     assert Path(att.url).name == "part.png" or att.url.endswith("/part.png/")
+
+
+async def test_a_templates_file_is_synced_and_sent_without_an_upload(world: World) -> None:
+    store = world.store()
+    engine = world.engine(store)
+    [intro] = [t for t in store.templates() if t.name == "Intro"]
+    [flyer] = intro.attachments
+    assert (
+        (flyer.filename, flyer.content_type) == ("flyer.png", "image/png")
+        and flyer.url
+        and not flyer.local_path
+    )
+    lead_id, contact_id, phone, ours = textable_leads(store)[2]
+    now = world.clock.now()
+    store.enqueue_send(
+        lead_id=lead_id, contact_id=contact_id, text="see the flyer", remote_phone=phone, local_phone=ours,
+        send_at=now, now=now, attachments=intro.attachments, template_id=intro.id,
+    )  # fmt: skip
+    await engine.poll_once()
+    await engine.push_outbox()
+    [sms] = await carrier_mms(world, "see the flyer")
+    assert sms["attachments"][0]["filename"] == "flyer.png" and uploads(world) == 0
+
+
+async def test_an_upload_older_than_24_hours_is_done_again_and_the_sms_goes_once(world: World) -> None:
+    store = world.store()
+    local_id = await killed_after_the_upload(world, store, "a day late")
+    world.clock.advance(25 * 3600)  # Close keeps an upload usable for 24 hours
+    second = world.engine(world.store())
+    await second.push_outbox()  # reconciled: absent; the old url is refused; the file goes up again
+    await second.push_outbox()
+    message = store.get_message(local_id)
+    assert message is not None and message.local_state == "sent", message
+    assert len(await carrier_mms(world, "a day late")) == 1 and uploads(world) == 2

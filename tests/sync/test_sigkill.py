@@ -1,5 +1,6 @@
 """Real `sms-tui sync` processes, killed with SIGKILL at random moments while the carrier injects 5xx,
-429s and connections dropped after the SMS was stored: nothing the rep sent is lost or duplicated.
+429s and connections dropped after the SMS was stored: nothing the rep sent is lost or duplicated —
+an MMS too (its photo is uploaded through the Files API; the SMS goes once, with its attachment).
 
 Bounded in time for `make test`: eight processes, each killed within a few seconds; then one engine in
 this process settles (its clock set past the 90 s lease, so every claim a killed process left behind
@@ -20,11 +21,14 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from sms_tui.carrier import RunningCarrier, start_background
+from sms_tui.carrier.files import SAMPLES_DIR
+from sms_tui.core.models import Attachment
 from sms_tui.provider import CloseClient
 from sms_tui.store import Store
 from sms_tui.sync.engine import SyncEngine
@@ -67,24 +71,31 @@ def _faults(carrier: RunningCarrier, **values: float) -> None:
     ).raise_for_status()
 
 
-def _carrier_texts(carrier: RunningCarrier) -> Counter[str]:
+def _carrier_sms(carrier: RunningCarrier) -> list[dict[str, Any]]:
     state = httpx.get(
         f"http://{carrier.host}:{carrier.port}/_carrier/state", auth=(KEY, ""), timeout=30
     ).json()
-    return Counter(s["text"] for s in state["sms"] if s["direction"] == "outbound")
+    return [s for s in state["sms"] if s["direction"] == "outbound"]
 
 
 def _enqueue(
-    store: Store, leads: list[tuple[str, str | None, str, str]], rng: random.Random, n: int
+    store: Store, leads: list[tuple[str, str | None, str, str]], rng: random.Random, n: int, photo: Path
 ) -> list[str]:
+    """n messages; about a third are MMS with a photo (uploaded by the engine, exactly once)."""
     texts = []
     for _ in range(n):
         lead_id, contact_id, phone, ours = rng.choice(leads)
-        text = f"Checking in ({rng.getrandbits(40):010x}). Reply STOP to opt out."
+        mms = rng.random() < 0.35
+        text = f"{'Photo' if mms else 'Checking in'} ({rng.getrandbits(40):010x}). Reply STOP to opt out."
+        files = (
+            (Attachment(photo.name, "image/jpeg", photo.stat().st_size, local_path=str(photo)),)
+            if mms
+            else ()
+        )
         now = datetime.now(UTC)
         store.enqueue_send(
             lead_id=lead_id, contact_id=contact_id, text=text, remote_phone=phone,
-            local_phone=ours, send_at=now, now=now,
+            local_phone=ours, send_at=now, now=now, attachments=files,
         )  # fmt: skip
         texts.append(text)
     return texts
@@ -130,7 +141,9 @@ def test_sync_processes_killed_at_random_lose_nothing_and_duplicate_nothing(
     store = Store.open(cache)
     leads = [lead for lead in textable_leads(store) if lead[3].startswith("+1")]
     assert len(leads) > 10
-    texts = _enqueue(store, leads, rng, 12)
+    photo = tmp_path / "roof.jpg"
+    photo.write_bytes((SAMPLES_DIR / "roof.jpg").read_bytes())
+    texts = _enqueue(store, leads, rng, 12, photo)
     _faults(carrier, rate_5xx=0.15, rate_429=0.1, rate_drop_after_store=0.3, retry_after=1, reply_rate=0)
     began = time.monotonic()
     in_flight = 0  # messages a killed process left claimed (`sending`)
@@ -143,14 +156,16 @@ def test_sync_processes_killed_at_random_lose_nothing_and_duplicate_nothing(
         in_flight += store.db.execute(
             "SELECT count(*) FROM messages WHERE local_state = 'sending'"
         ).fetchone()[0]
-        texts += _enqueue(store, leads, rng, rng.randint(1, 4))
+        texts += _enqueue(store, leads, rng, rng.randint(1, 4), photo)
     assert time.monotonic() - began < 180
     _faults(carrier, rate_5xx=0, rate_429=0, rate_drop_after_store=0)
     found, absent = asyncio.run(_settle(cache, carrier))
     print(f"{len(texts)} sent, {in_flight} left in flight by a kill, settled: {found} found, {absent} absent")
 
     assert store.outbox() == [], "messages stuck in the outbox or in flight"
-    on_carrier = _carrier_texts(carrier)
+    carrier_sms = _carrier_sms(carrier)
+    on_carrier = Counter(s["text"] for s in carrier_sms)
+    files = {s["text"]: [a["filename"] for a in s["attachments"]] for s in carrier_sms}
     outcomes: Counter[str] = Counter()
     for text in texts:
         rows = store.db.execute(
@@ -163,6 +178,8 @@ def test_sync_processes_killed_at_random_lose_nothing_and_duplicate_nothing(
             assert state in ("error", "blocked") and on_carrier[text] == 0, (text, state)
         else:
             assert on_carrier[text] == 1, f"{text!r} is on the carrier {on_carrier[text]} times"
+            assert files[text] == (["roof.jpg"] if text.startswith("Photo") else []), (text, files[text])
     assert outcomes["sent"] + outcomes["error"] >= 0.8 * len(texts), outcomes
+    assert sum(1 for t in texts if t.startswith("Photo") and on_carrier[t] == 1) >= 3, "too few MMS went out"
     assert in_flight + found + absent > 0, "no kill ever landed while a message was in flight"
     store.close()

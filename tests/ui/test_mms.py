@@ -307,9 +307,7 @@ async def test_a_template_with_an_attachment_inserts_its_text_and_attaches_its_f
         "tmpl_mms", "Flyer", "Hi {{ contact.first_name }}, here is our flyer", attachments=(flyer,)
     )
     app = _app(tmp_path, Recorded())
-    store_templates = app.store.templates
-    # the store's part (templates keep Close's attachments) is tested with the store
-    app.store.templates = lambda **kw: [template, *store_templates(**kw)]  # type: ignore[method-assign]
+    app.store.upsert_templates([template], replace=False)  # as the sync keeps Close's template
     async with app.run_test(size=(100, 30)) as pilot:
         await open_lead(pilot, "lead_ada")
         await pilot.press("enter", "ctrl+t")

@@ -14,7 +14,15 @@ from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.attach import AttachDialog, complete_path
 from sms_tui.ui.screens.attachments import AttachmentsDialog
 from tests.ui.harness import bubbles, inbox, open_lead, seeded_app, settle, shown, until
-from tests.ui.mms_fixtures import FORM, PHOTO, Recorded, add_inbound_mms, noisy_jpeg, photo_bytes
+from tests.ui.mms_fixtures import (
+    FORM,
+    PHOTO,
+    Recorded,
+    add_inbound_mms,
+    attach_in_composer,
+    noisy_jpeg,
+    photo_bytes,
+)
 
 
 def _app(
@@ -149,11 +157,8 @@ def _house(tmp_path: Path, size: tuple[int, int] = (96, 64)) -> Path:
 
 
 async def _attach(pilot: Pilot[None], path: Path) -> None:
-    """ctrl+n in the composer of the lead shown, the path, enter: attached."""
-    dialog = await _attach_dialog(pilot)
-    await _type_path(pilot, dialog, path)
-    await pilot.press("enter")
-    await until(pilot, lambda: not isinstance(pilot.app.screen, AttachDialog))
+    await open_lead(pilot, "lead_ada")
+    await attach_in_composer(pilot, path)
 
 
 async def _enter_is_refused(pilot: Pilot[None], dialog: AttachDialog) -> None:

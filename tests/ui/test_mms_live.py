@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from sms_tui.ui.media import Media
-from sms_tui.ui.screens.attach import AttachDialog
 from sms_tui.ui.screens.attachments import AttachmentsDialog
 from tests.ui.harness import ROOT, Live, bubbles, inbox, live_app, open_lead, settle, shown, until
+from tests.ui.mms_fixtures import attach_in_composer
 
 SAMPLES = Path(__file__).parents[2] / "sms_tui" / "carrier" / "samples"
 
@@ -68,12 +68,7 @@ async def test_an_attached_picture_leaves_with_the_sms_through_the_files_api(tmp
         await settle(pilot)
         lead_id, _ = _us_lead(live)
         await open_lead(pilot, lead_id)
-        await pilot.press("enter", "ctrl+n")
-        await until(pilot, lambda: isinstance(live.app.screen, AttachDialog))
-        live.app.screen.query_one("#attach-path", Input).value = str(picture)
-        await settle(pilot)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(live.app.screen, AttachDialog))
+        await attach_in_composer(pilot, picture)
         await pilot.press(*"Our spring flyer", "ctrl+j")
         await settle(pilot)
         await live.advance(2)

@@ -363,3 +363,24 @@ async def test_a_typed_in_the_composer_is_text_and_the_keys_are_remappable(tmp_p
         await pilot.press("enter", "a")
         await settle(pilot)
         assert inbox(app).composer.text == "a" and not isinstance(app.screen, AttachmentsDialog)
+
+
+async def test_an_mms_is_scheduled_with_its_file_and_cancelling_gives_both_back(tmp_path: Path) -> None:
+    picture = _house(tmp_path)
+    app = _app(tmp_path, Recorded())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _attach(pilot, picture)
+        await pilot.press(*"Call tomorrow?", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("1", "enter")  # in 1 hour (11:30 for Ada in San Francisco)
+        await settle(pilot)
+        [scheduled] = [m for m in app.store.outbox() if m.local_state == "scheduled"]
+        assert scheduled.text == "Call tomorrow?"
+        assert [a.local_path for a in scheduled.attachments] == [str(picture.resolve())]
+        composer = inbox(app).composer
+        assert (composer.text, composer.attachments) == ("", ())
+        await pilot.press("escape", "x")
+        await settle(pilot)
+        assert app.store.outbox() == []
+        assert composer.text == "Call tomorrow?"
+        assert [a.filename for a in inbox(app).composer.attachments] == ["house.png"]

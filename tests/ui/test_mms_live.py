@@ -85,3 +85,31 @@ async def test_an_attached_picture_leaves_with_the_sms_through_the_files_api(tmp
         [message] = [m for m in live.store.conversation(lead_id) if m.text == "Our spring flyer"]
         assert [a.filename for a in message.attachments] == ["flyer.jpg"]
         assert message.attachments[0].url  # uploaded: Close's download url
+
+
+async def test_a_scheduled_mms_is_uploaded_and_scheduled_on_the_provider(tmp_path: Path) -> None:
+    picture = tmp_path / "flyer.jpg"
+    picture.write_bytes((SAMPLES / "roof.jpg").read_bytes())
+    live = await live_app(tmp_path, media=_media(tmp_path, []))
+    async with live.app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: live.app.sync.started and inbox(live.app).leads.total > 0, tries=500)
+        await settle(pilot)
+        lead_id, _ = _us_lead(live)
+        await open_lead(pilot, lead_id)
+        await attach_in_composer(pilot, picture)
+        await pilot.press(*"Tomorrow's flyer", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        live.app.sync.push()
+        await settle(pilot)
+
+        def on_provider() -> bool:
+            return any(
+                m.text == "Tomorrow's flyer" and m.remote_id and m.local_state == "scheduled"
+                for m in live.store.conversation(lead_id)
+            )
+
+        await until(pilot, on_provider, tries=500)
+        [message] = [m for m in live.store.conversation(lead_id) if m.text == "Tomorrow's flyer"]
+        assert [a.filename for a in message.attachments] == ["flyer.jpg"] and message.attachments[0].url

@@ -189,7 +189,19 @@ class CloseClient:
             lambda t: t.id,
         ):
             templates.extend(page.items)
+        # Close documents include_attachments on GET sms_template/{id}/ only: a list that left the
+        # files out is completed one template at a time (an org has a few dozen templates).
+        for i, t in enumerate(templates):
+            if not t.attachments_included:
+                templates[i] = await self.get_template(t.id)
         return templates
+
+    async def get_template(self, template_id: str) -> SmsTemplate:
+        """One SMS template with its files (`include_attachments=true`)."""
+        answer = await self._core.request(
+            "GET", f"sms_template/{template_id}/", params={"include_attachments": "true"}
+        )
+        return parse_template(answer)
 
     async def get_lead(self, lead_id: str) -> Lead:
         return parse_lead(await self._core.request("GET", f"lead/{lead_id}/"))

@@ -103,6 +103,8 @@ class SmsTemplate:
     is_shared: bool
     #: Close's `attachments` (asked for with include_attachments=true), as received
     attachments: tuple[dict[str, object], ...] = ()
+    #: False when the answer had no `attachments` field at all (not asked, or not given in a list)
+    attachments_included: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ def parse_template(body: object) -> SmsTemplate:
         status=f.text_or("status", "active"),
         is_shared=f.flag("is_shared", default=False),
         attachments=tuple(a for a in f.items("attachments") if isinstance(a, dict)),
+        attachments_included="attachments" in f.data,
     )
 
 

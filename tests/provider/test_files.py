@@ -97,3 +97,31 @@ async def test_the_key_goes_only_to_the_providers_hosts() -> None:
     assert "authorization" in first.headers and "authorization" not in second.headers
     assert API_KEY not in str(second.url) and BASE.startswith("https://close.test")
     await client.aclose()
+
+
+async def test_templates_left_without_their_files_by_the_list_are_completed_one_by_one() -> None:
+    def template(tid: str, **extra: object) -> dict[str, object]:
+        return {"id": tid, "name": tid, "text": "Hi", "status": "active", "is_shared": True, **extra}
+
+    flyer = {
+        "url": "https://app.close.com/go/file/f/",
+        "filename": "flyer.png",
+        "size": 9,
+        "content_type": "image/png",
+    }
+    listing = {"data": [template("smstmpl_a"), template("smstmpl_b", attachments=[])], "has_more": False}
+    rec = Recorder(
+        [
+            httpx.Response(200, json=listing),
+            httpx.Response(200, json=template("smstmpl_a", attachments=[flyer])),
+        ]
+    )
+    client = rec.client()
+    a, b = await client.list_templates()
+    assert a.attachments == (flyer,) and b.attachments == ()
+    assert rec.requests[0].url.params["include_attachments"] == "true"
+    assert rec.requests[1].url.path.endswith(
+        "/sms_template/smstmpl_a/"
+    )  # only the one whose files were left out
+    assert rec.requests[1].url.params["include_attachments"] == "true" and len(rec.requests) == 2
+    await client.aclose()

@@ -4,7 +4,7 @@ Runs the real app headless on the fake carrier in-process (its demo organization
 clock in business hours), drives it with a Pilot like a rep would, and calls
 `App.save_screenshot` for: the main screen, the composer with a UCS-2 warning, the template
 picker, a failed message, an opted-out lead, an inbound photo previewed as half-blocks (fetched
-from the carrier with the key, as `sms-tui` does), the composer with a picture attached, the bulk
+by the sync engine with the key, as in `sms-tui`), the composer with a picture attached, the bulk
 preview and the campaigns screen.
 """
 
@@ -25,7 +25,7 @@ from textual.worker import WorkerState
 
 from sms_tui.carrier import FakeClock, create_app
 from sms_tui.config import Settings
-from sms_tui.core.models import Attachment, LeadRow
+from sms_tui.core.models import LeadRow
 from sms_tui.provider import CloseClient
 from sms_tui.store import Store
 from sms_tui.sync.engine import SyncEngine
@@ -89,16 +89,6 @@ async def _replies(pilot: Pilot[None], app: SmsApp, transport: httpx.AsyncBaseTr
                     response.raise_for_status()
     app.sync.poll()
     await _idle(pilot)
-
-
-def _fetcher(client: CloseClient, loop: asyncio.AbstractEventLoop) -> Callable[[Attachment], bytes]:
-    """The attachment's bytes from the in-process carrier (the UI calls this in a thread worker)."""
-
-    def fetch(attachment: Attachment) -> bytes:
-        future = asyncio.run_coroutine_threadsafe(client.download_file(attachment.url), loop)
-        return future.result(timeout=30).data
-
-    return fetch
 
 
 async def _mms(pilot: Pilot[None], app: SmsApp, transport: httpx.AsyncBaseTransport) -> LeadRow:
@@ -183,7 +173,6 @@ async def shoot(out: Path) -> list[Path]:
 
         work = Path(tmp) / "files"
         media = Media(
-            fetch=_fetcher(client, asyncio.get_running_loop()),
             open=lambda path: None,  # a screenshot opens nothing
             download_dir=work / "downloads",
             work_dir=work / "outgoing",

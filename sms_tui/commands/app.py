@@ -73,7 +73,7 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         keymap=keymap,
         rep_tz=settings.timezone,
         rules=compliance_rules(settings),
-        media=_media(settings, cache, base_url, api_key),
+        media=_media(settings, cache),
         title=title,
     )
     _prepare_graphics()
@@ -83,30 +83,18 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         store.close()
 
 
-def _media(settings: Settings, cache: Path, base_url: str, api_key: str) -> Any:
-    """Received files (fetched with the key, saved in the download folder, opened with the system's
-    opener) and the MMS rules from the settings."""
-    from sms_tui.core.mms import rules_for
+def _media(settings: Settings, cache: Path) -> Any:
+    """Received files (fetched by the sync engine into its private cache, saved in the download
+    folder, opened with the system's opener) and the MMS rules from the settings."""
+    from sms_tui.core.mms import MmsRules
+    from sms_tui.rules import mms_countries, mms_limits
     from sms_tui.ui.media import Media
 
     return Media(
-        fetch=_fetcher(settings, cache, base_url, api_key),
         download_dir=settings.resolved_download_dir(),
-        rules=rules_for(settings.mms_countries),
+        rules=MmsRules(countries=mms_countries(settings), limits=mms_limits(settings)),
         work_dir=cache.parent / "outgoing",  # shrunk pictures wait here for their upload
     )
-
-
-def _fetcher(settings: Settings, cache: Path, base_url: str, api_key: str) -> Any:
-    """An attachment's bytes from the provider (its url needs the key; the signed link it redirects
-    to is fetched without), kept on disk by media id beside the cache (private, bounded by
-    `mms_cache_mb`), so a second look costs no download. Blocking: the UI calls it in a thread
-    worker, when the rep asks."""
-    from sms_tui.provider import CloseClient
-    from sms_tui.sync.media import MediaCache, blocking_fetcher
-
-    media = MediaCache(cache.parent / "media", max_bytes=int(settings.mms_cache_mb * 1024 * 1024))
-    return blocking_fetcher(lambda: CloseClient(base_url, api_key), media)
 
 
 def _prepare_graphics() -> None:

@@ -219,13 +219,6 @@ class MmsRules:
 DEFAULT_MMS_RULES = MmsRules()
 
 
-def rules_for(countries: Sequence[str] | None) -> MmsRules:
-    """The rules with the rep's country list (`Settings.mms_countries`); None keeps the default."""
-    if countries is None:
-        return DEFAULT_MMS_RULES
-    return MmsRules(countries=frozenset(c.strip().upper() for c in countries if c.strip()))
-
-
 def content_type_for(filename: str) -> str:
     """The content type a file's name says ("" when nothing is known about it)."""
     suffix = PurePath(filename).suffix.lower()

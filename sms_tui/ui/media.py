@@ -3,8 +3,9 @@ the picture shown in the terminal. No Textual: the screens run these in thread w
 
 - `attachment_for(path)`: an `Attachment` for a file on disk (its type from its name, its size).
 - `shrink_image(path, max_bytes, out_dir)`: a JPEG copy that fits a carrier's limit (Pillow).
-- `Media`: the app's seam for received files: `fetch` (the bytes of an attachment, given by the
-  sync side: it needs the API key), `open` (the system's opener, injected so tests launch
+- `Media`: the app's seam for received files: `fetch` (the bytes of an attachment: by default the
+  sync engine's `AttachmentFetcher`, which downloads with the API key into its private on-disk
+  cache by media id; see `engine_fetcher`), `open` (the system's opener, injected so tests launch
   nothing), the download folder, and a small in-memory cache of what was fetched.
 - `half_blocks(data, width)`: a picture as coloured `▀` cells (a Rich `Text`), deterministic, for
   every terminal; `ui.graphics` uses terminal graphics where the terminal has them.
@@ -20,18 +21,25 @@ import subprocess
 import sys
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from rich.style import Style
 from rich.text import Text
 
 from sms_tui.core import mms
 from sms_tui.core.models import Attachment
+from sms_tui.sync.events import AttachmentError, AttachmentFetcher
 
-#: The bytes of a received attachment (blocking: run it in a thread worker). Raises an exception
-#: whose text is a sentence for the rep when the file cannot be had.
-Fetcher = Callable[[Attachment], bytes]
+
+class Fetcher(Protocol):
+    """The bytes of a received attachment, or of its thumbnail (blocking: call it in a thread
+    worker). Raises an exception whose text is a sentence for the rep when it cannot be had."""
+
+    def __call__(self, attachment: Attachment, *, thumbnail: bool = False) -> bytes: ...
+
+
 #: Opens a file with the system's viewer.
 Opener = Callable[[Path], None]
 
@@ -165,15 +173,30 @@ def system_opener(path: Path) -> None:
     )
 
 
-def no_fetcher(attachment: Attachment) -> bytes:
-    raise MediaError("Downloading needs a connection to Close (this inbox runs without one).")
+def engine_fetcher(app: object) -> Fetcher | None:
+    """The running sync engine's fetcher (`app.sync.engine`, an `AttachmentFetcher`) for a thread
+    worker: the download runs on the app's loop, the bytes are read from the engine's cache."""
+    engine = getattr(getattr(app, "sync", None), "engine", None)
+    call_from_thread = getattr(app, "call_from_thread", None)
+    if not isinstance(engine, AttachmentFetcher) or call_from_thread is None:
+        return None
+    fetcher: AttachmentFetcher = engine
+
+    def fetch(attachment: Attachment, *, thumbnail: bool = False) -> bytes:
+        path = fetcher.cached_attachment(attachment, thumbnail=thumbnail)
+        if path is None:
+            path = call_from_thread(fetcher.fetch_attachment, attachment, thumbnail=thumbnail)
+        return Path(path).read_bytes()
+
+    return fetch
 
 
 @dataclass
 class Media:
     """What the UI does with received files (the app holds one; tests inject theirs)."""
 
-    fetch: Fetcher = no_fetcher
+    #: None: the app's sync engine fetches (`bind`), or nothing can be fetched without a provider
+    fetch: Fetcher | None = None
     open: Opener = system_opener
     download_dir: Path = field(default_factory=lambda: Path.home() / "Downloads" / "sms-tui")
     rules: mms.MmsRules = mms.DEFAULT_MMS_RULES
@@ -184,37 +207,40 @@ class Media:
     _memory: OrderedDict[str, bytes] = field(default_factory=OrderedDict, repr=False)
     _saved: dict[str, Path] = field(default_factory=dict, repr=False)
 
-    def data(self, attachment: Attachment) -> bytes:
-        """The file's bytes: from memory, the rep's own file, or fetched (blocking: a worker)."""
-        key = _key(attachment)
+    def data(self, attachment: Attachment, *, thumbnail: bool = False) -> bytes:
+        """The file's bytes (or its thumbnail's): from memory, the rep's own file, or fetched
+        (blocking: a thread worker)."""
+        key = _key(attachment) + ("#thumbnail" if thumbnail else "")
         cached = self._memory.get(key)
         if cached is not None:
             self._memory.move_to_end(key)
             return cached
         if attachment.local_path and Path(attachment.local_path).is_file():
             data = Path(attachment.local_path).read_bytes()
+        elif self.fetch is None:
+            raise MediaError("Downloading needs a connection to Close (this inbox runs without one).")
         else:
             try:
-                data = self.fetch(attachment)
+                data = self.fetch(attachment, thumbnail=thumbnail)
             except MediaError:
                 raise
-            except Exception as exc:  # the fetcher's own error: its text is the sentence
+            except AttachmentError as exc:  # the engine's sentence, as it is
+                raise MediaError(str(exc)) from exc
+            except Exception as exc:  # another fetcher's error: its text is the reason
                 raise MediaError(f"Could not download {attachment.filename}: {exc}") from exc
         self._remember(key, data)
         return data
 
     def preview_data(self, attachment: Attachment) -> bytes:
-        """The bytes to draw a picture from: Close's thumbnail when it made one (smaller), else the
-        file itself."""
-        if attachment.thumbnail_url and not attachment.local_path:
-            thumbnail = replace(
-                attachment, url=attachment.thumbnail_url, media_id=f"{_key(attachment)}#thumbnail"
-            )
-            try:
-                return self.data(thumbnail)
-            except MediaError:
-                pass  # no thumbnail after all: the file itself
-        return self.data(attachment)
+        """The bytes to draw a picture from: Close's thumbnail when it made one (smaller; the
+        engine gives the file itself when there is none)."""
+        return self.data(attachment, thumbnail=bool(attachment.thumbnail_url))
+
+    def bind(self, app: object) -> Media:
+        """Fetch through the app's sync engine, unless a fetcher was given (tests, screenshots)."""
+        if self.fetch is None:
+            self.fetch = engine_fetcher(app)
+        return self
 
     def download(self, attachment: Attachment) -> Path:
         """Save the file in the download folder (once: a second ask reuses the saved copy)."""

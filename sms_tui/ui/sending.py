@@ -121,9 +121,13 @@ class Sending:
         retried_id = self._host.store.retry(local_id, send_at)
         return None if retried_id is None else Queued(lead_id, retried_id, send_at)
 
-    def schedule(self, context: ComposerContext, text: str, when: datetime) -> int:
-        """store: keep `text` to be sent at `when` (the draft is cleared in the same write)."""
-        return self._host.store.schedule(date_scheduled=when, now=self._host.now(), **outgoing(context, text))
+    def schedule(
+        self, context: ComposerContext, text: str, when: datetime, attachments: Sequence[Attachment] = ()
+    ) -> int:
+        """store: keep `text` (and its files) to be sent at `when` (the draft is cleared in the same
+        write)."""
+        fields = outgoing(context, text, attachments)
+        return self._host.store.schedule(date_scheduled=when, now=self._host.now(), **fields)
 
     def cancel(self, message: Message) -> str:
         """store: cancel a scheduled message; its text (now the draft) comes back."""

@@ -72,6 +72,7 @@ def undo_cancel(message: Message, now: Callable[[], datetime]) -> TriageUndo:
             text=message.text,
             local_phone=message.local_phone or "",
             remote_phone=message.remote_phone or "",
+            attachments=message.attachments,
         )
 
     return TriageUndo("cancel scheduled", message.lead_id, revert, draft_text=message.text)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sms_tui.core.mms import (
     DEFAULT_MMS_RULES,
+    MmsRules,
     check_attachments,
     content_type_for,
     cost_difference,
@@ -14,7 +15,6 @@ from sms_tui.core.mms import (
     max_bytes,
     money,
     number_label,
-    rules_for,
     summary,
 )
 from sms_tui.core.models import Attachment
@@ -58,10 +58,9 @@ def test_every_refused_type_is_named_safely_and_the_country_is_still_judged() ->
 
 def test_the_rep_s_country_list_replaces_the_default() -> None:
     assert check_attachments([photo(10)], from_number="+442071838750", to_number=GB) != ()
-    rules = rules_for(["us", "CA", "gb"])
-    assert rules.countries == frozenset({"US", "CA", "GB"})
+    rules = MmsRules(countries=frozenset({"US", "CA", "GB"}))
     assert check_attachments([photo(10)], from_number="+442071838750", to_number=GB, rules=rules) == ()
-    assert rules_for(None) is DEFAULT_MMS_RULES
+    assert DEFAULT_MMS_RULES.countries == frozenset({"US", "CA"})
 
 
 def test_eleven_files_are_too_many() -> None:

@@ -94,7 +94,12 @@ async def _no_sleep(seconds: float) -> None:
 
 
 async def live_app(
-    tmp_path: Path, *, undo_seconds: float = 5.0, clock: FakeClock | None = None, carrier: Any = None
+    tmp_path: Path,
+    *,
+    undo_seconds: float = 5.0,
+    clock: FakeClock | None = None,
+    carrier: Any = None,
+    media: Media | None = None,
 ) -> Live:
     """The app on the cache in `tmp_path` and a carrier; pass `clock` and `carrier` of an earlier
     Live to restart the app against the same carrier (quit and open again)."""
@@ -118,6 +123,7 @@ async def live_app(
         undo_seconds=undo_seconds,
         poll_seconds=999,
         rep_tz=REP_TZ,
+        media=media,
     )
     return Live(app=app, store=store, clock=clock, http=http, carrier=carrier)
 

@@ -10,10 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image, ImageDraw
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from sms_tui.core.models import Attachment, Message
 from sms_tui.store import Store
 from sms_tui.ui.media import Media
+from sms_tui.ui.screens.attach import AttachDialog
+from tests.ui.harness import settle, until
 from tests.ui.seed import NOW
 
 
@@ -85,8 +89,8 @@ class Recorded:
     fetched: list[str] = field(default_factory=list)
     opened: list[Path] = field(default_factory=list)
 
-    def fetch(self, attachment: Attachment) -> bytes:
-        self.fetched.append(attachment.media_id)
+    def fetch(self, attachment: Attachment, *, thumbnail: bool = False) -> bytes:
+        self.fetched.append(attachment.media_id + ("#thumbnail" if thumbnail else ""))
         if attachment.media_id not in self.files:
             raise RuntimeError("Close answered 404: the file is gone.")
         return self.files[attachment.media_id]
@@ -102,3 +106,13 @@ class Recorded:
             work_dir=tmp_path / "work",
             pick_dir=tmp_path,
         )
+
+
+async def attach_in_composer(pilot: Pilot[None], path: Path) -> None:
+    """With the lead's conversation shown: reply, ctrl+n, the file's path, enter — attached."""
+    await pilot.press("enter", "ctrl+n")
+    await until(pilot, lambda: isinstance(pilot.app.screen, AttachDialog))
+    pilot.app.screen.query_one("#attach-path", Input).value = str(path)
+    await settle(pilot)
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(pilot.app.screen, AttachDialog))

@@ -14,7 +14,15 @@ from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.attach import AttachDialog, complete_path
 from sms_tui.ui.screens.attachments import AttachmentsDialog
 from tests.ui.harness import bubbles, inbox, open_lead, seeded_app, settle, shown, until
-from tests.ui.mms_fixtures import FORM, PHOTO, Recorded, add_inbound_mms, noisy_jpeg, photo_bytes
+from tests.ui.mms_fixtures import (
+    FORM,
+    PHOTO,
+    Recorded,
+    add_inbound_mms,
+    attach_in_composer,
+    noisy_jpeg,
+    photo_bytes,
+)
 
 
 def _app(
@@ -142,9 +150,25 @@ async def _type_path(pilot: Pilot[None], dialog: AttachDialog, path: Path) -> No
     await settle(pilot)
 
 
-async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_file(tmp_path: Path) -> None:
+def _house(tmp_path: Path, size: tuple[int, int] = (96, 64)) -> Path:
     picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes((400, 300)))
+    picture.write_bytes(photo_bytes(size))
+    return picture
+
+
+async def _attach(pilot: Pilot[None], path: Path) -> None:
+    await open_lead(pilot, "lead_ada")
+    await attach_in_composer(pilot, path)
+
+
+async def _enter_is_refused(pilot: Pilot[None], dialog: AttachDialog) -> None:
+    await pilot.press("enter")
+    await settle(pilot)
+    assert pilot.app.screen is dialog  # nothing attached: the dialog stays with its sentence
+
+
+async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_file(tmp_path: Path) -> None:
+    picture = _house(tmp_path, (400, 300))
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await _attach_dialog(pilot)
@@ -173,14 +197,10 @@ async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_fil
 
 
 async def test_a_picture_alone_is_a_message(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
-        dialog = await _attach_dialog(pilot)
-        await _type_path(pilot, dialog, picture)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
+        await _attach(pilot, picture)
         assert shown(inbox(app).composer.query_one("#composer-guard", Static)) == "Ready · ctrl+j send"
         await pilot.press("ctrl+j")
         await settle(pilot)
@@ -204,9 +224,7 @@ async def test_a_picture_over_the_limit_is_refused_with_the_sentence_and_can_be_
         )
         assert _verdict(dialog) == f"📷 roof photo.jpg · {shown_size} — {sentence}"
         assert dialog.query_one("#attach-verdict").has_class("-blocked")
-        await pilot.press("enter")  # refused: the dialog stays, nothing attached
-        await settle(pilot)
-        assert app.screen is dialog
+        await _enter_is_refused(pilot, dialog)
 
         await pilot.press("ctrl+r")
         await until(pilot, lambda: dialog.shrunk is not None)
@@ -234,14 +252,11 @@ async def test_a_file_type_mms_cannot_carry_is_refused(tmp_path: Path) -> None:
             "cannot be sent by MMS: send a picture (JPEG, PNG, GIF), a short video (MP4), audio, "
             "a PDF or a contact card."
         )
-        await pilot.press("enter")
-        await settle(pilot)
-        assert app.screen is dialog
+        await _enter_is_refused(pilot, dialog)
 
 
 async def test_a_recipient_outside_the_mms_countries_is_refused(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await _attach_dialog(pilot, "lead_cyd")  # a UK mobile
@@ -250,20 +265,14 @@ async def test_a_recipient_outside_the_mms_countries_is_refused(tmp_path: Path) 
             "MMS cannot be sent: their number is in the United Kingdom, and MMS works only in Canada and "
             "the United States. Send the text alone, or a link to the file."
         ) in _verdict(dialog)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert app.screen is dialog
+        await _enter_is_refused(pilot, dialog)
 
 
 async def test_ctrl_t_removes_what_is_attached_and_escape_changes_nothing(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30)) as pilot:
-        dialog = await _attach_dialog(pilot)
-        await _type_path(pilot, dialog, picture)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
+        await _attach(pilot, picture)
         composer = inbox(app).composer
         await pilot.press("ctrl+n")
         await until(pilot, lambda: isinstance(app.screen, AttachDialog))
@@ -303,14 +312,16 @@ async def test_a_template_with_an_attachment_inserts_its_text_and_attaches_its_f
         "tmpl_mms", "Flyer", "Hi {{ contact.first_name }}, here is our flyer", attachments=(flyer,)
     )
     app = _app(tmp_path, Recorded())
-    store_templates = app.store.templates
-    # the store's part (templates keep Close's attachments) is tested with the store
-    app.store.templates = lambda **kw: [template, *store_templates(**kw)]  # type: ignore[method-assign]
+    app.store.upsert_templates([template], replace=False)  # as the sync keeps Close's template
     async with app.run_test(size=(100, 30)) as pilot:
         await open_lead(pilot, "lead_ada")
         await pilot.press("enter", "ctrl+t")
         await until(pilot, lambda: isinstance(app.screen, TemplatePicker))
-        await pilot.press(*"flyer", "enter")
+        await pilot.press(*"flyer")
+        await settle(pilot)
+        info = shown(app.screen.query_one("#template-info", Static))
+        assert info.endswith(" chars · 📄 spring flyer.pdf 117 KB")
+        await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, TemplatePicker))
         composer = inbox(app).composer
         assert composer.text == "Hi Ada, here is our flyer"
@@ -323,14 +334,10 @@ async def test_a_template_with_an_attachment_inserts_its_text_and_attaches_its_f
 
 
 async def test_undoing_an_mms_brings_back_its_text_and_its_file(tmp_path: Path) -> None:
-    picture = tmp_path / "house.png"
-    picture.write_bytes(photo_bytes())
+    picture = _house(tmp_path)
     app = _app(tmp_path, Recorded())
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        dialog = await _attach_dialog(pilot)
-        await _type_path(pilot, dialog, picture)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, AttachDialog))
+        await _attach(pilot, picture)
         await pilot.press(*"The house", "ctrl+j")
         composer = inbox(app).composer
         await until(pilot, lambda: bool(inbox(app).pending))
@@ -340,3 +347,40 @@ async def test_undoing_an_mms_brings_back_its_text_and_its_file(tmp_path: Path) 
         await settle(pilot)
         assert [a.filename for a in inbox(app).composer.attachments] == ["house.png"]
         assert [m for m in app.store.conversation("lead_ada") if m.local_state == "outbox"] == []
+
+
+async def test_a_typed_in_the_composer_is_text_and_the_keys_are_remappable(tmp_path: Path) -> None:
+    from sms_tui.ui.keymap import check_keymap, valid_ids
+
+    assert {"inbox.attachments", "composer.attach"} <= set(valid_ids())
+    assert check_keymap({"attach": "ctrl+b", "attachments": "A"}) == {
+        "composer.attach": "ctrl+b",
+        "inbox.attachments": "A",
+    }
+    app = _app(tmp_path, Recorded(), PHOTO)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_lead(pilot, "lead_ada")
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        assert inbox(app).composer.text == "a" and not isinstance(app.screen, AttachmentsDialog)
+
+
+async def test_an_mms_is_scheduled_with_its_file_and_cancelling_gives_both_back(tmp_path: Path) -> None:
+    picture = _house(tmp_path)
+    app = _app(tmp_path, Recorded())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _attach(pilot, picture)
+        await pilot.press(*"Call tomorrow?", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("1", "enter")  # in 1 hour (11:30 for Ada in San Francisco)
+        await settle(pilot)
+        [scheduled] = [m for m in app.store.outbox() if m.local_state == "scheduled"]
+        assert scheduled.text == "Call tomorrow?"
+        assert [a.local_path for a in scheduled.attachments] == [str(picture.resolve())]
+        composer = inbox(app).composer
+        assert (composer.text, composer.attachments) == ("", ())
+        await pilot.press("escape", "x")
+        await settle(pilot)
+        assert app.store.outbox() == []
+        assert composer.text == "Call tomorrow?"
+        assert [a.filename for a in inbox(app).composer.attachments] == ["house.png"]

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
 
-from sms_tui.ui.screens.attach import AttachDialog
 from sms_tui.ui.screens.attachments import AttachmentsDialog
 from tests.ui.harness import inbox, open_lead, seeded_app, settle, until
-from tests.ui.mms_fixtures import PHOTO, Recorded, add_inbound_mms, photo_bytes
+from tests.ui.mms_fixtures import PHOTO, Recorded, add_inbound_mms, attach_in_composer, photo_bytes
 
 
 def test_inbound_photo_previewed_as_half_blocks(snap_compare: Any, tmp_path: Path) -> None:
@@ -40,12 +38,7 @@ def test_composer_with_an_attachment(snap_compare: Any, tmp_path: Path) -> None:
 
     async def attached(pilot: Pilot[None]) -> None:
         await open_lead(pilot, "lead_ada")
-        await pilot.press("enter", "ctrl+n")
-        await until(pilot, lambda: isinstance(pilot.app.screen, AttachDialog))
-        pilot.app.screen.query_one("#attach-path", Input).value = str(picture)
-        await settle(pilot)
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(pilot.app.screen, AttachDialog))
+        await attach_in_composer(pilot, picture)
         await pilot.press(*"Here is the spring flyer")
         await until(pilot, lambda: len(inbox(pilot.app).composer.attachments) == 1)  # type: ignore[arg-type]
         await settle(pilot)

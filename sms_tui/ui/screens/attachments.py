@@ -206,7 +206,7 @@ def show_attachments(screen: Any) -> None:
     screen.app.push_screen(
         AttachmentsDialog(
             items,
-            media_of(screen.app),
+            media_of(screen.app).bind(screen.app),
             tz=app.rep_tz,
             now=app.now,
             lead_name=view.header.name if view is not None else "",

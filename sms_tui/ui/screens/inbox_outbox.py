@@ -168,14 +168,16 @@ class OutboxGlue:
 
         def cancel(_: Any) -> None:
             text = s.sending.cancel(message)
-            s.app.call_from_thread(self._cancelled, message.lead_id, text, undo)
+            s.app.call_from_thread(self._cancelled, message.lead_id, text, undo, message.attachments)
 
         self.store_then(cancel, message.lead_id)
 
-    def _cancelled(self, lead_id: str, text: str, undo: TriageUndo) -> None:
+    def _cancelled(self, lead_id: str, text: str, undo: TriageUndo, files: tuple[Any, ...] = ()) -> None:
         s = self.screen
         if lead_id == s._lead_id:
             s.composer.restore(text, focus=False)  # x is a list key: focus stays where it was
+        if files:  # its files come back with its text
+            s.composer.set_attachments(files, lead_id=lead_id)
         s.last_triage = replace(undo, draft_text=text)
         s.refresh_bindings()
         reply_key = (s.sms_app.keymap.get("inbox.reply") or "enter").split(",")[0]
@@ -211,14 +213,16 @@ class OutboxGlue:
         context = s.composer.context
         if context is None:
             return
-        text = event.text
+        text, files = event.text, event.attachments
 
         def chosen(when: datetime | None) -> None:
             if when is None:
                 return
             s.composer.clear()
             s.conversation.follow()
-            self.store_then(lambda _: s.sending.schedule(context, text, when), context.lead_id, push=True)
+            self.store_then(
+                lambda _: s.sending.schedule(context, text, when, files), context.lead_id, push=True
+            )
 
         s.app.push_screen(ScheduleDialog(context, rep_zone=s.sms_app.rep_tz, text=text), chosen)
 

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from sms_tui.core import mms
 from sms_tui.core.models import Template
 from sms_tui.core.segments import analyze
 from sms_tui.core.templates import Rendered, render
@@ -155,10 +156,14 @@ class TemplatePicker(BaseDialog[str]):
         preview.update(_marked_preview(template.text, rendered, self._ctx))
         segments = analyze(rendered.text)
         noun = "segment" if segments.segments == 1 else "segments"
+        files = "".join(
+            f" · {mms.icon(a.content_type)} {safe(a.filename, one_line=True)} {mms.size_text(a.size)}"
+            for a in template.attachments
+        )  # a Close template's attachments come with it (an MMS)
         info.update(
             Content(
                 f"Rendered for this lead: {segments.segments} {noun} · {segments.encoding} · "
-                f"{segments.chars} chars"
+                f"{segments.chars} chars{files}"
             )
         )
         flag_lines = _flags(rendered)

@@ -96,10 +96,12 @@ class Composer(Widget):
     class ScheduleRequested(Message):
         """The rep asked to schedule `text`; the screen opens the schedule dialog."""
 
-        def __init__(self, lead_id: str, text: str) -> None:
+        def __init__(self, lead_id: str, text: str, attachments: tuple[Attachment, ...] = ()) -> None:
             super().__init__()
             self.lead_id = lead_id
             self.text = text
+            #: the files attached (an MMS scheduled with them)
+            self.attachments = attachments
 
     class DraftChanged(Message):
         """The text for `lead_id` changed by the rep's hand; the screen debounces saving it."""
@@ -308,22 +310,14 @@ class Composer(Widget):
             return
         text = self.outgoing
         check = self._recheck()
-        if not text:
-            return
-        if self.attachments:
-            self.notify(
-                "Scheduling a message with an attachment is not supported yet: send it now, or remove "
-                f"the attachment ({self._key('composer.attach', 'ctrl+n')}) to schedule the text.",
-                severity="warning",
-                markup=False,
-            )
+        if not text and not self.attachments:
             return
         # Quiet hours are judged for the chosen moment by the dialog, not for now.
         blocks = [issue for issue in check.blocks if issue.code != QUIET_HOURS_CODE]
         if blocks:
             self._explain_blocks(blocks)
             return
-        self.post_message(self.ScheduleRequested(context.lead_id, text))
+        self.post_message(self.ScheduleRequested(context.lead_id, text, self.attachments))
 
     def action_attach(self) -> None:
         if self._ctx is None:

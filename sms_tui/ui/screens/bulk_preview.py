@@ -49,15 +49,15 @@ class BulkPreviewScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("space", "decide", "Approve/unapprove", id="preview.toggle"),
+        Binding("ctrl+j,alt+enter", "send", "Send…", priority=True, id="preview.send"),
+        Binding("space", "decide", "Approve", id="preview.toggle"),
+        Binding("A,shift+a", "approve_clean", "Approve clean", id="preview.approve_clean"),
         Binding("s", "skip", "Skip", id="preview.skip"),
-        Binding("A,shift+a", "approve_clean", "Approve all clean", id="preview.approve_clean"),
-        Binding("e", "edit", "Edit text", id="preview.edit"),
+        Binding("e", "edit", "Edit", id="preview.edit"),
         Binding("1", "filter('all')", "All", show=False, id="preview.all"),
         Binding("2", "filter('block')", "Blocked", show=False, id="preview.blocked"),
         Binding("3", "filter('warn')", "Warnings", show=False, id="preview.warnings"),
         Binding("4", "filter('ok')", "OK", show=False, id="preview.ok"),
-        Binding("ctrl+j,alt+enter", "send", "Send…", priority=True, id="preview.send"),
         Binding("escape", "back", "Back", id="preview.back"),
     ]
 
@@ -147,7 +147,7 @@ class BulkPreviewScreen(Screen[None]):
         for i, which in enumerate(FILTERS, start=1):
             style = "bold reverse" if which == current else ""
             parts += [(str(i), "bold cyan"), (f" {FILTER_LABELS[which]}", style), "  "]
-        parts.append(("space approve · s skip · A approve all clean · e edit · ctrl+j send", "dim"))
+        parts.append(("space approves · A approves every clean lead", "dim"))
         self.query_one("#preview-filters", Static).update(Content.assemble(*parts))
 
     @on(PreviewList.Highlighted)

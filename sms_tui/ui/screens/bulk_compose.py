@@ -37,7 +37,9 @@ class BulkComposeScreen(Screen[None]):
     BulkComposeScreen #bulk-text { height: 8; min-height: 4; }
     BulkComposeScreen .bulk--line { height: auto; color: $text-muted; }
     BulkComposeScreen #bulk-error { color: $text-error; height: auto; }
-    BulkComposeScreen #bulk-templates { height: auto; max-height: 10; border: round $secondary; }
+    BulkComposeScreen #bulk-templates {
+        height: auto; max-height: 10; border: round $secondary; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     BINDINGS = [

@@ -156,8 +156,8 @@ def tty_session(cache: str, typing: float = 0.3) -> dict[str, float]:
     return out
 
 
-def tty(cache: str, runs: int) -> None:
-    for typing in (0.3, 5.0):
+def tty(cache: str, runs: int, typings: tuple[float, ...] = (0.3, 5.0)) -> None:
+    for typing in typings:
         sessions = [tty_session(cache, typing) for _ in range(runs)]
         n = sessions[0]["recipients"]
         print(f"real process, {n:,.0f} recipients, ctrl+j {typing} s after the text, median of {runs}:")
@@ -185,6 +185,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tty", metavar="CACHE", help="also time the real process on this 10,000-lead cache")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--typing", type=float, nargs="*", default=[0.3, 5.0], help="seconds before ctrl+j")
     args = ap.parse_args()
     rs = recipients()
     result = preview(rs, MESSAGE, NUMBERS, now=NOW)
@@ -201,7 +202,7 @@ def main() -> None:
     print(f"floor: check_send alone, cold:  {floor:.3f} s  (runs {shown})")
     print(f"target <= {TARGET_S:.1f} s: {verdict}")
     if args.tty:
-        tty(args.tty, args.runs)
+        tty(args.tty, args.runs, tuple(args.typing))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from sms_tui.core.templates import Rendered, render, template_context
 
 #: The campaign text may be at most this long before rendering (Close's limit for one SMS).
 MAX_TEXT_CHARS = 1000
+#: Most leads in one campaign: the preview keeps every recipient and its message in memory.
+MAX_RECIPIENTS = 25_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,11 @@ def compose_problem(text: str, recipients: int) -> str | None:
     """Why the composed campaign cannot go to the preview, in the rep's words (None: it can)."""
     if recipients <= 0:
         return "No leads are marked: mark leads with space (or * for every lead of the search) first."
+    if recipients > MAX_RECIPIENTS:
+        return (
+            f"{recipients:,} leads are marked; one campaign takes at most {MAX_RECIPIENTS:,}. "
+            "Narrow the search, or split it into several campaigns."
+        )
     if not text.strip():
         return "The message is empty: write a text or pick a template."
     if len(text) > MAX_TEXT_CHARS:

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from sms_tui.core.phones import DEFAULT_SMS_COUNTRIES, PhoneError, PhoneInfo, can_text, parse_phone
@@ -280,11 +281,20 @@ def identifies_sender(text: str, sender_names: Sequence[str] = ()) -> bool:
 
     Without names, an introduction ("this is Dana", "from Acme") counts.
     """
-    words = _name_words(sender_names)
-    if words:
-        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        return re.search(rf"(?<!\w)(?:{alternatives})(?!\w)", text.casefold()) is not None
+    pattern = _names_pattern(tuple(sender_names))
+    if pattern is not None:
+        return pattern.search(text.casefold()) is not None
     return _SELF_INTRO.search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _names_pattern(sender_names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The names as one regex of whole words (memoised: a bulk preview asks once per lead)."""
+    words = _name_words(sender_names)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 #: Words of a name that identify nobody on their own.
@@ -324,8 +334,14 @@ def _recipient(number: str, region: str) -> PhoneInfo | None:
 
 def quiet_window(info: PhoneInfo, rules: ComplianceRules = DEFAULT_RULES) -> SendWindow:
     """The window that applies to a number: default ∩ country rule ∩ state rule."""
+    return _window_for(rule_keys(info), rules)
+
+
+@lru_cache(maxsize=256)
+def _window_for(keys: tuple[str, ...], rules: ComplianceRules) -> SendWindow:
+    """`quiet_window` by the rule keys (country, state): memoised, a bulk preview asks once per lead."""
     windows = [rules.default_window]
-    windows += [rules.quiet_hours[k] for k in rule_keys(info) if k in rules.quiet_hours]
+    windows += [rules.quiet_hours[k] for k in keys if k in rules.quiet_hours]
     return intersect(windows)
 
 

@@ -155,7 +155,7 @@ def format_phone(raw: str, default_region: str = "US") -> str:
         return raw
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)  # a 10,000-lead bulk preview (and its second contacts) fits
 def _parse_cached(raw: str, default_region: str) -> PhoneInfo | str:
     """PhoneInfo, or the error sentence (lru_cache does not cache exceptions, so return it)."""
     if not raw:

@@ -169,6 +169,7 @@ def test_compose_problems_are_sentences() -> None:
     assert "empty" in str(compose_problem("   ", 3))
     assert "1,001 characters" in str(compose_problem("x" * 1001, 3))
     assert compose_problem("x" * 1000, 3) is None
+    assert "at most 25,000" in str(compose_problem("hi", 25_001)) and compose_problem("hi", 25_000) is None
 
 
 def test_sender_names_drop_legal_suffixes() -> None:

@@ -226,8 +226,6 @@ async def test_campaigns_screen_pauses_and_cancels(tmp_path: Path) -> None:
         await until(pilot, lambda: app.store.campaign(cid).state == "cancelled")  # type: ignore[union-attr]
         await settle(pilot)
         assert any("4 messages had not left" in n.message for n in app._notifications)
-        await pilot.press("c")
-        await settle(pilot)
 
 
 async def test_export_writes_the_report_csv(tmp_path: Path) -> None:
@@ -246,3 +244,17 @@ async def test_export_writes_the_report_csv(tmp_path: Path) -> None:
         lines = path.read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith("lead_id,") and len(lines) == 5
         assert any(f"Exported 4 recipients to {path}" in n.message for n in app._notifications)
+
+
+async def test_outside_text_reaches_the_screen_only_through_the_safe_path(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await mark_all_and_preview(pilot, "Hi {{ contact.first_name }} \x1b[31mred\x1b[0m [b]x[/b]")
+        rows = screen.query_one(PreviewList)
+        drawn = "".join(
+            segment.text for y in range(rows.size.height) for segment in list(rows.render_line(y))
+        )
+        assert "\x1b" not in drawn and "␛[31mred" in drawn and "[b]x[/b]" in drawn
+        assert "Bob's Bikes [VIP] [/]" in drawn  # a name with markup shows as typed
+        details = static_text(app, "#preview-details")
+        assert "\x1b" not in details

@@ -23,6 +23,7 @@ from sms_tui.core.models import Template
 from sms_tui.core.segments import analyze
 from sms_tui.core.templates import variables
 from sms_tui.ui.text import one_line, safe
+from sms_tui.ui.widgets.composer_input import ComposerInput
 
 MERGE_HINT = "Merge fields: {{ contact.first_name }} {{ lead.display_name }} {{ user.first_name }} …"
 
@@ -36,7 +37,9 @@ class BulkComposeScreen(Screen[None]):
     BulkComposeScreen #bulk-text { height: 8; min-height: 4; }
     BulkComposeScreen .bulk--line { height: auto; color: $text-muted; }
     BulkComposeScreen #bulk-error { color: $text-error; height: auto; }
-    BulkComposeScreen #bulk-templates { height: auto; max-height: 10; border: round $secondary; }
+    BulkComposeScreen #bulk-templates {
+        height: auto; max-height: 10; border: round $secondary; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     BINDINGS = [
@@ -67,7 +70,7 @@ class BulkComposeScreen(Screen[None]):
         n = len(self.lead_ids)
         with Vertical():
             yield Static(f"Bulk text to {n:,} marked lead{'s' if n != 1 else ''}", id="bulk-title")
-            yield TextArea(self._text, id="bulk-text", soft_wrap=True, show_line_numbers=False)
+            yield ComposerInput(self._text, id="bulk-text", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="bulk-counter", classes="bulk--line")
             yield Static(MERGE_HINT, classes="bulk--line")
             yield Static("", id="bulk-error")

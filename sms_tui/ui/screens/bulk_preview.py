@@ -7,7 +7,8 @@ block and warning of the guard. Keys: space approves / un-approves, s skips, A a
 lead, e edits one lead's text, ctrl+j chooses how the campaign sends and creates it.
 
 The previews are computed in a thread: the first rows at once (the first screen), then the rest in
-chunks, each handed to the UI thread with `call_from_thread`; the totals line counts them in.
+chunks, each posted to the screen as a `Judged` message (the thread does not wait for the UI to
+take it); the totals line counts them in.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -33,7 +35,20 @@ from sms_tui.ui.widgets.preview_list import PreviewList, local_clock
 
 #: The first chunk is small so the first screen shows at once; the rest come in larger chunks.
 FIRST_CHUNK = 20
-CHUNK = 500
+CHUNK = 1000
+
+
+class Judged(Message):
+    """A chunk of previews computed in the loading thread (`last`: every one is in)."""
+
+    def __init__(
+        self, recipients: list[Recipient], previews: list[Preview], seen: int, *, last: bool = False
+    ):
+        super().__init__()
+        self.recipients = recipients
+        self.previews = previews
+        self.seen = seen
+        self.last = last
 
 
 class BulkPreviewScreen(Screen[None]):
@@ -49,15 +64,15 @@ class BulkPreviewScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("space", "decide", "Approve/unapprove", id="preview.toggle"),
+        Binding("ctrl+j,alt+enter", "send", "Send…", priority=True, id="preview.send"),
+        Binding("space", "decide", "Approve", id="preview.toggle"),
+        Binding("A,shift+a", "approve_clean", "Approve clean", id="preview.approve_clean"),
         Binding("s", "skip", "Skip", id="preview.skip"),
-        Binding("A,shift+a", "approve_clean", "Approve all clean", id="preview.approve_clean"),
-        Binding("e", "edit", "Edit text", id="preview.edit"),
+        Binding("e", "edit", "Edit", id="preview.edit"),
         Binding("1", "filter('all')", "All", show=False, id="preview.all"),
         Binding("2", "filter('block')", "Blocked", show=False, id="preview.blocked"),
         Binding("3", "filter('warn')", "Warnings", show=False, id="preview.warnings"),
         Binding("4", "filter('ok')", "OK", show=False, id="preview.ok"),
-        Binding("ctrl+j,alt+enter", "send", "Send…", priority=True, id="preview.send"),
         Binding("escape", "back", "Back", id="preview.back"),
     ]
 
@@ -113,18 +128,16 @@ class BulkPreviewScreen(Screen[None]):
                 recipients = self.store.preview_recipients(ids[start : start + size])
             previews = self.plan.compute(recipients, now)
             start += size
-            self.app.call_from_thread(self._add, recipients, previews, min(start, len(ids)))
+            self.post_message(Judged(recipients, previews, min(start, len(ids))))
             size = CHUNK
-        self.app.call_from_thread(self._finished)
+        self.post_message(Judged([], [], len(ids), last=True))
 
-    def _add(self, recipients: list[Recipient], previews: list[Preview], seen: int) -> None:
-        self.plan.add(recipients, previews)
-        self.loaded = seen
+    @on(Judged)
+    def _judged(self, message: Judged) -> None:
+        self.plan.add(message.recipients, message.previews)
+        self.loaded = message.seen
+        self.done = message.last
         self.rows.grew()
-        self._show_totals()
-
-    def _finished(self) -> None:
-        self.done = True
         self._show_totals()
 
     # -- what the rep sees ----------------------------------------------------------------------
@@ -147,7 +160,7 @@ class BulkPreviewScreen(Screen[None]):
         for i, which in enumerate(FILTERS, start=1):
             style = "bold reverse" if which == current else ""
             parts += [(str(i), "bold cyan"), (f" {FILTER_LABELS[which]}", style), "  "]
-        parts.append(("space approve · s skip · A approve all clean · e edit · ctrl+j send", "dim"))
+        parts.append(("space approves · A approves every clean lead", "dim"))
         self.query_one("#preview-filters", Static).update(Content.assemble(*parts))
 
     @on(PreviewList.Highlighted)

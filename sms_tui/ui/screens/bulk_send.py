@@ -25,6 +25,7 @@ from sms_tui.core.campaign import MAX_TEXT_CHARS, BulkMessage
 from sms_tui.ui.screens.dialog import BaseDialog
 from sms_tui.ui.screens.quick_times import WhenError, parse_when
 from sms_tui.ui.text import Safe, safe
+from sms_tui.ui.widgets.composer_input import ComposerInput
 
 # --- the send mode --------------------------------------------------------------------------------
 
@@ -212,7 +213,7 @@ class EditTextDialog(BaseDialog[str]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content.assemble("Text for ", (self._lead, "bold")))
-            yield TextArea(self._text, id="edit-text", soft_wrap=True)
+            yield ComposerInput(self._text, id="edit-text", soft_wrap=True)
             yield Static("", id="edit-error")
             yield Static(
                 "ctrl+j uses it · ctrl+r back to the campaign's text · Escape", classes="dialog--hint"

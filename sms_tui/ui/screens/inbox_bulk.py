@@ -24,7 +24,7 @@ from sms_tui.ui.text import visible
 from sms_tui.ui.workers import in_thread
 
 #: Phones parsed ahead at most: below `core.phones`' memo size, so the first ones are still there.
-WARM_NUMBERS = 7000
+WARM_NUMBERS = 15_000
 
 
 class BulkGlue:

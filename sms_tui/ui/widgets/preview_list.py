@@ -2,9 +2,9 @@
 
 A `ScrollView` whose `render_line` draws only the visible rows (two lines each) from the plan's
 previews, through a small strip cache; 10,000 recipients cost what 20 do. Line 1: the rep's
-decision (✓ approved, ✗ skipped, · undecided), the verdict, the lead, the phone and our number,
-their local time, segments and cost. Line 2: the rendered text, or for a blocked / warned lead the
-guard's first reason. Names and texts are data: they pass through `one_line` (the safe path).
+decision (✓ approved, ✗ skipped, · undecided), the verdict, the lead, their local time, segments
+and cost, the phone and our number. Line 2: the rendered text, or for a blocked lead the guard's
+reason. Names and texts are data: they pass through `one_line` (the safe path).
 """
 
 from __future__ import annotations
@@ -196,15 +196,14 @@ class PreviewList(ScrollView, can_focus=True):
         clock = local_clock(p.local_time)
         segs = f"{p.segments} seg" + ("s" if p.segments != 1 else "")
         edited = " ✎" if p.edited else ""
-        return Text.assemble(
+        return Text.assemble(  # what matters most first: a narrow terminal cuts the numbers
             (f" {mark} ", mark_style),
             (f"{label:<7} ", self._style(cls)),
             one_line(p.lead_name),
             (edited, muted),
-            ("  ", muted),
-            (f"{one_line(to)} ← {one_line(frm)}", muted),
             (f"  {clock}" if clock else "", muted),
-            (f"  {segs} {p.encoding}  {format_cents(p.cost_cents)}", muted),
+            (f"  {segs} {p.encoding} {format_cents(p.cost_cents)}", muted),
+            (f"  {one_line(to)} ← {one_line(frm)}", muted),
             no_wrap=True,
         )
 

@@ -208,12 +208,15 @@ _NUMBER_LABELS: Mapping[NumberKind, str] = {
 
 @dataclass(frozen=True, slots=True)
 class MmsRules:
-    """Where MMS may go, how big it may be, and what it costs (USD a message), for the composer."""
+    """Where MMS may go, how big it may be, and what it costs (USD a message), for the composer.
+
+    The default prices are the fake carrier's and the bulk preview's (`core.campaign.Prices`): a cent
+    a segment to US/CA, three cents an MMS — one price table for everything the rep is shown."""
 
     countries: frozenset[str] = DEFAULT_MMS_COUNTRIES
     limits: Mapping[NumberKind, int] = field(default_factory=lambda: DEFAULT_SIZE_LIMITS, hash=False)
-    mms_price: Decimal = Decimal("0.0200")
-    sms_segment_price: Decimal = Decimal("0.0079")
+    mms_price: Decimal = Decimal("0.03")
+    sms_segment_price: Decimal = Decimal("0.01")
 
 
 DEFAULT_MMS_RULES = MmsRules()
@@ -288,8 +291,9 @@ def cost_difference(segments: int, rules: MmsRules = DEFAULT_MMS_RULES) -> Decim
 
 
 def money(amount: Decimal) -> str:
-    """$0.0121 (four places: per-message prices are fractions of a cent)."""
-    return f"${amount.quantize(Decimal('0.0001'))}"
+    """$0.02, or $0.0121 when a configured price has fractions of a cent."""
+    cents = amount.quantize(Decimal("0.01"))
+    return f"${cents}" if cents == amount else f"${amount.quantize(Decimal('0.0001'))}"
 
 
 def summary(attachments: Sequence[Attachment]) -> str:

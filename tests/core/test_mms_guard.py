@@ -71,9 +71,10 @@ def test_eleven_files_are_too_many() -> None:
 def test_summary_and_cost_difference() -> None:
     assert summary([photo(412 * 1024)]) == "MMS · 1 attachment · 412 KB"
     assert summary([photo(1024), photo(2048)]) == "MMS · 2 attachments · 3 KB"
-    assert cost_difference(1) == Decimal("0.0121")
-    assert cost_difference(3) == Decimal("-0.0037")  # three segments cost more than one MMS
-    assert money(Decimal("0.0121")) == "$0.0121"
+    assert cost_difference(1) == Decimal("0.02")  # the fake carrier's prices: 3 cents vs 1 a segment
+    assert cost_difference(4) == Decimal("-0.01")  # four segments cost more than one MMS
+    assert money(Decimal("0.02")) == "$0.02"
+    assert money(Decimal("0.0121")) == "$0.0121"  # a configured price with fractions of a cent
 
 
 def test_type_from_the_name_and_icon_by_kind() -> None:

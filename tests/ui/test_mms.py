@@ -184,7 +184,7 @@ async def test_attach_a_picture_the_counter_says_mms_and_the_outbox_gets_the_fil
         assert [a.filename for a in composer.attachments] == ["house.png"]
         kb = round(size / 1024)
         assert shown(composer.query_one("#composer-mms", Static)) == (
-            f"MMS · 1 attachment · {kb} KB · +$0.0121 vs SMS · ctrl+n change"
+            f"MMS · 1 attachment · {kb} KB · +$0.02 vs SMS · ctrl+n change"
         )
         await pilot.press(*"The house", "ctrl+j")
         await settle(pilot)

@@ -42,7 +42,7 @@ def counter_content(info: SegmentInfo, gsm_key: str = "ctrl+g") -> Content:
 def mms_content(
     attachments: tuple[Attachment, ...], segments: int, rules: mms.MmsRules, attach_key: str
 ) -> Content:
-    """`MMS · 1 attachment · 412 KB · +$0.0121 vs SMS · ctrl+n change` (empty without files): what
+    """`MMS · 1 attachment · 412 KB · +$0.02 vs SMS · ctrl+n change` (empty without files): what
     sending it as MMS costs more than the text alone (or "same cost" when the segments cost as much)."""
     if not attachments:
         return Content("")

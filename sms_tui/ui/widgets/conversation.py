@@ -107,6 +107,14 @@ class Conversation(Vertical):
         # Otherwise the anchor decides: while anchored the view follows new messages; once the
         # rep scrolled up (anchor released) it stays where they are reading.
 
+    def prerender(self, view: ConversationView) -> None:
+        """Render the bubbles `view` will show first (a lead loaded ahead), off the key's path."""
+        self._clock = self._now()
+        try:
+            self._column.prerender(view.messages)
+        finally:
+            self._clock = None
+
     def _set_header(self, text: Text) -> None:
         """Show `text` in the header; a new layout only when it needs another number of lines
         (a layout of the whole screen is most of what a key would otherwise cost)."""

@@ -180,9 +180,16 @@ class LeadList(ScrollView, can_focus=True):
     # -- reactive plumbing ------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        # Strips are keyed by (row, cursor?, focus?): moving the cursor re-renders two rows.
+        # Strips are keyed by (row, cursor?, focus?): moving the cursor re-renders two rows, and
+        # only those two are repainted unless the list scrolled (as a DataTable does).
+        top = self.scroll_offset.y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset.y == top:
+            rh = self.row_height
+            self.refresh_lines(old * rh, rh)
+            self.refresh_lines(new * rh, rh)
+        else:
+            self.refresh()
         row = self.row_at(new)
         if row is None:
             self._need(new)

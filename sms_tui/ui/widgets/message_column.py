@@ -69,6 +69,7 @@ class MessageColumn(ScrollView, can_focus=False):
         self._total = 0
         self._width = 0
         self._cache: LRUCache[_BubbleKey, list[Strip]] = LRUCache(BUBBLE_CACHE)
+        self._jumping = False  # the column moves itself (to the newest): not the rep reading back
 
     # -- content ------------------------------------------------------------------------------
 
@@ -82,6 +83,18 @@ class MessageColumn(ScrollView, can_focus=False):
         if first is not None:
             lo = next((i for i, m in enumerate(self.messages) if m.local_id == first), lo)
         self._layout(lo)
+
+    def prerender(self, messages: Sequence[Message]) -> None:
+        """Render the newest bubbles of a conversation about to be shown (loaded ahead) into the
+        cache, at the width its layout will use, so showing it lays out from the cache."""
+        height = self.size.height
+        overflow = MIN_BUBBLE_LINES * len(messages) > height
+        width = self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0)
+        lines = 0
+        for message in reversed(messages):
+            if width <= 0 or lines >= height + MARGIN_LINES:
+                break
+            lines += len(self._bubble(message, width))
 
     @property
     def laid_out(self) -> int:
@@ -167,8 +180,12 @@ class MessageColumn(ScrollView, can_focus=False):
         return self._anchored and not self._anchor_released
 
     def _jump(self, y: float) -> None:
-        self.scroll_target_y = y
-        self.scroll_y = y
+        self._jumping = True
+        try:
+            self.scroll_target_y = y
+            self.scroll_y = y
+        finally:
+            self._jumping = False
 
     def _bubble(self, message: Message, width: int) -> list[Strip]:
         body = self._body_of(message)
@@ -215,7 +232,8 @@ class MessageColumn(ScrollView, can_focus=False):
         super().watch_scroll_y(old_value, new_value)
         if self._anchored and self._anchor_released:
             self._check_anchor()
-        up = new_value < old_value  # the rep reads back (a jump to the newest lays out nothing)
+        # The rep reads back (the column's own jump to the newest of another lead lays out nothing).
+        up = new_value < old_value and not self._jumping
         if up and new_value < MARGIN_LINES + self.size.height and self._lo > 0 and self._width:
             # Near the top of what is laid out: lay out a screen more above, keep the view still.
             before = self._total

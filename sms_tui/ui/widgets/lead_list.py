@@ -98,6 +98,7 @@ class LeadList(ScrollView, can_focus=True):
         #: `total` is the exact count (else a lower bound the list grows as pages arrive).
         self.exact = False
         self._want_end = False  # End was pressed before the count was known
+        self._paint_first = False  # announce the selected row after the next paint
 
     # -- public API -------------------------------------------------------------------------
 
@@ -216,7 +217,18 @@ class LeadList(ScrollView, can_focus=True):
         self.move_to(index)
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total * self.row_height)
+        """A new height; without a layout of the screen when the scrollbar stays as it was (shown
+        or not): a new query or count then repaints the list alone (a layout is most of a frame)."""
+        size = Size(self.size.width, self.total * self.row_height)
+        if size == self.virtual_size:
+            return
+        height = self.size.height
+        same_bar = (self.virtual_size.height > height) == (size.height > height)
+        if self.is_mounted and height > 0 and same_bar and size.width == self.virtual_size.width:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     def _scroll_cursor_into_view(self) -> None:
         rh = self.row_height
@@ -233,6 +245,14 @@ class LeadList(ScrollView, can_focus=True):
         new_id = row.lead_id if row else None
         if new_id != self._selected_id or row is None:
             self._selected_id = new_id
+            if self._paint_first:
+                self.call_after_refresh(self._announce_later, row)
+            else:
+                self.post_message(LeadHighlighted(row))
+
+    def _announce_later(self, row: LeadRow | None) -> None:
+        """A new list's first row, announced once the rows are on screen (unless the rep moved)."""
+        if self._selected_id == (row.lead_id if row else None):
             self.post_message(LeadHighlighted(row))
 
     # -- loading ----------------------------------------------------------------------------
@@ -330,8 +350,9 @@ class LeadList(ScrollView, can_focus=True):
         self._update_virtual_size()
         if loaded.reset:
             if not self.exact:
+                # The old count stops now; the new one starts once these rows are painted.
                 self._store.interrupt_counts()
-                self._count(self._generation, self.query_text)
+                self.call_after_refresh(self._count, self._generation, self.query_text)
             if self._from_top:
                 self._to_top()
             else:
@@ -342,13 +363,18 @@ class LeadList(ScrollView, can_focus=True):
         self.refresh()
 
     def _to_top(self) -> None:
-        """A new query starts at its first row (not at the old query's row number)."""
+        """A new query starts at its first row (not at the old query's row number); its rows are
+        painted before the first row's conversation is asked for."""
         self._from_top = False
         self.scroll_to(y=0, animate=False, immediate=True)
-        if self.cursor != 0:
-            self.cursor = 0  # watcher announces the row
-        else:
-            self._announce(self.row_at(0))
+        self._paint_first = True
+        try:
+            if self.cursor != 0:
+                self.cursor = 0  # watcher announces the row
+            else:
+                self._announce(self.row_at(0))
+        finally:
+            self._paint_first = False
 
     def _reanchor(self, old_index: int, old_id: str | None) -> None:
         """After a reload, put the cursor back on the lead it was on, at the same screen row."""

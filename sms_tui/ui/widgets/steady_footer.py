@@ -4,17 +4,22 @@ Textual's `Footer` rebuilds all its keys (unmount, compose, mount, two layouts: 
 loop on a 2-core machine) whenever the screen's bindings might have changed. In the inbox that is
 every other lead: retry and cancel become available or not with the lead's last message. When the
 same keys are shown and only their availability differs, this footer dims or undims them in
-place (a repaint of the keys concerned); anything else recomposes as before.
+place (a repaint of the keys concerned); another set of keys recomposes, a moment later (after
+what the key that changed them started, e.g. a search's rows, has painted).
 """
 
 from __future__ import annotations
 
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 #: (key, description, action) of each key shown, in order; and whether each is available.
 _Keys = tuple[tuple[str, str, str], ...]
+
+#: Seconds between a change of keys and the footer's rebuild (it costs ~40 ms of the UI loop).
+REBUILD_DELAY = 0.15
 
 
 class SteadyFooter(Footer):
@@ -23,6 +28,7 @@ class SteadyFooter(Footer):
     def __init__(self) -> None:
         super().__init__()
         self._shown: _Keys | None = None
+        self._later: Timer | None = None
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
@@ -57,5 +63,18 @@ class SteadyFooter(Footer):
                     widget._disabled = not available
                     widget.set_class(not available, "-disabled")
             return
-        self._shown = keys
-        await self.recompose()
+        if self._shown is None:  # the first keys: at once
+            self._shown = keys
+            await self.recompose()
+            return
+        # Another set of keys (focus moved: the search line closed, a dialog opened): rebuilt a
+        # moment later, so the work the key started (a search's rows) paints first.
+        if self._later is not None:
+            self._later.stop()
+        self._later = self.set_timer(REBUILD_DELAY, self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._later = None
+        if self.is_attached:
+            self._shown = self._wanted()[0]
+            await self.recompose()

@@ -18,6 +18,8 @@ from collections import OrderedDict
 from functools import partial
 from typing import Any
 
+from textual.widget import Widget
+
 from sms_tui.core.models import LeadRow
 from sms_tui.ui.loaders import Loaded, load_lead
 from sms_tui.ui.workers import in_thread
@@ -49,10 +51,19 @@ class ConversationLoader:
         ready = self.ahead.get(lead_id)
         if ready is not None and row is not None and ready[0] == row:
             self._show_loaded(ready[1])
+            self._same_frame()
         self._wanted = (lead_id, row, self._wanted[2] + 1)
         if not self._busy:
             self._busy = True
             self._start(*self._wanted)
+
+    def _same_frame(self) -> None:
+        """Hand the screen what `show` changed now (each widget would on its own next idle, after
+        the screen had painted the moved cursor alone): cursor and conversation in one frame."""
+        s = self.screen
+        for root in (s.conversation, s.composer):
+            for widget in (root, *root.walk_children(Widget)):
+                widget._check_refresh()
 
     def forget(self, lead_id: str | None = None) -> None:
         """Drop what was loaded ahead (for one lead, or all): the cache changed under it."""

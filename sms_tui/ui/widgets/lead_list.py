@@ -248,12 +248,19 @@ class LeadList(ScrollView, can_focus=True):
             if self._paint_first:
                 self.call_after_refresh(self._announce_later, row)
             else:
-                self.post_message(LeadHighlighted(row))
+                self._tell(row)
 
     def _announce_later(self, row: LeadRow | None) -> None:
         """A new list's first row, announced once the rows are on screen (unless the rep moved)."""
         if self._selected_id == (row.lead_id if row else None):
-            self.post_message(LeadHighlighted(row))
+            self._tell(row)
+
+    def _tell(self, row: LeadRow | None) -> None:
+        """Post `LeadHighlighted` to the screen itself, not up through the containers: it is then
+        handled before the screen's next paint, so the moved cursor and the conversation it shows
+        go out in one frame (bubbling, the cursor would paint alone first)."""
+        target = self.screen if self.is_attached else self
+        target.post_message(LeadHighlighted(row))
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -398,7 +405,7 @@ class LeadList(ScrollView, can_focus=True):
                 self._announce(row)
             elif row is not None:
                 # Same lead: tell the screen its row data may have changed (badges).
-                self.post_message(LeadHighlighted(row))
+                self._tell(row)
 
     # -- rendering --------------------------------------------------------------------------
 

@@ -49,10 +49,17 @@ class ConversationLoader:
 
         With its list `row`, a conversation loaded ahead for that same row shows at once."""
         ready = self.ahead.get(lead_id)
+        self._wanted = (lead_id, row, self._wanted[2] + 1)
         if ready is not None and row is not None and ready[0] == row:
             self._show_loaded(ready[1])
             self._same_frame()
-        self._wanted = (lead_id, row, self._wanted[2] + 1)
+            # The load behind starts once that frame is out (a thread now would slow the frame).
+            self.screen.call_after_refresh(self._kick)
+        else:
+            self._kick()
+
+    def _kick(self) -> None:
+        """Start the newest wanted load unless one runs (it starts the newest when it ends)."""
         if not self._busy:
             self._busy = True
             self._start(*self._wanted)

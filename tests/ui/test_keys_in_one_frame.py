@@ -65,7 +65,7 @@ async def test_what_was_loaded_ahead_is_not_shown_once_the_leads_row_changed(tmp
     async with app.run_test(size=(120, 36)) as pilot:
         screen = inbox(app)
         first, second = await _ahead_of_first(pilot, app)
-        row, loaded = screen.loader.ahead[second]
+        row, loaded = screen.loader.ahead[second]  # as the list showed it, and what was loaded
         screen.loader.ahead[second] = (replace(row, unread=row.unread + 1), loaded)  # e.g. a new reply
         _no_loads(screen)
         await pilot.press("j")

@@ -32,6 +32,7 @@ from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.widgets import lead_pages
 from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, row_strip
+from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
 #: A live reload walks at most this many pages from the top to find the selected lead again.
 RELOAD_PAGES = 20
@@ -217,18 +218,8 @@ class LeadList(ScrollView, can_focus=True):
         self.move_to(index)
 
     def _update_virtual_size(self) -> None:
-        """A new height; without a layout of the screen when the scrollbar stays as it was (shown
-        or not): a new query or count then repaints the list alone (a layout is most of a frame)."""
-        size = Size(self.size.width, self.total * self.row_height)
-        if size == self.virtual_size:
-            return
-        height = self.size.height
-        same_bar = (self.virtual_size.height > height) == (size.height > height)
-        if self.is_mounted and height > 0 and same_bar and size.width == self.virtual_size.width:
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-        else:
-            self.virtual_size = size
+        """A new height (without a layout of the screen when the scrollbar stays as it was)."""
+        set_virtual_size(self, Size(self.size.width, self.total * self.row_height))
 
     def _scroll_cursor_into_view(self) -> None:
         rh = self.row_height

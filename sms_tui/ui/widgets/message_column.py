@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from sms_tui.core.models import Message
 from sms_tui.ui.widgets.bubbles import bubble
+from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
 #: Bubbles kept rendered (strips per message at one width and status): enough for several long
 #: conversations; the rest are rendered again when shown.
@@ -156,23 +157,10 @@ class MessageColumn(ScrollView, can_focus=False):
             tops.append(total)
             total += len(block)
         self._tops, self._total = tops, total
-        self._set_virtual_size(Size(self._width, total))
+        set_virtual_size(self, Size(self._width, total))
         if self.following:
             self._jump(self.max_scroll_y)
         self.refresh()
-
-    def _set_virtual_size(self, size: Size) -> None:
-        """A new height without a layout of the screen while the scrollbar stays as it was (shown
-        or not): only the scrollbar's proportions change. A layout costs most of a frame."""
-        if size == self.virtual_size:
-            return
-        height = self.size.height
-        same_bar = (self.virtual_size.height > height) == (size.height > height)
-        if self.is_mounted and height > 0 and same_bar and size.width == self.virtual_size.width:
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-        else:
-            self.virtual_size = size
 
     @property
     def following(self) -> bool:

@@ -128,7 +128,7 @@ class InboxScreen(Screen[None]):
     def on_mount(self) -> None:
         self.leads.focus()
         self.set_interval(1.0, self._tick, name="countdown")
-        self._load_counts()
+        self.call_after_refresh(self._load_counts)  # the header's counts after the first paint
 
     def action_entries(self) -> list[ActionEntry]:
         nodes: list[tuple[str, Any]] = [

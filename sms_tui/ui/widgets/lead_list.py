@@ -211,6 +211,7 @@ class LeadList(ScrollView, can_focus=True):
         self._update_virtual_size()
 
     def on_mount(self) -> None:
+        self._from_top = True  # the first rows paint before the first conversation is asked for
         self.reload(keep_position=False)
 
     def on_click(self, event: events.Click) -> None:

@@ -157,7 +157,11 @@ class MessageColumn(ScrollView, can_focus=False):
             tops.append(total)
             total += len(block)
         self._tops, self._total = tops, total
-        set_virtual_size(self, Size(self._width, total))
+        self._jumping = True  # a shorter column clamps scroll_y: that is not the rep reading back
+        try:
+            set_virtual_size(self, Size(self._width, total))
+        finally:
+            self._jumping = False
         if self.following:
             self._jump(self.max_scroll_y)
         self.refresh()

@@ -99,10 +99,18 @@ class ReadsMixin(StoreBase):
             return int(conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
 
     def _probe(self, table: str, fts: str, cap: int) -> int:
-        """How many rows of an FTS table match, counted up to `cap` (a fraction of a millisecond)."""
+        """How many rows of an FTS table match, counted up to `cap` (a fraction of a millisecond).
+
+        A prefix term (`"the"*`) is probed as the whole word first: its hits are a subset, read in
+        order and stopped at `cap`, while the prefix merges every word it starts (`the*`: ~80 ms
+        on a 1M-message cache, only to learn that the word is common)."""
         if table not in ("messages_fts", "leads_fts"):
             raise ValueError(table)
         sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
+        if fts.endswith('"*'):
+            whole = int(self._one(sql, (fts[:-1], cap)))
+            if whole >= cap:
+                return whole
         return int(self._one(sql, (fts, cap)))
 
     def lead_rows(self, lead_ids: Iterable[str]) -> list[LeadRow]:

@@ -123,7 +123,10 @@ class SmsApp(App[None]):
         self.push_screen(self.inbox)
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
-        self.sync.start()
+        if self.sync.has_provider:
+            self.call_after_refresh(self.sync.start)  # after the first paint: the rows come first
+        else:
+            self.sync.start()
 
     def _write_terminal(self, data: str) -> None:
         """Bytes for the terminal itself (title, notification), written beside Textual's output."""

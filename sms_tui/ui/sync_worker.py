@@ -13,6 +13,7 @@ becomes a status-bar change from the engine's events, never a crash.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -74,7 +75,9 @@ class SyncRunner:
         error: str | None = None
         failure: BaseException | None = None
         try:
-            self.engine = factory(self._listen)
+            # Built in a thread: building it imports the provider client and httpx (~130 ms of
+            # the UI loop otherwise, just as the first rows are painted).
+            self.engine = await asyncio.to_thread(factory, self._listen)
             await self.engine.start(self._progress)
         except Exception as exc:  # the provider is down or refuses us: keep the cache usable
             error, failure = str(exc) or type(exc).__name__, exc

@@ -247,3 +247,14 @@ def test_free_text_answers_the_same_whichever_plan_it_picks(
     assert find(cache, "hi") == ids(5)
     assert find(cache, "try OR ping") == ids(1, 4)
     assert find(cache, "name:smith OR pong") == ids(1, 4)
+
+
+def test_a_prefix_term_is_probed_by_its_whole_word_first_and_counts_the_same(cache: Store) -> None:
+    # "hi" is a whole word in two messages and the prefix of none other; "t" starts try, there,
+    # the, ... : the probe (which picks the plan) must count what the prefix matches, up to cap.
+    assert cache._probe("messages_fts", '"hi"*', 1) == 1  # capped: the whole word already has 2
+    assert cache._probe("messages_fts", '"hi"*', 10) == 2
+    prefix = '"th"*'  # no message has the word "th": the prefix itself is counted
+    every = cache._one("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?", (prefix,))
+    assert every == 3  # there, the, this
+    assert cache._probe("messages_fts", prefix, 100) == every

@@ -24,10 +24,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
-from sms_tui.core.models import Message
+from sms_tui.core.models import LeadRow, Message
 from sms_tui.ui.loaders import CONVERSATION_LIMIT
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
 from sms_tui.ui.palette import ActionEntry, InboxCommands, action_table
@@ -47,6 +47,7 @@ from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
 from sms_tui.ui.widgets.status_bar import StatusBar
+from sms_tui.ui.widgets.steady_footer import SteadyFooter
 
 #: Single-key actions that change a lead: never run while a text field has focus.
 SINGLE_KEYS = frozenset(
@@ -120,7 +121,7 @@ class InboxScreen(Screen[None]):
             with Vertical(id="right"):
                 yield Conversation(app.now, app.rep_tz, keys=self._conversation_keys, id="conversation")
                 yield Composer(id="composer")
-        yield Footer()
+        yield SteadyFooter()
 
     def _status_keys(self) -> dict[str, str]:
         """The keys the conversation's status lines name, after the rep's remapping."""
@@ -140,7 +141,7 @@ class InboxScreen(Screen[None]):
     def on_mount(self) -> None:
         self.leads.focus()
         self.set_interval(1.0, self._tick, name="countdown")
-        self._load_counts()
+        self.call_after_refresh(self._load_counts)  # the header's counts after the first paint
 
     def action_entries(self) -> list[ActionEntry]:
         nodes: list[tuple[str, Any]] = [
@@ -199,9 +200,10 @@ class InboxScreen(Screen[None]):
 
     # -- loading (`self.loader`) -------------------------------------------------------------
 
-    def load_conversation(self, lead_id: str) -> None:
-        """Load `lead_id`'s conversation (coalesced: see `ConversationLoader`)."""
-        self.loader.load(lead_id)
+    def load_conversation(self, lead_id: str, row: LeadRow | None = None) -> None:
+        """Load `lead_id`'s conversation (coalesced, at once if loaded ahead for `row`: see
+        `ConversationLoader`)."""
+        self.loader.load(lead_id, row)
 
     def _latest(self, states: tuple[str, ...]) -> Message | None:
         view = self.conversation.view
@@ -296,15 +298,16 @@ class InboxScreen(Screen[None]):
                 self.composer.set_context(None)
             return
         if row.lead_id == self._lead_id:
-            self.load_conversation(row.lead_id)  # same lead, new data: no need to wait
+            self.load_conversation(row.lead_id, row)  # same lead, new data: no need to wait
             return
         self._lead_id = row.lead_id
-        self.load_conversation(row.lead_id)  # coalesced: holding j/k loads where the cursor rests
+        self.load_conversation(row.lead_id, row)  # coalesced: holding j/k loads where it rests
 
     # -- live updates (`self.live`) ------------------------------------------------------------
 
     @on(SyncUpdate)
     def _sync_update(self, message: SyncUpdate) -> None:
+        self.loader.forget()  # what was loaded ahead may be out of date
         self.live.sync_update(message)
 
     @on(SyncProgress)
@@ -317,6 +320,7 @@ class InboxScreen(Screen[None]):
 
     @on(OutboxChanged)
     def _outbox_changed(self, message: OutboxChanged) -> None:
+        self.loader.forget(message.lead_id)
         self.live.outbox_changed(message)
 
     # -- triage (`self.triage`) -------------------------------------------------------------------

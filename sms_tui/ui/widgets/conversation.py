@@ -109,14 +109,30 @@ class Conversation(Vertical):
         # Otherwise the anchor decides: while anchored the view follows new messages; once the
         # rep scrolled up (anchor released) it stays where they are reading.
 
+    def prerender(self, view: ConversationView) -> None:
+        """Render the bubbles `view` will show first (a lead loaded ahead), off the key's path."""
+        self._clock = self._now()
+        try:
+            self._column.prerender(view.messages)
+        finally:
+            self._clock = None
+
     def _set_header(self, text: Text) -> None:
-        """Show `text` in the header; a new layout only when it needs another number of lines
-        (a layout of the whole screen is most of what a key would otherwise cost)."""
+        """Show `text` in the header; a new layout only when it needs more lines than it has (a
+        layout of the whole screen is most of what a key would otherwise cost). A shorter header
+        keeps the height (a blank line at the end), so moving between leads whose details wrap
+        differently does not re-lay the screen out each time; a resize starts afresh."""
         header = self.query_one("#conversation-header", Static)
         width = header.content_size.width
         lines = len(text.wrap(self.app.console, width)) if width > 0 else -1
+        if 0 < lines < self._header_lines:
+            text = text + Text("\n" * (self._header_lines - lines))
+            lines = self._header_lines
         header.update(text, layout=lines != self._header_lines or lines < 0)
         self._header_lines = lines
+
+    def on_resize(self) -> None:
+        self._header_lines = -1  # the next header takes the height it needs at this width
 
     def follow(self) -> None:
         """Stick to the newest message, also as bubbles grow or the pane resizes (until the rep

@@ -32,6 +32,7 @@ from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.widgets import lead_pages
 from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, row_strip
+from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
 #: A live reload walks at most this many pages from the top to find the selected lead again.
 RELOAD_PAGES = 20
@@ -123,6 +124,7 @@ class LeadList(ScrollView, can_focus=True):
         self._want_end = False  # End was pressed before the count was known
         #: Leads marked for a bulk text, by id, in the order marked (kept across searches and reloads).
         self.marked: dict[str, None] = {}
+        self._paint_first = False  # announce the selected row after the next paint
 
     # -- public API -------------------------------------------------------------------------
 
@@ -248,9 +250,16 @@ class LeadList(ScrollView, can_focus=True):
     # -- reactive plumbing ------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        # Strips are keyed by (row, cursor?, focus?): moving the cursor re-renders two rows.
+        # Strips are keyed by (row, cursor?, focus?): moving the cursor re-renders two rows, and
+        # only those two are repainted unless the list scrolled (as a DataTable does).
+        top = self.scroll_offset.y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset.y == top:
+            rh = self.row_height
+            self.refresh_lines(old * rh, rh)
+            self.refresh_lines(new * rh, rh)
+        else:
+            self.refresh()
         row = self.row_at(new)
         if row is None:
             self._need(new)
@@ -270,6 +279,7 @@ class LeadList(ScrollView, can_focus=True):
         self._update_virtual_size()
 
     def on_mount(self) -> None:
+        self._from_top = True  # the first rows paint before the first conversation is asked for
         self.reload(keep_position=False)
 
     def on_click(self, event: events.Click) -> None:
@@ -277,7 +287,8 @@ class LeadList(ScrollView, can_focus=True):
         self.move_to(index)
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total * self.row_height)
+        """A new height (without a layout of the screen when the scrollbar stays as it was)."""
+        set_virtual_size(self, Size(self.size.width, self.total * self.row_height))
 
     def _scroll_cursor_into_view(self) -> None:
         rh = self.row_height
@@ -294,7 +305,22 @@ class LeadList(ScrollView, can_focus=True):
         new_id = row.lead_id if row else None
         if new_id != self._selected_id or row is None:
             self._selected_id = new_id
-            self.post_message(LeadHighlighted(row))
+            if self._paint_first:
+                self.call_after_refresh(self._announce_later, row)
+            else:
+                self._tell(row)
+
+    def _announce_later(self, row: LeadRow | None) -> None:
+        """A new list's first row, announced once the rows are on screen (unless the rep moved)."""
+        if self._selected_id == (row.lead_id if row else None):
+            self._tell(row)
+
+    def _tell(self, row: LeadRow | None) -> None:
+        """Post `LeadHighlighted` to the screen itself, not up through the containers: it is then
+        handled before the screen's next paint, so the moved cursor and the conversation it shows
+        go out in one frame (bubbling, the cursor would paint alone first)."""
+        target = self.screen if self.is_attached else self
+        target.post_message(LeadHighlighted(row))
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -391,8 +417,9 @@ class LeadList(ScrollView, can_focus=True):
         self._update_virtual_size()
         if loaded.reset:
             if not self.exact:
+                # The old count stops now; the new one starts once these rows are painted.
                 self._store.interrupt_counts()
-                self._count(self._generation, self.query_text)
+                self.call_after_refresh(self._count, self._generation, self.query_text)
             if self._from_top:
                 self._to_top()
             else:
@@ -403,13 +430,18 @@ class LeadList(ScrollView, can_focus=True):
         self.refresh()
 
     def _to_top(self) -> None:
-        """A new query starts at its first row (not at the old query's row number)."""
+        """A new query starts at its first row (not at the old query's row number); its rows are
+        painted before the first row's conversation is asked for."""
         self._from_top = False
         self.scroll_to(y=0, animate=False, immediate=True)
-        if self.cursor != 0:
-            self.cursor = 0  # watcher announces the row
-        else:
-            self._announce(self.row_at(0))
+        self._paint_first = True
+        try:
+            if self.cursor != 0:
+                self.cursor = 0  # watcher announces the row
+            else:
+                self._announce(self.row_at(0))
+        finally:
+            self._paint_first = False
 
     def _reanchor(self, old_index: int, old_id: str | None) -> None:
         """After a reload, put the cursor back on the lead it was on, at the same screen row."""
@@ -433,7 +465,7 @@ class LeadList(ScrollView, can_focus=True):
                 self._announce(row)
             elif row is not None:
                 # Same lead: tell the screen its row data may have changed (badges).
-                self.post_message(LeadHighlighted(row))
+                self._tell(row)
 
     # -- rendering --------------------------------------------------------------------------
 

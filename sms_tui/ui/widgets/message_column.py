@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from sms_tui.core.models import Message
 from sms_tui.ui.widgets.bubbles import bubble
+from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
 #: Bubbles kept rendered (strips per message at one width and status): enough for several long
 #: conversations; the rest are rendered again when shown.
@@ -69,6 +70,7 @@ class MessageColumn(ScrollView, can_focus=False):
         self._total = 0
         self._width = 0
         self._cache: LRUCache[_BubbleKey, list[Strip]] = LRUCache(BUBBLE_CACHE)
+        self._jumping = False  # the column moves itself (to the newest): not the rep reading back
 
     # -- content ------------------------------------------------------------------------------
 
@@ -82,6 +84,18 @@ class MessageColumn(ScrollView, can_focus=False):
         if first is not None:
             lo = next((i for i, m in enumerate(self.messages) if m.local_id == first), lo)
         self._layout(lo)
+
+    def prerender(self, messages: Sequence[Message]) -> None:
+        """Render the newest bubbles of a conversation about to be shown (loaded ahead) into the
+        cache, at the width its layout will use, so showing it lays out from the cache."""
+        height = self.size.height
+        overflow = MIN_BUBBLE_LINES * len(messages) > height
+        width = self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0)
+        lines = 0
+        for message in reversed(messages):
+            if width <= 0 or lines >= height + MARGIN_LINES:
+                break
+            lines += len(self._bubble(message, width))
 
     @property
     def laid_out(self) -> int:
@@ -143,23 +157,14 @@ class MessageColumn(ScrollView, can_focus=False):
             tops.append(total)
             total += len(block)
         self._tops, self._total = tops, total
-        self._set_virtual_size(Size(self._width, total))
+        self._jumping = True  # a shorter column clamps scroll_y: that is not the rep reading back
+        try:
+            set_virtual_size(self, Size(self._width, total))
+        finally:
+            self._jumping = False
         if self.following:
             self._jump(self.max_scroll_y)
         self.refresh()
-
-    def _set_virtual_size(self, size: Size) -> None:
-        """A new height without a layout of the screen while the scrollbar stays as it was (shown
-        or not): only the scrollbar's proportions change. A layout costs most of a frame."""
-        if size == self.virtual_size:
-            return
-        height = self.size.height
-        same_bar = (self.virtual_size.height > height) == (size.height > height)
-        if self.is_mounted and height > 0 and same_bar and size.width == self.virtual_size.width:
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-        else:
-            self.virtual_size = size
 
     @property
     def following(self) -> bool:
@@ -167,8 +172,12 @@ class MessageColumn(ScrollView, can_focus=False):
         return self._anchored and not self._anchor_released
 
     def _jump(self, y: float) -> None:
-        self.scroll_target_y = y
-        self.scroll_y = y
+        self._jumping = True
+        try:
+            self.scroll_target_y = y
+            self.scroll_y = y
+        finally:
+            self._jumping = False
 
     def _bubble(self, message: Message, width: int) -> list[Strip]:
         body = self._body_of(message)
@@ -215,7 +224,8 @@ class MessageColumn(ScrollView, can_focus=False):
         super().watch_scroll_y(old_value, new_value)
         if self._anchored and self._anchor_released:
             self._check_anchor()
-        up = new_value < old_value  # the rep reads back (a jump to the newest lays out nothing)
+        # The rep reads back (the column's own jump to the newest of another lead lays out nothing).
+        up = new_value < old_value and not self._jumping
         if up and new_value < MARGIN_LINES + self.size.height and self._lo > 0 and self._width:
             # Near the top of what is laid out: lay out a screen more above, keep the view still.
             before = self._total

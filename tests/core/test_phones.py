@@ -341,3 +341,48 @@ def test_parse_phone_returns_info_or_a_phone_error(raw: str, region: str) -> Non
 def test_can_text_never_raises_and_explains_every_no(raw: str) -> None:
     verdict = can_text(US_SENDER, raw)
     assert verdict.ok == (verdict.code is None) == (verdict.reason is None)
+
+
+def _corpus() -> list[phonenumbers.PhoneNumber]:
+    """Example numbers of every type in every region, their neighbours (often invalid), and NANP
+    numbers across area codes: what `_valid_type` must judge exactly as phonenumbers does."""
+    numbers: list[phonenumbers.PhoneNumber] = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in range(12):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            numbers.append(example)
+            for delta in (1, 7, 10**4):
+                numbers.append(
+                    phonenumbers.PhoneNumber(
+                        country_code=example.country_code,
+                        national_number=(example.national_number or 0) + delta,
+                    )
+                )
+    for area in range(200, 1000, 7):
+        numbers.append(phonenumbers.PhoneNumber(country_code=1, national_number=area * 10**7 + 5550123))
+    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        example = phonenumbers.example_number_for_non_geo_entity(code)
+        if example is not None:
+            numbers.append(example)
+    return numbers
+
+
+def test_one_region_and_type_look_up_judges_as_phonenumbers_does() -> None:
+    from phonenumbers import timezone
+
+    from sms_tui.core.phones import _info, _valid_type
+
+    corpus = _corpus()
+    valid = 0
+    for num in corpus:
+        found = _valid_type(num)
+        if not phonenumbers.is_valid_number(num):
+            assert found is None, num
+            continue
+        valid += 1
+        assert found == (phonenumbers.region_code_for_number(num), phonenumbers.number_type(num)), num
+        zones = tuple(z for z in timezone.time_zones_for_number(num) if z != "Etc/Unknown")
+        assert _info(num, *found).time_zones == zones, num
+    assert valid > 1000 and len(corpus) - valid > 200  # both sides were exercised

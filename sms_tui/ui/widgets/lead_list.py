@@ -275,7 +275,8 @@ class LeadList(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._strips.clear()
+        # Strips are keyed by width (and row height follows width): a taller or shorter list (the
+        # search line opening or closing) re-renders nothing it has drawn before.
         self._update_virtual_size()
 
     def on_mount(self) -> None:

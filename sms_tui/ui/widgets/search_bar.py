@@ -175,8 +175,10 @@ class SearchBar(Vertical):
         event.stop()
         if self._validate(event.value):
             return
+        # To the screen itself, ahead of the layout this close asks for: the search starts before
+        # that frame is painted, not after it (bubbling through the containers came after).
+        self.screen.post_message(self.Submitted(event.value.strip()))
         self.close()
-        self.post_message(self.Submitted(event.value.strip()))
 
     def show_error(self, query: str, position: int, message: str) -> None:
         """Show an error the store found (e.g. an unknown field the parser accepted)."""

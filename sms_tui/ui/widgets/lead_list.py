@@ -125,6 +125,7 @@ class LeadList(ScrollView, can_focus=True):
         #: Leads marked for a bulk text, by id, in the order marked (kept across searches and reloads).
         self.marked: dict[str, None] = {}
         self._paint_first = False  # announce the selected row after the next paint
+        self._painted = True  # a line was drawn since the list last went to its top
 
     # -- public API -------------------------------------------------------------------------
 
@@ -311,9 +312,14 @@ class LeadList(ScrollView, can_focus=True):
             else:
                 self._tell(row)
 
-    def _announce_later(self, row: LeadRow | None) -> None:
-        """A new list's first row, announced once the rows are on screen (unless the rep moved)."""
-        if self._selected_id == (row.lead_id if row else None):
+    def _announce_later(self, row: LeadRow | None, tries: int = 0) -> None:
+        """A new list's first row, announced once the rows are on screen (unless the rep moved).
+
+        The refresh this waited for can be one already under way without the new rows; then wait
+        for the next (a few at most: a list that is not drawn at all still announces)."""
+        if not self._painted and tries < 3:
+            self.call_after_refresh(self._announce_later, row, tries + 1)
+        elif self._selected_id == (row.lead_id if row else None):
             self._tell(row)
 
     def _tell(self, row: LeadRow | None) -> None:
@@ -436,6 +442,7 @@ class LeadList(ScrollView, can_focus=True):
         self._from_top = False
         self.scroll_to(y=0, animate=False, immediate=True)
         self._paint_first = True
+        self._painted = False
         try:
             if self.cursor != 0:
                 self.cursor = 0  # watcher announces the row
@@ -471,6 +478,7 @@ class LeadList(ScrollView, can_focus=True):
     # -- rendering --------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
+        self._painted = True
         rh = self.row_height
         line_no = int(self.scroll_offset.y) + y
         index, sub = divmod(line_no, rh)

@@ -62,6 +62,10 @@ class Composer(Widget):
         height: auto;
         color: $text-muted;
     }
+    Composer > #composer-mms {  /* one line, even at 80x24: the From/To line keeps its room */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     Composer > #composer-counter.-over-limit {
         color: $error;
         text-style: bold;

@@ -167,14 +167,15 @@ def _parse_cached(raw: str, default_region: str) -> PhoneInfo | str:
     except NumberParseException as exc:
         return _parse_error_sentence(raw, exc)
 
-    found = _valid_type(num)
-    if found is not None:
-        return _info(num, *found)
+    region = phonenumbers.region_code_for_number(num)
+    number_type = _valid_type(num, region)
+    if region is not None and number_type is not None:
+        return _info(num, region, number_type)
     if shortnumberinfo.is_valid_short_number(num):
         return _short_code_info(num, default_region)
 
     reason = phonenumbers.is_possible_number_with_reason(num)
-    region = phonenumbers.region_code_for_number(num) or default_region
+    region = region or default_region
     hint = "" if raw.startswith("+") else " If it is a foreign number, start it with + and the country code."
     return _invalid_sentence(raw, reason, region) + hint
 
@@ -204,15 +205,15 @@ def _parse_error_sentence(raw: str, exc: NumberParseException) -> str:
     return f"'{raw}' is not a phone number."
 
 
-def _valid_type(num: phonenumbers.PhoneNumber) -> tuple[str, int] | None:
-    """(region, number type) of a valid number, None for an invalid one.
+def _valid_type(num: phonenumbers.PhoneNumber, region: str | None) -> int | None:
+    """The number type of a valid number (`region` = its `region_code_for_number`), None for an
+    invalid one.
 
     `is_valid_number`, `region_code_for_number`, `number_type` and `time_zones_for_number` each
     work the region out again (four look-ups, each trying every NANP region's patterns, and the type
     twice): most of a parse's cost, which a 10,000-lead bulk preview pays 10,000 times. This is
-    `is_valid_number_for_region` with the region and type kept; tests check it against the public
-    functions over many numbers."""
-    region = phonenumbers.region_code_for_number(num)
+    `is_valid_number_for_region` with the region and type kept (an invalid number's region serves
+    its error sentence); tests check it against the public functions over many numbers."""
     if region is None:
         return None
     code = num.country_code or 0
@@ -223,7 +224,7 @@ def _valid_type(num: phonenumbers.PhoneNumber) -> tuple[str, int] | None:
     ):
         return None
     number_type = _number_type_helper(phonenumbers.national_significant_number(num), metadata)
-    return None if number_type == PhoneNumberType.UNKNOWN else (region, number_type)
+    return None if number_type == PhoneNumberType.UNKNOWN else number_type
 
 
 def _info(num: phonenumbers.PhoneNumber, region: str, number_type: int) -> PhoneInfo:

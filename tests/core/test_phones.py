@@ -377,12 +377,13 @@ def test_one_region_and_type_look_up_judges_as_phonenumbers_does() -> None:
     corpus = _corpus()
     valid = 0
     for num in corpus:
-        found = _valid_type(num)
+        region = phonenumbers.region_code_for_number(num)
+        found = _valid_type(num, region)
         if not phonenumbers.is_valid_number(num):
             assert found is None, num
             continue
         valid += 1
-        assert found == (phonenumbers.region_code_for_number(num), phonenumbers.number_type(num)), num
+        assert region is not None and found == phonenumbers.number_type(num), num
         zones = tuple(z for z in timezone.time_zones_for_number(num) if z != "Etc/Unknown")
-        assert _info(num, *found).time_zones == zones, num
+        assert _info(num, region, found).time_zones == zones, num
     assert valid > 1000 and len(corpus) - valid > 200  # both sides were exercised

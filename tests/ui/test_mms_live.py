@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from sms_tui.ui.media import Media
@@ -27,6 +28,22 @@ def _us_lead(live: Live) -> tuple[str, str]:
         if r.phone and r.phone.startswith("+1") and not r.opted_out and not r.failed_count
     )
     return row.lead_id, row.phone or ""
+
+
+def _flyer(tmp_path: Path) -> Path:
+    picture = tmp_path / "flyer.jpg"
+    picture.write_bytes((SAMPLES / "roof.jpg").read_bytes())
+    return picture
+
+
+async def _a_us_lead_with(pilot: Pilot[None], live: Live, picture: Path) -> str:
+    """Once the app is up: open a US lead's conversation and attach `picture` in its composer."""
+    await until(pilot, lambda: live.app.sync.started and inbox(live.app).leads.total > 0, tries=500)
+    await settle(pilot)
+    lead_id, _ = _us_lead(live)
+    await open_lead(pilot, lead_id)
+    await attach_in_composer(pilot, picture)
+    return lead_id
 
 
 async def test_a_leads_photo_is_downloaded_by_the_engine_opened_and_previewed(tmp_path: Path) -> None:
@@ -60,15 +77,10 @@ async def test_a_leads_photo_is_downloaded_by_the_engine_opened_and_previewed(tm
 
 
 async def test_an_attached_picture_leaves_with_the_sms_through_the_files_api(tmp_path: Path) -> None:
-    picture = tmp_path / "flyer.jpg"
-    picture.write_bytes((SAMPLES / "roof.jpg").read_bytes())
+    picture = _flyer(tmp_path)
     live = await live_app(tmp_path, undo_seconds=1, media=_media(tmp_path, []))
     async with live.app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: live.app.sync.started and inbox(live.app).leads.total > 0, tries=500)
-        await settle(pilot)
-        lead_id, _ = _us_lead(live)
-        await open_lead(pilot, lead_id)
-        await attach_in_composer(pilot, picture)
+        lead_id = await _a_us_lead_with(pilot, live, picture)
         await pilot.press(*"Our spring flyer", "ctrl+j")
         await settle(pilot)
         await live.advance(2)
@@ -88,15 +100,10 @@ async def test_an_attached_picture_leaves_with_the_sms_through_the_files_api(tmp
 
 
 async def test_a_scheduled_mms_is_uploaded_and_scheduled_on_the_provider(tmp_path: Path) -> None:
-    picture = tmp_path / "flyer.jpg"
-    picture.write_bytes((SAMPLES / "roof.jpg").read_bytes())
+    picture = _flyer(tmp_path)
     live = await live_app(tmp_path, media=_media(tmp_path, []))
     async with live.app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: live.app.sync.started and inbox(live.app).leads.total > 0, tries=500)
-        await settle(pilot)
-        lead_id, _ = _us_lead(live)
-        await open_lead(pilot, lead_id)
-        await attach_in_composer(pilot, picture)
+        lead_id = await _a_us_lead_with(pilot, live, picture)
         await pilot.press(*"Tomorrow's flyer", "ctrl+s")
         await settle(pilot)
         await pilot.press("1", "enter")

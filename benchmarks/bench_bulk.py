@@ -79,6 +79,7 @@ def recipients(n: int = N, seed: int = 14) -> list[Recipient]:
 def _cold() -> None:
     phones._parse_cached.cache_clear()
     phones.can_text.cache_clear()
+    phones.forget_facts()
 
 
 def _median(fn: Callable[[], object]) -> tuple[float, list[float]]:

@@ -16,6 +16,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+from sms_tui.core.phones import facts_json
 from sms_tui.store import Store
 from sms_tui.store.convert import ts
 from sms_tui.store.schema import reversed_digits
@@ -90,7 +91,8 @@ def generate(path: str, *, leads: int = 100_000, messages: int = 1_000_000, seed
             first, last = rng.choice(FIRST), rng.choice(LAST)
             contact_rows.append((cid, lead_id, f"{first} {last}", first, last, j))
             phone = f"+1{rng.randint(201, 989)}{rng.randint(2000000, 9999999)}"
-            phone_rows.append((cid, phone, "mobile", phone, 0, reversed_digits(phone)))
+            # the parsed facts, as the sync keeps them when it writes a contact (schema 9)
+            phone_rows.append((cid, phone, "mobile", phone, 0, reversed_digits(phone), facts_json(phone)))
             if j == 0:
                 texting.append((lead_id, phone))
     with store._write():
@@ -101,8 +103,8 @@ def generate(path: str, *, leads: int = 100_000, messages: int = 1_000_000, seed
             contact_rows,
         )
         conn.executemany(
-            "INSERT INTO contact_phones (contact_id, phone, type, phone_formatted, position, rdigits) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO contact_phones (contact_id, phone, type, phone_formatted, position, rdigits, facts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             phone_rows,
         )
         conn.executemany(

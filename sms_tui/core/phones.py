@@ -13,8 +13,11 @@ description phonenumbers has, in every language (~100 MB RSS, ~0.25 s), on every
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import phonenumbers
 from phonenumbers import PhoneNumberType, shortnumberinfo, timezone
@@ -143,10 +146,94 @@ def parse_phone(raw: str, default_region: str = "US") -> PhoneInfo:
     Accepts full numbers (valid for their region) and short codes of ``default_region``.
     Raises PhoneError with a sentence saying what is wrong otherwise.
     """
-    result = _parse_cached(raw.strip(), (default_region or "US").upper())
+    raw = raw.strip()
+    region = (default_region or "US").upper()
+    result = _known.get((raw, region)) or _known.get((raw, ""))
+    if result is None:
+        result = _parse_cached(raw, region)
     if isinstance(result, str):
         raise PhoneError(result)
     return result
+
+
+#: What the cache kept about numbers (see `facts_json` / `remember_facts`): (raw, default region) ->
+#: PhoneInfo or error sentence; region "" for a full international number ("+…"), whose facts do not
+#: depend on the region it is read in. Bounded: the oldest half goes when it is full.
+_known: dict[tuple[str, str], PhoneInfo | str] = {}
+_KNOWN_MAX = 32_768
+_known_lock = threading.Lock()
+
+#: Changes whenever what a number's facts say could change: our fields and phonenumbers' metadata.
+FACTS_VERSION = f"1/{phonenumbers.__version__}"
+_FACTS_PREFIX = json.dumps({"v": FACTS_VERSION}, separators=(",", ":"))[:-1] + ","
+
+
+def facts_json(raw: str, default_region: str = "US") -> str:
+    """What `parse_phone(raw, default_region)` says, as a compact JSON text the cache keeps beside the
+    number, so a 10,000-lead bulk preview reads its numbers' facts instead of parsing them again
+    (parsing is most of a verdict's cost). `remember_facts` reads it back."""
+    region = (default_region or "US").upper()
+    result = _parse_cached(raw.strip(), region)
+    if isinstance(result, str):
+        body: object = result
+    else:
+        e164 = "" if result.e164 == raw.strip() else result.e164  # most numbers are kept as E.164
+        zones = list(result.time_zones)
+        body = [e164, result.country, result.national, result.international, result.line_type, zones]
+        body += [result.location, result.subdivision]
+    return json.dumps({"v": FACTS_VERSION, "r": region, "p": body}, ensure_ascii=False, separators=(",", ":"))
+
+
+def facts_fresh(facts: str | None) -> bool:
+    """Whether `facts` was written by this version of `facts_json` (else: parse again)."""
+    return bool(facts) and facts is not None and facts.startswith(_FACTS_PREFIX)
+
+
+def remember_facts(raw: str, facts: str | None) -> bool:
+    """Let `parse_phone` answer for `raw` from `facts` (`facts_json`'s text) without parsing.
+    False, and nothing remembered, when `facts` is missing, unreadable or from another version
+    (of ours or phonenumbers'): the number is then parsed when asked, as before."""
+    if facts is None or not facts_fresh(facts):
+        return False
+    try:
+        data = json.loads(facts)
+        region, body = data["r"], data["p"]
+        if isinstance(body, str):
+            result: PhoneInfo | str = body
+        else:
+            e164, country, national, international, line_type, zones, location, subdivision = body
+            name = country_name(country)
+            e164 = e164 or raw.strip()
+            zones = tuple(zones)
+            result = PhoneInfo(
+                e164, country, national, international, line_type, zones, True, name, location, subdivision
+            )
+    except (ValueError, KeyError, TypeError):
+        return False
+    if not isinstance(region, str):
+        return False
+    raw = raw.strip()
+    # A full international number reads the same in every region, but for short codes and errors
+    anywhere = raw.startswith("+") and isinstance(result, PhoneInfo) and not result.is_short_code
+    key = (raw, "" if anywhere else region)
+    with _known_lock:
+        if len(_known) >= _KNOWN_MAX:
+            for old in list(islice(_known, _KNOWN_MAX // 2)):
+                del _known[old]
+        _known[key] = result
+    return True
+
+
+def remembered(raw: str, default_region: str = "US") -> bool:
+    """Whether `parse_phone` can answer for `raw` from remembered facts (no parse)."""
+    raw = raw.strip()
+    return (raw, (default_region or "US").upper()) in _known or (raw, "") in _known
+
+
+def forget_facts() -> None:
+    """Drop every remembered fact (tests, benchmarks starting cold)."""
+    with _known_lock:
+        _known.clear()
 
 
 def format_phone(raw: str, default_region: str = "US") -> str:

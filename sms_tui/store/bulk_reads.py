@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 
 from sms_tui.core.campaign import Recipient
 from sms_tui.core.models import Contact, ContactPhone
+from sms_tui.core.phones import facts_json, remember_facts, remembered
 from sms_tui.store.reads import ReadsMixin
 from sms_tui.store.search_sql import compile_lead_filter
 
@@ -50,10 +51,23 @@ class BulkReadsMixin(ReadsMixin):
                     out.setdefault(recipient.lead_id, recipient)
         return [out[lid] for lid in dict.fromkeys(lead_ids) if lid in out]
 
+    def save_phone_facts(self, numbers: Sequence[str], region: str = "US") -> int:
+        """Parse and keep the facts of those `numbers` (contact phones) the cache has none for yet
+        (`preview_recipients` remembers what it reads): a cache from before schema 9 learns them at
+        its first bulk preview, and never parses them again. Returns how many were saved."""
+        todo = [n for n in dict.fromkeys(numbers) if not remembered(n, region)]
+        rows = [(facts_json(n, region), n) for n in todo]
+        if rows:
+            with self._write() as conn:
+                conn.executemany("UPDATE contact_phones SET facts = ? WHERE phone = ?", rows)
+        for facts, n in rows:
+            remember_facts(n, facts)
+        return len(rows)
+
 
 _PHONES = (
     "SELECT p.contact_id, c.lead_id, p.phone, p.type, p.phone_formatted, coalesce(f.opted_out, 0), "
-    "coalesce(f.do_not_text, 0) FROM contacts c JOIN contact_phones p ON p.contact_id = c.id "
+    "coalesce(f.do_not_text, 0), p.facts FROM contacts c JOIN contact_phones p ON p.contact_id = c.id "
     "LEFT JOIN phone_flags f ON f.phone = p.phone WHERE c.lead_id IN ({marks}) ORDER BY p.position"
 )
 _CONTACTS = (
@@ -73,8 +87,9 @@ def _recipients(conn: sqlite3.Connection, chunk: list[str]) -> list[Recipient]:
     phones: dict[str, list[ContactPhone]] = {}
     opted: dict[str, set[str]] = {}
     dnt: dict[str, set[str]] = {}
-    for cid, lid, phone, kind, formatted, o, d in conn.execute(_PHONES.format(marks=marks), chunk):
+    for cid, lid, phone, kind, formatted, o, d, facts in conn.execute(_PHONES.format(marks=marks), chunk):
         phones.setdefault(cid, []).append(ContactPhone(phone, kind, formatted))
+        remember_facts(phone, facts)  # the preview then judges without parsing the number
         if o:
             opted.setdefault(lid, set()).add(phone)
         if d:

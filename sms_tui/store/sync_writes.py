@@ -14,6 +14,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from sms_tui.core import phones
 from sms_tui.core.models import Lead, Message, Organization, OurNumber, Template, User
 from sms_tui.store.convert import (
     attachment_to_close,
@@ -380,6 +381,13 @@ def _adopt(conn: sqlite3.Connection, local_id: int, r: Mapping[str, Any]) -> Non
     )
 
 
+def _facts(phone: str, known: Mapping[str, str | None]) -> str:
+    """The phone's parsed facts: kept from before when still current, else parsed now (once per
+    number, not once per preview; see schema migration 9)."""
+    old = known.get(phone)
+    return old if old is not None and phones.facts_fresh(old) else phones.facts_json(phone)
+
+
 def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:
     conn.execute(
         "INSERT INTO leads (id, display_name, date_created, is_stub, profile) VALUES (?, ?, ?, 0, ?) "
@@ -414,14 +422,16 @@ def _upsert_lead(conn: sqlite3.Connection, lead: Lead) -> None:
                 emails_json(c.emails),
             ),
         )
+        known = dict(conn.execute("SELECT phone, facts FROM contact_phones WHERE contact_id = ?", (c.id,)))
         conn.execute("DELETE FROM contact_phones WHERE contact_id = ?", (c.id,))
         conn.executemany(
             "INSERT OR IGNORE INTO contact_phones "
-            "(contact_id, phone, type, phone_formatted, position, rdigits) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "(contact_id, phone, type, phone_formatted, position, rdigits, facts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (c.id, p.phone, p.type, p.phone_formatted, i, reversed_digits(p.phone))
-                for i, p in enumerate(c.phones)
+                (c.id, n.phone, n.type, n.phone_formatted, i, reversed_digits(n.phone), facts)
+                for i, n in enumerate(c.phones)
+                for facts in (_facts(n.phone, known),)
             ],
         )
         phone = texting_phone_of(c.phones)

@@ -10,6 +10,7 @@ from sms_tui.core.phones import (
     DEFAULT_SMS_COUNTRIES,
     LINE_TYPES,
     PhoneError,
+    PhoneInfo,
     can_text,
     country_name,
     format_phone,
@@ -387,3 +388,73 @@ def test_one_region_and_type_look_up_judges_as_phonenumbers_does() -> None:
         zones = tuple(z for z in timezone.time_zones_for_number(num) if z != "Etc/Unknown")
         assert _info(num, region, found).time_zones == zones, num
     assert valid > 1000 and len(corpus) - valid > 200  # both sides were exercised
+
+
+def _fresh_parse(raw: str, region: str) -> PhoneInfo | str:
+    from sms_tui.core import phones
+
+    phones.forget_facts()
+    try:
+        return phones.parse_phone(raw, region)
+    except phones.PhoneError as exc:
+        return str(exc)
+
+
+def test_kept_facts_answer_exactly_as_parsing_does_for_every_kind_of_number() -> None:
+    """A bulk preview reads numbers' facts from the cache instead of parsing (schema 9): what it
+    reads back must be what parsing says, for valid, invalid, short, national and foreign numbers."""
+    from sms_tui.core import phones
+
+    raws = [phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164) for n in _corpus()[::3]]
+    raws += ["12345", "22395", "(415) 555-2671", "020 7946 0000", "+1 555", "", "call me", "+800 1234 5678"]
+    checked = 0
+    for region in ("US", "GB", "CA"):
+        for raw in raws:
+            facts = phones.facts_json(raw, region)
+            expected = _fresh_parse(raw, region)
+            phones._parse_cached.cache_clear()
+            assert phones.remember_facts(raw, facts)
+            assert phones.remembered(raw, region)
+            try:
+                got: PhoneInfo | str = phones.parse_phone(raw, region)
+            except phones.PhoneError as exc:
+                got = str(exc)
+            assert got == expected, (raw, region)
+            assert phones._parse_cached.cache_info().currsize == 0, raw  # answered without parsing
+            checked += 1
+    assert checked > 3000
+
+
+def test_kept_facts_of_an_international_number_serve_every_region_but_a_short_code_only_its_own() -> None:
+    from sms_tui.core import phones
+
+    phones.forget_facts()
+    assert phones.remember_facts("+447400123456", phones.facts_json("+447400123456", "US"))
+    assert phones.remembered("+447400123456", "GB") and phones.remembered("+447400123456", "US")
+    assert phones.remember_facts("12345", phones.facts_json("12345", "CA"))
+    assert phones.remembered("12345", "CA") and not phones.remembered("12345", "US")
+    assert phones.parse_phone("12345", "US").country == "US"  # parsed afresh for its own region
+    phones.forget_facts()
+
+
+def test_facts_of_another_version_or_unreadable_facts_are_not_used() -> None:
+    from sms_tui.core import phones
+
+    phones.forget_facts()
+    facts = phones.facts_json("+14155552671")
+    stale = facts.replace(phones.FACTS_VERSION, "0/8.0.0")
+    assert phones.facts_fresh(facts) and not phones.facts_fresh(stale)
+    for bad in (None, "", stale, facts[:-5], facts.replace('"p":[', '"p":[1,'), '{"v":"x"}'):
+        assert not phones.remember_facts("+14155552671", bad)
+    assert not phones.remembered("+14155552671")
+
+
+def test_remembered_facts_are_bounded() -> None:
+    from sms_tui.core import phones
+
+    phones.forget_facts()
+    facts = phones.facts_json("+14155552671")
+    for i in range(phones._KNOWN_MAX + 10):
+        phones.remember_facts(f"+1415555{i:06d}"[:12] + str(i), facts)
+    assert len(phones._known) <= phones._KNOWN_MAX
+    phones.forget_facts()

@@ -8,12 +8,16 @@ guard warns when the text has no opt-out line and does not say who writes).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static, TextArea
 
 from sms_tui.core.bulk_spec import CampaignSpec
+from sms_tui.core.campaign import Recipient
 from sms_tui.store.campaigns import NewRecipient
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
@@ -258,3 +262,41 @@ async def test_outside_text_reaches_the_screen_only_through_the_safe_path(tmp_pa
         assert "Bob's Bikes [VIP] [/]" in drawn  # a name with markup shows as typed
         details = static_text(app, "#preview-details")
         assert "\x1b" not in details
+
+
+async def test_ctrl_j_while_the_leads_are_still_being_read_previews_each_lead_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rep picks a template and presses ctrl+j at once: the preview starts on the leads read so
+    far, takes the rest as the read-ahead reads them, and judges every marked lead exactly once."""
+    from sms_tui.ui.screens import inbox_bulk
+
+    monkeypatch.setattr(inbox_bulk, "READ_SLICE", 2)
+    app = seeded_app(tmp_path)
+    hold, calls = threading.Event(), []
+    real = app.store.preview_recipients
+
+    def slow(ids: Sequence[str]) -> list[Recipient]:
+        calls.append(list(ids))
+        if len(calls) == 2:  # the read-ahead's second slice waits until the preview is open
+            hold.wait(10)
+        return real(ids)
+
+    monkeypatch.setattr(app.store, "preview_recipients", slow)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        await pilot.press("asterisk")
+        await until(pilot, lambda: len(inbox(app).leads.marked) == 6)
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, BulkComposeScreen) and len(calls) == 2)
+        app.screen.query_one("#bulk-text", TextArea).insert(TEXT)
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: isinstance(app.screen, BulkPreviewScreen) and app.screen.loaded == 2)
+        screen = app.screen
+        assert isinstance(screen, BulkPreviewScreen) and not screen.done
+        assert "judging 2 of 6" in static_text(app, "#preview-totals")
+        hold.set()
+        await until(pilot, lambda: screen.done)
+        assert sorted(p.lead_id for p in screen.plan.previews) == sorted(inbox(app).leads.marked)
+        assert len(screen.plan.previews) == 6
+        assert len(calls) == 3  # read once, by the read-ahead: the preview read nothing again

@@ -13,7 +13,7 @@ take it); the totals line counts them in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
 
 from textual import on, work
@@ -29,6 +29,7 @@ from sms_tui.core.campaign import Preview, Recipient, format_cents
 from sms_tui.core.phones import format_phone
 from sms_tui.store import Store, StoreError
 from sms_tui.ui.bulk import FILTER_LABELS, FILTERS, BulkPlan, Filter
+from sms_tui.ui.read_ahead import ReadAhead
 from sms_tui.ui.screens.bulk_send import EditTextDialog, SendModeDialog
 from sms_tui.ui.text import one_line, safe, visible
 from sms_tui.ui.widgets.preview_list import PreviewList, local_clock
@@ -95,7 +96,7 @@ class BulkPreviewScreen(Screen[None]):
         self.loaded = 0
         self.done = False
         #: The recipients, when the inbox read them ahead (while the rep wrote): no store read then.
-        self.read_ahead: list[Recipient] | None = None
+        self.read_ahead: ReadAhead | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-totals")
@@ -118,19 +119,27 @@ class BulkPreviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="bulk-preview", exit_on_error=False, description="Bulk preview")
     def _load(self, now: datetime) -> None:
-        ids, ahead = self.lead_ids, self.read_ahead
+        size, judged = FIRST_CHUNK, 0
+        for piece in self._read():
+            while piece:
+                batch, piece = piece[:size], piece[size:]
+                previews = self.plan.compute(batch, now)
+                judged += len(batch)
+                self.post_message(Judged(batch, previews, judged))
+                size = CHUNK
+        self.post_message(Judged([], [], len(self.lead_ids), last=True))
+
+    def _read(self) -> Iterator[list[Recipient]]:
+        """The recipients in slices: those read ahead as they come, then the rest read here (a first
+        small slice so the first screen is there at once)."""
+        rest: Sequence[str] = self.lead_ids
+        if self.read_ahead is not None:
+            yield from self.read_ahead.slices()
+            rest = self.read_ahead.unread()
         start, size = 0, FIRST_CHUNK
-        total = len(ahead) if ahead is not None else len(ids)
-        while start < total:
-            if ahead is not None:
-                recipients = ahead[start : start + size]
-            else:
-                recipients = self.store.preview_recipients(ids[start : start + size])
-            previews = self.plan.compute(recipients, now)
-            start += size
-            self.post_message(Judged(recipients, previews, min(start, len(ids))))
-            size = CHUNK
-        self.post_message(Judged([], [], len(ids), last=True))
+        while start < len(rest):
+            yield self.store.preview_recipients(rest[start : start + size])
+            start, size = start + size, CHUNK
 
     @on(Judged)
     def _judged(self, message: Judged) -> None:

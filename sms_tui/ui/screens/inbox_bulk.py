@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sms_tui.core import phones
-from sms_tui.core.campaign import BulkMessage, Recipient, compose_problem
+from sms_tui.core.campaign import BulkMessage, compose_problem
 from sms_tui.core.compliance import ComplianceRules
 from sms_tui.core.models import OurNumber, Template
 from sms_tui.ui.bulk import BulkPlan
+from sms_tui.ui.read_ahead import ReadAhead
 from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
 from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen
 from sms_tui.ui.screens.campaigns import CampaignsScreen
@@ -23,8 +23,10 @@ from sms_tui.ui.services import AppServices
 from sms_tui.ui.text import visible
 from sms_tui.ui.workers import in_thread
 
-#: Phones parsed ahead at most: below `core.phones`' memo size, so the first ones are still there.
+#: Numbers parsed and kept ahead at most (in a cache from before schema 9), per bulk text.
 WARM_NUMBERS = 15_000
+#: Leads read ahead per statement batch (the preview can start after each).
+READ_SLICE = 500
 
 
 class BulkGlue:
@@ -36,9 +38,9 @@ class BulkGlue:
         self._sender = ("", "", "")
         self._org = ""
         self._numbers: tuple[OurNumber, ...] = ()
-        #: The marked leads read ahead while the rep writes (None until read): see `_prepare`.
-        self._ready: tuple[tuple[str, ...], list[Recipient]] | None = None
-        self._stop_prepare = False
+        #: The marked leads, read ahead while the rep writes: see `_prepare`.
+        self._ready: ReadAhead | None = None
+        self._stop_saving = False
 
     @property
     def app(self) -> AppServices:
@@ -64,31 +66,32 @@ class BulkGlue:
         self._prepare(ids)
 
     def _prepare(self, ids: list[str]) -> None:
-        """While the rep writes: read the marked leads and parse their phones (the costly part of a
-        verdict, memoised by `core.phones` up to its cache size), so the preview starts warm. The
-        guard judges every message again right before it is pushed, so a STOP arriving meanwhile
-        still stops it."""
-        self._stop_prepare = False
-        self._ready = None  # read again: flags may have changed since the last visit
-        key = tuple(ids)
+        """While the rep writes: read the marked leads with their phones' parsed facts (the costly
+        part of a verdict), so the preview starts warm; a ctrl+j before the end takes what was read
+        and the rest as it comes (`ReadAhead`). Then numbers the cache has no facts for yet (a
+        cache from before schema 9) are parsed and kept, until ctrl+j. Read again at each visit:
+        flags may have changed; and the guard judges every message again before it is pushed, so
+        a STOP arriving meanwhile still stops it."""
+        ahead = ReadAhead(ids)
+        self._ready, self._stop_saving = ahead, False
         store = self.app.store
-        recipients: list[Recipient] = []
-        for start in range(0, len(ids), 500):
-            if self._stop_prepare:
+        complete = False
+        try:
+            for start in range(0, len(ids), READ_SLICE):
+                if self._ready is not ahead:  # another bulk text began, or this one was created
+                    return
+                chunk = ids[start : start + READ_SLICE]
+                ahead.put(store.preview_recipients(chunk), len(chunk))
+            complete = True
+        finally:
+            ahead.finish(complete=complete)
+        rules = self.app.rules
+        region = rules.default_region if isinstance(rules, ComplianceRules) else "US"
+        numbers = [e.phone for r in ahead.recipients() for c in r.contacts for e in c.phones]
+        for start in range(0, min(len(numbers), WARM_NUMBERS), 500):
+            if self._stop_saving or self._ready is not ahead:
                 return
-            recipients += store.preview_recipients(ids[start : start + 500])
-        self._ready = (key, recipients)
-        budget = WARM_NUMBERS
-        for recipient in recipients:
-            for contact in recipient.contacts:
-                for entry in contact.phones:
-                    if self._stop_prepare or budget <= 0:
-                        return
-                    budget -= 1
-                    try:
-                        phones.parse_phone(entry.phone)
-                    except phones.PhoneError:
-                        pass
+            store.save_phone_facts(numbers[start : start + 500], region)
 
     def _open_compose(self, ids: list[str], templates: list[Template]) -> None:
         self.screen.app.push_screen(
@@ -111,11 +114,11 @@ class BulkGlue:
         rules = self.app.rules if isinstance(self.app.rules, ComplianceRules) else None
         plan = BulkPlan(message, self._numbers, rules=rules)
         app = self.app
-        self._stop_prepare = True
+        self._stop_saving = True  # the preview parses what it needs; the reading goes on
         ready = self._ready
-        read = ready[1] if ready is not None and ready[0] == tuple(compose.lead_ids) else None
         preview = BulkPreviewScreen(plan, compose.lead_ids, app.store, app.now, app.rep_tz, self._created)
-        preview.read_ahead = read
+        if ready is not None and ready.lead_ids == tuple(compose.lead_ids):
+            preview.read_ahead = ready
         self.screen.app.push_screen(preview)
 
     def _created(self, campaign_id: int, sentence: str) -> None:

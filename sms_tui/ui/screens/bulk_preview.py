@@ -13,6 +13,7 @@ take it); the totals line counts them in.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
 
@@ -37,6 +38,8 @@ from sms_tui.ui.widgets.preview_list import PreviewList, local_clock
 #: The first chunk is small so the first screen shows at once; the rest come in larger chunks.
 FIRST_CHUNK = 20
 CHUNK = 1000
+#: Seconds between two updates of the totals line while the verdicts come in.
+TOTALS_EVERY = 0.3
 
 
 class Judged(Message):
@@ -95,6 +98,7 @@ class BulkPreviewScreen(Screen[None]):
         self.on_created = on_created
         self.loaded = 0
         self.done = False
+        self._totals_at = -TOTALS_EVERY
         #: The recipients, when the inbox read them ahead (while the rep wrote): no store read then.
         self.read_ahead: ReadAhead | None = None
 
@@ -147,7 +151,11 @@ class BulkPreviewScreen(Screen[None]):
         self.loaded = message.seen
         self.done = message.last
         self.rows.grew()
-        self._show_totals()
+        # The totals line may wrap (a layout of the screen): while judging, at most a few a second
+        now = time.monotonic()
+        if message.last or now - self._totals_at >= TOTALS_EVERY:
+            self._totals_at = now
+            self._show_totals()
 
     # -- what the rep sees ----------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from sms_tui.core.campaign import Preview, format_cents
 from sms_tui.core.phones import format_phone
 from sms_tui.ui.bulk import BulkPlan, Filter
 from sms_tui.ui.text import one_line
+from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
 ROW_HEIGHT = 2
 VERDICT_MARK = {"ok": ("OK", "preview-list--ok"), "warn": ("WARN", "preview-list--warn"),
@@ -102,7 +103,11 @@ class PreviewList(ScrollView, can_focus=True):
         """The plan has more previews: show those the filter takes (the cursor stays)."""
         had = len(self.rows)
         self.rows = self.plan.visible(self.filter)
-        self.changed()
+        # The rows already drawn stay as they are (their strips too): only the scrollbar changes,
+        # and the list is drawn again only when the new rows reach the screen.
+        set_virtual_size(self, Size(self.size.width, len(self.rows) * ROW_HEIGHT))
+        if had * ROW_HEIGHT < int(self.scroll_offset.y) + self.size.height:
+            self.refresh()
         if had == 0 and self.rows:
             self.post_message(PreviewList.Highlighted(self.selected))
 

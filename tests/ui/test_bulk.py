@@ -283,7 +283,7 @@ async def test_ctrl_j_while_the_leads_are_still_being_read_previews_each_lead_on
         return real(ids)
 
     monkeypatch.setattr(app.store, "preview_recipients", slow)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         await pilot.press("asterisk")
         await until(pilot, lambda: len(inbox(app).leads.marked) == 6)
@@ -295,8 +295,15 @@ async def test_ctrl_j_while_the_leads_are_still_being_read_previews_each_lead_on
         screen = app.screen
         assert isinstance(screen, BulkPreviewScreen) and not screen.done
         assert "judging 2 of 6" in static_text(app, "#preview-totals")
+        await pilot.pause()  # (not settle: it waits for the judging, held here)
+        await pilot.pause()
+        totals = screen.query_one("#preview-totals", Static)
+        assert totals.size.height == 2  # at 100 columns the line with "judging …" wraps
         hold.set()
         await until(pilot, lambda: screen.done)
+        await settle(pilot)
+        assert "judging" not in static_text(app, "#preview-totals")
+        assert totals.size.height == 1  # and the final one fits a line: laid out again
         assert sorted(p.lead_id for p in screen.plan.previews) == sorted(inbox(app).leads.marked)
         assert len(screen.plan.previews) == 6
         assert len(calls) == 3  # read once, by the read-ahead: the preview read nothing again

@@ -13,14 +13,17 @@ take it); the totals line counts them in.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
+from typing import cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -40,6 +43,8 @@ FIRST_CHUNK = 20
 CHUNK = 1000
 #: Seconds between two updates of the totals line while the verdicts come in.
 TOTALS_EVERY = 0.3
+#: At most this long (seconds) the judging waits for the first screen to be painted.
+FIRST_PAINT_WAIT = 0.5
 
 
 class Judged(Message):
@@ -99,6 +104,7 @@ class BulkPreviewScreen(Screen[None]):
         self.loaded = 0
         self.done = False
         self._totals_at = -TOTALS_EVERY
+        self._first_painted = threading.Event()
         #: The recipients, when the inbox read them ahead (while the rep wrote): no store read then.
         self.read_ahead: ReadAhead | None = None
 
@@ -130,6 +136,9 @@ class BulkPreviewScreen(Screen[None]):
                 previews = self.plan.compute(batch, now)
                 judged += len(batch)
                 self.post_message(Judged(batch, previews, judged))
+                if size == FIRST_CHUNK:
+                    # the first screen paints with the interpreter to itself; then the rest
+                    self._first_painted.wait(FIRST_PAINT_WAIT)
                 size = CHUNK
         self.post_message(Judged([], [], len(self.lead_ids), last=True))
 
@@ -148,6 +157,8 @@ class BulkPreviewScreen(Screen[None]):
     @on(Judged)
     def _judged(self, message: Judged) -> None:
         self.plan.add(message.recipients, message.previews)
+        if not self.loaded:
+            self.call_after_refresh(self._first_painted.set)
         self.loaded = message.seen
         self.done = message.last
         self.rows.grew()
@@ -169,7 +180,13 @@ class BulkPreviewScreen(Screen[None]):
             line += f" │ judging {self.loaded:,} of {len(self.lead_ids):,}…"
         elif len(self.plan) < len(self.lead_ids):
             line += f" │ {len(self.lead_ids) - len(self.plan):,} marked leads are no longer in the cache"
-        self.query_one("#preview-totals", Static).update(Content(line))
+        totals = self.query_one("#preview-totals", Static)
+        content = Content(line)
+        width = totals.content_region.width
+        # a layout of the screen only when the line wraps onto more or fewer lines than it had
+        rules = cast("RulesMap", totals.styles)  # what Textual's own get_content_height passes
+        same = width > 0 and content.get_height(rules, width) == totals.content_region.height
+        totals.update(content, layout=not same)
 
     def _show_filters(self) -> None:
         current = self.rows.filter

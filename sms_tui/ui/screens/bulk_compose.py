@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from sms_tui.core.campaign import MAX_TEXT_CHARS, compose_problem
@@ -24,6 +24,7 @@ from sms_tui.core.segments import analyze
 from sms_tui.core.templates import variables
 from sms_tui.ui.text import one_line, safe
 from sms_tui.ui.widgets.composer_input import ComposerInput
+from sms_tui.ui.widgets.steady_footer import SteadyFooter
 
 MERGE_HINT = "Merge fields: {{ contact.first_name }} {{ lead.display_name }} {{ user.first_name }} …"
 
@@ -79,7 +80,7 @@ class BulkComposeScreen(Screen[None]):
             picker.border_title = "Templates (ctrl+t, enter to use)"
             picker.display = bool(options)
             yield picker
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#bulk-text", TextArea).focus()

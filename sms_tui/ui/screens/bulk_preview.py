@@ -26,7 +26,7 @@ from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sms_tui.core.bulk_spec import CampaignSpec, SpecError
 from sms_tui.core.campaign import Preview, Recipient, format_cents
@@ -37,6 +37,7 @@ from sms_tui.ui.read_ahead import ReadAhead
 from sms_tui.ui.screens.bulk_send import EditTextDialog, SendModeDialog
 from sms_tui.ui.text import one_line, safe, visible
 from sms_tui.ui.widgets.preview_list import PreviewList, local_clock
+from sms_tui.ui.widgets.steady_footer import SteadyFooter
 
 #: The first chunk is small so the first screen shows at once; the rest come in larger chunks.
 FIRST_CHUNK = 20
@@ -113,7 +114,7 @@ class BulkPreviewScreen(Screen[None]):
         yield Static("", id="preview-filters")
         yield PreviewList(self.plan, id="preview-list")
         yield Static("", id="preview-details")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def rows(self) -> PreviewList:

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sms_tui.core.bulk_spec import RecipientState
@@ -28,6 +28,7 @@ from sms_tui.core.campaign import format_cents
 from sms_tui.store import Store
 from sms_tui.store.campaigns import Campaign, Progress, Report
 from sms_tui.ui.text import one_line, safe, visible
+from sms_tui.ui.widgets.steady_footer import SteadyFooter
 
 BAR_WIDTH = 24
 #: The states shown on a row, in this order, with the rep's word for each.
@@ -165,7 +166,7 @@ class CampaignsScreen(Screen[None]):
         yield Static("Campaigns", id="campaigns-title")
         yield OptionList(id="campaigns")
         yield Static("", id="campaign-report")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -384,3 +384,19 @@ async def test_an_mms_is_scheduled_with_its_file_and_cancelling_gives_both_back(
         assert app.store.outbox() == []
         assert composer.text == "Call tomorrow?"
         assert [a.filename for a in inbox(app).composer.attachments] == ["house.png"]
+
+
+async def test_at_80x24_an_attached_file_leaves_the_whole_from_to_line_on_screen(tmp_path: Path) -> None:
+    """The composer's MMS line is one more line: at the smallest size the From/To line (who gets the
+    text, from which of our numbers) must still be whole, not cut after the lead's name."""
+    app = _app(tmp_path, Recorded())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _attach(pilot, _house(tmp_path))
+        await pilot.press(*"The house")
+        await settle(pilot)
+        composer = inbox(app).composer
+        route = composer.query_one("#composer-route", Static)
+        text = shown(route)
+        assert text.startswith("From +1 415-555-0000 · To Ada Lovelace +1 415-555-0101")
+        assert route.size.height == 2  # it wraps at this width
+        assert route.region.bottom <= composer.region.bottom  # and both its lines are on screen

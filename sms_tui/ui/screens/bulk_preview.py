@@ -32,6 +32,7 @@ from sms_tui.core.bulk_spec import CampaignSpec, SpecError
 from sms_tui.core.campaign import Preview, Recipient, format_cents
 from sms_tui.core.phones import format_phone
 from sms_tui.store import Store, StoreError
+from sms_tui.ui import gc_pause
 from sms_tui.ui.bulk import FILTER_LABELS, FILTERS, BulkPlan, Filter
 from sms_tui.ui.read_ahead import ReadAhead
 from sms_tui.ui.screens.bulk_send import EditTextDialog, SendModeDialog
@@ -130,6 +131,10 @@ class BulkPreviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="bulk-preview", exit_on_error=False, description="Bulk preview")
     def _load(self, now: datetime) -> None:
+        with gc_pause.paused():
+            self._judge_all(now)
+
+    def _judge_all(self, now: datetime) -> None:
         size, judged = FIRST_CHUNK, 0
         for piece in self._read():
             while piece:

@@ -14,6 +14,7 @@ from typing import Any
 from sms_tui.core.campaign import BulkMessage, compose_problem
 from sms_tui.core.compliance import ComplianceRules
 from sms_tui.core.models import OurNumber, Template
+from sms_tui.ui import gc_pause
 from sms_tui.ui.bulk import BulkPlan
 from sms_tui.ui.read_ahead import ReadAhead
 from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
@@ -76,15 +77,16 @@ class BulkGlue:
         self._ready, self._stop_saving = ahead, False
         store = self.app.store
         complete = False
-        try:
-            for start in range(0, len(ids), READ_SLICE):
-                if self._ready is not ahead:  # another bulk text began, or this one was created
-                    return
-                chunk = ids[start : start + READ_SLICE]
-                ahead.put(store.preview_recipients(chunk), len(chunk))
-            complete = True
-        finally:
-            ahead.finish(complete=complete)
+        with gc_pause.paused():  # thousands of objects that all live on: see ui/gc_pause.py
+            try:
+                for start in range(0, len(ids), READ_SLICE):
+                    if self._ready is not ahead:  # another bulk text began, or this one was created
+                        return
+                    chunk = ids[start : start + READ_SLICE]
+                    ahead.put(store.preview_recipients(chunk), len(chunk))
+                complete = True
+            finally:
+                ahead.finish(complete=complete)
         rules = self.app.rules
         region = rules.default_region if isinstance(rules, ComplianceRules) else "US"
         numbers = [e.phone for r in ahead.recipients() for c in r.contacts for e in c.phones]

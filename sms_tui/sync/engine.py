@@ -37,9 +37,10 @@ from sms_tui.sync.campaigns import CampaignRunner
 from sms_tui.sync.events import ConnectionState, FirstSyncProgress, PollPacer, SyncEvent
 from sms_tui.sync.first_sync import Progress, Scope, refresh_account, run_first_sync
 from sms_tui.sync.marks import SyncMarks
-from sms_tui.sync.media import MediaCache
+from sms_tui.sync.media import MediaCache, media_folder
 from sms_tui.sync.outbox import DEFAULT_LEASE, OutboxPusher, PushReport, SendCounts
 from sms_tui.sync.poll import WHOLE_LOG, EventPoller, EventQuery, PollReport
+from sms_tui.sync.stops import ScheduledStops
 from sms_tui.sync.store_cache import StoreCache, as_cache
 
 log = logging.getLogger("sms_tui.sync")
@@ -62,12 +63,13 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
         pass
 
 
-def _media_folder(store: Store | SyncCache, settings: Settings) -> Path:
-    """Fetched attachments live beside the cache file they belong to (`media/`), else in the data dir."""
-    path = getattr(store, "path", None)
-    if isinstance(path, str) and path != ":memory:" and not path.startswith("file:"):
-        return Path(path).parent / "media"
-    return settings.resolved_data_dir() / "media"
+#: The connection state each provider trouble puts the engine in (others keep the state, say why).
+_STATES: dict[type[ProviderError], ConnectionState] = {
+    RateLimited: "rate_limited",
+    Offline: "offline",
+    AuthError: "auth_failed",
+    ProviderUnavailable: "unavailable",
+}
 
 
 @dataclass
@@ -134,13 +136,12 @@ class SyncEngine:
         self._wait = wait
         self._push_lock = asyncio.Lock()
         self._poll_lock = asyncio.Lock()
-        #: phones that sent STOP whose provider-scheduled messages could not be removed yet
-        self._stops_to_apply: set[str] = set()
+        self.stops = ScheduledStops(self.cache, self.pusher, self.campaigns)
         #: True once the cache is synced (first sync done, or a warm cache resumed)
         self.ready = False
         #: attachments fetched on the rep's request (sync.events.AttachmentFetcher)
         self.media = MediaCache(
-            _media_folder(store, self.settings),
+            media_folder(getattr(store, "path", None), self.settings.resolved_data_dir()),
             max_bytes=int(self.settings.mms_cache_mb * 1024 * 1024),
         )
 
@@ -195,7 +196,7 @@ class SyncEngine:
         self.marks.set_first_sync_done(result.started)
         changed = set(result.applied.changed_lead_ids)
         for phone in result.applied.opt_outs:  # a STOP in the history: nothing scheduled may go
-            changed |= await self._cancel_scheduled_to(phone)
+            changed |= await self.stops.stop(phone)
         self._set_state(None)
         self.ready = True
         self._emit(frozenset(changed))
@@ -211,14 +212,19 @@ class SyncEngine:
                 raise
             self.last_poll = self.now()
         self._set_state(None)
+        changed = await self._inbound(report)
+        self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
+        return report
+
+    async def _inbound(self, report: PollReport) -> set[str]:
+        """After a poll: count the replies, tell the campaigns, and apply the STOPs."""
         self.totals.new_replies += len(report.new_inbound)
         changed = set(report.changed_lead_ids)
         if self.campaigns is not None:
             self.campaigns.inbound(report.new_inbound)
         for phone in report.opt_outs:
-            changed |= await self._cancel_scheduled_to(phone)
-        self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
-        return report
+            changed |= await self.stops.stop(phone)
+        return changed
 
     async def poll_step(self) -> float:
         """One poll, bounded by POLL_DEADLINE, never raising for provider trouble: returns how long
@@ -254,7 +260,7 @@ class SyncEngine:
         await self._fresh_inbound()
         async with self._push_lock:  # one push at a time per engine (the UI may ask while the loop runs)
             report = await self.pusher.push()
-            await self._push_cancels(report)
+            await self.stops.push(report)
         report.changed_lead_ids |= released
         self.totals.add(report)
         if report.problem is not None:
@@ -293,12 +299,7 @@ class SyncEngine:
             log.info("no fresh inbound before pushing: %s", exc)
             return
         self.last_poll = now
-        self.totals.new_replies += len(report.new_inbound)
-        changed = set(report.changed_lead_ids)
-        if self.campaigns is not None:
-            self.campaigns.inbound(report.new_inbound)
-        for phone in report.opt_outs:
-            changed |= await self._cancel_scheduled_to(phone)
+        changed = await self._inbound(report)
         if changed or report.new_inbound:
             self._emit(frozenset(changed), new_inbound=tuple(report.new_inbound))
 
@@ -324,31 +325,6 @@ class SyncEngine:
             return frozenset()
         changed = await self.pusher.cancel_scheduled(message)
         self._emit(changed)
-        return changed
-
-    async def _push_cancels(self, report: PushReport) -> None:
-        for phone in sorted(self._stops_to_apply):
-            self._stops_to_apply.discard(phone)
-            report.changed_lead_ids |= await self._cancel_scheduled_to(phone)
-        for message in self.cache.pending_cancels():
-            try:
-                report.changed_lead_ids |= await self.pusher.cancel_scheduled(message)
-            except ProviderError as exc:
-                report.problem = report.problem or exc
-                return
-
-    async def _cancel_scheduled_to(self, phone: str) -> set[str]:
-        """A STOP arrived: scheduled messages to that phone must not go out."""
-        changed: set[str] = set()
-        if self.campaigns is not None:  # campaign messages that have not left stop here
-            self.campaigns.opted_out(phone)
-        reason = "The contact opted out (replied STOP) before this scheduled text was sent."
-        for message in self.cache.scheduled_to(phone):
-            try:
-                changed |= await self.pusher.block_scheduled(message, reason)
-            except ProviderError as exc:
-                log.warning("could not cancel scheduled message %s yet: %s", message.local_id, exc)
-                self._stops_to_apply.add(phone)  # retried by every push until it works
         return changed
 
     # -- the loop ------------------------------------------------------------------------------------
@@ -403,16 +379,9 @@ class SyncEngine:
     def _set_state(self, problem: ProviderError | None) -> None:
         if problem is None:
             self.state, self.detail = "online", None
-        elif isinstance(problem, RateLimited):
-            self.state, self.detail = "rate_limited", problem.message
-        elif isinstance(problem, Offline):
-            self.state, self.detail = "offline", problem.message
-        elif isinstance(problem, AuthError):
-            self.state, self.detail = "auth_failed", problem.message
-        elif isinstance(problem, ProviderUnavailable):
-            self.state, self.detail = "unavailable", problem.message
-        else:
-            self.detail = problem.message
+            return
+        self.state = next((state for kind, state in _STATES.items() if isinstance(problem, kind)), self.state)
+        self.detail = problem.message
 
     def _emit(
         self,

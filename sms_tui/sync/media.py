@@ -32,6 +32,13 @@ def _safe(name: str, fallback: str) -> str:
     return cleaned[:100] or fallback
 
 
+def media_folder(cache_path: object, data_dir: Path) -> Path:
+    """Fetched attachments live beside the cache file they belong to (`media/`), else in the data dir."""
+    if isinstance(cache_path, str) and cache_path != ":memory:" and not cache_path.startswith("file:"):
+        return Path(cache_path).parent / "media"
+    return data_dir / "media"
+
+
 class MediaCache:
     def __init__(self, folder: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.folder = folder

@@ -91,7 +91,7 @@ def generate(path: str, *, leads: int = 100_000, messages: int = 1_000_000, seed
             first, last = rng.choice(FIRST), rng.choice(LAST)
             contact_rows.append((cid, lead_id, f"{first} {last}", first, last, j))
             phone = f"+1{rng.randint(201, 989)}{rng.randint(2000000, 9999999)}"
-            # the parsed facts, as the sync keeps them when it writes a contact (schema 9)
+            # the parsed facts, as the sync's background fill leaves them (schema 9)
             phone_rows.append((cid, phone, "mobile", phone, 0, reversed_digits(phone), facts_json(phone)))
             if j == 0:
                 texting.append((lead_id, phone))

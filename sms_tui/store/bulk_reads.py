@@ -21,9 +21,14 @@ from sms_tui.store.reads import ReadsMixin
 from sms_tui.store.search_sql import compile_lead_filter
 
 _CHUNK = 500
+#: Contact phones parsed per `fill_phone_facts` call (~0.25 ms each, in the sync's thread).
+FILL_BATCH = 200
 
 
 class BulkReadsMixin(ReadsMixin):
+    #: Where `fill_phone_facts` goes on (a contact_phones rowid).
+    _facts_walk = 0
+
     def lead_ids(
         self, query: str | None = None, *, now: datetime, tz: tzinfo | None = None, limit: int | None = None
     ) -> list[str]:
@@ -51,16 +56,35 @@ class BulkReadsMixin(ReadsMixin):
                     out.setdefault(recipient.lead_id, recipient)
         return [out[lid] for lid in dict.fromkeys(lead_ids) if lid in out]
 
-    def save_phone_facts(self, numbers: Sequence[str], region: str = "US") -> int:
+    def fill_phone_facts(self, limit: int | None = None, region: str = "US") -> int:
+        """Parse and keep the facts of up to `limit` contact phones that have none yet, walking the
+        table from where the last call stopped (the sync calls this after each poll, in a thread:
+        the facts arrive in the background; see `save_phone_facts`). Returns how many were saved;
+        0 once every phone has its facts."""
+        limit = FILL_BATCH if limit is None else limit
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT rowid, phone FROM contact_phones WHERE rowid > ? AND facts IS NULL "
+                "ORDER BY rowid LIMIT ?",
+                (self._facts_walk, limit),
+            ).fetchall()
+        # at the end, the next walk starts at the top again: rewritten contacts' phones may have
+        # taken lower rowids than where this one stopped
+        self._facts_walk = rows[-1][0] if len(rows) == limit else 0
+        return self.save_phone_facts([phone for _, phone in rows], region, memo=False)
+
+    def save_phone_facts(self, numbers: Sequence[str], region: str = "US", *, memo: bool = True) -> int:
         """Parse and keep the facts of those `numbers` (contact phones) the cache has none for yet
-        (`preview_recipients` remembers what it reads): a cache from before schema 9 learns them at
-        its first bulk preview, and never parses them again. Returns how many were saved."""
-        todo = [n for n in dict.fromkeys(numbers) if not remembered(n, region)]
+        (`preview_recipients` remembers what it reads): a cache from before schema 9, or numbers the
+        background fill has not reached, learn them at their first bulk preview. Returns how many
+        were saved. `memo=False` (the background fill): parse them all and do not keep them in
+        `core.phones`' memory."""
+        todo = [n for n in dict.fromkeys(numbers) if not (memo and remembered(n, region))]
         rows = [(facts_json(n, region), n) for n in todo]
         if rows:
             with self._write() as conn:
                 conn.executemany("UPDATE contact_phones SET facts = ? WHERE phone = ?", rows)
-        for facts, n in rows:
+        for facts, n in rows if memo else ():
             remember_facts(n, facts)
         return len(rows)
 

@@ -209,8 +209,9 @@ def _v8_campaigns(conn: sqlite3.Connection) -> None:
 def _v9_phone_facts(conn: sqlite3.Connection) -> None:
     """What each contact phone parses to (`core.phones.facts_json`), kept beside it so a bulk preview
     of thousands of leads reads its numbers' facts instead of parsing them (most of a verdict's cost).
-    Filled as contacts are written by the sync, and for older rows by the first bulk preview that reads
-    them (a column added without rewriting the table: instant on any cache)."""
+    Filled in the background by the sync after each poll (`fill_phone_facts`, a batch at a time), and
+    by a bulk preview for the leads it reads; rewriting a contact keeps them. A column added without
+    rewriting the table: instant on any cache."""
     conn.execute("ALTER TABLE contact_phones ADD COLUMN facts TEXT")
 
 

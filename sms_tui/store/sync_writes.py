@@ -154,9 +154,10 @@ class SyncWritesMixin(SyncStateMixin):
         return written
 
     def _phone_facts(self, numbers: set[str]) -> dict[str, str]:
-        """Each number's parsed facts (schema 9): those the cache holds, and the others parsed here,
-        outside the write transaction (parsing a new number costs ~0.2 ms; the UI's reads wait for
-        the store's lock, not for this)."""
+        """The parsed facts (schema 9) the cache already holds for these numbers, so rewriting a
+        contact keeps them. New numbers are not parsed here (a first sync of 100k leads would spend
+        half a minute on it): `fill_phone_facts` learns them in the background, a bulk preview
+        learns those it reads."""
         ordered = sorted(numbers)
         known: dict[str, str] = {}
         with self._read() as conn:
@@ -165,9 +166,9 @@ class SyncWritesMixin(SyncStateMixin):
                 marks = ",".join("?" * len(chunk))
                 sql = f"SELECT phone, facts FROM contact_phones WHERE phone IN ({marks})"
                 for phone, facts in conn.execute(sql, chunk):
-                    if phones.facts_fresh(facts):
+                    if facts is not None and phones.facts_fresh(facts):
                         known[phone] = facts
-        return {n: known.get(n) or phones.facts_json(n) for n in ordered}
+        return known
 
     def set_phone_opt_out(self, phone: str, opted_out: bool, *, now: datetime | None = None) -> set[str]:
         """Record a STOP (True) or START (False) from this E.164 number. Returns affected lead ids."""

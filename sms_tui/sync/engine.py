@@ -247,6 +247,8 @@ class SyncEngine:
             self.detail = f"A poll took longer than {POLL_DEADLINE:.0f} s; it will be retried."
             self._emit(frozenset())
             return self.pacer.failed()
+        if isinstance(self.cache, StoreCache):  # in the background: phone facts for bulk previews
+            await asyncio.to_thread(self.cache.store.fill_phone_facts, region=self.rules.default_region)
         info = self.client.rate_limit
         if info is None:
             return self.pacer.ok()

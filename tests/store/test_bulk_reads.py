@@ -67,51 +67,52 @@ def _facts(store: Store) -> dict[str, str | None]:
     return dict(store._conn.execute("SELECT phone, facts FROM contact_phones ORDER BY phone").fetchall())
 
 
-def test_the_sync_keeps_each_phones_parsed_facts_and_a_preview_reads_them_without_parsing(
+def test_the_background_fill_keeps_each_phones_facts_and_a_preview_reads_them_without_parsing(
     store: Store,
 ) -> None:
     from sms_tui.core import phones
 
     store.upsert_leads([make_lead(n) for n in range(1, 4)])
+    assert set(_facts(store).values()) == {None}  # the sync does not parse (it would slow it down)
+    assert store.fill_phone_facts(limit=2) == 2
+    assert store.fill_phone_facts(limit=2) == 1  # goes on where it stopped
+    assert store.fill_phone_facts(limit=2) == 0  # all known
     kept = _facts(store)
     assert len(kept) == 3 and all(phones.facts_fresh(f) for f in kept.values())
     phones.forget_facts()
     phones._parse_cached.cache_clear()
     phones.can_text.cache_clear()
     got = store.preview_recipients(["lead_1", "lead_2", "lead_3"])
-    previews = preview(
-        got, BulkMessage("Hi {{ contact.first_name }}"), [OurNumber("n", "+14155550100", "US")], now=NOW
-    )
+    message = BulkMessage("Hi {{ contact.first_name }}")
+    previews = preview(got, message, [OurNumber("n", "+14155550100", "US")], now=NOW)
     assert [p.to_number for p in previews] == [f"+1650555000{n}" for n in range(1, 4)]
     assert [p.time_zone for p in previews] == ["America/Los_Angeles"] * 3  # from the kept facts
     # our own number is parsed; none of the leads' numbers was
     assert phones._parse_cached.cache_info().currsize == 1
     phones.forget_facts()
-    phones._parse_cached.cache_clear()
-    assert preview(store.preview_recipients(["lead_1"]), BulkMessage("x"), [], now=NOW)[0].to_number
 
 
-def test_writing_a_lead_again_keeps_its_facts_and_a_changed_number_gets_its_own(store: Store) -> None:
+def test_writing_a_lead_again_keeps_its_facts_and_a_changed_number_waits_for_the_fill(store: Store) -> None:
     from sms_tui.core import phones
 
     store.upsert_leads([make_lead(1)])
+    store.fill_phone_facts()
     before = _facts(store)
-    phones._parse_cached.cache_clear()
     store.upsert_leads([make_lead(1)])
-    assert _facts(store) == before and phones._parse_cached.cache_info().currsize == 0  # nothing parsed
+    assert _facts(store) == before and phones.facts_fresh(before["+16505550001"])
     lead = make_lead(1)
     contact = lead.contacts[0]
-    moved = Lead(
-        lead.id,
-        lead.display_name,
-        (Contact(contact.id, lead.id, contact.name, phones=(ContactPhone("+442079460000", "office"),)),),
+    office = (ContactPhone("+442079460000", "office"),)
+    store.upsert_leads(
+        [Lead(lead.id, lead.display_name, (Contact(contact.id, lead.id, contact.name, phones=office),))]
     )
-    store.upsert_leads([moved])
+    assert _facts(store) == {"+442079460000": None}
+    store.fill_phone_facts()
     facts = _facts(store)
-    assert list(facts) == ["+442079460000"]
     phones.forget_facts()
     assert phones.remember_facts("+442079460000", facts["+442079460000"])
     assert phones.parse_phone("+442079460000").location == "London"
+    phones.forget_facts()
 
 
 def test_a_cache_from_before_the_facts_learns_them_at_its_first_preview(store: Store) -> None:

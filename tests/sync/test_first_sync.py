@@ -112,3 +112,32 @@ async def test_leads_beyond_the_first_syncs_share_are_fetched_by_the_polls(
     world.clock.advance(15)
     await engine.poll_step()
     assert len(world.transport.requests) == 1  # backfill over: idle again
+
+
+async def test_after_the_first_sync_each_poll_learns_some_contact_phones_facts(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first sync does not parse numbers (it would take half a minute for 100k leads); each poll
+    step then parses a batch in a thread, so a bulk preview later reads them instead of parsing."""
+    from sms_tui.core import phones
+    from sms_tui.store import bulk_reads
+
+    monkeypatch.setattr(bulk_reads, "FILL_BATCH", 7)
+    store = world.store()
+    engine = world.engine(store)
+    await engine.first_sync()
+
+    def known() -> int:
+        return int(
+            store._conn.execute("SELECT count(*) FROM contact_phones WHERE facts IS NOT NULL").fetchone()[0]
+        )
+
+    total = int(store._conn.execute("SELECT count(*) FROM contact_phones").fetchone()[0])
+    assert total > 14 and known() == 0
+    await engine.poll_step()
+    assert known() == 7
+    while known() < total:
+        world.clock.advance(15)
+        await engine.poll_step()
+    facts = store._conn.execute("SELECT phone, facts FROM contact_phones LIMIT 1").fetchone()
+    assert phones.facts_fresh(facts[1])

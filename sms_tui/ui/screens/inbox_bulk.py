@@ -24,7 +24,7 @@ from sms_tui.ui.services import AppServices
 from sms_tui.ui.text import visible
 from sms_tui.ui.workers import in_thread
 
-#: Numbers parsed and kept ahead at most (in a cache from before schema 9), per bulk text.
+#: Numbers parsed and kept ahead at most (those the background fill has not reached), per bulk text.
 WARM_NUMBERS = 15_000
 #: Leads read ahead per statement batch (the preview can start after each).
 READ_SLICE = 500
@@ -69,10 +69,10 @@ class BulkGlue:
     def _prepare(self, ids: list[str]) -> None:
         """While the rep writes: read the marked leads with their phones' parsed facts (the costly
         part of a verdict), so the preview starts warm; a ctrl+j before the end takes what was read
-        and the rest as it comes (`ReadAhead`). Then numbers the cache has no facts for yet (a
-        cache from before schema 9) are parsed and kept, until ctrl+j. Read again at each visit:
-        flags may have changed; and the guard judges every message again before it is pushed, so
-        a STOP arriving meanwhile still stops it."""
+        and the rest as it comes (`ReadAhead`). Then numbers the cache has no facts for yet (the
+        sync's background fill has not reached them) are parsed and kept, until ctrl+j. Read
+        again at each visit: flags may have changed; and the guard judges every message again
+        before it is pushed, so a STOP arriving meanwhile still stops it."""
         ahead = ReadAhead(ids)
         self._ready, self._stop_saving = ahead, False
         store = self.app.store

@@ -21,8 +21,9 @@ from sms_tui.store.reads import ReadsMixin
 from sms_tui.store.search_sql import compile_lead_filter
 
 _CHUNK = 500
-#: Contact phones parsed per `fill_phone_facts` call (~0.25 ms each, in the sync's thread).
-FILL_BATCH = 200
+#: Contact phones parsed per `fill_phone_facts` call (~0.25 ms each, in a thread after each poll:
+#: 13,000 numbers in about 7 minutes at the default 15 s poll).
+FILL_BATCH = 500
 
 
 class BulkReadsMixin(ReadsMixin):

@@ -22,6 +22,7 @@ from sms_tui.store import Store
 from sms_tui.ui import panes
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.media import Media
+from sms_tui.ui.memory import release_free_memory
 from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.screens.quit_dialog import plural
@@ -92,6 +93,7 @@ class SmsApp(App[None]):
         media: Media | None = None,
         title: str = "sms-tui",
         environ: Mapping[str, str] | None = None,
+        release_memory: Callable[[], object] = release_free_memory,
     ) -> None:
         super().__init__()
         self.store = store
@@ -110,6 +112,8 @@ class SmsApp(App[None]):
         # terminal understands is read from its environment (injected by tests).
         env = os.environ if environ is None else environ
         self.notices = TerminalNotices(self._write_terminal, env, title)
+        #: Hands the allocator's free pages back to the system (`ui/memory.py`; injected by tests).
+        self._release_memory = release_memory
 
     @property
     def sync_started(self) -> bool:
@@ -136,6 +140,10 @@ class SmsApp(App[None]):
     def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
         self.notices.restore()  # the terminal gets its own title back
         super().exit(result, return_code, message)
+
+    def release_memory(self) -> None:
+        """Give freed memory back to the system, in a thread (a list has just finished loading)."""
+        self.run_worker(self._release_memory, thread=True, group="memory", exit_on_error=False)
 
     def push_after(self, delay: float) -> None:
         """Push the outbox once the undo delay of a just-queued message is over."""

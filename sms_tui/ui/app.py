@@ -8,6 +8,7 @@ zone. `sms_tui.commands.app` builds the real ones.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
@@ -127,6 +128,9 @@ class SmsApp(App[None]):
         self.push_screen(self.inbox)
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
+        # The `sms-tui` command starts with garbage collection off (`sms_tui/launch.py`): back on
+        # once the first frame is painted.
+        self.call_after_refresh(gc.enable)
         if self.sync.has_provider:
             self.call_after_refresh(self.sync.start)  # after the first paint: the rows come first
         else:

@@ -1,3 +1,3 @@
-from sms_tui.cli import main
+from sms_tui.launch import main
 
 main()

@@ -6,6 +6,8 @@ never loads Textual or the HTTP stack.
 
 from __future__ import annotations
 
+import gc
+
 import click
 
 from sms_tui.commands.app import demo, open_inbox
@@ -26,6 +28,8 @@ def main(ctx: click.Context) -> None:
     from sms_tui.commands.failures import install_safe_logging
 
     install_safe_logging()
+    if ctx.invoked_subcommand not in (None, "demo"):
+        gc.enable()  # only the inbox waits for its first frame to collect (`sms_tui/launch.py`)
     if ctx.invoked_subcommand is None:
         ctx.invoke(open_inbox)
 

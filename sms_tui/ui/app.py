@@ -8,6 +8,7 @@ zone. `sms_tui.commands.app` builds the real ones.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
@@ -22,6 +23,7 @@ from sms_tui.store import Store
 from sms_tui.ui import panes
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.media import Media
+from sms_tui.ui.memory import release_free_memory
 from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.screens.quit_dialog import plural
@@ -92,6 +94,7 @@ class SmsApp(App[None]):
         media: Media | None = None,
         title: str = "sms-tui",
         environ: Mapping[str, str] | None = None,
+        release_memory: Callable[[], object] = release_free_memory,
     ) -> None:
         super().__init__()
         self.store = store
@@ -110,6 +113,8 @@ class SmsApp(App[None]):
         # terminal understands is read from its environment (injected by tests).
         env = os.environ if environ is None else environ
         self.notices = TerminalNotices(self._write_terminal, env, title)
+        #: Hands the allocator's free pages back to the system (`ui/memory.py`; injected by tests).
+        self._release_memory = release_memory
 
     @property
     def sync_started(self) -> bool:
@@ -123,6 +128,9 @@ class SmsApp(App[None]):
         self.push_screen(self.inbox)
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
+        # The `sms-tui` command starts with garbage collection off (`sms_tui/launch.py`): back on
+        # once the first frame is painted.
+        self.call_after_refresh(gc.enable)
         if self.sync.has_provider:
             self.call_after_refresh(self.sync.start)  # after the first paint: the rows come first
         else:
@@ -136,6 +144,10 @@ class SmsApp(App[None]):
     def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
         self.notices.restore()  # the terminal gets its own title back
         super().exit(result, return_code, message)
+
+    def release_memory(self) -> None:
+        """Give freed memory back to the system, in a thread (a list has just finished loading)."""
+        self.run_worker(self._release_memory, thread=True, group="memory", exit_on_error=False)
 
     def push_after(self, delay: float) -> None:
         """Push the outbox once the undo delay of a just-queued message is over."""

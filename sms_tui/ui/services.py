@@ -37,6 +37,8 @@ class AppServices(Protocol):
 
     def poll_now(self) -> None: ...
 
+    def release_memory(self) -> None: ...
+
 
 def services(app: App[Any]) -> AppServices:
     """The app as its services (a typed view of `self.app`; nothing is checked at run time)."""

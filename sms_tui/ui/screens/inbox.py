@@ -432,6 +432,8 @@ class InboxScreen(Screen[None]):
     def _list_loaded(self, event: LeadList.Loaded) -> None:
         bar = self.query_one(FilterBar)
         bar.total, bar.at_least, bar.failed = event.total, not event.exact, False
+        if event.exact:  # the list's work is done: what its queries freed goes back to the system
+            self.sms_app.release_memory()
 
     def _apply_query(self, query: str) -> None:
         bar = self.query_one(FilterBar)

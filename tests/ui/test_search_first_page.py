@@ -1,0 +1,50 @@
+"""A new search's (or filter's) first page is waited for on the UI loop for a moment, so its rows
+go out in the same frame as the closed search line, and the query runs without a frame being
+painted against it; a page that takes longer arrives later, as before."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ui.harness import inbox, seeded_app, settle, until
+
+
+async def test_a_filters_first_page_is_in_the_list_when_the_key_handler_returns(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        screen.action_filter(1)  # "2": Unread (Ada, then Bob); no await: the loop has not run since
+        assert screen.leads.total == 2
+        first = screen.leads.row_at(0)
+        assert first is not None and first.lead_id == "lead_ada"
+        await until(pilot, lambda: screen.conversation.lead_id == "lead_ada")
+
+
+async def test_a_first_page_that_is_not_in_within_the_wait_arrives_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        release = threading.Event()
+        page = app.store.lead_page
+
+        def slow_page(**kwargs: Any) -> Any:
+            release.wait(10)
+            return page(**kwargs)
+
+        monkeypatch.setattr(app.store, "lead_page", slow_page)
+        screen.leads.set_query("is:unread", wait=0.01)
+        assert screen.leads.total == 6  # not in yet: the old list stays until it is
+        release.set()
+        await until(pilot, lambda: screen.leads.total == 2)
+        first = screen.leads.row_at(0)
+        assert first is not None and first.lead_id == "lead_ada"

@@ -172,3 +172,22 @@ async def test_the_footer_dims_a_key_in_place_and_rebuilds_only_for_other_keys(
         app.refresh_bindings()
         await until(pilot, lambda: "Other" not in _keys(app))
         assert _keys(app)["Act"].has_class("-disabled")
+
+
+async def test_keys_that_come_back_before_their_rebuild_are_not_rebuilt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The search line opened (other keys) and closed (the same keys again) within the delay:
+    # nothing to rebuild, and a rebuild then would land on the search's own frames.
+    monkeypatch.setattr(steady_footer, "REBUILD_DELAY", 0.05)
+    app = _Keys()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await until(pilot, lambda: "Other" in _keys(app))
+        before = _keys(app)
+        app.show_other = False
+        app.refresh_bindings()
+        await pilot.pause()
+        app.show_other = True
+        app.refresh_bindings()
+        await pilot.pause(0.2)  # past the delay
+        assert _keys(app)["Other"] is before["Other"] and _keys(app)["Act"] is before["Act"]

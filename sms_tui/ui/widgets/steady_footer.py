@@ -58,6 +58,9 @@ class SteadyFooter(Footer):
         keys, enabled = self._wanted()
         shown = list(self.query(FooterKey))
         if keys == self._shown and len(shown) == len(enabled):
+            if self._later is not None:  # the keys came back before their rebuild (the search
+                self._later.stop()  # line opened and closed): it would rebuild the same keys
+                self._later = None
             for widget, available in zip(shown, enabled, strict=True):
                 if widget._disabled == available:
                     widget._disabled = not available

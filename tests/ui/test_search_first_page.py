@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from sms_tui.ui.widgets.search_bar import SearchBar
 from tests.ui.harness import inbox, seeded_app, settle, until
 
 
@@ -48,3 +49,19 @@ async def test_a_first_page_that_is_not_in_within_the_wait_arrives_later(
         await until(pilot, lambda: screen.leads.total == 2)
         first = screen.leads.row_at(0)
         assert first is not None and first.lead_id == "lead_ada"
+
+
+async def test_the_search_line_closes_in_the_frame_after_the_rows(tmp_path: Path) -> None:
+    # The rows paint in a frame without a layout; closing the line (a layout) comes after it.
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        await pilot.press("slash", *"is:unread")
+        bar = screen.query_one(SearchBar)
+        assert bar.is_open
+        screen._search(SearchBar.Submitted("is:unread"))  # what Enter posts to the screen
+        assert screen.leads.total == 2 and bar.is_open  # the rows are in; the line still open
+        await until(pilot, lambda: not bar.is_open)
+        assert screen.leads.has_focus

@@ -407,6 +407,9 @@ class InboxScreen(Screen[None]):
         bar.active = "" if event.query else bar.active
         self._apply_query(event.query)
         self.leads.focus()
+        # The rows (in by now unless the query is slow) paint first, in a frame without a
+        # layout; the line closes in the next one.
+        self.query_one(SearchBar).close_after_refresh()
 
     @on(SearchBar.Cancelled)
     def _search_cancelled(self) -> None:

@@ -26,6 +26,9 @@ TEXTS = {
     6: "bathe 🛁 then",  # an emoji, and `then`
     7: "th e",
     8: "the",
+    9: "bathe now",  # ASCII, `the` inside a word: no match
+    10: "ok.THEN",  # ASCII, a word starting with `the` after a full stop
+    11: "the shipment",  # `hi` inside a word (the prefilter must not let it through as a match)
 }
 
 
@@ -44,7 +47,8 @@ def _page(store: Store, query: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "query", ["the", '"the"', "THE", "you", "hello", '"see you"', "tick", "the -end", "sms(the)"]
+    "query",
+    ["the", '"the"', "THE", "you", "hello", '"see you"', "tick", "the -end", "sms(the)", "hi", "ok then"],
 )
 def test_a_very_common_word_lists_what_fts5_alone_lists(
     mixed: Store, monkeypatch: pytest.MonkeyPatch, query: str
@@ -59,7 +63,17 @@ def test_a_very_common_word_lists_what_fts5_alone_lists(
 def test_the_walk_finds_what_only_fts5_can_judge(mixed: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_sql, "COMMON_HITS", 1)
     monkeypatch.setattr(search_sql, "VERY_COMMON_HITS", 2)
-    assert _page(mixed, "the") == ["lead_1", "lead_2", "lead_3", "lead_4", "lead_6", "lead_8"]
+    assert _page(mixed, "the") == [
+        "lead_1",
+        "lead_2",
+        "lead_3",
+        "lead_4",
+        "lead_6",
+        "lead_8",
+        "lead_10",
+        "lead_11",
+    ]
+    assert _page(mixed, "hi") == []
 
 
 _ALPHABET = st.sampled_from(list("thE ab-'.,\n0") + ["é", "’", "\x00", "🛁"])
@@ -111,3 +125,24 @@ def test_a_very_common_words_first_page_costs_the_same_for_ten_times_the_hits(
     few = _vm_steps(tmp_path / "few.db", 400, monkeypatch)
     many = _vm_steps(tmp_path / "many.db", 4000, monkeypatch)
     assert many < few * 1.5  # reading the hit set first: about ten times as many steps
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    texts=st.lists(st.text(_ALPHABET, max_size=12), min_size=1, max_size=12),
+    word=st.sampled_from(["t", "th", "the", "a", "e", "b0", '"the"', "th e"]),
+)
+def test_the_walk_lists_what_the_hit_set_lists_for_any_texts(texts: list[str], word: str) -> None:
+    store = Store.open(":memory:")
+    try:
+        store.upsert_leads(make_lead(n) for n in range(len(texts)))
+        store.apply_remote_messages(
+            sms(f"m{n}", n, text=text, at=NOW - timedelta(minutes=n)) for n, text in enumerate(texts)
+        )
+        expected = _page(store, word)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(search_sql, "COMMON_HITS", 0)
+            patch.setattr(search_sql, "VERY_COMMON_HITS", 1)
+            assert _page(store, word) == expected
+    finally:
+        store.close()

@@ -6,6 +6,12 @@ a pty, 2026-11-30), and a search's frame that met one painted 60-100 ms late. So
 runs, the collector's own full passes wait (threshold 2 = FORCE_AFTER young passes, not 10): a
 check every CHECK seconds runs one once it is due (10 young passes, as before) and no key or click
 came for IDLE seconds. Young passes (about one per frame, 1-2 ms) are left as they are.
+
+bench_tty at 100k, 4 runs each alternating with the code before (2026-11-30 00:50-00:58 UTC, load
+~2.5): j -> conversation p95 62 / 81 / 80 / 64 ms against 96 / 163 / 112 / 175, the 10,000-message
+lead p95 43 / 52 / 72 / 52 against 54 / 81 / 122 / 83; RSS after the heavy session 110 / 113 / 112 /
+106 MB against 104 / 99 / 105 / 104 (garbage waits a little longer). With FORCE_AFTER 300 and IDLE
+0.6 RSS was 132-136 MB: not kept.
 """
 
 from __future__ import annotations
@@ -15,13 +21,13 @@ import time
 from collections.abc import Callable
 
 #: Seconds without a key or click before a due full collection runs.
-IDLE = 0.6
+IDLE = 0.3
 #: How often (s) the app asks whether one is due.
 CHECK = 0.3
 #: Young (generation 1) passes after which a full one is due: Python's default.
 DUE_AFTER = 10
 #: ... and after which Python runs it itself, idle or not (bounds the garbage a busy rep leaves).
-FORCE_AFTER = 300
+FORCE_AFTER = 40
 
 
 class IdleCollector:

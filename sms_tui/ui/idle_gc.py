@@ -8,10 +8,10 @@ check every CHECK seconds runs one once it is due (10 young passes, as before) a
 came for IDLE seconds. Young passes (about one per frame, 1-2 ms) are left as they are.
 
 bench_tty at 100k, 4 runs each alternating with the code before (2026-11-30 00:50-00:58 UTC, load
-~2.5): j -> conversation p95 62 / 81 / 80 / 64 ms against 96 / 163 / 112 / 175, the 10,000-message
-lead p95 43 / 52 / 72 / 52 against 54 / 81 / 122 / 83; RSS after the heavy session 110 / 113 / 112 /
-106 MB against 104 / 99 / 105 / 104 (garbage waits a little longer). With FORCE_AFTER 300 and IDLE
-0.6 RSS was 132-136 MB: not kept.
+~2.5; the first two with IDLE 0.6): j -> conversation p95 62 / 81 / 80 / 64 ms against 96 / 163 /
+112 / 175, the 10,000-message lead p95 43 / 52 / 72 / 52 against 54 / 81 / 122 / 83; RSS after the
+heavy session 110 / 113 / 112 / 106 MB against 104 / 99 / 105 / 104 (garbage waits a little
+longer). With FORCE_AFTER 300 and IDLE 0.6 RSS was 132-136 MB: not kept.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A new search's (or filter's) first page is waited for on the UI loop for a moment, so its rows
-go out in the same frame as the closed search line, and the query runs without a frame being
-painted against it; a page that takes longer arrives later, as before."""
+go out in the next frame and the query runs without a frame being painted against it (a page that
+takes longer arrives later, as before); the search line closes in the frame after the rows."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from typing import Any
 
 import pytest
 
+import sms_tui.ui.screens.inbox as inbox_screen
 from sms_tui.ui.widgets.search_bar import SearchBar
 from tests.ui.harness import inbox, seeded_app, settle, until
 
 
-async def test_a_filters_first_page_is_in_the_list_when_the_key_handler_returns(tmp_path: Path) -> None:
+async def test_a_filters_first_page_is_in_the_list_when_the_key_handler_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)  # a loaded machine: no race
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = inbox(app)
@@ -51,8 +55,11 @@ async def test_a_first_page_that_is_not_in_within_the_wait_arrives_later(
         assert first is not None and first.lead_id == "lead_ada"
 
 
-async def test_the_search_line_closes_in_the_frame_after_the_rows(tmp_path: Path) -> None:
+async def test_the_search_line_closes_in_the_frame_after_the_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The rows paint in a frame without a layout; closing the line (a layout) comes after it.
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = inbox(app)

@@ -152,10 +152,10 @@ class LeadList(ScrollView, can_focus=True):
         """Show another query from the top (a filter or a search).
 
         With `wait` (seconds), the first page is read in a thread while the UI loop waits for it
-        (up to `wait`): the rows then go out in the next frame, and the query runs alone
-        instead of against that frame's painting (on 2 cores, a page read
-        while the UI loop paints took 3-10x its in-process time: each row the store steps out of
-        SQLite waits for the painting thread to hand back the GIL). Later, it arrives as usual.
+        (up to `wait`): the rows then go out in the next frame, and the query runs alone instead
+        of against that frame's painting (on 2 cores, a page read while the UI loop paints took
+        3-10x its in-process time: each row the store steps out of SQLite waits for the painting
+        thread to hand back the GIL). Later, it arrives as usual.
         """
         self.query_text = query
         self._selected_id = None

@@ -193,3 +193,23 @@ async def test_keys_that_come_back_before_their_rebuild_are_not_rebuilt(
         app.refresh_bindings()
         await until(pilot, lambda: footer._later is None)  # called off
         assert _keys(app)["Other"] is before["Other"] and _keys(app)["Act"] is before["Act"]
+
+
+async def test_the_search_lines_keys_show_at_once_and_the_lists_come_back_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Into a text field the footer rebuilds with the field's own frame (a rebuild waiting would
+    # land on the keys typed next, or on the search that Enter starts); out of it, it waits.
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: "Reply" in _keys(app))
+        await settle(pilot)
+        monkeypatch.setattr(steady_footer, "REBUILD_DELAY", 999)  # a rebuild that waits: never
+        await pilot.press("slash")
+        await until(pilot, lambda: "Reply" not in _keys(app))  # the search line's keys, now
+        footer = screen.query_one(SteadyFooter)
+        assert footer._later is None
+        await pilot.press("escape")
+        await until(pilot, lambda: footer._later is not None)  # the list's keys wait
+        assert "Reply" not in _keys(app)

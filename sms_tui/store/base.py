@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sms_tui.store import fts_ascii
 from sms_tui.store.failures import CacheError, busy_seconds, cache_error, corrupt, not_writable, read_only
 from sms_tui.store.schema import migrate
 from sms_tui.store.types import StoreError
@@ -71,6 +72,7 @@ class StoreBase:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            fts_ascii.register(conn)
             if path != ":memory:":
                 check_readable(conn, Path(path))
                 private_files(Path(path))  # SQLite made -wal/-shm with the file's mode; make sure
@@ -182,6 +184,7 @@ class StoreBase:
                 conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
                 conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB // 4}")
+                fts_ascii.register(conn)
                 self._counts = conn
             yield self._counts
 

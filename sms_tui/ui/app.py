@@ -15,12 +15,14 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from rich.console import RenderableType
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from sms_tui.store import Store
 from sms_tui.ui import panes
+from sms_tui.ui.idle_gc import CHECK, IdleCollector
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.media import Media
 from sms_tui.ui.memory import release_free_memory
@@ -115,12 +117,24 @@ class SmsApp(App[None]):
         self.notices = TerminalNotices(self._write_terminal, env, title)
         #: Hands the allocator's free pages back to the system (`ui/memory.py`; injected by tests).
         self._release_memory = release_memory
+        #: Full garbage collections wait for a moment without keys (`ui/idle_gc.py`).
+        self.idle_gc = IdleCollector()
 
     @property
     def sync_started(self) -> bool:
         return self.sync.started
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.idle_gc.touched()
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.idle_gc.uninstall()
+
     def on_mount(self) -> None:
+        self.idle_gc.install()
+        self.set_interval(CHECK, self.idle_gc.check, name="idle-gc")
         if self.keymap:
             self.keymap = resolve_keymap(self.keymap, binding_ids())
             self.set_keymap(self.keymap)

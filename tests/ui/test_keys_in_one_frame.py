@@ -172,3 +172,44 @@ async def test_the_footer_dims_a_key_in_place_and_rebuilds_only_for_other_keys(
         app.refresh_bindings()
         await until(pilot, lambda: "Other" not in _keys(app))
         assert _keys(app)["Act"].has_class("-disabled")
+
+
+async def test_keys_that_come_back_before_their_rebuild_are_not_rebuilt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The search line opened (other keys) and closed (the same keys again) before the rebuild:
+    # nothing to rebuild, and a rebuild then would land on the search's own frames. (A delay
+    # that never runs out here: what is checked is that the waiting rebuild is called off.)
+    monkeypatch.setattr(steady_footer, "REBUILD_DELAY", 999)
+    app = _Keys()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await until(pilot, lambda: "Other" in _keys(app))
+        footer = app.screen.query_one(SteadyFooter)
+        before = _keys(app)
+        app.show_other = False
+        app.refresh_bindings()
+        await until(pilot, lambda: footer._later is not None)  # a rebuild waits
+        app.show_other = True
+        app.refresh_bindings()
+        await until(pilot, lambda: footer._later is None)  # called off
+        assert _keys(app)["Other"] is before["Other"] and _keys(app)["Act"] is before["Act"]
+
+
+async def test_the_search_lines_keys_show_at_once_and_the_lists_come_back_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Into a text field the footer rebuilds with the field's own frame (a rebuild waiting would
+    # land on the keys typed next, or on the search that Enter starts); out of it, it waits.
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: "Reply" in _keys(app))
+        await settle(pilot)
+        monkeypatch.setattr(steady_footer, "REBUILD_DELAY", 999)  # a rebuild that waits: never
+        await pilot.press("slash")
+        await until(pilot, lambda: "Reply" not in _keys(app))  # the search line's keys, now
+        footer = screen.query_one(SteadyFooter)
+        assert footer._later is None
+        await pilot.press("escape")
+        await until(pilot, lambda: footer._later is not None)  # the list's keys wait
+        assert "Reply" not in _keys(app)

@@ -44,7 +44,7 @@ from sms_tui.ui.text import Safe, visible
 from sms_tui.ui.triage import TriageUndo
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
-from sms_tui.ui.widgets.lead_list import LeadList
+from sms_tui.ui.widgets.lead_list import FIRST_PAGE_WAIT, LeadList
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
 from sms_tui.ui.widgets.status_bar import StatusBar
 from sms_tui.ui.widgets.steady_footer import SteadyFooter
@@ -407,6 +407,9 @@ class InboxScreen(Screen[None]):
         bar.active = "" if event.query else bar.active
         self._apply_query(event.query)
         self.leads.focus()
+        # The rows (in by now unless the query is slow) paint first, in a frame without a
+        # layout; the line closes in the next one.
+        self.query_one(SearchBar).close_after_refresh()
 
     @on(SearchBar.Cancelled)
     def _search_cancelled(self) -> None:
@@ -440,4 +443,4 @@ class InboxScreen(Screen[None]):
         if query != self._query:
             bar.total = None  # until this query's count arrives: nothing stale
         self._query = query
-        self.leads.set_query(query)
+        self.leads.set_query(query, wait=FIRST_PAGE_WAIT)

@@ -142,11 +142,14 @@ class SearchBar(Vertical):
     class Cancelled(Message):
         pass
 
+    _opened = 0  # times opened: a close asked for before the latest opening does not apply
+
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search: name, is:unread, …  (Enter applies, Esc closes)", id="search-input")
         yield Static(id="search-error")
 
     def open(self, query: str) -> None:
+        self._opened += 1
         self.add_class("-open")
         field = self.query_one(Input)
         field.value = query
@@ -156,6 +159,17 @@ class SearchBar(Vertical):
 
     def close(self) -> None:
         self.remove_class("-open")
+
+    def close_after_refresh(self) -> None:
+        """Close once the next frame is painted (unless opened again meanwhile, e.g. to show an
+        error): a search's rows then paint without the layout that closing the line costs."""
+        opened = self._opened
+
+        def close() -> None:
+            if self._opened == opened:
+                self.close()
+
+        self.call_after_refresh(close)
 
     @property
     def is_open(self) -> bool:
@@ -175,10 +189,9 @@ class SearchBar(Vertical):
         event.stop()
         if self._validate(event.value):
             return
-        # To the screen itself, ahead of the layout this close asks for: the search starts before
-        # that frame is painted, not after it (bubbling through the containers came after).
+        # To the screen itself (bubbling through the containers came a frame later), which closes
+        # the line once the search's first rows are painted (`close_after_refresh`).
         self.screen.post_message(self.Submitted(event.value.strip()))
-        self.close()
 
     def show_error(self, query: str, position: int, message: str) -> None:
         """Show an error the store found (e.g. an unknown field the parser accepted)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
 #: (key, description, action) of each key shown, in order; and whether each is available.
@@ -58,6 +58,9 @@ class SteadyFooter(Footer):
         keys, enabled = self._wanted()
         shown = list(self.query(FooterKey))
         if keys == self._shown and len(shown) == len(enabled):
+            if self._later is not None:  # the keys came back before their rebuild (the search
+                self._later.stop()  # line opened and closed): it would rebuild the same keys
+                self._later = None
             for widget, available in zip(shown, enabled, strict=True):
                 if widget._disabled == available:
                     widget._disabled = not available
@@ -68,9 +71,16 @@ class SteadyFooter(Footer):
             await self.recompose()
             return
         # Another set of keys (focus moved: the search line closed, a dialog opened): rebuilt a
-        # moment later, so the work the key started (a search's rows) paints first.
+        # moment later, so the work the key started (a search's rows) paints first. Into a text
+        # field (the search line opened): at once, with the field's own frame; later it would
+        # land on the keys typed next, or on the search Enter starts.
         if self._later is not None:
             self._later.stop()
+            self._later = None
+        if isinstance(self.screen.focused, Input):
+            self._shown = keys
+            await self.recompose()
+            return
         self._later = self.set_timer(REBUILD_DELAY, self._rebuild)
 
     async def _rebuild(self) -> None:

@@ -1,0 +1,67 @@
+"""Full garbage collections wait for a moment without keys (ui/idle_gc.py)."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from sms_tui.ui import idle_gc
+from sms_tui.ui.idle_gc import IdleCollector
+from tests.ui.harness import inbox, seeded_app, until
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.at = 100.0
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def _collector(clock: _Clock, passes: list[int], ran: list[int]) -> IdleCollector:
+    return IdleCollector(clock=clock, collect=lambda: ran.append(1), young_passes=lambda: passes[0])
+
+
+def test_a_due_collection_waits_until_the_rep_is_idle() -> None:
+    clock, passes, ran = _Clock(), [idle_gc.DUE_AFTER], list[int]()
+    collector = _collector(clock, passes, ran)
+    collector.touched()
+    clock.at += idle_gc.IDLE / 2
+    assert not collector.check() and ran == []  # a key a moment ago
+    clock.at += idle_gc.IDLE
+    assert collector.check() and ran == [1]
+
+
+def test_nothing_runs_while_no_full_collection_is_due() -> None:
+    clock, passes, ran = _Clock(), [idle_gc.DUE_AFTER - 1], list[int]()
+    collector = _collector(clock, passes, ran)
+    clock.at += 10 * idle_gc.IDLE
+    assert not collector.check() and ran == []
+
+
+def test_while_installed_python_runs_full_passes_only_after_many_young_ones() -> None:
+    before = gc.get_threshold()
+    collector = IdleCollector()
+    collector.install()
+    try:
+        assert gc.get_threshold() == (before[0], before[1], idle_gc.FORCE_AFTER)
+    finally:
+        collector.uninstall()
+    assert gc.get_threshold() == before
+
+
+async def test_a_key_tells_the_app_the_rep_is_not_idle(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    before = gc.get_threshold()
+    async with app.run_test(size=(120, 36)) as pilot:
+        clock = _Clock()
+        # the app's own collector, on the test's clock, with nothing to collect for real
+        app.idle_gc._clock, app.idle_gc._collect = clock, lambda: None
+        app.idle_gc._young_passes = lambda: idle_gc.DUE_AFTER
+        app.idle_gc._last_input = clock.at
+        await until(pilot, lambda: inbox(app).leads.total == 6)
+        clock.at += 10 * idle_gc.IDLE  # idle for long: a collection would run now
+        await pilot.press("j")
+        assert not app.idle_gc.check()  # not right after a key
+        assert gc.get_threshold()[2] == idle_gc.FORCE_AFTER
+    assert gc.get_threshold() == before  # put back when the app ends

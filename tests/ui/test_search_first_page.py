@@ -1,0 +1,74 @@
+"""A new search's (or filter's) first page is waited for on the UI loop for a moment, so its rows
+go out in the next frame and the query runs without a frame being painted against it (a page that
+takes longer arrives later, as before); the search line closes in the frame after the rows."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sms_tui.ui.screens.inbox as inbox_screen
+from sms_tui.ui.widgets.search_bar import SearchBar
+from tests.ui.harness import inbox, seeded_app, settle, until
+
+
+async def test_a_filters_first_page_is_in_the_list_when_the_key_handler_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)  # a loaded machine: no race
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        screen.action_filter(1)  # "2": Unread (Ada, then Bob); no await: the loop has not run since
+        assert screen.leads.total == 2
+        first = screen.leads.row_at(0)
+        assert first is not None and first.lead_id == "lead_ada"
+        await until(pilot, lambda: screen.conversation.lead_id == "lead_ada")
+
+
+async def test_a_first_page_that_is_not_in_within_the_wait_arrives_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        release = threading.Event()
+        page = app.store.lead_page
+
+        def slow_page(**kwargs: Any) -> Any:
+            release.wait(10)
+            return page(**kwargs)
+
+        monkeypatch.setattr(app.store, "lead_page", slow_page)
+        screen.leads.set_query("is:unread", wait=0.01)
+        assert screen.leads.total == 6  # not in yet: the old list stays until it is
+        release.set()
+        await until(pilot, lambda: screen.leads.total == 2)
+        first = screen.leads.row_at(0)
+        assert first is not None and first.lead_id == "lead_ada"
+
+
+async def test_the_search_line_closes_in_the_frame_after_the_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rows paint in a frame without a layout; closing the line (a layout) comes after it.
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        await pilot.press("slash", *"is:unread")
+        bar = screen.query_one(SearchBar)
+        assert bar.is_open
+        screen._search(SearchBar.Submitted("is:unread"))  # what Enter posts to the screen
+        assert screen.leads.total == 2 and bar.is_open  # the rows are in; the line still open
+        await until(pilot, lambda: not bar.is_open)
+        assert screen.leads.has_focus

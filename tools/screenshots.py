@@ -36,9 +36,13 @@ KEY = "screenshot-key"
 ROOT = "http://carrier.local/"
 START = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # a Tuesday, business hours in the US and UK
 SIZE = (120, 36)
+#: Seconds each photo waits for timers (steady_footer.REBUILD_DELAY, the inbox's DRAFT_DEBOUNCE).
+SETTLE = 0.6
 
 
 async def _idle(pilot: Pilot[None]) -> None:
+    # what waits on a timer first: the footer's rebuild for the focused widget, the draft's save
+    await pilot.pause(SETTLE)
     for _ in range(3):
         for _ in range(1000):
             if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):

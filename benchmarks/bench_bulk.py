@@ -27,7 +27,6 @@ of a key in that process.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import time
@@ -201,9 +200,6 @@ def main() -> None:
         help="empty the phones' parsed facts first (a cache right after its first sync)",
     )
     args = ap.parse_args()
-    # `Term` lays its environment over this process's: without this, each start compiles the
-    # sources again (no bytecode written) and the start-up waits for the compiler
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     rs = recipients()
     result = preview(rs, MESSAGE, NUMBERS, now=NOW)
     t = totals(result)

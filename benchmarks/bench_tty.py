@@ -222,10 +222,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=5, help="start-ups of each program (median shown)")
     ap.add_argument("--keys", type=int, default=100, help="j presses timed in the session")
     args = ap.parse_args(argv)
-    # `Term` starts its program with this process's environment under the one it is given: drop the
-    # flag here too, or every start compiles whatever sources have no up-to-date bytecode (an
-    # editable install's own modules, all of them on a fresh checkout) and times the compiler.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     if not Path(args.path).exists():
         print(
             f"no cache at {args.path}: run `python -m benchmarks.gen_cache {args.path}` first",

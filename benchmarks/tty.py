@@ -1,8 +1,9 @@
 """Run a whole program in a pseudo-terminal and time what shows on its screen.
 
-`Term(argv, env, size)` starts the process on a pty of that size (as a terminal would) and feeds its
-output to a terminal emulator (pyte); `wait(text)` reads until `text` is on the emulated screen
-and returns when the bytes that put it there arrived; `keys(s)` types. (Matching the raw stream
+`Term(argv, env, size)` starts the process with the environment `env` (all of it) on a pty of that
+size (as a terminal would) and feeds its output to a terminal emulator (pyte); `wait(text)` reads
+until `text` is on the emulated screen and returns when the bytes that put it there arrived;
+`keys(s)` types. (Matching the raw stream
 would not do: Textual rewrites only the cells of a line that changed.)
 Times are wall clock from the moment the bytes were read: what the rep
 sees, minus only the terminal emulator's own drawing.
@@ -27,8 +28,9 @@ class Term:
     def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (120, 36)) -> None:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        # `env` is the program's whole environment (callers take os.environ minus what must not be
+        # there, PYTHONDONTWRITEBYTECODE above all): laying it over os.environ brought the flag back
         full_env = {
-            **os.environ,
             "TERM": "xterm-256color",
             "COLUMNS": str(size[0]),
             "LINES": str(size[1]),

@@ -47,6 +47,9 @@ class StoreBase:
         #: A second, read-only connection for counts (opened on first use), with its own lock.
         self._counts: sqlite3.Connection | None = None
         self._counts_lock = threading.Lock()
+        #: Some contact phone may still lack its parsed facts (schema 9): `fill_phone_facts` walks
+        #: the table only while this holds; writing a phone without facts sets it again.
+        self._facts_missing = True
 
     @cached_property
     def db(self) -> sqlite_utils.Database:

@@ -61,8 +61,12 @@ class BulkReadsMixin(ReadsMixin):
         """Parse and keep the facts of up to `limit` contact phones that have none yet, walking the
         table from where the last call stopped (the sync calls this after each poll, in a thread:
         the facts arrive in the background; see `save_phone_facts`). Returns how many were saved;
-        0 once every phone has its facts."""
+        0 once every phone has its facts (and without reading the table again until the sync
+        writes a phone it had no facts for)."""
+        if not self._facts_missing:
+            return 0
         limit = FILL_BATCH if limit is None else limit
+        from_top = self._facts_walk == 0
         with self._read() as conn:
             rows = conn.execute(
                 "SELECT rowid, phone FROM contact_phones WHERE rowid > ? AND facts IS NULL "
@@ -72,6 +76,8 @@ class BulkReadsMixin(ReadsMixin):
         # at the end, the next walk starts at the top again: rewritten contacts' phones may have
         # taken lower rowids than where this one stopped
         self._facts_walk = rows[-1][0] if len(rows) == limit else 0
+        if from_top and len(rows) < limit:  # a whole walk: after these, every phone has its facts
+            self._facts_missing = False
         return self.save_phone_facts([phone for _, phone in rows], region, memo=False)
 
     def save_phone_facts(self, numbers: Sequence[str], region: str = "US", *, memo: bool = True) -> int:

@@ -145,7 +145,10 @@ class SyncWritesMixin(SyncStateMixin):
         Returns the ids of the leads written. Opt-outs are per phone (phone_flags) and survive this.
         """
         leads = list(leads)
-        facts = self._phone_facts({n.phone for lead in leads for c in lead.contacts for n in c.phones})
+        numbers = {n.phone for lead in leads for c in lead.contacts for n in c.phones}
+        facts = self._phone_facts(numbers)
+        if len(facts) < len(numbers):
+            self._facts_missing = True  # the background fill has new numbers to parse
         written: set[str] = set()
         with self._write() as conn:
             for lead in leads:

@@ -134,3 +134,24 @@ def test_a_cache_from_before_the_facts_learns_them_at_its_first_preview(store: S
     store.preview_recipients(["lead_1", "lead_2", "lead_3"])
     assert all(phones.remembered(n) for n in numbers)
     phones.forget_facts()
+
+
+def test_once_every_phone_has_its_facts_the_fill_stops_reading_the_table_until_a_new_number(
+    store: Store,
+) -> None:
+    """The sync calls the fill after every poll: once all is known it must not walk a 1M-row table
+    every 15 s for nothing."""
+    store.upsert_leads([make_lead(n) for n in range(1, 4)])
+    assert store.fill_phone_facts() == 3
+    walks: list[str] = []
+    store._conn.set_trace_callback(lambda sql: walks.append(sql) if "facts IS NULL" in sql else None)
+    try:
+        assert store.fill_phone_facts() == 0
+        assert store.fill_phone_facts() == 0
+        walks_when_complete = len(walks)
+        store.upsert_leads([make_lead(4)])  # a number with no facts yet
+        assert store.fill_phone_facts() == 1
+    finally:
+        store._conn.set_trace_callback(None)
+    assert walks_when_complete == 0  # the first walk went through the whole table: none since
+    assert len(walks) == 1  # until a number without facts was written

@@ -17,13 +17,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
-from typing import cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -37,6 +35,7 @@ from sms_tui.ui.bulk import FILTER_LABELS, FILTERS, BulkPlan, Filter
 from sms_tui.ui.read_ahead import ReadAhead
 from sms_tui.ui.screens.bulk_send import EditTextDialog, SendModeDialog
 from sms_tui.ui.text import one_line, safe, visible
+from sms_tui.ui.widgets.composer_lines import update_line
 from sms_tui.ui.widgets.preview_list import PreviewList, local_clock
 from sms_tui.ui.widgets.steady_footer import SteadyFooter
 
@@ -186,13 +185,7 @@ class BulkPreviewScreen(Screen[None]):
             line += f" │ judging {self.loaded:,} of {len(self.lead_ids):,}…"
         elif len(self.plan) < len(self.lead_ids):
             line += f" │ {len(self.lead_ids) - len(self.plan):,} marked leads are no longer in the cache"
-        totals = self.query_one("#preview-totals", Static)
-        content = Content(line)
-        width = totals.content_region.width
-        # a layout of the screen only when the line wraps onto more or fewer lines than it had
-        rules = cast("RulesMap", totals.styles)  # what Textual's own get_content_height passes
-        same = width > 0 and content.get_height(rules, width) == totals.content_region.height
-        totals.update(content, layout=not same)
+        update_line(self.query_one("#preview-totals", Static), Content(line))
 
     def _show_filters(self) -> None:
         current = self.rows.filter

@@ -2,14 +2,17 @@
 
 Pure functions from the guard's `SendCheck`, the context and the bound keys to `Content` (the
 counter's own text is `counter.py`), plus `update_line`, which spares the screen a new layout
-when a line stays one line. Everything is built from plain strings: nothing is parsed as markup.
+when a line keeps its number of lines (the bulk preview's totals use it too). Everything is built
+from plain strings: nothing is parsed as markup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.widgets import Static
 
 from sms_tui.core import segments
@@ -49,14 +52,16 @@ def route_line(context: ComposerContext | None) -> Content:
 
 
 def update_line(line: Static, content: Content) -> None:
-    """Update a status line; a new layout of the screen only when its height may change (one
-    line before and after: no layout, which is most of what a key that switches leads costs)."""
+    """Update a status line; a new layout of the screen only when the new text wraps onto another
+    number of lines than the line has now (a layout is most of what a key that switches leads
+    costs, and of what each chunk of a bulk preview's verdicts would cost its totals line)."""
     old = line.content
     if isinstance(old, Content) and old == content:
         return
-    width = line.content_size.width
-    one_line_before = isinstance(old, Content) and 0 < old.cell_length <= width
-    line.update(content, layout=not (one_line_before and 0 < content.cell_length <= width))
+    width, height = line.content_size
+    rules = cast("RulesMap", line.styles)  # what Textual's own get_content_height passes
+    same = width > 0 and height > 0 and content.get_height(rules, width) == height
+    line.update(content, layout=not same)
 
 
 def plural(count: int, word: str) -> str:

@@ -4,6 +4,7 @@ the terminal, and attaching a file in the composer (checked before anything is u
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -13,7 +14,7 @@ from sms_tui.core.models import Attachment
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.attach import AttachDialog, complete_path
 from sms_tui.ui.screens.attachments import AttachmentsDialog
-from tests.ui.harness import bubbles, inbox, open_lead, seeded_app, settle, shown, until
+from tests.ui.harness import Clock, bubbles, inbox, open_lead, seeded_app, settle, shown, until
 from tests.ui.mms_fixtures import (
     FORM,
     PHOTO,
@@ -400,3 +401,25 @@ async def test_at_80x24_an_attached_file_leaves_the_whole_from_to_line_on_screen
         assert text.startswith("From +1 415-555-0000 · To Ada Lovelace +1 415-555-0101")
         assert route.size.height == 2  # it wraps at this width
         assert route.region.bottom <= composer.region.bottom  # and both its lines are on screen
+
+
+async def test_at_80x24_a_ucs2_text_a_file_and_a_quiet_hours_warning_all_show_whole(tmp_path: Path) -> None:
+    """All of the composer's lines at once at the smallest two-pane size: the counter keeps to one
+    line (its figures first), and the warning and the From/To line are whole, not cut at the bottom."""
+    late = Clock(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))  # Monday 23:00 for Ada in San Francisco
+    app = seeded_app(tmp_path, clock=late, media=Recorded().media(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _attach(pilot, _house(tmp_path))
+        composer = inbox(app).composer
+        composer.input.insert("Hi Ada 😀 thanks for the call — I’ll send the “pricing” sheet over tomorrow")
+        await settle(pilot)
+        counter = composer.query_one("#composer-counter", Static)
+        guard = composer.query_one("#composer-guard", Static)
+        route = composer.query_one("#composer-route", Static)
+        assert shown(counter).startswith("75/1000 · UCS-2 · 2 segments · 59 left · forced by")
+        assert counter.size.height == 1
+        assert shown(guard).startswith("⚠ ctrl+o sends anyway · Quiet hours: it is 23:00 on Monday")
+        assert guard.size.height >= 2  # the whole sentence, wrapped
+        assert shown(route).startswith("From +1 415-555-0000 · To Ada Lovelace +1 415-555-0101")
+        for line in (counter, guard, route):
+            assert line.region.bottom <= composer.region.bottom, line.id

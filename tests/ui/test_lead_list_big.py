@@ -75,7 +75,12 @@ async def test_a_big_count_says_at_least_first_then_the_exact_figure(
     async with app.run_test(size=(100, 30)) as pilot:
         leads = inbox(app).leads
         await until(pilot, lambda: leads.exact)
-        assert seen[:2] == [(100, False), (EXTRA + 6, True)]  # (a reload after the first sync counts again)
+        # "at least 100" first, then the exact figure. A reload after the first (failing) sync counts
+        # again, and under load it may start before the first exact count is in: compare kinds in order.
+        assert seen[0] == (100, False)
+        assert (EXTRA + 6, True) in seen
+        assert all(n == 100 for n, exact in seen if not exact)
+        assert all(n == EXTRA + 6 for n, exact in seen if exact)
         bar = inbox(app).query_one(FilterBar)
         await until(pilot, lambda: bar.total == EXTRA + 6)
         assert not bar.at_least

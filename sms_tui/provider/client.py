@@ -138,9 +138,9 @@ class CloseClient:
 
     async def _page(self, path: str, params: Params, parse: Callable[[object], T], what: str) -> Page[T]:
         body = await self._core.request("GET", path, params=_clean(params))
-        items, has_more = page_items(body, what)
-        # Parse the whole page before returning: a bad item rejects the page, nothing half-applied.
-        return Page(items=tuple(parse(item) for item in items), has_more=has_more)
+        # Parsed in a thread: a page of 100 SMS is a few ms of validation, and the app's sync runs
+        # on the UI's loop (a first sync is hundreds of pages in a row).
+        return await asyncio.to_thread(_parse_page, body, parse, what)
 
     async def _iter_pages(
         self,
@@ -370,3 +370,9 @@ class CloseClient:
             if not page.cursor_next or not page.events:
                 return
             cursor = page.cursor_next
+
+
+def _parse_page(body: object, parse: Callable[[object], T], what: str) -> Page[T]:
+    """The whole page parsed before it is returned: a bad item rejects the page, nothing half-applied."""
+    items, has_more = page_items(body, what)
+    return Page(items=tuple(parse(item) for item in items), has_more=has_more)

@@ -15,12 +15,17 @@ from sms_tui.core.models import Message
 from sms_tui.ui.messages import OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
 from sms_tui.ui.sending import still_pending
 from sms_tui.ui.text import one_line, visible
+from sms_tui.ui.throttle import Throttle
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS
 from sms_tui.ui.widgets.status_bar import UNREACHABLE
 from sms_tui.ui.workers import in_thread
 
 #: Seconds between quiet list refreshes (relative times, snoozes that fell due).
 RESORT_EVERY = 60
+
+#: At most one list reload and count for the sync's changes, and one progress text, per this many
+#: seconds (the first at once): a first sync reports every page it saves.
+SYNC_REDRAW_SECONDS = 1.0
 
 
 class LiveUpdates:
@@ -30,6 +35,13 @@ class LiveUpdates:
         # `screen` is the InboxScreen (not imported here: it imports this module).
         self.screen = screen
         self._ticks = 0
+        #: leads the sync changed since the list was last reloaded for it
+        self._changed: set[str] = set()
+        self._progress = ""
+        self.sync_redraw = Throttle(screen, SYNC_REDRAW_SECONDS, self._redraw, name="sync-redraw")
+        self.sync_progress_shown = Throttle(
+            screen, SYNC_REDRAW_SECONDS, self._show_progress, name="sync-progress"
+        )
 
     def sync_update(self, message: SyncUpdate) -> None:
         s = self.screen
@@ -43,15 +55,27 @@ class LiveUpdates:
         last_poll = getattr(event, "last_poll", None)
         if last_poll is not None:
             status.last_poll = last_poll
-        changed = set(getattr(event, "changed_lead_ids", ()) or ())
+        self._changed |= set(getattr(event, "changed_lead_ids", ()) or ())
+        self.sync_redraw()
+        inbound = list(getattr(event, "new_inbound", ()) or ())
+        if inbound and message.after_start:
+            in_thread(s, self._announce_replies, inbound, group="replies", description="Announce replies")
+
+    def _redraw(self) -> None:
+        """Reload the changed rows (and the open conversation if it changed) and the header counts
+        (throttled by `sync_redraw`: a first sync reports every page it saves, tens a second, and
+        reloading and counting for each kept the UI loop painting while the rep typed)."""
+        s = self.screen
+        changed, self._changed = self._changed, set()
         if changed:
             s.leads.reload(keep_position=True, changed=changed)
             if s._lead_id in changed:
                 s.reload_current()
         self.load_counts()
-        inbound = list(getattr(event, "new_inbound", ()) or ())
-        if inbound and message.after_start:
-            in_thread(s, self._announce_replies, inbound, group="replies", description="Announce replies")
+
+    def _show_progress(self) -> None:
+        # empty once the start is over (a window closing after it must not bring the text back)
+        self.screen.status.progress = one_line(f"first sync: {self._progress}" if self._progress else "")
 
     def set_offline(self, offline: bool) -> None:
         """Queued bubbles say "Queued — offline" while nothing reaches the provider."""
@@ -91,10 +115,12 @@ class LiveUpdates:
             s.notify(f"… and {len(inbound) - 3} more replies", markup=False)
 
     def sync_progress(self, message: SyncProgress) -> None:
-        self.screen.status.progress = one_line(f"first sync: {message.text}")
+        self._progress = message.text
+        self.sync_progress_shown()
 
     def sync_started(self, message: SyncStarted) -> None:
         s = self.screen
+        self._progress = ""
         s.status.progress = one_line("")
         if s.sms_app.sync.engine is None:
             s.status.state = "no provider"

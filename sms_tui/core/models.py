@@ -97,6 +97,8 @@ class Lead:
     contacts: tuple[Contact, ...] = ()
     date_created: datetime | None = None
     profile: LeadProfile = LeadProfile()
+    #: named by a message before the sync fetched the lead itself (no contacts known yet)
+    is_stub: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,7 @@ class ReadsMixin(StoreBase):
         """The lead with its contacts, their phones and opt-out flags, and whom to text."""
         with self._read() as conn:
             lead_raw = conn.execute(
-                "SELECT id, display_name, date_created, profile FROM leads WHERE id = ?", (lead_id,)
+                "SELECT id, display_name, date_created, profile, is_stub FROM leads WHERE id = ?", (lead_id,)
             ).fetchone()
             if lead_raw is None:
                 raise StoreError(f"no lead {lead_id} in the cache")
@@ -150,6 +150,7 @@ class ReadsMixin(StoreBase):
             contacts=contacts,
             date_created=dt(lead_raw[2]),
             profile=profile_from_json(lead_raw[3]),
+            is_stub=bool(lead_raw[4]),
         )
         lead_row = lead_row_from_row(row[:-1])
         texting = next((c for c in contacts if c.id == row[-1]), None)

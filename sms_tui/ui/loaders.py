@@ -84,6 +84,9 @@ def header_for(detail: Any, now: datetime, route: Route | None = None) -> LeadHe
                 if zone is not None:
                     local = now.astimezone(zone)
                     local_time = f"{local:%H:%M} {local.tzname() or ''}".strip()
+    elif lead.is_stub:
+        # a message named it before the sync fetched it: its contacts and numbers are on their way
+        note = "this lead's contacts are still coming from Close"
     else:
         note = "no phone number on this lead"
     return LeadHeader(

@@ -507,20 +507,7 @@ async def test_a_lead_only_named_by_a_message_says_its_contacts_are_coming_not_t
     """During a first sync, messages arrive before their leads: such a lead (a stub) shows the number
     the message came from as its name; its header must not also say it has no phone number."""
     app = seeded_app(tmp_path)
-    when = NOW + timedelta(minutes=1)
-    msg = MessageModel(
-        local_id=0,
-        lead_id="lead_new",
-        direction="inbound",
-        local_state="inbox",
-        text="Who is this?",
-        remote_id="acti_stub_reply",
-        status="inbox",
-        local_phone="+14155550000",
-        remote_phone="+14155550177",
-        date_created=when,
-    )
-    app.store.apply_remote_messages([msg], unread_inbound=True, now=when)
+    _reply(app, "lead_new", "+14155550177", "Who is this?")  # a lead the cache has not fetched
     assert app.store.stub_lead_ids() == ["lead_new"]
     async with app.run_test(size=(120, 36)) as pilot:
         await open_lead(pilot, "lead_new")

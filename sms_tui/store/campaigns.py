@@ -17,7 +17,7 @@ claim and exactly-once push apply unchanged, and a recipient is released at most
     export_campaign_csv(campaign_id, out)           one row per recipient
   runner side
     due_recipients(*, now, limit) / plan_releases / release / sync_outcomes / retry_recipient
-    campaign_phone_opted_out(phone, *, now) / campaign_phone_replied(phone, *, at)
+    campaign_phone_opted_out(phone, *, now) / campaign_phone_replied(phone, *, at) / campaign_phones_replied
 """
 
 from __future__ import annotations
@@ -695,14 +695,20 @@ class CampaignsMixin(StoreBase):
     def campaign_phone_replied(self, phone: str, *, at: datetime) -> int:
         """An inbound message from this number at `at`: recipients whose message left before it are
         `replied`. Returns how many changed."""
+        return self.campaign_phones_replied([(phone, at)])
+
+    def campaign_phones_replied(self, replies: Iterable[tuple[str, datetime]]) -> int:
+        """`campaign_phone_replied` for many (phone, at) in one transaction (a poll after a weekend
+        brings thousands of replies: one commit each was a quarter of a second)."""
+        changed = 0
         with self._write() as conn:
-            return int(
-                conn.execute(
+            for phone, at in replies:
+                changed += conn.execute(
                     "UPDATE campaign_recipients SET state = 'replied', updated_at = ? "
                     "WHERE phone = ? AND state = 'sent' AND released_at <= ?",
                     (ts(at), phone, ts(at)),
                 ).rowcount
-            )
+        return changed
 
 
 def _set_state(

@@ -190,11 +190,8 @@ class CampaignRunner:
     def inbound(self, messages: Iterable[Message]) -> int:
         """New replies: recipients whose message left before the reply are `replied` (a STOP is
         an opt-out, handled by `opted_out` through the engine's opt-out path)."""
-        changed = 0
-        for m in messages:
-            if m.direction != "inbound" or not m.remote_phone:
-                continue
-            if classify_keyword(m.text) == "opt_out":
-                continue
-            changed += self.store.campaign_phone_replied(m.remote_phone, at=m.date_created or self.now())
-        return changed
+        return self.store.campaign_phones_replied(
+            (m.remote_phone, m.date_created or self.now())
+            for m in messages
+            if m.direction == "inbound" and m.remote_phone and classify_keyword(m.text) != "opt_out"
+        )

@@ -11,6 +11,7 @@ Costs one request when nothing happened. The list query keeps its own mark (`LIS
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sms_tui.provider import CloseClient
@@ -37,7 +38,7 @@ async def catch_up(
     unsettled = [i for i in cache.unsettled_outbound_ids(now - UNSETTLED, now, 100) if i not in seen]
     if unsettled:
         items.extend(await client.sms_by_ids(unsettled))
-    applied = apply_sms(cache, items)
+    applied = await asyncio.to_thread(apply_sms, cache, items)  # off the UI's loop: a month of SMS
     newest = max((s.date_created for s in items), default=start + OVERLAP)
     marks.advance({LIST_KEY: max(newest, now - 2 * OVERLAP)})
     return applied

@@ -220,8 +220,9 @@ class SyncEngine:
         """After a poll: count the replies, tell the campaigns, and apply the STOPs."""
         self.totals.new_replies += len(report.new_inbound)
         changed = set(report.changed_lead_ids)
-        if self.campaigns is not None:
-            self.campaigns.inbound(report.new_inbound)
+        if self.campaigns is not None and report.new_inbound:
+            # in a thread: the app's sync runs on the UI's loop, and a poll may bring thousands
+            await asyncio.to_thread(self.campaigns.inbound, report.new_inbound)
         for phone in report.opt_outs:
             changed |= await self.stops.stop(phone)
         return changed

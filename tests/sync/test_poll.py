@@ -181,3 +181,41 @@ async def test_a_stub_whose_lead_is_gone_is_asked_for_once(world: World) -> None
     world.clock.advance(15)
     await engine.poll_step()
     assert len(world.transport.requests) == 1
+
+
+async def test_a_poll_writes_off_the_loop_so_the_app_keeps_answering(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's sync runs on the UI's loop; a poll after a weekend writes thousands of replies.
+    The writes (messages, and the campaigns' `replied`) run in a thread: here each waits for the
+    loop to run something else first, which it could not if the write held the loop."""
+    import threading
+
+    store = world.store()
+    _, _, phone, ours = textable_leads(store)[1]
+    engine = world.engine(store)
+    await world.inbound(remote=phone, local=ours, text="Back from the weekend")
+    loop_ran = threading.Event()
+    waited: list[bool] = []
+    for name in ("apply_remote_messages", "campaign_phones_replied"):
+        real = getattr(store, name)
+
+        def waiting(*args: object, _real: object = real, **kwargs: object) -> object:
+            waited.append(loop_ran.wait(timeout=2))  # the loop sets it meanwhile, if it is free
+            loop_ran.clear()
+            return _real(*args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(store, name, waiting)
+
+    async def answering() -> None:
+        while True:
+            loop_ran.set()
+            await asyncio.sleep(0.01)
+
+    keys = asyncio.create_task(answering())
+    try:
+        report = await engine.poll_once()
+    finally:
+        keys.cancel()
+    assert [m.text for m in report.new_inbound] == ["Back from the weekend"]
+    assert waited == [True, True]  # one message write, one campaigns write: both left the loop free

@@ -5,7 +5,8 @@ Measured as the rep feels it: the real `sms-tui` inbox in a pseudo-terminal, aga
 cache, so the first sync (about 20 s of requests and cache writes) runs while the rep types. The
 rep opens the search line and types; each key is timed from its bytes to the typed text painted,
 first while the status bar still says "first sync", then once it is done, in the same process (the
-peer: the same keys with nothing else running). p50 / p95 over the keys of every run.
+peer: the same keys with nothing else running), then from the moment 5,000 replies are logged until
+the poll that brings them has shown them (a Monday morning). p50 / p95 / max over the keys of every run.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,11 +46,21 @@ def _syncing(term: Term) -> bool:
     return "first sync" in term.screen.display[0]
 
 
-def _type(term: Term, count: int, out: list[float], *, while_syncing: bool | None) -> None:
-    """Type `count` keys into the open search line (cleared every 28), timing each one."""
+def _type(
+    term: Term,
+    count: int,
+    out: list[float],
+    *,
+    while_syncing: bool | None,
+    until: Callable[[], bool] | None = None,
+) -> None:
+    """Type `count` keys into the open search line (cleared every 28), timing each one; stop early
+    once the first sync is (not) running as `while_syncing` says, or once `until()` holds."""
     typed = ""
     for _ in range(count):
         if while_syncing is not None and _syncing(term) != while_syncing:
+            return
+        if until is not None and until():
             return
         if len(typed) >= 28:
             term.keys("\x15")  # ctrl+u: clear the line
@@ -60,13 +73,20 @@ def _type(term: Term, count: int, out: list[float], *, while_syncing: bool | Non
         time.sleep(0.05)
 
 
+def _unread(term: Term) -> str:
+    found = re.search(r"([\d,]+) unread", term.screen.display[0])
+    return found.group(1) if found else ""
+
+
 def session(
     url: str, app: ScaleOrg, keys: int, argv: list[str] | None = None, env: dict[str, str] | None = None
-) -> tuple[list[float], list[float], float]:
-    """(ms per key during the first sync, ms per key after it, seconds the first sync took).
+) -> tuple[list[float], list[float], float, list[float]]:
+    """(ms per key during the first sync, ms per key after it, seconds the first sync took, ms per
+    key from 5,000 replies logged until the poll that brings them has shown them and 1 s more).
     `argv` / `env`: another program (an older tree, paired by hand) instead of this `sms-tui`."""
     during: list[float] = []
     after: list[float] = []
+    poll: list[float] = []
     app.events.clear()
     app.extra.clear()
     app.now = datetime.now(UTC)
@@ -85,7 +105,19 @@ def session(
             term.keys("\x15")
             term.wait("search: name")
             _type(term, keys, after, while_syncing=None)
-    return during, after, took
+            # A poll after a weekend: 5,000 replies in the event log, typed through until the next
+            # poll (every 15 s) has brought them in and a second more.
+            before = _unread(term)
+            app.log_replies(5000)
+            seen: list[float] = []
+
+            def settled() -> bool:
+                if not seen and _unread(term) != before:
+                    seen.append(time.perf_counter())
+                return bool(seen) and time.perf_counter() - seen[0] > 1.0
+
+            _type(term, 2_000, poll, while_syncing=None, until=settled)
+    return during, after, took, poll
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,14 +133,18 @@ def main(argv: list[str] | None = None) -> None:
     during: list[float] = []
     after: list[float] = []
     took: list[float] = []
+    poll: list[float] = []
     for run in range(args.runs):
-        d, a, t = session(url, app, args.keys)
+        d, a, t, p = session(url, app, args.keys)
         during += d
         after += a
         took.append(t)
-        print(f"  run {run + 1}: first sync {t:.1f} s; during {_fmt(d)}; after {_fmt(a)}", flush=True)
+        poll += p
+        print(f"  run {run + 1}: first sync {t:.1f} s; during {_fmt(d)}; after {_fmt(a)}; around a "
+              f"5,000-event poll {_fmt(p)}", flush=True)  # fmt: skip
     print(f"search-line key -> typed text painted, during the first sync: {_fmt(during)}")
     print(f"the same keys after it (same processes):                    {_fmt(after)}")
+    print(f"the same keys around a poll of 5,000 new events:            {_fmt(poll)}")
     print(f"first sync took {statistics.median(took):.1f} s (median of {args.runs})")
 
 

@@ -419,7 +419,7 @@ def can_text(
             f"{to.international} is {in_country(to.country)}; we do not send texts there.",
             "country_unsupported",
         )
-    if not _same_country(sender.country, to.country):
+    if not same_country(sender.country, to.country):
         return TextVerdict(
             False,
             f"{to.international} is {in_country(to.country)} but our number {sender.international} "
@@ -436,7 +436,8 @@ def can_text(
     return TextVerdict(True)
 
 
-def _same_country(a: str | None, b: str | None) -> bool:
+def same_country(a: str | None, b: str | None) -> bool:
+    """Same country, with the NANP (US, Canada, …) counted as one."""
     if a is None or b is None:
         return False
     return a == b or (a in NANP_GROUP and b in NANP_GROUP)

@@ -46,6 +46,7 @@ NOT_BEFORE_FIRST_FRAME = [
     "sms_tui.commands.login",
     "sms_tui.core.campaign",
     "sms_tui.core.drip",
+    "regex",  # core.segments needs it only for texts with emoji or combining marks
     "sms_tui.ui.bulk",
     "sms_tui.ui.read_ahead",
     "sms_tui.ui.screens.bulk_compose",

@@ -108,3 +108,15 @@ def test_the_plain_command_paints_its_first_frame_without_click_bulk_or_the_netw
     loaded = set(out.stdout.split())
     assert "sms_tui.ui.widgets.lead_list" in loaded, out.stdout[-2000:] + out.stderr[-2000:]
     assert sorted(m for m in NOT_BEFORE_FIRST_FRAME if m in loaded) == []
+
+
+def test_phonenumbers_loads_with_the_first_parse_not_with_the_phone_rules() -> None:
+    """`core.phones` (imported by the store, the composer, the route) does not load phonenumbers
+    (20-60 ms of the inbox's start-up): its first parse does, after the first rows."""
+    code = (
+        "import sys, sms_tui.core.phones as p, sms_tui.store, sms_tui.ui.widgets.composer\n"
+        "print('phonenumbers' in sys.modules)\n"
+        "print(p.parse_phone('(415) 555-2671').international, 'phonenumbers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["False", "+1 415-555-2671 True"]

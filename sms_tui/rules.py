@@ -15,13 +15,16 @@ import os
 from collections.abc import Mapping
 from datetime import UTC, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sms_tui.config import BULK_RATE_KEYS, QUIET_HOURS_KEYS, Settings, hhmm, quiet_hours_minutes
 from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
-from sms_tui.core.drip import Pacing
 from sms_tui.core.mms import NumberKind
 from sms_tui.core.quiet_hours import SendWindow
+
+if TYPE_CHECKING:
+    from sms_tui.core.drip import Pacing  # the bulk pacing rules load when a campaign needs them
 
 __all__ = [
     "QUIET_HOURS_KEYS",
@@ -66,6 +69,8 @@ def quiet_hours_window(table: Mapping[str, str], source: str = "the config file"
 
 def bulk_pacing(settings: Settings) -> Pacing:
     """The campaign runner's pacing under `[bulk]` (the defaults when nothing is configured)."""
+    from sms_tui.core.drip import Pacing
+
     table = settings.bulk
     rates = {k: float(table[k]) for k in BULK_RATE_KEYS if k in table}
     numbers = {k: float(v) for k, v in table.items() if k.startswith("+")}

@@ -1,5 +1,7 @@
 """`sms-tui` (open the inbox on the configured provider) and `sms-tui demo` (on the fake carrier).
 
+The work is in `sms_tui.commands.inbox`, which has no click: the plain `sms-tui` runs it directly
+(`sms_tui/launch.py`); `open_inbox` is what the click group invokes when it is given options only.
 Textual, httpx and the carrier are imported inside the commands so `sms-tui segments` stays light.
 """
 
@@ -8,111 +10,10 @@ from __future__ import annotations
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import click
 
-from sms_tui.config import ConfigError, Settings, config_path, load_settings
-
-HOW_TO_CONFIGURE = """\
-No provider is configured, so there is no inbox to open.
-
-Sign in with `sms-tui login` (asks for your Close API key without echo, checks it, and
-saves it in a config file only you can read), or configure one with environment variables:
-
-    export SMS_TUI_BASE_URL=https://api.close.com/api/v1/
-    export SMS_TUI_API_KEY=...your Close API key...
-
-or in the config file {path}:
-
-    base_url = "https://api.close.com/api/v1/"
-    api_key = "..."
-
-Or try everything against the built-in fake carrier, no account needed:
-
-    sms-tui demo          (or: make demo)
-"""
-
-
-def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, title: str) -> None:
-    """Open the cache, build the client and engine factory, run the app until the rep quits.
-
-    The HTTP client and the sync engine (httpx, an SSL context) are imported and built by the
-    factory, not here: nothing but Textual, the store and core should stand before first paint.
-    """
-    from sms_tui.commands.failures import cache_failures
-    from sms_tui.rules import compliance_rules
-    from sms_tui.store import Store
-    from sms_tui.sync.events import Listener, SyncDriver
-    from sms_tui.ui.app import SmsApp, utc_now
-    from sms_tui.ui.keymap import check_keymap
-
-    try:  # an unknown action id or a key bound twice is refused before anything opens
-        keymap = check_keymap(settings.keys, f"[keys] in {config_path()}")
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-    with cache_failures(cache):  # a broken cache is one sentence and its exit code, not a traceback
-        store = Store.open(cache)  # creates the folder 0700 and the file 0600
-
-    def engine_factory(listener: Listener) -> SyncDriver:
-        # Called by the UI's sync worker after the first frame: httpx, the client and the engine
-        # load there, off the path to first paint.
-        from sms_tui.provider import CloseClient
-        from sms_tui.sync.engine import SyncEngine
-
-        client = CloseClient(base_url, api_key)
-        return SyncEngine(store, client, now=utc_now, listener=listener, settings=settings)
-
-    app = SmsApp(
-        store,
-        engine_factory=engine_factory,
-        now=utc_now,
-        undo_seconds=settings.undo_seconds,
-        poll_seconds=settings.poll_interval,
-        keymap=keymap,
-        rep_tz=settings.timezone,
-        rules=compliance_rules(settings),
-        media=_media(settings, cache),
-        title=title,
-    )
-    _prepare_graphics()
-    try:
-        app.run()
-    finally:
-        store.close()
-
-
-def _media(settings: Settings, cache: Path) -> Any:
-    """Received files (fetched by the sync engine into its private cache, saved in the download
-    folder, opened with the system's opener) and the MMS rules from the settings."""
-    from sms_tui.core.mms import MmsRules
-    from sms_tui.rules import mms_countries, mms_limits
-    from sms_tui.ui.media import Media
-
-    return Media(
-        download_dir=settings.resolved_download_dir(),
-        rules=MmsRules(countries=mms_countries(settings), limits=mms_limits(settings)),
-        work_dir=cache.parent / "outgoing",  # shrunk pictures wait here for their upload
-    )
-
-
-def _prepare_graphics() -> None:
-    """Ask the terminal about pixel graphics now, before Textual reads the keyboard (only where
-    its environment suggests it has them: elsewhere nothing is probed)."""
-    import os
-    import sys
-
-    from sms_tui.ui import graphics
-
-    graphics.prepare(os.environ, bool(sys.__stdout__ and sys.__stdout__.isatty()))
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(overrides)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+from sms_tui.commands.inbox import load, open_configured, run_inbox
 
 
 @click.command()
@@ -130,7 +31,7 @@ def demo(data_dir: Path | None, seed: int, undo_seconds: float | None, poll_inte
     """Open the inbox against the built-in fake carrier (loopback, random key, fresh cache)."""
     from sms_tui.carrier import start_background
 
-    settings = _settings(undo_seconds=undo_seconds, poll_interval=poll_interval)
+    settings = load({"undo_seconds": undo_seconds, "poll_interval": poll_interval})
     api_key = "demo_" + secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="sms-tui-demo-") as tmp:
         root = data_dir if data_dir is not None else Path(tmp)
@@ -150,14 +51,4 @@ def demo(data_dir: Path | None, seed: int, undo_seconds: float | None, poll_inte
 @click.command(name="inbox")
 def open_inbox() -> None:
     """Open the inbox on the configured provider."""
-    settings = _settings()
-    if not settings.has_provider or settings.base_url is None or settings.api_key is None:
-        click.echo(HOW_TO_CONFIGURE.format(path=config_path()), err=True)
-        raise SystemExit(2)
-    run_inbox(
-        settings,
-        base_url=settings.base_url,
-        api_key=settings.api_key,
-        cache=settings.cache_path(),
-        title="sms-tui",
-    )
+    open_configured()

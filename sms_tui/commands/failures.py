@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-import click
-
 from sms_tui.core.safe_text import safe
 
 if TYPE_CHECKING:
@@ -27,6 +25,8 @@ def fail(message: str, code: int, *, as_json: bool = False) -> NoReturn:
     """The human message on stderr; with --json also `{"ok": false, "error": …}` on stdout, so a
     script reading stdout gets an answer it can parse rather than nothing. The message may quote
     the provider or a file name: it goes through the one safe path."""
+    import click  # only once something failed: the inbox's start path runs without click
+
     message = safe(message)
     click.echo(message, err=True)
     if as_json:

@@ -3,7 +3,6 @@
 preview(recipients, message, numbers, *, now, rules=DEFAULT_RULES, prices=DEFAULT_PRICES) -> list[Preview]
 preview_one(recipient, message, numbers, *, now, rules=..., prices=..., guard=True) -> Preview
 totals(previews, skipped=frozenset()) -> Totals
-sender_names(user_name, org_name) -> tuple[str, ...]
 
 One `Preview` per lead: the text rendered from the campaign's template with that lead's merge
 fields (`core.templates`), its encoding and segments (`core.segments`), the estimated cost, the
@@ -28,7 +27,7 @@ from decimal import Decimal
 
 from sms_tui.core import compliance, phones
 from sms_tui.core.bulk_spec import Verdict
-from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, Issue
+from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, Issue, sender_names
 from sms_tui.core.models import Contact, OurNumber
 from sms_tui.core.quiet_hours import zone
 from sms_tui.core.segments import SegmentInfo, analyze
@@ -206,33 +205,6 @@ def compose_problem(text: str, recipients: int) -> str | None:
     return None
 
 
-def sender_names(user_name: str, org_name: str) -> tuple[str, ...]:
-    """Names that identify us in a first message, as a rep would write them.
-
-    "Dana Smith" also counts as "Dana" or "Smith" ("Hi, Dana here"), and "Acme Inc." as
-    "Acme": reps drop last names and legal suffixes.
-    """
-    names = [user_name, *user_name.split(), org_name, _without_suffix(org_name)]
-    seen: dict[str, None] = {}
-    for name in names:
-        name = name.strip()
-        if len(name) >= 2:
-            seen.setdefault(name, None)
-    return tuple(seen)
-
-
-_LEGAL_SUFFIXES = frozenset(
-    {"inc", "llc", "ltd", "co", "corp", "gmbh", "plc", "limited", "llp", "pty", "sa", "ag", "bv"}
-)
-
-
-def _without_suffix(org: str) -> str:
-    words = org.replace(",", " ").split()
-    while words and words[-1].rstrip(".").casefold() in _LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
-
-
 # --- the route: which phone, from which of our numbers ----------------------------------------------
 
 
@@ -241,13 +213,6 @@ class Chosen:
     contact: Contact | None
     to_number: str | None
     from_number: str | None
-
-
-def same_country(a: str | None, b: str | None) -> bool:
-    """Same country, with the NANP (US, Canada, …) counted as one."""
-    if a is None or b is None:
-        return False
-    return a == b or (a in phones.NANP_GROUP and b in phones.NANP_GROUP)
 
 
 def _info(number: str, region: str) -> phones.PhoneInfo | None:
@@ -279,7 +244,7 @@ def choose_route(
         number = entry.phone
         info = _info(number, region)
         country = info.country if info is not None else None
-        ours = [n.number for n in senders if same_country(n.country, country)]
+        ours = [n.number for n in senders if phones.same_country(n.country, country)]
         if recipient.preferred_from in ours:
             sender: str | None = recipient.preferred_from
         else:

@@ -275,6 +275,33 @@ def has_opt_out_line(text: str) -> bool:
     return _OPT_OUT_LINE.search(text) is not None
 
 
+def sender_names(user_name: str, org_name: str) -> tuple[str, ...]:
+    """Names that identify us in a first message, as a rep would write them.
+
+    "Dana Smith" also counts as "Dana" or "Smith" ("Hi, Dana here"), and "Acme Inc." as
+    "Acme": reps drop last names and legal suffixes.
+    """
+    names = [user_name, *user_name.split(), org_name, _without_suffix(org_name)]
+    seen: dict[str, None] = {}
+    for name in names:
+        name = name.strip()
+        if len(name) >= 2:
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+_LEGAL_SUFFIXES = frozenset(
+    {"inc", "llc", "ltd", "co", "corp", "gmbh", "plc", "limited", "llp", "pty", "sa", "ag", "bv"}
+)
+
+
+def _without_suffix(org: str) -> str:
+    words = org.replace(",", " ").split()
+    while words and words[-1].rstrip(".").casefold() in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
 def identifies_sender(text: str, sender_names: Sequence[str] = ()) -> bool:
     """Does the text name the sender? With names: any name, or any distinctive word of one
     ("Dana" of "Dana Rep", "Acme" of "Acme Corp"), as whole words in any case.

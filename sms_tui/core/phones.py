@@ -9,6 +9,10 @@ phonenumbers' parse + validation costs tens of microseconds, a cache hit well un
 Place names (country, US state / Canadian province, area) come from the generated table in
 ``geo_data`` and never from ``phonenumbers.geocoder``: importing the geocoder loads every prefix
 description phonenumbers has, in every language (~100 MB RSS, ~0.25 s), on every start.
+
+The parsing itself is in ``phone_parse`` (with ``LINE_TYPES`` and ``FACTS_VERSION``), loaded on the
+first parse: importing phonenumbers costs 20-60 ms, and the inbox parses nothing before its first
+rows. ``PhoneInfo``, ``PhoneError`` and the country names are in ``phone_info``, re-exported here.
 """
 
 from __future__ import annotations
@@ -19,17 +23,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-import phonenumbers
-from phonenumbers import PhoneNumberType, shortnumberinfo, timezone
-from phonenumbers.phonemetadata import REGION_CODE_FOR_NON_GEO_ENTITY, PhoneMetadata
-from phonenumbers.phonenumberutil import (
-    NumberParseException,
-    ValidationResult,
-    _number_type_helper,  # private, but typed in phonenumbers' stubs; see _valid_type
-    is_number_type_geographical,
-)
-
-from sms_tui.core import geo_data
+from sms_tui.core.phone_info import LINE_TYPE_LABELS as LINE_TYPE_LABELS
+from sms_tui.core.phone_info import PhoneError as PhoneError
+from sms_tui.core.phone_info import PhoneInfo as PhoneInfo
+from sms_tui.core.phone_info import country_name as country_name
+from sms_tui.core.phone_info import in_country as in_country
 
 DEFAULT_SMS_COUNTRIES: frozenset[str] = frozenset(
     {"US", "CA", "GB", "AU", "BE", "DK", "FR", "IL", "PR", "ZA"}
@@ -39,80 +37,6 @@ DEFAULT_SMS_COUNTRIES: frozenset[str] = frozenset(
 #: "the sender must be in the recipient's country". Only the +1 countries we support.
 NANP_GROUP: frozenset[str] = frozenset({"US", "CA", "PR"})
 
-#: phonenumbers' PhoneNumberType -> our line type names.
-LINE_TYPES: dict[int, str] = {
-    PhoneNumberType.FIXED_LINE: "fixed_line",
-    PhoneNumberType.MOBILE: "mobile",
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
-    PhoneNumberType.TOLL_FREE: "toll_free",
-    PhoneNumberType.PREMIUM_RATE: "premium_rate",
-    PhoneNumberType.SHARED_COST: "shared_cost",
-    PhoneNumberType.VOIP: "voip",
-    PhoneNumberType.PERSONAL_NUMBER: "personal_number",
-    PhoneNumberType.PAGER: "pager",
-    PhoneNumberType.UAN: "uan",
-    PhoneNumberType.VOICEMAIL: "voicemail",
-    PhoneNumberType.UNKNOWN: "unknown",
-}
-
-#: How a rep reads each line type in a sentence.
-LINE_TYPE_LABELS: dict[str, str] = {
-    "fixed_line": "a landline (fixed line)",
-    "mobile": "a mobile number",
-    "fixed_line_or_mobile": "a landline or mobile number",
-    "toll_free": "a toll-free number",
-    "premium_rate": "a premium-rate number",
-    "shared_cost": "a shared-cost number",
-    "voip": "a VoIP number",
-    "personal_number": "a personal number",
-    "pager": "a pager number",
-    "uan": "a company switchboard number (UAN)",
-    "voicemail": "a voicemail access number",
-    "short_code": "a short code",
-    "unknown": "a number of unknown type",
-}
-
-#: Country names that read naturally with "the" ("in the United Kingdom").
-_NAMES_WITH_THE: frozenset[str] = frozenset(
-    {"US", "GB", "NL", "PH", "CZ", "DO", "AE", "BS", "GM", "KY", "VG", "VI", "MV", "MH", "SB", "CD", "CG"}
-)
-
-
-class PhoneError(ValueError):
-    """A raw number that cannot be used; str(err) is a sentence a rep understands."""
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneInfo:
-    """What we know about one number.
-
-    For a short code there is no E.164 form: ``e164`` then holds the digits as dialled
-    (e.g. ``"12345"``) and ``line_type`` is ``"short_code"``.
-    """
-
-    e164: str
-    country: str | None  # ISO alpha-2
-    national: str
-    international: str
-    line_type: str  # one of LINE_TYPES' values or "short_code"
-    time_zones: tuple[str, ...]  # IANA names; () when phonenumbers does not know
-    valid: bool
-    country_name: str = ""  # "United Kingdom"
-    #: Where the number is, in English: the state or province for US and Canadian numbers
-    #: ("California", "Ontario"), the geocoder's area for GB, BE, IL and ZA fixed lines ("London"),
-    #: else the country name, as phonenumbers' geocoder falls back to (mobiles, AU, FR, …).
-    location: str = ""
-    #: Two-letter US state or Canadian province from the area code ("CA", "ON"); "" otherwise.
-    subdivision: str = ""
-
-    @property
-    def is_short_code(self) -> bool:
-        return self.line_type == "short_code"
-
-    @property
-    def line_type_label(self) -> str:
-        return LINE_TYPE_LABELS.get(self.line_type, self.line_type)
-
 
 @dataclass(frozen=True, slots=True)
 class TextVerdict:
@@ -121,23 +45,6 @@ class TextVerdict:
     #: machine code when not ok: invalid, invalid_sender, short_code, country_unsupported,
     #: country_mismatch, landline
     code: str | None = None
-
-
-def country_name(region: str | None) -> str:
-    """English name of an ISO region ("GB" -> "United Kingdom"); the code itself when unknown."""
-    if not region:
-        return "an unknown country"
-    return _country_name(region.upper())
-
-
-def _country_name(region: str) -> str:
-    return geo_data.REGION_NAMES.get(region, region)
-
-
-def in_country(region: str | None) -> str:
-    """ "in the United Kingdom", "in France"."""
-    name = country_name(region)
-    return f"in the {name}" if region and region.upper() in _NAMES_WITH_THE else f"in {name}"
 
 
 def parse_phone(raw: str, default_region: str = "US") -> PhoneInfo:
@@ -163,9 +70,18 @@ _known: dict[tuple[str, str], PhoneInfo | str] = {}
 _KNOWN_MAX = 32_768
 _known_lock = threading.Lock()
 
-#: Changes whenever what a number's facts say could change: our fields and phonenumbers' metadata.
-FACTS_VERSION = f"1/{phonenumbers.__version__}"
-_FACTS_PREFIX = json.dumps({"v": FACTS_VERSION}, separators=(",", ":"))[:-1] + ","
+
+@lru_cache(maxsize=1)
+def _facts_version() -> str:
+    """`phone_parse.FACTS_VERSION` (ours and phonenumbers' version): loads the parsing."""
+    from sms_tui.core import phone_parse
+
+    return phone_parse.FACTS_VERSION
+
+
+@lru_cache(maxsize=1)
+def _facts_prefix() -> str:
+    return json.dumps({"v": _facts_version()}, separators=(",", ":"))[:-1] + ","
 
 
 def facts_json(raw: str, default_region: str = "US") -> str:
@@ -181,12 +97,13 @@ def facts_json(raw: str, default_region: str = "US") -> str:
         zones = list(result.time_zones)
         body = [e164, result.country, result.national, result.international, result.line_type, zones]
         body += [result.location, result.subdivision]
-    return json.dumps({"v": FACTS_VERSION, "r": region, "p": body}, ensure_ascii=False, separators=(",", ":"))
+    facts = {"v": _facts_version(), "r": region, "p": body}
+    return json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
 
 
 def facts_fresh(facts: str | None) -> bool:
     """Whether `facts` was written by this version of `facts_json` (else: parse again)."""
-    return bool(facts) and facts is not None and facts.startswith(_FACTS_PREFIX)
+    return bool(facts) and facts is not None and facts.startswith(_facts_prefix())
 
 
 def remember_facts(raw: str, facts: str | None) -> bool:
@@ -247,146 +164,9 @@ def format_phone(raw: str, default_region: str = "US") -> str:
 @lru_cache(maxsize=16384)  # a 10,000-lead bulk preview (and its second contacts) fits
 def _parse_cached(raw: str, default_region: str) -> PhoneInfo | str:
     """PhoneInfo, or the error sentence (lru_cache does not cache exceptions, so return it)."""
-    if not raw:
-        return "The phone number is empty."
-    try:
-        num = phonenumbers.parse(raw, default_region)
-    except NumberParseException as exc:
-        return _parse_error_sentence(raw, exc)
+    from sms_tui.core import phone_parse  # phonenumbers loads with the first parse, not at start
 
-    region = phonenumbers.region_code_for_number(num)
-    number_type = _valid_type(num, region)
-    if region is not None and number_type is not None:
-        return _info(num, region, number_type)
-    if shortnumberinfo.is_valid_short_number(num):
-        return _short_code_info(num, default_region)
-
-    reason = phonenumbers.is_possible_number_with_reason(num)
-    region = region or default_region
-    hint = "" if raw.startswith("+") else " If it is a foreign number, start it with + and the country code."
-    return _invalid_sentence(raw, reason, region) + hint
-
-
-def _invalid_sentence(raw: str, reason: int, region: str) -> str:
-    if reason in (ValidationResult.TOO_SHORT, ValidationResult.INVALID_LENGTH):
-        if reason == ValidationResult.TOO_SHORT:
-            return f"'{raw}' is too short to be a phone number {in_country(region)}."
-        return f"'{raw}' has the wrong number of digits for a phone number {in_country(region)}."
-    if reason == ValidationResult.TOO_LONG:
-        return f"'{raw}' is too long to be a phone number {in_country(region)}."
-    if reason == ValidationResult.INVALID_COUNTRY_CODE:
-        return f"'{raw}' does not start with a known country code."
-    return f"'{raw}' is not a valid phone number {in_country(region)}."
-
-
-def _parse_error_sentence(raw: str, exc: NumberParseException) -> str:
-    kind = exc.error_type
-    if kind == NumberParseException.INVALID_COUNTRY_CODE:
-        return (
-            f"'{raw}' does not start with a known country code; write it as + and the country code, e.g. +44."
-        )
-    if kind in (NumberParseException.TOO_SHORT_NSN, NumberParseException.TOO_SHORT_AFTER_IDD):
-        return f"'{raw}' is too short to be a phone number."
-    if kind == NumberParseException.TOO_LONG:
-        return f"'{raw}' is too long to be a phone number."
-    return f"'{raw}' is not a phone number."
-
-
-def _valid_type(num: phonenumbers.PhoneNumber, region: str | None) -> int | None:
-    """The number type of a valid number (`region` = its `region_code_for_number`), None for an
-    invalid one.
-
-    `is_valid_number`, `region_code_for_number`, `number_type` and `time_zones_for_number` each
-    work the region out again (four look-ups, each trying every NANP region's patterns, and the type
-    twice): most of a parse's cost, which a 10,000-lead bulk preview pays 10,000 times. This is
-    `is_valid_number_for_region` with the region and type kept (an invalid number's region serves
-    its error sentence); tests check it against the public functions over many numbers."""
-    if region is None:
-        return None
-    code = num.country_code or 0
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, region)
-    if metadata is None or (
-        region != REGION_CODE_FOR_NON_GEO_ENTITY
-        and code != phonenumbers.country_code_for_valid_region(region)
-    ):
-        return None
-    number_type = _number_type_helper(phonenumbers.national_significant_number(num), metadata)
-    return None if number_type == PhoneNumberType.UNKNOWN else number_type
-
-
-def _info(num: phonenumbers.PhoneNumber, region: str, number_type: int) -> PhoneInfo:
-    if is_number_type_geographical(number_type, num.country_code or 0):
-        found = timezone.time_zones_for_geographical_number(num)
-    else:
-        found = timezone.time_zones_for_number(num)  # the country's zones
-    zones = tuple(z for z in found if z != "Etc/Unknown")
-    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    subdivision = _subdivision(e164, region)
-    return PhoneInfo(
-        e164=e164,
-        country=region,
-        national=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.NATIONAL),
-        international=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-        line_type=LINE_TYPES.get(number_type, "unknown"),
-        time_zones=zones,
-        valid=True,
-        country_name=country_name(region),
-        location=_location(e164, region, subdivision, number_type, num.country_code or 0),
-        subdivision=subdivision,
-    )
-
-
-def _subdivision(e164: str, region: str | None) -> str:
-    """The state/province code of a US or Canadian number, from its area code (or exchange)."""
-    if region not in ("US", "CA"):
-        return ""
-    return _longest_prefix(geo_data.NANP_SUBDIVISIONS, e164[1:], geo_data.NANP_PREFIX_MAX) or ""
-
-
-def _location(e164: str, region: str | None, subdivision: str, number_type: int, code: int) -> str:
-    """Where the number is, coarse where the geocoder is fine-grained (see PhoneInfo.location).
-
-    Mirrors geocoder.description_for_number(num, "en"): nothing for an unknown type, the country
-    for a type with no place (mobiles outside +1, toll-free, …), else the area, else the country.
-    """
-    if number_type == PhoneNumberType.UNKNOWN:
-        return ""
-    country = geo_data.REGION_NAMES.get(region or "", "")
-    if not is_number_type_geographical(number_type, code):
-        return country
-    if subdivision:
-        names = geo_data.US_STATE_NAMES if region == "US" else geo_data.CA_PROVINCE_NAMES
-        return names.get(subdivision, country)
-    digits = e164[1:]
-    if digits.startswith(geo_data.AREA_CODES):
-        return _longest_prefix(geo_data.AREA_PREFIXES, digits, geo_data.AREA_PREFIX_MAX) or country
-    return country
-
-
-def _longest_prefix(table: dict[str, str], digits: str, longest: int) -> str | None:
-    for end in range(min(longest, len(digits)), 0, -1):
-        found = table.get(digits[:end])
-        if found is not None:
-            return found
-    return None
-
-
-def _short_code_info(num: phonenumbers.PhoneNumber, default_region: str) -> PhoneInfo:
-    # Short codes are dialled within one country: the one the number was typed for.
-    regions = phonenumbers.region_codes_for_country_code(num.country_code or 0)
-    region = default_region if default_region in regions else (regions[0] if regions else None)
-    digits = phonenumbers.national_significant_number(num)
-    return PhoneInfo(
-        e164=digits,
-        country=region,
-        national=digits,
-        international=digits,
-        line_type="short_code",
-        time_zones=(),  # a short code has no place; phonenumbers would list every +1 zone
-        valid=True,
-        country_name=country_name(region),
-        location="",
-    )
+    return phone_parse.parse_number(raw, default_region)
 
 
 @lru_cache(maxsize=4096)
@@ -419,7 +199,7 @@ def can_text(
             f"{to.international} is {in_country(to.country)}; we do not send texts there.",
             "country_unsupported",
         )
-    if not _same_country(sender.country, to.country):
+    if not same_country(sender.country, to.country):
         return TextVerdict(
             False,
             f"{to.international} is {in_country(to.country)} but our number {sender.international} "
@@ -436,7 +216,8 @@ def can_text(
     return TextVerdict(True)
 
 
-def _same_country(a: str | None, b: str | None) -> bool:
+def same_country(a: str | None, b: str | None) -> bool:
+    """Same country, with the NANP (US, Canada, …) counted as one."""
     if a is None or b is None:
         return False
     return a == b or (a in NANP_GROUP and b in NANP_GROUP)

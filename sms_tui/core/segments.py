@@ -51,10 +51,11 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Literal
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Literal
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 Encoding = Literal["GSM-7", "UCS-2"]
 CLOSE_MAX_CHARS = 1000
@@ -81,46 +82,91 @@ GSM_EXTENSION = "\f^{}\\[~]|€"
 _NON_GSM = re.compile("[^" + re.escape(GSM_BASIC + GSM_EXTENSION) + "]")
 _EXTENSION = re.compile("[" + re.escape(GSM_EXTENSION) + "]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_CLUSTER = regex.compile(r"\X")
-# Two adjacent code points that UAX #29 *might* keep in one cluster: its pair rules exactly,
-# the rules that look further back (GB9c conjuncts, GB11 emoji ZWJ, GB12/13 flags) loosely.
-# Anywhere else a code point boundary is certainly a cluster boundary. CR LF is left out on
-# purpose: our rule may cut it.
-_MAY_JOIN = regex.compile(
-    r"""
-      .[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]        # GB9, GB9a
-    | \p{GCB=Prepend}.                                       # GB9b
-    | \p{GCB=ZWJ}.                                           # GB11 (loosely)
-    | \p{GCB=Extend}\p{L}                                    # GB9c: virama + consonant (loosely)
-    | \p{GCB=RI}\p{GCB=RI}                                   # GB12, GB13 (loosely)
-    | \p{GCB=L}[\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}]      # GB6
-    | [\p{GCB=LV}\p{GCB=V}][\p{GCB=V}\p{GCB=T}]               # GB7
-    | [\p{GCB=LVT}\p{GCB=T}]\p{GCB=T}                         # GB8
-    """,
-    regex.VERBOSE | regex.DOTALL,
-)
-_MARK = regex.compile(r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]")  # joins whatever precedes it
-_EXTEND = regex.compile(r"\p{GCB=Extend}")
 
 # Twilio's calculator clusters with Unicode 10's rules (grapheme-splitter 1.0.4), which cut some
 # clusters today's UAX #29 keeps whole: after a ZWJ unless the next emoji was a Unicode 10
 # ZWJ target, before a skin tone unless the base was a Unicode 10 emoji base, and inside Indic
-# conjuncts (virama + consonant). Both tables below are that library's data.
+# conjuncts (virama + consonant). This table and `_Unicode.twilio_emoji_base` are that library's data.
 _TWILIO_GLUE_AFTER_ZWJ = frozenset(
     "\u2640\u2642\u2695\u2696\u2708\u2764\U0001f308\U0001f33e\U0001f373\U0001f393\U0001f3a4"
     "\U0001f3a8\U0001f3eb\U0001f3ed\U0001f466\U0001f467\U0001f468\U0001f469\U0001f48b\U0001f4bb"
     "\U0001f4bc\U0001f527\U0001f52c\U0001f5e8\U0001f680\U0001f692"
 )
-_TWILIO_EMOJI_BASE = regex.compile(
-    "[\u261d\u26f9\u270a-\u270d\U0001f385\U0001f3c2-\U0001f3c4\U0001f3c7\U0001f3ca-\U0001f3cc"
-    "\U0001f442\U0001f443\U0001f446-\U0001f450\U0001f466-\U0001f469\U0001f46e\U0001f470-\U0001f478"
-    "\U0001f47c\U0001f481-\U0001f483\U0001f485-\U0001f487\U0001f4aa\U0001f574\U0001f575\U0001f57a"
-    "\U0001f590\U0001f595\U0001f596\U0001f645-\U0001f647\U0001f64b-\U0001f64f\U0001f6a3"
-    "\U0001f6b4-\U0001f6b6\U0001f6c0\U0001f6cc\U0001f918-\U0001f91c\U0001f91e\U0001f91f\U0001f926"
-    "\U0001f930-\U0001f939\U0001f93d\U0001f93e\U0001f9d1-\U0001f9dd]"
-)
 _SKIN_TONES = ("\U0001f3fb", "\U0001f3ff")
-_TWILIO_SPLITS = regex.compile(r"[\u200d\U0001f3fb-\U0001f3ff\p{GCB=Extend}]")
+
+
+class _Unicode:
+    """The `regex` patterns (grapheme clusters, UAX #29 properties), compiled on first use: GSM-7
+    and most UCS-2 texts never need them, and importing `regex` and compiling them cost ~15 ms of
+    the inbox's start-up (`-X importtime`), before a text with an emoji or a combining mark."""
+
+    @cached_property
+    def cluster(self) -> regex.Pattern[str]:
+        import regex
+
+        return regex.compile(r"\X")
+
+    @cached_property
+    def may_join(self) -> regex.Pattern[str]:
+        # Two adjacent code points that UAX #29 *might* keep in one cluster: its pair rules exactly,
+        # the rules that look further back (GB9c conjuncts, GB11 emoji ZWJ, GB12/13 flags) loosely.
+        # Anywhere else a code point boundary is certainly a cluster boundary. CR LF is left out on
+        # purpose: our rule may cut it.
+        import regex
+
+        return regex.compile(
+            r"""
+          .[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]        # GB9, GB9a
+        | \p{GCB=Prepend}.                                       # GB9b
+        | \p{GCB=ZWJ}.                                           # GB11 (loosely)
+        | \p{GCB=Extend}\p{L}                                    # GB9c: virama + consonant (loosely)
+        | \p{GCB=RI}\p{GCB=RI}                                   # GB12, GB13 (loosely)
+        | \p{GCB=L}[\p{GCB=L}\p{GCB=V}\p{GCB=LV}\p{GCB=LVT}]      # GB6
+        | [\p{GCB=LV}\p{GCB=V}][\p{GCB=V}\p{GCB=T}]               # GB7
+        | [\p{GCB=LVT}\p{GCB=T}]\p{GCB=T}                         # GB8
+        """,
+            regex.VERBOSE | regex.DOTALL,
+        )
+
+    @cached_property
+    def mark(self) -> regex.Pattern[str]:  # joins whatever precedes it
+        import regex
+
+        return regex.compile(r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]")
+
+    @cached_property
+    def extend(self) -> regex.Pattern[str]:
+        import regex
+
+        return regex.compile(r"\p{GCB=Extend}")
+
+    @cached_property
+    def twilio_emoji_base(self) -> regex.Pattern[str]:
+        import regex
+
+        return regex.compile(
+            "[\u261d\u26f9\u270a-\u270d\U0001f385\U0001f3c2-\U0001f3c4\U0001f3c7\U0001f3ca-\U0001f3cc"
+            "\U0001f442\U0001f443\U0001f446-\U0001f450\U0001f466-\U0001f469\U0001f46e\U0001f470-\U0001f478"
+            "\U0001f47c\U0001f481-\U0001f483\U0001f485-\U0001f487\U0001f4aa\U0001f574\U0001f575\U0001f57a"
+            "\U0001f590\U0001f595\U0001f596\U0001f645-\U0001f647\U0001f64b-\U0001f64f\U0001f6a3"
+            "\U0001f6b4-\U0001f6b6\U0001f6c0\U0001f6cc\U0001f918-\U0001f91c\U0001f91e\U0001f91f\U0001f926"
+            "\U0001f930-\U0001f939\U0001f93d\U0001f93e\U0001f9d1-\U0001f9dd]"
+        )
+
+    @cached_property
+    def twilio_splits(self) -> regex.Pattern[str]:
+        import regex
+
+        return regex.compile(r"[\u200d\U0001f3fb-\U0001f3ff\p{GCB=Extend}]")
+
+    @cached_property
+    def decomposed(self) -> regex.Pattern[str]:
+        import regex
+
+        return regex.compile(r"\P{M}\p{M}+")
+
+
+_RE = _Unicode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +248,7 @@ def analyze(text: str) -> SegmentInfo:
     else:
         doubles = _positions(_ASTRAL, text)
         parts, last_units, stepped_back = _split_ucs2(text, doubles, twilio=False)
-        if stepped_back and _TWILIO_SPLITS.search(text) is not None:
+        if stepped_back and _RE.twilio_splits.search(text) is not None:
             # Twilio's older, smaller clusters may save a segment; use them only then.
             loose, loose_last, _ = _split_ucs2(text, doubles, twilio=True)
             if len(loose) < len(parts):
@@ -290,7 +336,7 @@ def _split_ucs2(text: str, doubles: list[int], *, twilio: bool) -> tuple[tuple[s
 
 def _joined(text: str, i: int) -> bool:
     """Whether text[i-1] and text[i] *might* be in one grapheme cluster (cheap, conservative)."""
-    return _MAY_JOIN.match(text, i - 1) is not None
+    return _RE.may_join.match(text, i - 1) is not None
 
 
 def _atom_cut(text: str, start: int, end: int, *, twilio: bool) -> tuple[int, int]:
@@ -312,14 +358,14 @@ def _atom_cut(text: str, start: int, end: int, *, twilio: bool) -> tuple[int, in
     # Cluster a window copied out of the text: ``\\X`` at an offset into the whole text would
     # look back through every flag before it (quadratic on long runs of regional indicators).
     stop = min(len(text), end + 2 * UCS2_MULTI)
-    for match in _CLUSTER.finditer(text[safe:stop]):
+    for match in _RE.cluster.finditer(text[safe:stop]):
         cluster_start, cluster_end = safe + match.start(), safe + match.end()
         if cluster_end < end:
             continue
         if cluster_end == end:
             return end, 0
         if cluster_end == stop < len(text):  # runs past the window: >= 134 code points, giant
-            whole = _CLUSTER.match(text[cluster_start:])
+            whole = _RE.cluster.match(text[cluster_start:])
             return end, cluster_start + (whole.end() if whole else len(text))
         if utf16_units(match.group()) > UCS2_MULTI:
             return end, cluster_end
@@ -341,10 +387,10 @@ def twilio_cuts_inside(text: str, i: int) -> bool:
         return cur not in _TWILIO_GLUE_AFTER_ZWJ
     if _SKIN_TONES[0] <= cur <= _SKIN_TONES[1]:
         j = i - 1
-        while j > 0 and _EXTEND.match(text, j) and not _SKIN_TONES[0] <= text[j] <= _SKIN_TONES[1]:
+        while j > 0 and _RE.extend.match(text, j) and not _SKIN_TONES[0] <= text[j] <= _SKIN_TONES[1]:
             j -= 1
-        return _TWILIO_EMOJI_BASE.match(text, j) is None
-    return _EXTEND.match(prev) is not None and _MARK.match(cur) is None  # Indic conjunct (GB9c)
+        return _RE.twilio_emoji_base.match(text, j) is None
+    return _RE.extend.match(prev) is not None and _RE.mark.match(cur) is None  # Indic conjunct (GB9c)
 
 
 # --- GSM-safe rewrite --------------------------------------------------------------------
@@ -370,7 +416,6 @@ _LOOKALIKES: dict[str, str] = {
 _FULLWIDTH = {chr(code + 0xFEE0): chr(code) for code in range(0x21, 0x7F)}  # U+FF01-FF5E -> ASCII
 _TABLE = str.maketrans({**{k: v for k, v in _FULLWIDTH.items() if is_gsm7(v)}, **_LOOKALIKES})
 _JOINERS = str.maketrans(dict.fromkeys("\u200c\u200d", ""))
-_DECOMPOSED = regex.compile(r"\P{M}\p{M}+")
 
 
 def _compose(match: regex.Match[str]) -> str:
@@ -391,7 +436,7 @@ def gsm_safe(text: str) -> Rewrite:
     before = analyze(text)
     if before.encoding == "GSM-7":
         return Rewrite(text, False, before.segments, before.segments, "GSM-7")
-    rewritten = _DECOMPOSED.sub(_compose, text.translate(_TABLE))
+    rewritten = _RE.decomposed.sub(_compose, text.translate(_TABLE))
     without_joiners = rewritten.translate(_JOINERS)
     if is_gsm7(without_joiners):
         rewritten = without_joiners

@@ -13,12 +13,15 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from sms_tui.core.campaign import Recipient
 from sms_tui.core.models import Contact, ContactPhone
 from sms_tui.core.phones import facts_json, remember_facts, remembered
 from sms_tui.store.reads import ReadsMixin
 from sms_tui.store.search_sql import compile_lead_filter
+
+if TYPE_CHECKING:
+    from sms_tui.core.campaign import Recipient  # the bulk rules load with the first preview
 
 _CHUNK = 500
 #: Contact phones parsed per `fill_phone_facts` call (~0.25 ms each, in a thread after each poll:
@@ -113,6 +116,8 @@ _LAST_OUT = (
 
 
 def _recipients(conn: sqlite3.Connection, chunk: list[str]) -> list[Recipient]:
+    from sms_tui.core.campaign import Recipient
+
     marks = ",".join("?" * len(chunk))
     names = dict(conn.execute(f"SELECT id, display_name FROM leads WHERE id IN ({marks})", chunk).fetchall())
     phones: dict[str, list[ContactPhone]] = {}

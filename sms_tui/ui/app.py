@@ -139,6 +139,7 @@ class SmsApp(App[None]):
             self.keymap = resolve_keymap(self.keymap, binding_ids())
             self.set_keymap(self.keymap)
         self.sync.set_target(self.inbox)
+        self.inbox.update_classes(panes.size_classes(*self.size), update=False)  # before its styling
         self.push_screen(self.inbox)
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))

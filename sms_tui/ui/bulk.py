@@ -24,10 +24,9 @@ from sms_tui.core.campaign import (
     Prices,
     Recipient,
     preview_one,
-    sender_names,
     with_text,
 )
-from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules
+from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, sender_names
 from sms_tui.core.models import OurNumber
 from sms_tui.core.segments import SegmentInfo
 from sms_tui.store.campaigns import NewRecipient

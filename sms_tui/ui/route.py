@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sms_tui.core import phones
-from sms_tui.core.campaign import same_country
 from sms_tui.core.models import Contact, Message, OurNumber
 
 
@@ -92,7 +91,7 @@ def senders_for(numbers: Iterable[OurNumber], to_number: str | None) -> tuple[Ou
     if not to_number:
         return tuple(usable)
     country = _country_of(to_number)
-    return tuple(n for n in usable if same_country(n.country, country))
+    return tuple(n for n in usable if phones.same_country(n.country, country))
 
 
 def phone_choices(

@@ -17,10 +17,10 @@ from sms_tui.core.campaign import (
     format_cents,
     preview,
     preview_one,
-    sender_names,
     totals,
     with_text,
 )
+from sms_tui.core.compliance import sender_names
 from sms_tui.core.models import Contact, ContactPhone, OurNumber
 
 NY = ZoneInfo("America/New_York")

@@ -208,10 +208,10 @@ def test_short_codes_belong_to_the_region_they_were_typed_for() -> None:
 
 
 def test_an_unknown_country_is_never_the_same_country() -> None:
-    assert not phones._same_country(None, "US")
-    assert not phones._same_country("US", None)
-    assert not phones._same_country(None, None)
-    assert phones._same_country("US", "CA")
+    assert not phones.same_country(None, "US")
+    assert not phones.same_country("US", None)
+    assert not phones.same_country(None, None)
+    assert phones.same_country("US", "CA")
 
 
 # -- quiet-hours windows ----------------------------------------------------------------------------

@@ -6,9 +6,9 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneNumberType
 
+from sms_tui.core.phone_parse import FACTS_VERSION, LINE_TYPES
 from sms_tui.core.phones import (
     DEFAULT_SMS_COUNTRIES,
-    LINE_TYPES,
     PhoneError,
     PhoneInfo,
     can_text,
@@ -373,7 +373,7 @@ def _corpus() -> list[phonenumbers.PhoneNumber]:
 def test_one_region_and_type_look_up_judges_as_phonenumbers_does() -> None:
     from phonenumbers import timezone
 
-    from sms_tui.core.phones import _info, _valid_type
+    from sms_tui.core.phone_parse import _info, _valid_type
 
     corpus = _corpus()
     valid = 0
@@ -442,7 +442,7 @@ def test_facts_of_another_version_or_unreadable_facts_are_not_used() -> None:
 
     phones.forget_facts()
     facts = phones.facts_json("+14155552671")
-    stale = facts.replace(phones.FACTS_VERSION, "0/8.0.0")
+    stale = facts.replace(FACTS_VERSION, "0/8.0.0")
     assert phones.facts_fresh(facts) and not phones.facts_fresh(stale)
     for bad in (None, "", stale, facts[:-5], facts.replace('"p":[', '"p":[1,'), '{"v":"x"}'):
         assert not phones.remember_facts("+14155552671", bad)

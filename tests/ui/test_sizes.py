@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.css.stylesheet import Stylesheet
 from textual.pilot import Pilot
 
+from sms_tui.ui import panes
 from sms_tui.ui.screens.lead_details import LeadDetails
 from sms_tui.ui.screens.route_picker import RoutePicker
 from tests.ui.harness import inbox, open_lead, seeded_app, settle, until
@@ -102,3 +104,31 @@ async def test_the_footer_at_60_columns_names_quit_whole(tmp_path: Path) -> None
         quit_key = next(k for k in keys if getattr(k, "description", "") == "Quit")
         palette = next(k for k in keys if getattr(k, "description", "") == "Commands")
         assert 0 < quit_key.region.width and quit_key.region.right <= palette.region.x <= 60
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24), (60, 20), (100, 26)])
+async def test_the_inbox_gets_its_size_classes_before_its_first_styling(
+    tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's first Resize then changes no class: one whole-screen restyle at start, not two."""
+    restyled: list[int] = []
+    update_nodes = Stylesheet.update_nodes
+
+    def counting(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.append(len(nodes))
+        update_nodes(self, nodes, animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting)
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = inbox(app)
+        whole = len(list(screen.walk_children(with_self=True)))
+        assert sum(1 for n in restyled if n >= whole // 2) == 1, (restyled, whole)
+        names = {name for _, name in (*panes.HORIZONTAL, *panes.VERTICAL)}
+        expected = {name for name, on in panes.size_classes(*size).items() if on}
+        assert set(screen.classes) & names == expected
+        await pilot.resize_terminal(200, 50)  # and Textual's own answer agrees at another size
+        await pilot.pause()
+        assert set(screen.classes) & names == {n for n, on in panes.size_classes(200, 50).items() if on}

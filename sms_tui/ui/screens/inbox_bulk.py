@@ -5,24 +5,24 @@ screen for the marked leads (the text is kept here between visits, so Escape los
 compose screen opens the preview, the preview creates the campaign and hands back its id; then the
 marks are cleared and the campaigns screen shows it running. `B` opens the campaigns screen.
 Store reads run in thread workers; the screens are pushed on the UI thread.
+
+The bulk and campaign modules (their screens, `core.campaign`, the read-ahead) load when the rep
+first asks for them, not before the inbox's first frame (`tests/test_import_hygiene.py`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sms_tui.core.campaign import BulkMessage, compose_problem
 from sms_tui.core.compliance import ComplianceRules
 from sms_tui.core.models import OurNumber, Template
-from sms_tui.ui import gc_pause
-from sms_tui.ui.bulk import BulkPlan
-from sms_tui.ui.read_ahead import ReadAhead
-from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
-from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen
-from sms_tui.ui.screens.campaigns import CampaignsScreen
 from sms_tui.ui.services import AppServices
 from sms_tui.ui.text import visible
 from sms_tui.ui.workers import in_thread
+
+if TYPE_CHECKING:
+    from sms_tui.ui.read_ahead import ReadAhead
+    from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
 
 #: Numbers parsed and kept ahead at most (those the background fill has not reached), per bulk text.
 WARM_NUMBERS = 15_000
@@ -49,6 +49,8 @@ class BulkGlue:
         return services
 
     def compose(self) -> None:
+        from sms_tui.core.campaign import compose_problem
+
         ids = list(self.screen.leads.marked)
         problem = compose_problem("x", len(ids))
         if problem is not None:
@@ -73,6 +75,9 @@ class BulkGlue:
         sync's background fill has not reached them) are parsed and kept, until ctrl+j. Read
         again at each visit: flags may have changed; and the guard judges every message again
         before it is pushed, so a STOP arriving meanwhile still stops it."""
+        from sms_tui.ui import gc_pause
+        from sms_tui.ui.read_ahead import ReadAhead
+
         ahead = ReadAhead(ids)
         self._ready, self._stop_saving = ahead, False
         store = self.app.store
@@ -96,6 +101,8 @@ class BulkGlue:
             store.save_phone_facts(numbers[start : start + 500], region)
 
     def _open_compose(self, ids: list[str], templates: list[Template]) -> None:
+        from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
+
         self.screen.app.push_screen(
             BulkComposeScreen(
                 ids,
@@ -111,6 +118,10 @@ class BulkGlue:
         self.text, self.template_id = text, template_id
 
     def _preview(self, compose: BulkComposeScreen, text: str, template_id: str | None) -> None:
+        from sms_tui.core.campaign import BulkMessage
+        from sms_tui.ui.bulk import BulkPlan
+        from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen
+
         first, last, email = self._sender
         message = BulkMessage(text, template_id, first, last, email, org_name=self._org)
         rules = self.app.rules if isinstance(self.app.rules, ComplianceRules) else None
@@ -124,6 +135,9 @@ class BulkGlue:
         self.screen.app.push_screen(preview)
 
     def _created(self, campaign_id: int, sentence: str) -> None:
+        from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
+        from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen
+
         self.text, self.template_id = "", None
         self._ready = None
         self.screen.leads.clear_marks()
@@ -135,5 +149,7 @@ class BulkGlue:
         self.campaigns(select=campaign_id)
 
     def campaigns(self, select: int | None = None) -> None:
+        from sms_tui.ui.screens.campaigns import CampaignsScreen
+
         app = self.app
         self.screen.app.push_screen(CampaignsScreen(app.store, app.now, app.rep_tz, select=select))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sms_tui.core import campaign, compliance, mms, phones
+from sms_tui.core import compliance, mms, phones
 from sms_tui.core.compliance import ComplianceRules, SendCheck
 from sms_tui.core.models import Attachment, OurNumber
 from sms_tui.core.safe_text import Safe
@@ -63,7 +63,7 @@ class ComposerContext:
         "Dana Smith" also counts as "Dana" or "Smith" ("Hi, Dana here"), and "Acme Inc." as
         "Acme": reps drop last names and legal suffixes.
         """
-        return campaign.sender_names(self.user_name, self.org_name)
+        return compliance.sender_names(self.user_name, self.org_name)
 
 
 #: `core.compliance` Issue code for quiet hours (judged by the schedule dialog for the chosen time).

@@ -81,7 +81,7 @@ async def test_going_back_to_a_lead_reuses_its_rendered_bubbles(tmp_path: Path) 
         assert column._cache.misses == rendered  # every bubble in view came from the line cache
 
 
-async def test_the_scrollbar_keeps_its_columns_between_a_long_and_a_short_conversation(tmp_path: Path) -> None:
+async def test_the_scrollbar_keeps_its_columns_from_a_long_to_a_short_conversation(tmp_path: Path) -> None:
     """Shown or hidden, the scrollbar would lay the screen out on every such move: it stays, in
     the background colour while the bubbles fit, and the bubbles keep one width."""
     app = seeded_app(tmp_path)

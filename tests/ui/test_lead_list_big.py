@@ -90,3 +90,38 @@ async def test_rows_show_before_the_count_is_in(tmp_path: Path, monkeypatch: pyt
         assert not leads.exact and leads.total > lead_pages.PAGE  # a lower bound: the cursor can go on
         await pilot.press(*["pagedown"] * 12)
         await until(pilot, lambda: leads.cursor > lead_pages.PAGE and leads.selected is not None)
+
+
+async def test_a_live_reload_keeps_the_count_so_end_does_not_wait_for_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _big_app(tmp_path)
+    order = _order(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 6)
+        monkeypatch.setattr(LeadList, "_count", lambda self, generation, query: None)  # never ends
+        generation = leads._generation
+        leads.reload(keep_position=True)  # the minute's re-sort, a sync's changes
+        await until(pilot, lambda: leads._generation == generation + 1 and leads.row_at(0) is not None)
+        assert leads.exact and leads.total == EXTRA + 6  # the count stands
+        await pilot.press("end")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == leads.total - 1)
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]
+
+
+async def test_a_kept_count_that_turns_out_stale_reads_the_list_again(tmp_path: Path) -> None:
+    app = _big_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 6)
+        await pilot.press("end")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == leads.total - 1)
+        app.store.upsert_leads([make_lead(EXTRA + 1)])  # one more lead, then a live reload
+        leads.reload(keep_position=True)
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 7)
+        order = _order(app)
+        await pilot.press("home")
+        await pilot.press("end")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == EXTRA + 6)
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]

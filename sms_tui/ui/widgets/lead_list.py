@@ -431,6 +431,11 @@ class LeadList(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         if exact:
+            if self.exact and n != self.total and self._book.pages.keys() - {0}:
+                # The count kept over a reload was stale: rows read by it (End) may sit one index off.
+                self.total = n
+                self.reload(keep_position=True)
+                return
             self.total, self.exact = n, True
         elif not self.exact:
             self.total = max(self.total, n)
@@ -449,11 +454,16 @@ class LeadList(ScrollView, can_focus=True):
             return  # a newer query or reload superseded this one
         first = loaded.first
         self._book.inflight.difference_update(range(first, first + len(loaded.pages) + 1))
+        kept = False
         if loaded.reset:
             # A (re)load: swap everything in at once.
             old_index, old_id = self.cursor, self._selected_id
+            # The same list again (a live reload): its exact count stands until the new one is in,
+            # so End goes to the last row at once rather than wait for a count (0.2-0.5 s at 1M).
+            kept = self.exact and not self._from_top
             self._book.clear()
-            self.exact = self._want_end = False
+            self.exact = kept
+            self._want_end = False
         shown = int(self.scroll_offset.y) // max(1, self.row_height) // PAGE  # the scrollbar may be elsewhere
         for offset, rows in enumerate(loaded.pages):
             page_no = first + offset
@@ -461,8 +471,9 @@ class LeadList(ScrollView, can_focus=True):
             self._book.put(page_no, rows, next_cursor)
             self._book.evict(self.cursor // PAGE, shown)
             if next_cursor is None:
-                if not self.exact:  # the end is in sight: that is the count
-                    self.total, self.exact = page_no * PAGE + len(rows), True
+                end = page_no * PAGE + len(rows)
+                if not self.exact or (kept and self.total != end):  # the end is in sight: the count
+                    self.total, self.exact, kept = end, True, False
                     self.post_message(LeadList.Loaded(self.total))
             else:
                 if not self.exact:  # at least one more row: let the cursor reach it
@@ -470,7 +481,7 @@ class LeadList(ScrollView, can_focus=True):
         self._strips.clear()
         self._update_virtual_size()
         if loaded.reset:
-            if not self.exact:
+            if not self.exact or (kept and self._book.end_page is None):
                 # The old count stops now; the new one starts once these rows are painted.
                 self._store.interrupt_counts()
                 self.call_after_refresh(self._count, self._generation, self.query_text)

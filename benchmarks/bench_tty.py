@@ -13,6 +13,8 @@ CACHE defaults to benchmarks/data/cache.db (`python -m benchmarks.gen_cache CACH
   10,000-message lead (k back onto it); End -> the last row painted; search Enter -> the result's
   rows painted, for a rare word, a common word and `the` (from the Unread filter, so the result's
   rows are new on screen); RSS after all that (the heavy use).
+- key floor: a bare Textual app whose `j` changes one Static's text
+  (benchmarks/apps/floor_keys.py): key -> that text painted, what a key costs in any Textual app.
 - peer: a DataTable lead list over the same store (benchmarks/apps/peer_table.py) whose header
   line shows the highlighted lead's number: key (j) -> that line painted.
 
@@ -194,6 +196,20 @@ def inbox_session(path: str, keys: int) -> dict[str, Any]:
     return out
 
 
+def floor_keys(keys: int) -> list[float]:
+    """The key floor: a bare Textual app whose `j` changes one Static's text; key -> painted."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out = []
+    with Term([sys.executable, "-m", "benchmarks.apps.floor_keys"], env, SIZE) as term:
+        term.wait("FLOOR KEY 0000")
+        time.sleep(0.5)
+        for i in range(1, keys + 1):
+            term.mark()
+            sent = term.keys("j")
+            out.append((term.wait(f"FLOOR KEY {i:04d}", timeout=10) - sent) * 1000)
+    return out
+
+
 def peer_keys(path: str, keys: int) -> dict[str, Any]:
     from sms_tui.store import Store
 
@@ -219,7 +235,9 @@ def peer_keys(path: str, keys: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Whole-process timings in a pseudo-terminal.")
     ap.add_argument("path", nargs="?", default=str(DEFAULT))
-    ap.add_argument("--runs", type=int, default=5, help="start-ups of each program (median shown)")
+    ap.add_argument(
+        "--runs", type=int, default=5, help="start-ups of each program (median shown; 0: keys only)"
+    )
     ap.add_argument("--keys", type=int, default=100, help="j presses timed in the session")
     args = ap.parse_args(argv)
     if not Path(args.path).exists():
@@ -238,17 +256,21 @@ def main(argv: list[str] | None = None) -> None:
         f"{platform.node()} · {os.cpu_count()} cores · {platform.python_version()} · "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · cache {leads:,} leads · terminal {SIZE[0]}x{SIZE[1]}"
     )
-    floor = floor_start(args.runs)
-    inbox = inbox_start(args.path, args.runs, first)
-    runs_f = ", ".join(f"{x:.2f}" for x in floor)
-    runs_i = ", ".join(f"{x:.2f}" for x in inbox)
-    ratio = statistics.median(inbox) / statistics.median(floor)
-    print(f"exec -> first paint: floor (bare Textual) median {statistics.median(floor):.3f} s [{runs_f}]")
-    print(
-        f"exec -> first rows:  sms-tui median {statistics.median(inbox):.3f} s [{runs_i}]; {ratio:.2f}x floor"
-    )
+    if args.runs > 0:
+        floor = floor_start(args.runs)
+        inbox = inbox_start(args.path, args.runs, first)
+        runs_f = ", ".join(f"{x:.2f}" for x in floor)
+        runs_i = ", ".join(f"{x:.2f}" for x in inbox)
+        ratio = statistics.median(inbox) / statistics.median(floor)
+        print(f"exec -> first paint: floor (bare Textual) median {statistics.median(floor):.3f} s [{runs_f}]")
+        print(
+            f"exec -> first rows:  sms-tui median {statistics.median(inbox):.3f} s [{runs_i}]; "
+            f"{ratio:.2f}x floor"
+        )
+    key_floor = floor_keys(args.keys)
     session = inbox_session(args.path, args.keys)
     peer = peer_keys(args.path, args.keys)
+    print(f"key j -> one Static painted (bare Textual floor): {_fmt(key_floor)}")
     print(f"key j -> conversation painted (sms-tui): {_fmt(session['j'])}")
     print(f"key j -> header painted (DataTable peer): {_fmt(peer['j'])}")
     print(f"key k -> 10,000-message lead painted:    {_fmt(session['long'])}")

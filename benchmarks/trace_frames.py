@@ -5,10 +5,11 @@
 Runs the real app (same entry point as `sms-tui`) with a few of its and Textual's methods wrapped
 to write one line per event to the file: each key the lead list takes (`KEY`), each conversation
 load in its thread (`LOAD`, and whether it came from what was loaded ahead: `AHEAD`), each
-`show` on the UI loop (`SHOW`), each lead-list page walk and count (`WALK`, `COUNT`), and each
-frame the screen paints (`FRAME`: its duration, whether it needed a layout, and which widgets
-were re-rendered for how long). Times are `time.perf_counter()`, the same clock as
-`benchmarks.tty.Term`'s, so a driver in another process can log its key presses beside them.
+`show` on the UI loop (`SHOW`), each lead-list page walk and count (`WALK`, `COUNT`), each
+frame the screen paints (`FRAME`: its wall and CPU time, whether it needed a layout, and which widgets
+were re-rendered for how long), and each garbage collection (`GC`).
+Times are `time.perf_counter()`, the same clock as `benchmarks.tty.Term`'s, so a driver in
+another process can log its key presses beside them.
 Drive it with `benchmarks.tty.Term` as `bench_tty` does (pass SMS_TUI_TRACE in the environment).
 
 Measurement only: nothing here is imported by the app or the tests.
@@ -17,6 +18,7 @@ Measurement only: nothing here is imported by the app or the tests.
 from __future__ import annotations
 
 import collections
+import gc
 import os
 import sys
 import time
@@ -74,11 +76,12 @@ def _install() -> None:
     on_timer_update = Screen._on_timer_update
 
     def frame(self: Screen[Any]) -> None:
-        started, layout = _pc(), self._layout_required
+        started, cpu, layout = _pc(), time.thread_time(), self._layout_required
         _renders.clear()
         on_timer_update(self)
         widgets = " ".join(f"{k}:{v / 1000:.1f}" for k, v in _renders.most_common(6))
-        _write(f"{started:.4f} FRAME {(_pc() - started) * 1000:.1f}ms layout={layout} [{widgets}]")
+        took, cpu_ms = (_pc() - started) * 1000, (time.thread_time() - cpu) * 1000
+        _write(f"{started:.4f} FRAME {took:.1f}ms cpu={cpu_ms:.1f}ms layout={layout} [{widgets}]")
 
     Screen._on_timer_update = frame  # type: ignore[method-assign]
 
@@ -100,9 +103,25 @@ def _install() -> None:
     _wrap(lead_pages, "count", lambda store, query, *_: f"COUNT {query!r}")
 
 
+_gc_started = [0.0, 0.0]
+
+
+def _gc(phase: str, info: dict[str, int]) -> None:
+    """Each garbage collection (`GC`: its generation, wall and CPU time, objects freed)."""
+    if phase == "start":
+        _gc_started[:] = [_pc(), time.thread_time()]
+    else:
+        started, cpu = _gc_started
+        _write(
+            f"{started:.4f} GC gen={info['generation']} {(_pc() - started) * 1000:.1f}ms "
+            f"cpu={(time.thread_time() - cpu) * 1000:.1f}ms collected={info['collected']}"
+        )
+
+
 def main() -> None:
     _write(f"{_pc():.4f} START")
     _install()
+    gc.callbacks.append(_gc)
     from sms_tui.cli import main as cli
 
     sys.argv[0] = "sms-tui"

@@ -30,6 +30,7 @@ from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.screens.quit_dialog import plural
 from sms_tui.ui.sending import still_pending
+from sms_tui.ui.strip_cycles import install as free_strips_by_refcount
 from sms_tui.ui.sync_worker import EngineFactory, SyncRunner
 from sms_tui.ui.text import Safe, one_line
 
@@ -98,6 +99,7 @@ class SmsApp(App[None]):
         environ: Mapping[str, str] | None = None,
         release_memory: Callable[[], object] = release_free_memory,
     ) -> None:
+        free_strips_by_refcount()  # painted lines go without the cyclic collector (ui/strip_cycles.py)
         super().__init__()
         self.store = store
         self.now = now

@@ -38,10 +38,15 @@ class IdleCollector:
         clock: Callable[[], float] = time.monotonic,
         collect: Callable[[], object] = gc.collect,
         young_passes: Callable[[], int] = lambda: gc.get_count()[2],
+        freeze: Callable[[], None] = gc.freeze,
+        unfreeze: Callable[[], None] = gc.unfreeze,
     ) -> None:
         self._clock = clock
         self._collect = collect
         self._young_passes = young_passes
+        self._freeze = freeze
+        self._unfreeze = unfreeze
+        self._frozen = False
         self._last_input = clock()
         self._saved: tuple[int, ...] | None = None
 
@@ -55,14 +60,27 @@ class IdleCollector:
         if self._saved is not None:
             gc.set_threshold(*self._saved)
             self._saved = None
+        if self._frozen:
+            self._unfreeze()  # what start-up built is the collector's again
+            self._frozen = False
 
     def touched(self) -> None:
         """A key or click: the rep is not idle."""
         self._last_input = self._clock()
 
     def check(self) -> bool:
-        """Run a full collection if one is due and the rep has been idle; True if it ran."""
-        if self._young_passes() < DUE_AFTER or self._clock() - self._last_input < IDLE:
+        """Run a full collection if one is due and the rep has been idle; True if it ran.
+
+        The first idle moment also collects once and then freezes what is alive (start-up's
+        objects: modules, classes, styles, the first screen) out of every later full pass."""
+        if self._clock() - self._last_input < IDLE:
+            return False
+        if not self._frozen:
+            self._collect()
+            self._freeze()
+            self._frozen = True
+            return True
+        if self._young_passes() < DUE_AFTER:
             return False
         self._collect()
         return True

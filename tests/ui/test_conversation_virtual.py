@@ -79,3 +79,22 @@ async def test_going_back_to_a_lead_reuses_its_rendered_bubbles(tmp_path: Path) 
         await open_lead(pilot, "lead_ada")
         assert "Maybe 2pm?" in screen_text(app)
         assert column._cache.misses == rendered  # every bubble in view came from the line cache
+
+
+async def test_the_scrollbar_keeps_its_columns_from_a_long_to_a_short_conversation(tmp_path: Path) -> None:
+    """Shown or hidden, the scrollbar would lay the screen out on every such move: it stays, in
+    the background colour while the bubbles fit, and the bubbles keep one width."""
+    app = seeded_app(tmp_path)
+    _long_conversation(app, count=COUNT)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_long_lead(pilot, app)
+        column = screen.conversation.query_one(MessageColumn)
+        assert column.show_vertical_scrollbar and not column.has_class("-fits")
+        width = column._width
+        await open_lead(pilot, "lead_bob")  # two bubbles: they fit
+        assert column.show_vertical_scrollbar and column.vertical_scrollbar.display
+        assert column.has_class("-fits") and column._width == width
+        painted = {seg.style.bgcolor for seg in column.vertical_scrollbar.render_line(0) if seg.style}
+        assert painted == {column.background_colors[1].rich_color}  # no track, no thumb
+        await open_lead(pilot, "lead_ada")
+        assert column.show_vertical_scrollbar and not column.has_class("-fits")

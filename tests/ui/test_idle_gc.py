@@ -18,13 +18,55 @@ class _Clock:
         return self.at
 
 
-def _collector(clock: _Clock, passes: list[int], ran: list[int]) -> IdleCollector:
-    return IdleCollector(clock=clock, collect=lambda: ran.append(1), young_passes=lambda: passes[0])
+def _collector(
+    clock: _Clock, passes: list[int], ran: list[int], frozen: list[str] | None = None
+) -> IdleCollector:
+    frozen = [] if frozen is None else frozen
+    collector = IdleCollector(
+        clock=clock,
+        collect=lambda: ran.append(1),
+        young_passes=lambda: passes[0],
+        freeze=lambda: frozen.append("freeze"),
+        unfreeze=lambda: frozen.append("unfreeze"),
+    )
+    return collector
+
+
+def _past_the_first_idle_moment(collector: IdleCollector, clock: _Clock, ran: list[int]) -> None:
+    clock.at += 10 * idle_gc.IDLE
+    assert collector.check()  # the one collection before the freeze
+    ran.clear()
+
+
+def test_the_first_idle_moment_collects_once_then_freezes_what_start_up_built() -> None:
+    clock, passes, ran, frozen = _Clock(), [0], list[int](), list[str]()
+    collector = _collector(clock, passes, ran, frozen)
+    collector.touched()
+    clock.at += idle_gc.IDLE / 2
+    assert not collector.check() and ran == [] and frozen == []  # a key a moment ago
+    clock.at += idle_gc.IDLE
+    assert collector.check() and ran == [1] and frozen == ["freeze"]  # not due, but the first
+    clock.at += 10 * idle_gc.IDLE
+    assert not collector.check() and ran == [1] and frozen == ["freeze"]  # once only
+    collector.install()
+    collector.uninstall()
+    assert frozen == ["freeze", "unfreeze"]  # the app ends: the collector has them all again
+    collector.uninstall()
+    assert frozen == ["freeze", "unfreeze"]
+
+
+def test_an_app_that_never_froze_unfreezes_nothing() -> None:
+    clock, passes, ran, frozen = _Clock(), [0], list[int](), list[str]()
+    collector = _collector(clock, passes, ran, frozen)
+    collector.install()
+    collector.uninstall()
+    assert frozen == []
 
 
 def test_a_due_collection_waits_until_the_rep_is_idle() -> None:
     clock, passes, ran = _Clock(), [idle_gc.DUE_AFTER], list[int]()
     collector = _collector(clock, passes, ran)
+    _past_the_first_idle_moment(collector, clock, ran)
     collector.touched()
     clock.at += idle_gc.IDLE / 2
     assert not collector.check() and ran == []  # a key a moment ago
@@ -35,6 +77,7 @@ def test_a_due_collection_waits_until_the_rep_is_idle() -> None:
 def test_nothing_runs_while_no_full_collection_is_due() -> None:
     clock, passes, ran = _Clock(), [idle_gc.DUE_AFTER - 1], list[int]()
     collector = _collector(clock, passes, ran)
+    _past_the_first_idle_moment(collector, clock, ran)
     clock.at += 10 * idle_gc.IDLE
     assert not collector.check() and ran == []
 
@@ -57,6 +100,7 @@ async def test_a_key_tells_the_app_the_rep_is_not_idle(tmp_path: Path) -> None:
         clock = _Clock()
         # the app's own collector, on the test's clock, with nothing to collect for real
         app.idle_gc._clock, app.idle_gc._collect = clock, lambda: None
+        app.idle_gc._freeze = app.idle_gc._unfreeze = lambda: None
         app.idle_gc._young_passes = lambda: idle_gc.DUE_AFTER
         app.idle_gc._last_input = clock.at
         await until(pilot, lambda: inbox(app).leads.total == 6)

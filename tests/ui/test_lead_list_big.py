@@ -3,13 +3,14 @@ fetches the last page in one query (the pages between stay unloaded)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sms_tui.ui.app import SmsApp
-from sms_tui.ui.widgets import lead_pages
+from sms_tui.ui.widgets import lead_list, lead_pages
 from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.search_bar import FilterBar
 from tests.store.conftest import make_lead
@@ -95,3 +96,76 @@ async def test_rows_show_before_the_count_is_in(tmp_path: Path, monkeypatch: pyt
         assert not leads.exact and leads.total > lead_pages.PAGE  # a lower bound: the cursor can go on
         await pilot.press(*["pagedown"] * 12)
         await until(pilot, lambda: leads.cursor > lead_pages.PAGE and leads.selected is not None)
+
+
+async def test_a_live_reload_keeps_the_count_so_end_does_not_wait_for_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _big_app(tmp_path)
+    order = _order(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 6)
+        monkeypatch.setattr(LeadList, "_count", lambda self, generation, query: None)  # never ends
+        generation = leads._generation
+        leads.reload(keep_position=True)  # the minute's re-sort, a sync's changes
+        await until(pilot, lambda: leads._generation == generation + 1 and leads.row_at(0) is not None)
+        assert leads.exact and leads.total == EXTRA + 6  # the count stands
+        await pilot.press("end")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == leads.total - 1)
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]
+
+
+async def test_a_kept_count_that_turns_out_stale_reads_the_list_again(tmp_path: Path) -> None:
+    app = _big_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 6)
+        await pilot.press("end")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == leads.total - 1)
+        app.store.upsert_leads([make_lead(EXTRA + 1)])  # one more lead, then a live reload
+        leads.reload(keep_position=True)
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 7)
+        order = _order(app)
+        await pilot.press("home")
+        await pilot.press("end")
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == EXTRA + 6)
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]
+
+
+async def test_end_has_its_last_rows_before_the_keys_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The far page is read while the UI loop waits (FAR_WAIT): no placeholders painted first."""
+    monkeypatch.setattr(lead_list, "FAR_WAIT", 10.0)  # in time whatever the machine's load
+    app = _big_app(tmp_path)
+    order = _order(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 6)
+        leads.action_last()  # no await: nothing else runs before the next frame
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]
+
+
+async def test_a_far_page_later_than_the_wait_comes_as_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lead_list, "FAR_WAIT", 0.001)
+    release = threading.Event()
+    far = lead_pages.far
+
+    def slow_far(*args: Any) -> Any:
+        release.wait(10)
+        return far(*args)
+
+    monkeypatch.setattr(lead_pages, "far", slow_far)
+    app = _big_app(tmp_path)
+    order = _order(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.exact and leads.total == EXTRA + 6)
+        leads.action_last()
+        assert leads.selected is None  # not in within the wait: placeholders
+        release.set()
+        await until(pilot, lambda: leads.selected is not None)
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]

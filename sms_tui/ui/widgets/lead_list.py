@@ -39,6 +39,11 @@ from sms_tui.ui.widgets.scroll_size import set_virtual_size
 RELOAD_PAGES = 20
 #: How long (s) a new query's first page is waited for on the UI loop before anything is painted.
 FIRST_PAGE_WAIT = 0.06
+#: A far page read: its rows and the cursor after them, or what the store raised.
+_Far = tuple[list[LeadRow], Any] | Exception
+#: How long (s) End (a far jump) waits on the UI loop for its page (2-7 ms at 1M leads) so that the
+#: rows paint in the key's frame.
+FAR_WAIT = 0.05
 
 
 class LeadList(ScrollView, can_focus=True):
@@ -277,7 +282,8 @@ class LeadList(ScrollView, can_focus=True):
             self.refresh()
         row = self.row_at(new)
         if row is None:
-            self._need(new)
+            self._need(new, wait=FAR_WAIT)  # End: its page may be in before the frame
+            row = self.row_at(new)
         self._announce(row)
 
     def watch_total(self) -> None:
@@ -345,14 +351,17 @@ class LeadList(ScrollView, can_focus=True):
 
     # -- loading ----------------------------------------------------------------------------
 
-    def _need(self, index: int) -> None:
+    def _need(self, index: int, *, wait: float = 0.0) -> None:
         """Ask for the page holding `index`: by keyset from a near known page, else in one query
-        from the nearer end of the list (an offset, or the index walked backwards)."""
+        from the nearer end of the list (an offset, or the index walked backwards; with `wait`,
+        the UI loop waits up to that long for it)."""
         plan = self._book.plan(index, far_ok=self.exact)
         if plan is None:
             return
         first, after = plan
-        if after is FAR:
+        if after is FAR and wait > 0:
+            self._fetch_far_waiting(self._generation, self.query_text, first, self.total, wait)
+        elif after is FAR:
             self._fetch_far(self._generation, self.query_text, first, self.total)
         else:
             self._fetch(self._generation, self.query_text, first, after, index // PAGE)
@@ -413,6 +422,44 @@ class LeadList(ScrollView, can_focus=True):
             return
         self.app.call_from_thread(self._apply, Fetched(generation, page_no, [rows], [cursor], False))
 
+    def _fetch_far_waiting(self, generation: int, query: str, page_no: int, total: int, wait: float) -> None:
+        """A far page (End) read in a plain thread while the UI loop waits up to `wait` seconds:
+        in by then, its rows go out in the key's own frame (else placeholders paint first, and
+        the rows a thread hop and a frame later); later, it is applied when it comes."""
+        store, now, tz, app = self._store, self._now(), self._tz, self.app
+        done, lock = threading.Event(), threading.Lock()
+        result: list[tuple[list[LeadRow], Any] | Exception] = []
+        late = [False]
+
+        def read() -> None:
+            try:
+                out: tuple[list[LeadRow], Any] | Exception = lead_pages.far(
+                    store, query, now, tz, page_no, total
+                )
+            except Exception as error:
+                out = error
+            with lock:
+                result.append(out)
+                deliver_later = late[0]
+            done.set()
+            if deliver_later:
+                app.call_from_thread(self._far_done, generation, query, page_no, out)
+
+        threading.Thread(target=read, name="far-lead-page", daemon=True).start()
+        done.wait(wait)
+        with lock:
+            if not result:
+                late[0] = True
+                return
+        self._far_done(generation, query, page_no, result[0])
+
+    def _far_done(self, generation: int, query: str, page_no: int, out: _Far) -> None:
+        if isinstance(out, Exception):
+            self.post_message(LeadList.LoadFailed(query, out))
+            self._fetch_failed(generation, page_no, page_no)
+        else:
+            self._apply(Fetched(generation, page_no, [out[0]], [out[1]], False))
+
     @work(thread=True, group="lead-count", exit_on_error=False, description="Count leads")
     def _count(self, generation: int, query: str) -> None:
         """Count on the store's counting connection ("1,000+" first when there are more)."""
@@ -431,6 +478,11 @@ class LeadList(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         if exact:
+            if self.exact and n != self.total and self._book.pages.keys() - {0}:
+                # The count kept over a reload was stale: rows read by it (End) may sit one index off.
+                self.total = n
+                self.reload(keep_position=True)
+                return
             self.total, self.exact = n, True
         elif not self.exact:
             self.total = max(self.total, n)
@@ -449,11 +501,16 @@ class LeadList(ScrollView, can_focus=True):
             return  # a newer query or reload superseded this one
         first = loaded.first
         self._book.inflight.difference_update(range(first, first + len(loaded.pages) + 1))
+        kept = False
         if loaded.reset:
             # A (re)load: swap everything in at once.
             old_index, old_id = self.cursor, self._selected_id
+            # The same list again (a live reload): its exact count stands until the new one is in,
+            # so End goes to the last row at once rather than wait for a count (0.2-0.5 s at 1M).
+            kept = self.exact and not self._from_top
             self._book.clear()
-            self.exact = self._want_end = False
+            self.exact = kept
+            self._want_end = False
         shown = int(self.scroll_offset.y) // max(1, self.row_height) // PAGE  # the scrollbar may be elsewhere
         for offset, rows in enumerate(loaded.pages):
             page_no = first + offset
@@ -461,8 +518,9 @@ class LeadList(ScrollView, can_focus=True):
             self._book.put(page_no, rows, next_cursor)
             self._book.evict(self.cursor // PAGE, shown)
             if next_cursor is None:
-                if not self.exact:  # the end is in sight: that is the count
-                    self.total, self.exact = page_no * PAGE + len(rows), True
+                end = page_no * PAGE + len(rows)
+                if not self.exact or (kept and self.total != end):  # the end is in sight: the count
+                    self.total, self.exact, kept = end, True, False
                     self.post_message(LeadList.Loaded(self.total))
             else:
                 if not self.exact:  # at least one more row: let the cursor reach it
@@ -470,7 +528,7 @@ class LeadList(ScrollView, can_focus=True):
         self._strips.clear()
         self._update_virtual_size()
         if loaded.reset:
-            if not self.exact:
+            if not self.exact or (kept and self._book.end_page is None):
                 # The old count stops now; the new one starts once these rows are painted.
                 self._store.interrupt_counts()
                 self.call_after_refresh(self._count, self._generation, self.query_text)

@@ -50,12 +50,24 @@ class MessageColumn(ScrollView, can_focus=False):
 
     COMPONENT_CLASSES = {"message-column--note"}
 
+    # The scrollbar's columns are always the scrollbar's (drawn in the background colour while the
+    # bubbles fit): a scrollbar that comes and goes between leads lays the whole screen out twice
+    # (its own display, then the column's new width), most of a key's frame.
     DEFAULT_CSS = """
     MessageColumn {
         height: 1fr;
         padding: 0 1;
         overflow-x: hidden;
+        overflow-y: scroll;
         & > .message-column--note { color: $text-muted; }
+        &.-fits {
+            scrollbar-background: transparent;
+            scrollbar-background-hover: transparent;
+            scrollbar-background-active: transparent;
+            scrollbar-color: transparent;
+            scrollbar-color-hover: transparent;
+            scrollbar-color-active: transparent;
+        }
     }
     """
 
@@ -89,7 +101,7 @@ class MessageColumn(ScrollView, can_focus=False):
         """Render the newest bubbles of a conversation about to be shown (loaded ahead) into the
         cache, at the width its layout will use, so showing it lays out from the cache."""
         height = self.size.height
-        overflow = MIN_BUBBLE_LINES * len(messages) > height
+        overflow = self._overflows(len(messages))
         width = self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0)
         lines = 0
         for message in reversed(messages):
@@ -113,7 +125,7 @@ class MessageColumn(ScrollView, can_focus=False):
     def _layout(self, lo: int) -> None:
         """Lay out from the newest message up to `lo` and at least two screens (if there are)."""
         height = self.size.height
-        guess = MIN_BUBBLE_LINES * len(self.messages) > height  # a bubble is 4 lines or more
+        guess = self._overflows(len(self.messages))
         for overflow in (guess, not guess):
             # The scrollbar takes columns once the bubbles overflow: lay out at the width left
             # (guessing from the last layout, and once more if the guess was wrong).
@@ -128,6 +140,11 @@ class MessageColumn(ScrollView, can_focus=False):
             if (lines > height) == overflow or self.styles.overflow_y != "auto":
                 break
         self._finish()
+
+    def _overflows(self, messages: int) -> bool:
+        """Whether the scrollbar takes its columns: always (overflow-y: scroll), else a guess (a
+        bubble is 4 lines or more)."""
+        return self.styles.overflow_y == "scroll" or MIN_BUBBLE_LINES * messages > self.size.height
 
     def _grow(self, *, until_lines: int, lo: int | None = None) -> int:
         """Lay out older bubbles above until `until_lines` lines are laid out (and down to `lo`).
@@ -157,6 +174,7 @@ class MessageColumn(ScrollView, can_focus=False):
             tops.append(total)
             total += len(block)
         self._tops, self._total = tops, total
+        self.set_class(total <= self.size.height, "-fits")  # a colour, not a layout
         self._jumping = True  # a shorter column clamps scroll_y: that is not the rep reading back
         try:
             set_virtual_size(self, Size(self._width, total))
@@ -213,7 +231,8 @@ class MessageColumn(ScrollView, can_focus=False):
         return self._blocks[index][line - self._tops[index]]
 
     def on_resize(self, event: events.Resize) -> None:
-        overflow = self._total > self.size.height and self.styles.overflow_y == "auto"
+        shown = self.styles.overflow_y
+        overflow = shown == "scroll" or (shown == "auto" and self._total > self.size.height)
         if self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0) != self._width:
             self._layout(self._lo if not self.following else len(self.messages))
         elif self._lo > 0 and self._total < self.size.height + MARGIN_LINES:

@@ -16,7 +16,8 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
     if size == view.virtual_size:
         return
     height = view.size.height
-    same_bar = (view.virtual_size.height > height) == (size.height > height)
+    always = view.styles.overflow_y == "scroll"  # the scrollbar shows whatever the size
+    same_bar = always or (view.virtual_size.height > height) == (size.height > height)
     if view.is_mounted and height > 0 and same_bar and size.width == view.virtual_size.width:
         view.set_reactive(ScrollView.virtual_size, size)
         view._scroll_update(size)

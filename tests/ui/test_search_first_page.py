@@ -72,3 +72,31 @@ async def test_the_search_line_closes_in_the_frame_after_the_rows(
         assert screen.leads.total == 2 and bar.is_open  # the rows are in; the line still open
         await until(pilot, lambda: not bar.is_open)
         assert screen.leads.has_focus
+
+
+async def test_moving_the_focus_repaints_what_it_changes_not_the_whole_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Enter in the search line moves the focus to the list: the search's rows then go out in a
+    # frame of the widgets that changed, not in a whole-screen repaint.
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await pilot.press("slash", *"ada")
+        await settle(pilot)
+        field = screen.query_one(SearchBar).query_one("#search-input")
+        assert screen.focused is field
+        asked: list[dict[str, Any]] = []
+        refresh = screen.refresh
+
+        def spy(*regions: Any, **kwargs: Any) -> Any:
+            asked.append(kwargs)
+            return refresh(*regions, **kwargs)
+
+        monkeypatch.setattr(screen, "refresh", spy)
+        screen.set_focus(screen.leads)
+        assert screen.focused is screen.leads
+        assert [k for k in asked if k.get("repaint", True)] == []
+        await settle(pilot)
+        assert screen.leads.has_focus

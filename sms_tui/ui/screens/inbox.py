@@ -22,8 +22,9 @@ from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -75,6 +76,13 @@ class InboxScreen(Screen[None]):
 
     #: Outbox messages waiting out the undo delay: local_id -> (lead_id, send_at).
     pending: reactive[dict[int, tuple[str, datetime]]] = reactive(dict, bindings=True, init=False)
+
+    #: Moving the focus repaints what it changes (the widgets that gain and lose it refresh
+    #: themselves, `:focus-within` styles are updated, the footer's keys follow the bindings),
+    #: not the whole screen, as Textual's `Screen.focused` does: Enter in the search line moves the
+    #: focus to the list, and the search's rows went out in a whole-screen frame (~10 KB written,
+    #: every widget rendered) instead of the list's (~4 KB).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     leads = getters.query_one("#leads", LeadList)
     conversation = getters.query_one("#conversation", Conversation)

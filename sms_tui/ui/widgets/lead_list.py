@@ -39,6 +39,9 @@ from sms_tui.ui.widgets.scroll_size import set_virtual_size
 RELOAD_PAGES = 20
 #: How long (s) a new query's first page is waited for on the UI loop before anything is painted.
 FIRST_PAGE_WAIT = 0.06
+#: A new query's first read is a screenful of rows and this many more (the walk to a page of
+#: PAGE rows cost twice as much: `pricing` 15 -> 8 ms at 100k leads, 26 -> 14 ms at 1M).
+HEAD_MARGIN = 4
 
 
 class LeadList(ScrollView, can_focus=True):
@@ -129,6 +132,7 @@ class LeadList(ScrollView, can_focus=True):
         self.marked: dict[str, None] = {}
         self._paint_first = False  # announce the selected row after the next paint
         self._painted = True  # a line was drawn since the list last went to its top
+        self._list_style: Style | None = None  # `rich_style`, looked up once per paint
 
     # -- public API -------------------------------------------------------------------------
 
@@ -371,16 +375,18 @@ class LeadList(ScrollView, can_focus=True):
         self.app.call_from_thread(self._apply, Fetched(generation, first, pages, cursors, reset))
 
     def _fetch_first(self, generation: int, query: str, wait: float) -> None:
-        """A new query's first page, read in a plain thread (a Textual worker would only start
-        once the loop runs again) and applied here if it is in within `wait` seconds; else a
-        worker waits for it and applies it then."""
+        """A new query's first rows (a screenful and HEAD_MARGIN more: the rest of page 0 is read
+        once they are painted), read in a plain thread (a Textual worker would only start once
+        the loop runs again) and applied here if they are in within `wait` seconds; else a worker
+        waits for them and applies them then."""
         store, now, tz = self._store, self._now(), self._tz
+        rows = min(PAGE, self.size.height // max(1, self.row_height) + HEAD_MARGIN)
         done = threading.Event()
         result: list[Fetched | Exception] = []
 
         def read() -> None:
             try:
-                pages, cursors = lead_pages.walk(store, query, now, tz, 0, None, 0)
+                pages, cursors = lead_pages.head(store, query, now, tz, rows)
                 result.append(Fetched(generation, 0, pages, cursors, True))
             except Exception as error:
                 result.append(error)
@@ -479,6 +485,8 @@ class LeadList(ScrollView, can_focus=True):
             else:
                 self._reanchor(old_index, old_id)
             self._loaded_once = True
+            if 0 in self._book.partial:  # a head: the rest of page 0 once these rows are painted
+                self.call_after_refresh(self._need, len(loaded.pages[0]))
         elif self.row_at(self.cursor) is not None and self._selected_id is None:
             self._announce(self.row_at(self.cursor))
         self.refresh()

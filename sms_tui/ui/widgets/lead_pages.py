@@ -49,6 +49,14 @@ def walk(
     return pages, cursors
 
 
+def head(
+    store: Store, query: str, now: datetime, tz: tzinfo | None, rows: int
+) -> tuple[list[list[LeadRow]], list[Any]]:
+    """The first `rows` rows of the list as page 0 (a head: `PageBook.put`), in walk's shape."""
+    page = store.lead_page(query=query or None, limit=rows, now=now, tz=tz)
+    return [list(page.rows)], [page.next_cursor]
+
+
 def far(
     store: Store, query: str, now: datetime, tz: tzinfo | None, page_no: int, total: int
 ) -> tuple[list[LeadRow], Any]:
@@ -87,12 +95,14 @@ class PageBook:
         self.starts: dict[int, Any] = {0: None}  # page -> `after` cursor that starts it
         self.end_page: int | None = None
         self.inflight: set[int] = set()
+        self.partial: set[int] = set()  # pages holding only their first rows (a head)
 
     def clear(self) -> None:
         self.pages.clear()
         self.starts = {0: None}
         self.end_page = None
         self.inflight.clear()
+        self.partial.clear()
 
     def row_at(self, index: int) -> LeadRow | None:
         page = self.pages.get(index // PAGE)
@@ -120,7 +130,7 @@ class PageBook:
         """How to fetch the page holding `index`: (first page to walk from, its cursor), or
         (page, FAR) for one far query; None when it is loaded, coming, or past the end."""
         page_no = index // PAGE
-        if page_no in self.pages or page_no in self.inflight:
+        if (page_no in self.pages and page_no not in self.partial) or page_no in self.inflight:
             return None
         if self.end_page is not None and page_no > self.end_page:
             return None
@@ -132,10 +142,16 @@ class PageBook:
         return page_no, FAR
 
     def put(self, page_no: int, rows: list[LeadRow], next_cursor: Any) -> None:
+        """Keep a page; one with fewer than PAGE rows and more after it is a head (`head`): its
+        cursor starts no page, and `plan` fetches the whole page when a row past it is needed."""
         self.pages[page_no] = rows
         if next_cursor is None:
             self.end_page = page_no
+            self.partial.discard(page_no)
+        elif len(rows) < PAGE:
+            self.partial.add(page_no)
         else:
+            self.partial.discard(page_no)
             self.starts[page_no + 1] = next_cursor
 
     def evict(self, *near: int) -> None:
@@ -148,6 +164,7 @@ class PageBook:
 
         for page_no in sorted(self.pages, key=distance, reverse=True)[: len(self.pages) - MAX_PAGES]:
             del self.pages[page_no]
+            self.partial.discard(page_no)
 
 
 #: `PageBook.plan`'s marker for "fetch this page alone, in one query from the nearer end".

@@ -5,6 +5,7 @@ takes longer arrives later, as before); the search line closes in the frame afte
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 import sms_tui.ui.screens.inbox as inbox_screen
 from sms_tui.ui.widgets.search_bar import SearchBar
-from tests.ui.harness import inbox, seeded_app, settle, until
+from tests.ui.harness import Clock, inbox, seeded_app, settle, until
 
 
 async def test_a_filters_first_page_is_in_the_list_when_the_key_handler_returns(
@@ -100,3 +101,72 @@ async def test_moving_the_focus_repaints_what_it_changes_not_the_whole_screen(
         assert [k for k in asked if k.get("repaint", True)] == []
         await settle(pilot)
         assert screen.leads.has_focus
+
+
+async def _typed(pilot: Any, screen: Any, query: str) -> None:
+    """Open the search line, type `query` and wait until its first rows are read ahead."""
+    await pilot.press("slash", *query)
+    leads = screen.leads
+    await until(pilot, lambda: leads._prefetched is not None and leads._prefetched.query == query)
+    prefetched = leads._prefetched
+    await until(pilot, prefetched.done.is_set)
+
+
+async def test_a_typed_query_is_read_while_the_rep_pauses_and_enter_uses_that_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        await _typed(pilot, screen, "is:unread")
+        reads: list[Any] = []
+        page = app.store.lead_page
+
+        def spy(**kwargs: Any) -> Any:
+            reads.append(kwargs)
+            return page(**kwargs)
+
+        monkeypatch.setattr(app.store, "lead_page", spy)
+        screen._search(SearchBar.Submitted("is:unread"))  # what Enter posts to the screen
+        assert screen.leads.total == 2 and reads == []  # the rows are in, read before Enter
+        first = screen.leads.row_at(0)
+        assert first is not None and first.lead_id == "lead_ada"
+
+
+async def test_a_read_ahead_that_is_old_or_predates_a_change_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)
+    clock = Clock()
+    app = seeded_app(tmp_path, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        reads: list[Any] = []
+        page = app.store.lead_page
+
+        def spy(**kwargs: Any) -> Any:
+            reads.append(kwargs.get("query"))
+            return page(**kwargs)
+
+        monkeypatch.setattr(app.store, "lead_page", spy)
+        await _typed(pilot, screen, "is:unread")
+        clock.at += timedelta(seconds=3)  # past PREFETCH_FRESH
+        reads.clear()
+        screen._search(SearchBar.Submitted("is:unread"))
+        assert screen.leads.total == 2 and reads[:1] == ["is:unread"]  # read again at Enter
+        await until(pilot, lambda: not screen.query_one(SearchBar).is_open)
+        await settle(pilot)
+        screen.leads.prefetch("")  # All, read ahead
+        prefetched = screen.leads._prefetched
+        assert prefetched is not None
+        await until(pilot, prefetched.done.is_set)
+        screen.leads.reload()  # the cache changed (a sync, a triage key)
+        await settle(pilot)
+        reads.clear()
+        screen._search(SearchBar.Submitted(""))
+        assert screen.leads.total == 6 and reads[:1] == [None]  # read again at Enter

@@ -419,6 +419,13 @@ class InboxScreen(Screen[None]):
         # layout; the line closes in the next one.
         self.query_one(SearchBar).close_after_refresh()
 
+    @on(SearchBar.Settled)
+    def _search_settled(self, event: SearchBar.Settled) -> None:
+        """The rep stopped typing: read the query's first rows now, so Enter finds them read
+        (a search's Enter waited 5-20 ms for that read in the real process, traced at 100k)."""
+        if event.query != self._query:
+            self.leads.prefetch(event.query)
+
     @on(SearchBar.Cancelled)
     def _search_cancelled(self) -> None:
         self.leads.focus()

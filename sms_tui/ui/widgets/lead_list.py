@@ -12,9 +12,8 @@ the highlighted row stays where the rep's eyes are.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from rich.style import Style
@@ -31,7 +30,7 @@ from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.widgets import lead_pages
-from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
+from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, row_strip
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -42,6 +41,8 @@ FIRST_PAGE_WAIT = 0.06
 #: A new query's first read is a screenful of rows and this many more (the walk to a page of
 #: PAGE rows cost twice as much: `pricing` 15 -> 8 ms at 100k leads, 26 -> 14 ms at 1M).
 HEAD_MARGIN = 4
+#: A prefetched first read (`prefetch`) serves a `set_query` of the same query within this time.
+PREFETCH_FRESH = timedelta(seconds=2)
 
 
 class LeadList(ScrollView, can_focus=True):
@@ -133,6 +134,7 @@ class LeadList(ScrollView, can_focus=True):
         self._paint_first = False  # announce the selected row after the next paint
         self._painted = True  # a line was drawn since the list last went to its top
         self._list_style: Style | None = None  # `rich_style`, looked up once per paint
+        self._prefetched: HeadRead | None = None  # a search's first rows, read while typing
 
     # -- public API -------------------------------------------------------------------------
 
@@ -176,6 +178,7 @@ class LeadList(ScrollView, can_focus=True):
         Deep in a long list (past RELOAD_PAGES pages) a re-sort could not find the selected lead
         again cheaply, so there only the `changed` rows are refreshed in place, order kept.
         """
+        self._prefetched = None  # read before this change
         if keep_position and changed is not None and self.cursor // PAGE >= RELOAD_PAGES:
             self._refresh_in_place(list(changed))
             return
@@ -190,6 +193,7 @@ class LeadList(ScrollView, can_focus=True):
 
     def update_rows(self, rows: list[LeadRow]) -> list[str]:
         """Replace loaded rows in place (no reordering); return the ids that were not loaded."""
+        self._prefetched = None  # read before this change
         missing = self._book.replace_rows(rows)
         self._strips.clear()
         self.refresh()
@@ -374,34 +378,35 @@ class LeadList(ScrollView, can_focus=True):
             return
         self.app.call_from_thread(self._apply, Fetched(generation, first, pages, cursors, reset))
 
+    def prefetch(self, query: str) -> None:
+        """Start reading `query`'s first rows for a `set_query(query)` that may follow: the search
+        line asks when the rep stops typing, so Enter finds them read (or being read). Used only
+        within PREFETCH_FRESH of the read's start, and dropped when the list reloads (the cache
+        changed)."""
+        read = self._prefetched
+        if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
+            self._prefetched = self._head_read(query)
+
+    def _head_read(self, query: str) -> HeadRead:
+        rows = min(PAGE, self.size.height // max(1, self.row_height) + HEAD_MARGIN)
+        return HeadRead(self._store, query, self._now(), self._tz, rows)
+
     def _fetch_first(self, generation: int, query: str, wait: float) -> None:
         """A new query's first rows (a screenful and HEAD_MARGIN more: the rest of page 0 is read
-        once they are painted), read in a plain thread (a Textual worker would only start once
-        the loop runs again) and applied here if they are in within `wait` seconds; else a worker
-        waits for them and applies them then."""
-        store, now, tz = self._store, self._now(), self._tz
-        rows = min(PAGE, self.size.height // max(1, self.row_height) + HEAD_MARGIN)
-        done = threading.Event()
-        result: list[Fetched | Exception] = []
-
-        def read() -> None:
-            try:
-                pages, cursors = lead_pages.head(store, query, now, tz, rows)
-                result.append(Fetched(generation, 0, pages, cursors, True))
-            except Exception as error:
-                result.append(error)
-            done.set()
-
-        threading.Thread(target=read, name="first-lead-page", daemon=True).start()
-        if done.wait(wait):
-            self._deliver(query, result[0])
+        once they are painted), prefetched or read now in a plain thread, applied here if they
+        are in within `wait` seconds; else a worker waits for them and applies them then."""
+        read, self._prefetched = self._prefetched, None
+        if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
+            read = self._head_read(query)
+        if read.done.wait(wait):
+            self._deliver(query, read.fetched(generation))
         else:
-            self._first_later(done, query, result)
+            self._first_later(read, generation)
 
     @work(thread=True, group="lead-load", exit_on_error=False, description="Load lead pages")
-    def _first_later(self, done: threading.Event, query: str, result: list[Fetched | Exception]) -> None:
-        done.wait()
-        self.app.call_from_thread(self._deliver, query, result[0])
+    def _first_later(self, read: HeadRead, generation: int) -> None:
+        read.done.wait()
+        self.app.call_from_thread(self._deliver, read.query, read.fetched(generation))
 
     def _deliver(self, query: str, loaded: Fetched | Exception) -> None:
         if isinstance(loaded, Exception):

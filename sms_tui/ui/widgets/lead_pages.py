@@ -8,6 +8,7 @@ connection: up to `COUNT_CAP` first (the list says "1,000+"), then exactly.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -55,6 +56,37 @@ def head(
     """The first `rows` rows of the list as page 0 (a head: `PageBook.put`), in walk's shape."""
     page = store.lead_page(query=query or None, limit=rows, now=now, tz=tz)
     return [list(page.rows)], [page.next_cursor]
+
+
+class HeadRead:
+    """A query's first `rows` rows (`head`), read in a plain thread as soon as it is made (a Textual
+    worker would only start once the UI loop runs again); `done` is set when they are in."""
+
+    def __init__(self, store: Store, query: str, now: datetime, tz: tzinfo | None, rows: int) -> None:
+        self.query = query
+        self.started = now
+        self.done = threading.Event()
+        self._result: tuple[list[list[LeadRow]], list[Any]] | Exception | None = None
+        threading.Thread(
+            target=self._read, args=(store, now, tz, rows), name="first-lead-page", daemon=True
+        ).start()
+
+    def _read(self, store: Store, now: datetime, tz: tzinfo | None, rows: int) -> None:
+        try:
+            self._result = head(store, self.query, now, tz, rows)
+        except Exception as error:
+            self._result = error
+        self.done.set()
+
+    def fetched(self, generation: int) -> Fetched | Exception:
+        """What was read, as a reset of the list for `generation` (only once `done` is set)."""
+        result = self._result
+        if result is None:
+            raise RuntimeError("HeadRead.fetched before done")
+        if isinstance(result, Exception):
+            return result
+        pages, cursors = result
+        return Fetched(generation, 0, pages, cursors, True)
 
 
 def far(

@@ -103,6 +103,19 @@ async def test_moving_the_focus_repaints_what_it_changes_not_the_whole_screen(
         assert screen.leads.has_focus
 
 
+def _reads(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The query of each lead page the store reads from now on."""
+    reads: list[str | None] = []
+    page = app.store.lead_page
+
+    def spy(**kwargs: Any) -> Any:
+        reads.append(kwargs.get("query"))
+        return page(**kwargs)
+
+    monkeypatch.setattr(app.store, "lead_page", spy)
+    return reads
+
+
 async def _typed(pilot: Any, screen: Any, query: str) -> None:
     """Open the search line, type `query` and wait until its first rows are read ahead."""
     await pilot.press("slash", *query)
@@ -122,14 +135,7 @@ async def test_a_typed_query_is_read_while_the_rep_pauses_and_enter_uses_that_re
         await until(pilot, lambda: screen.leads.total == 6)
         await settle(pilot)
         await _typed(pilot, screen, "is:unread")
-        reads: list[Any] = []
-        page = app.store.lead_page
-
-        def spy(**kwargs: Any) -> Any:
-            reads.append(kwargs)
-            return page(**kwargs)
-
-        monkeypatch.setattr(app.store, "lead_page", spy)
+        reads = _reads(app, monkeypatch)
         screen._search(SearchBar.Submitted("is:unread"))  # what Enter posts to the screen
         assert screen.leads.total == 2 and reads == []  # the rows are in, read before Enter
         first = screen.leads.row_at(0)
@@ -146,14 +152,7 @@ async def test_a_read_ahead_that_is_old_or_predates_a_change_is_not_used(
         screen = inbox(app)
         await until(pilot, lambda: screen.leads.total == 6)
         await settle(pilot)
-        reads: list[Any] = []
-        page = app.store.lead_page
-
-        def spy(**kwargs: Any) -> Any:
-            reads.append(kwargs.get("query"))
-            return page(**kwargs)
-
-        monkeypatch.setattr(app.store, "lead_page", spy)
+        reads = _reads(app, monkeypatch)
         await _typed(pilot, screen, "is:unread")
         clock.at += timedelta(seconds=3)  # past PREFETCH_FRESH
         reads.clear()

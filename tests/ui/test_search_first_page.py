@@ -169,3 +169,15 @@ async def test_a_read_ahead_that_is_old_or_predates_a_change_is_not_used(
         reads.clear()
         screen._search(SearchBar.Submitted(""))
         assert screen.leads.total == 6 and reads[:1] == [None]  # read again at Enter
+
+
+async def test_a_one_letter_query_is_not_read_ahead(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.leads.total == 6)
+        await settle(pilot)
+        screen._search_settled(SearchBar.Settled("a"))
+        assert screen.leads._prefetched is None
+        screen._search_settled(SearchBar.Settled("ad"))
+        assert screen.leads._prefetched is not None and screen.leads._prefetched.query == "ad"

@@ -22,9 +22,7 @@ async def test_a_filters_first_page_is_in_the_list_when_the_key_handler_returns(
     monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)  # a loaded machine: no race
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = inbox(app)
-        await until(pilot, lambda: screen.leads.total == 6)
-        await settle(pilot)
+        screen = await _ready(app, pilot)
         screen.action_filter(1)  # "2": Unread (Ada, then Bob); no await: the loop has not run since
         assert screen.leads.total == 2
         first = screen.leads.row_at(0)
@@ -37,9 +35,7 @@ async def test_a_first_page_that_is_not_in_within_the_wait_arrives_later(
 ) -> None:
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = inbox(app)
-        await until(pilot, lambda: screen.leads.total == 6)
-        await settle(pilot)
+        screen = await _ready(app, pilot)
         release = threading.Event()
         page = app.store.lead_page
 
@@ -63,9 +59,7 @@ async def test_the_search_line_closes_in_the_frame_after_the_rows(
     monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = inbox(app)
-        await until(pilot, lambda: screen.leads.total == 6)
-        await settle(pilot)
+        screen = await _ready(app, pilot)
         await pilot.press("slash", *"is:unread")
         bar = screen.query_one(SearchBar)
         assert bar.is_open
@@ -103,6 +97,14 @@ async def test_moving_the_focus_repaints_what_it_changes_not_the_whole_screen(
         assert screen.leads.has_focus
 
 
+async def _ready(app: Any, pilot: Any) -> Any:
+    """The inbox once its six seeded leads are listed and the loop is quiet."""
+    screen = inbox(app)
+    await until(pilot, lambda: screen.leads.total == 6)
+    await settle(pilot)
+    return screen
+
+
 def _reads(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """The query of each lead page the store reads from now on."""
     reads: list[str | None] = []
@@ -131,9 +133,7 @@ async def test_a_typed_query_is_read_while_the_rep_pauses_and_enter_uses_that_re
     monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = inbox(app)
-        await until(pilot, lambda: screen.leads.total == 6)
-        await settle(pilot)
+        screen = await _ready(app, pilot)
         await _typed(pilot, screen, "is:unread")
         reads = _reads(app, monkeypatch)
         screen._search(SearchBar.Submitted("is:unread"))  # what Enter posts to the screen
@@ -149,9 +149,7 @@ async def test_a_read_ahead_that_is_old_or_predates_a_change_is_not_used(
     clock = Clock()
     app = seeded_app(tmp_path, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = inbox(app)
-        await until(pilot, lambda: screen.leads.total == 6)
-        await settle(pilot)
+        screen = await _ready(app, pilot)
         reads = _reads(app, monkeypatch)
         await _typed(pilot, screen, "is:unread")
         clock.at += timedelta(seconds=3)  # past PREFETCH_FRESH
@@ -174,9 +172,7 @@ async def test_a_read_ahead_that_is_old_or_predates_a_change_is_not_used(
 async def test_a_one_letter_query_is_not_read_ahead(tmp_path: Path) -> None:
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = inbox(app)
-        await until(pilot, lambda: screen.leads.total == 6)
-        await settle(pilot)
+        screen = await _ready(app, pilot)
         screen._search_settled(SearchBar.Settled("a"))
         assert screen.leads._prefetched is None
         screen._search_settled(SearchBar.Settled("ad"))

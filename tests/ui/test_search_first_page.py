@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import sms_tui.ui.screens.inbox as inbox_screen
+from sms_tui.ui.widgets import lead_list
 from sms_tui.ui.widgets.search_bar import SearchBar
 from tests.ui.harness import Clock, inbox, seeded_app, settle, until
 
@@ -177,3 +178,27 @@ async def test_a_one_letter_query_is_not_read_ahead(tmp_path: Path) -> None:
         assert screen.leads._prefetched is None
         screen._search_settled(SearchBar.Settled("ad"))
         assert screen.leads._prefetched is not None and screen.leads._prefetched.query == "ad"
+
+
+async def test_what_a_new_list_starts_after_its_rows_waits_for_them_to_be_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first conversation (like the count and the rest of a first page, for a longer list)
+    # starts AFTER_PAINT after the rows' frame: the loop sleeps meanwhile, so Textual's writer
+    # thread sends that frame first.
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _ready(app, pilot)
+        held: list[tuple[float, Any]] = []
+        monkeypatch.setattr(screen.leads, "set_timer", lambda delay, callback: held.append((delay, callback)))
+        before = screen.conversation.lead_id
+        screen.action_filter(2)  # "3": Failed, its rows in at once, another first row
+        top = screen.leads.row_at(0)
+        assert top is not None and top.lead_id != before
+        await settle(pilot)  # painted
+        assert held and all(delay == lead_list.AFTER_PAINT for delay, _ in held)
+        assert screen.conversation.lead_id == before  # its first row: not asked for yet
+        for _, callback in held:
+            callback()
+        await until(pilot, lambda: screen.conversation.lead_id == top.lead_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from rich.style import Style
@@ -41,6 +42,11 @@ FIRST_PAGE_WAIT = 0.06
 #: A new query's first read is a screenful of rows and this many more (the walk to a page of
 #: PAGE rows cost twice as much: `pricing` 15 -> 8 ms at 100k leads, 26 -> 14 ms at 1M).
 HEAD_MARGIN = 4
+#: What a new list starts once its rows are painted (its count, the rest of its first page, its
+#: first conversation) waits this much more (s): the loop then sleeps, so Textual's writer thread
+#: takes the GIL and sends the rows' frame (traced at 1M leads: the bytes left 5-14 ms after the
+#: frame, behind that work and the threads it started).
+AFTER_PAINT = 0.003
 #: A prefetched first read (`prefetch`) serves a `set_query` of the same query within this time.
 PREFETCH_FRESH = timedelta(seconds=2)
 
@@ -329,9 +335,13 @@ class LeadList(ScrollView, can_focus=True):
         if new_id != self._selected_id or row is None:
             self._selected_id = new_id
             if self._paint_first:
-                self.call_after_refresh(self._announce_later, row)
+                self._after_paint(self._announce_later, row)
             else:
                 self._tell(row)
+
+    def _after_paint(self, callback: Callable[..., object], *args: Any) -> None:
+        """Run `callback` once the next frame is painted and AFTER_PAINT has passed."""
+        self.call_after_refresh(self.set_timer, AFTER_PAINT, partial(callback, *args))
 
     def _announce_later(self, row: LeadRow | None, tries: int = 0) -> None:
         """A new list's first row, announced once the rows are on screen (unless the rep moved).
@@ -482,14 +492,14 @@ class LeadList(ScrollView, can_focus=True):
             if not self.exact:
                 # The old count stops now; the new one starts once these rows are painted.
                 self._store.interrupt_counts()
-                self.call_after_refresh(self._count, self._generation, self.query_text)
+                self._after_paint(self._count, self._generation, self.query_text)
             if self._from_top:
                 self._to_top()
             else:
                 self._reanchor(old_index, old_id)
             self._loaded_once = True
             if 0 in self._book.partial:  # a head: the rest of page 0 once these rows are painted
-                self.call_after_refresh(self._need, len(loaded.pages[0]))
+                self._after_paint(self._need, len(loaded.pages[0]))
         elif self.row_at(self.cursor) is not None and self._selected_id is None:
             self._announce(self.row_at(self.cursor))
         self.refresh()

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from sms_tui.ui.text import one_line, visible
+from sms_tui.ui.widgets.lead_list import AFTER_PAINT
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,15 +176,16 @@ class SearchBar(Vertical):
         self.remove_class("-open")
 
     def close_after_refresh(self) -> None:
-        """Close once the next frame is painted (unless opened again meanwhile, e.g. to show an
-        error): a search's rows then paint without the layout that closing the line costs."""
+        """Close once the next frame is painted and sent (AFTER_PAINT later; unless opened again
+        meanwhile, e.g. to show an error): a search's rows then paint without the layout that
+        closing the line costs."""
         opened = self._opened
 
         def close() -> None:
             if self._opened == opened:
                 self.close()
 
-        self.call_after_refresh(close)
+        self.call_after_refresh(self.set_timer, AFTER_PAINT, close)
 
     @property
     def is_open(self) -> bool:

@@ -146,3 +146,26 @@ def test_the_walk_lists_what_the_hit_set_lists_for_any_texts(texts: list[str], w
             assert _page(store, word) == expected
     finally:
         store.close()
+
+
+def test_a_prefix_far_more_common_than_its_word_is_judged_by_a_sample_not_by_the_prefix(
+    store: Store,
+) -> None:
+    # "th" is no message's word, but starts a word in every message (the, this, they, ...):
+    # FTS5 would merge every such word's hits just to count them (`t*`: ~350 ms at 100k leads).
+    # A sample of the messages says "far more than cap" instead; the rows stay what FTS5 lists.
+    words = ["the", "this", "they", "then", "there", "thanks"]
+    store.upsert_leads(make_lead(n) for n in range(60))
+    store.apply_remote_messages(
+        [sms(f"m{n}", n, text=f"{words[n % 6]} ok", at=NOW - timedelta(minutes=n)) for n in range(60)]
+    )
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        assert store._probe("messages_fts", '"th"*', 20) == 20
+    finally:
+        store._conn.set_trace_callback(None)
+    matched = [s for s in statements if "MATCH" in s]
+    assert matched and all("'\"th\"*'" not in s for s in matched)  # only the whole word was asked
+    assert store._probe("messages_fts", '"tha"*', 20) == 10  # 10 of 60: counted exactly, as before
+    assert _page(store, "th") == [make_lead(n).id for n in range(60)]

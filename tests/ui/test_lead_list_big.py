@@ -169,3 +169,39 @@ async def test_a_far_page_later_than_the_wait_comes_as_it_is_read(
         release.set()
         await until(pilot, lambda: leads.selected is not None)
         assert leads.selected is not None and leads.selected.lead_id == order[-1]
+
+
+async def test_a_new_query_reads_a_screenful_first_then_the_rest_of_its_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sms_tui.ui.screens.inbox as inbox_screen
+
+    monkeypatch.setattr(inbox_screen, "FIRST_PAGE_WAIT", 30.0)  # a loaded machine: no race
+    app = _big_app(tmp_path)
+    order = _order(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = inbox(app)
+        leads = screen.leads
+        await until(pilot, lambda: leads.exact)
+        limits: list[int] = []
+        page = app.store.lead_page
+
+        def spy(**kwargs: Any) -> Any:
+            limits.append(kwargs["limit"])
+            return page(**kwargs)
+
+        monkeypatch.setattr(app.store, "lead_page", spy)
+        screen.action_filter(0)  # "1": All, from the top
+        screen_rows = leads.size.height // leads.row_height
+        # What the Enter (or number key) waits for is a screenful of rows, not a page of PAGE.
+        assert limits == [screen_rows + lead_list.HEAD_MARGIN] and screen_rows < lead_pages.PAGE
+        head = [leads.row_at(i) for i in range(screen_rows)]
+        assert [r.lead_id for r in head if r is not None] == order[:screen_rows]
+        # The rest of page 0 follows once those rows are painted; the next page starts after it.
+        await until(pilot, lambda: leads.row_at(lead_pages.PAGE - 1) is not None)
+        assert limits[1] == lead_pages.PAGE  # the whole page
+        await pilot.press("pagedown", *["pagedown"] * 8)
+        await until(pilot, lambda: leads.row_at(leads.cursor) is not None and leads.cursor > lead_pages.PAGE)
+        for index in (lead_pages.PAGE - 1, lead_pages.PAGE, leads.cursor):
+            row = leads.row_at(index)
+            assert row is not None and row.lead_id == order[index]

@@ -14,14 +14,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
+from functools import partial
 from typing import Any
 
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -31,8 +32,8 @@ from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.widgets import lead_pages
-from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
-from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, row_strip
+from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook
+from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, drawn_from, row_strip
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
 #: A live reload walks at most this many pages from the top to find the selected lead again.
@@ -44,6 +45,16 @@ _Far = tuple[list[LeadRow], Any] | Exception
 #: How long (s) End (a far jump) waits on the UI loop for its page (2-7 ms at 1M leads) so that the
 #: rows paint in the key's frame.
 FAR_WAIT = 0.05
+#: A new query's first read is a screenful of rows and this many more (the walk to a page of
+#: PAGE rows cost twice as much: `pricing` 15 -> 8 ms at 100k leads, 26 -> 14 ms at 1M).
+HEAD_MARGIN = 4
+#: What a new list starts once its rows are painted (its count, the rest of its first page, its
+#: first conversation) waits this much more (s): the loop then sleeps, so Textual's writer thread
+#: takes the GIL and sends the rows' frame (traced at 1M leads: the bytes left 5-14 ms after the
+#: frame, behind that work and the threads it started).
+AFTER_PAINT = 0.003
+#: A prefetched first read (`prefetch`) serves a `set_query` of the same query within this time.
+PREFETCH_FRESH = timedelta(seconds=2)
 
 
 class LeadList(ScrollView, can_focus=True):
@@ -134,6 +145,8 @@ class LeadList(ScrollView, can_focus=True):
         self.marked: dict[str, None] = {}
         self._paint_first = False  # announce the selected row after the next paint
         self._painted = True  # a line was drawn since the list last went to its top
+        self._list_style: Style | None = None  # `rich_style`, looked up once per paint
+        self._prefetched: HeadRead | None = None  # a search's first rows, read while typing
 
     # -- public API -------------------------------------------------------------------------
 
@@ -177,6 +190,7 @@ class LeadList(ScrollView, can_focus=True):
         Deep in a long list (past RELOAD_PAGES pages) a re-sort could not find the selected lead
         again cheaply, so there only the `changed` rows are refreshed in place, order kept.
         """
+        self._prefetched = None  # read before this change
         if keep_position and changed is not None and self.cursor // PAGE >= RELOAD_PAGES:
             self._refresh_in_place(list(changed))
             return
@@ -191,8 +205,8 @@ class LeadList(ScrollView, can_focus=True):
 
     def update_rows(self, rows: list[LeadRow]) -> list[str]:
         """Replace loaded rows in place (no reordering); return the ids that were not loaded."""
+        self._prefetched = None  # read before this change
         missing = self._book.replace_rows(rows)
-        self._strips.clear()
         self.refresh()
         return missing
 
@@ -328,9 +342,13 @@ class LeadList(ScrollView, can_focus=True):
         if new_id != self._selected_id or row is None:
             self._selected_id = new_id
             if self._paint_first:
-                self.call_after_refresh(self._announce_later, row)
+                self._after_paint(self._announce_later, row)
             else:
                 self._tell(row)
+
+    def _after_paint(self, callback: Callable[..., object], *args: Any) -> None:
+        """Run `callback` once the next frame is painted and AFTER_PAINT has passed."""
+        self.call_after_refresh(self.set_timer, AFTER_PAINT, partial(callback, *args))
 
     def _announce_later(self, row: LeadRow | None, tries: int = 0) -> None:
         """A new list's first row, announced once the rows are on screen (unless the rep moved).
@@ -379,32 +397,35 @@ class LeadList(ScrollView, can_focus=True):
             return
         self.app.call_from_thread(self._apply, Fetched(generation, first, pages, cursors, reset))
 
+    def prefetch(self, query: str) -> None:
+        """Start reading `query`'s first rows for a `set_query(query)` that may follow: the search
+        line asks when the rep stops typing, so Enter finds them read (or being read). Used only
+        within PREFETCH_FRESH of the read's start, and dropped when the list reloads (the cache
+        changed)."""
+        read = self._prefetched
+        if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
+            self._prefetched = self._head_read(query)
+
+    def _head_read(self, query: str) -> HeadRead:
+        rows = min(PAGE, self.size.height // max(1, self.row_height) + HEAD_MARGIN)
+        return HeadRead(self._store, query, self._now(), self._tz, rows)
+
     def _fetch_first(self, generation: int, query: str, wait: float) -> None:
-        """A new query's first page, read in a plain thread (a Textual worker would only start
-        once the loop runs again) and applied here if it is in within `wait` seconds; else a
-        worker waits for it and applies it then."""
-        store, now, tz = self._store, self._now(), self._tz
-        done = threading.Event()
-        result: list[Fetched | Exception] = []
-
-        def read() -> None:
-            try:
-                pages, cursors = lead_pages.walk(store, query, now, tz, 0, None, 0)
-                result.append(Fetched(generation, 0, pages, cursors, True))
-            except Exception as error:
-                result.append(error)
-            done.set()
-
-        threading.Thread(target=read, name="first-lead-page", daemon=True).start()
-        if done.wait(wait):
-            self._deliver(query, result[0])
+        """A new query's first rows (a screenful and HEAD_MARGIN more: the rest of page 0 is read
+        once they are painted), prefetched or read now in a plain thread, applied here if they
+        are in within `wait` seconds; else a worker waits for them and applies them then."""
+        read, self._prefetched = self._prefetched, None
+        if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
+            read = self._head_read(query)
+        if read.done.wait(wait):
+            self._deliver(query, read.fetched(generation))
         else:
-            self._first_later(done, query, result)
+            self._first_later(read, generation)
 
     @work(thread=True, group="lead-load", exit_on_error=False, description="Load lead pages")
-    def _first_later(self, done: threading.Event, query: str, result: list[Fetched | Exception]) -> None:
-        done.wait()
-        self.app.call_from_thread(self._deliver, query, result[0])
+    def _first_later(self, read: HeadRead, generation: int) -> None:
+        read.done.wait()
+        self.app.call_from_thread(self._deliver, read.query, read.fetched(generation))
 
     def _deliver(self, query: str, loaded: Fetched | Exception) -> None:
         if isinstance(loaded, Exception):
@@ -525,18 +546,19 @@ class LeadList(ScrollView, can_focus=True):
             else:
                 if not self.exact:  # at least one more row: let the cursor reach it
                     self.total = max(self.total if not loaded.reset else 0, (page_no + 1) * PAGE + 1)
-        self._strips.clear()
         self._update_virtual_size()
         if loaded.reset:
             if not self.exact or (kept and self._book.end_page is None):
                 # The old count stops now; the new one starts once these rows are painted.
                 self._store.interrupt_counts()
-                self.call_after_refresh(self._count, self._generation, self.query_text)
+                self._after_paint(self._count, self._generation, self.query_text)
             if self._from_top:
                 self._to_top()
             else:
                 self._reanchor(old_index, old_id)
             self._loaded_once = True
+            if 0 in self._book.partial:  # a head: the rest of page 0 once these rows are painted
+                self._after_paint(self._need, len(loaded.pages[0]))
         elif self.row_at(self.cursor) is not None and self._selected_id is None:
             self._announce(self.row_at(self.cursor))
         self.refresh()
@@ -582,6 +604,17 @@ class LeadList(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # `rich_style` walks the ancestors for the background (~0.1 ms): once per paint, not per
+        # line (a search's rows frame drew 34 lines: ~13 % of that frame's time, cProfile).
+        self._list_style = None
+        return super().render_lines(crop)
+
+    def _base_style(self) -> Style:
+        if self._list_style is None:
+            self._list_style = self.rich_style
+        return self._list_style
+
     def render_line(self, y: int) -> Strip:
         self._painted = True
         rh = self.row_height
@@ -589,12 +622,15 @@ class LeadList(ScrollView, can_focus=True):
         index, sub = divmod(line_no, rh)
         width = self.size.width
         if index >= self.total:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         row = self.row_at(index)
         if row is None:
             self._need(index)
         marked = row is not None and row.lead_id in self.marked
-        key = (index, sub, width, index == self.cursor, row is None, self.has_focus, marked)
+        # Keyed by what the line shows, not by its place: rows that come back (a filter toggled,
+        # a search made again, the rest of a first page read) are not drawn again (~80 us a line).
+        drawn = drawn_from(row, sub, rh, self._now())
+        key = (drawn, sub, width, rh, index == self.cursor, self.has_focus, marked, self.app.theme)
         strip = self._strips.get(key)
         if strip is None:
             strip = self._render_row(row, sub, width, index == self.cursor, marked)
@@ -607,6 +643,6 @@ class LeadList(ScrollView, can_focus=True):
     def _render_row(
         self, row: LeadRow | None, sub: int, width: int, is_cursor: bool, marked: bool = False
     ) -> Strip:
-        base = self.rich_style + (self._style("lead-list--cursor") if is_cursor else Style())
+        base = self._base_style() + (self._style("lead-list--cursor") if is_cursor else Style())
         console, now = self.app.console, self._now()
         return row_strip(row, sub, width, self.row_height, self._style, base, console, now, marked)

@@ -8,6 +8,7 @@ connection: up to `COUNT_CAP` first (the list says "1,000+"), then exactly.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -49,6 +50,45 @@ def walk(
     return pages, cursors
 
 
+def head(
+    store: Store, query: str, now: datetime, tz: tzinfo | None, rows: int
+) -> tuple[list[list[LeadRow]], list[Any]]:
+    """The first `rows` rows of the list as page 0 (a head: `PageBook.put`), in walk's shape."""
+    page = store.lead_page(query=query or None, limit=rows, now=now, tz=tz)
+    return [list(page.rows)], [page.next_cursor]
+
+
+class HeadRead:
+    """A query's first `rows` rows (`head`), read in a plain thread as soon as it is made (a Textual
+    worker would only start once the UI loop runs again); `done` is set when they are in."""
+
+    def __init__(self, store: Store, query: str, now: datetime, tz: tzinfo | None, rows: int) -> None:
+        self.query = query
+        self.started = now
+        self.done = threading.Event()
+        self._result: tuple[list[list[LeadRow]], list[Any]] | Exception | None = None
+        threading.Thread(
+            target=self._read, args=(store, now, tz, rows), name="first-lead-page", daemon=True
+        ).start()
+
+    def _read(self, store: Store, now: datetime, tz: tzinfo | None, rows: int) -> None:
+        try:
+            self._result = head(store, self.query, now, tz, rows)
+        except Exception as error:
+            self._result = error
+        self.done.set()
+
+    def fetched(self, generation: int) -> Fetched | Exception:
+        """What was read, as a reset of the list for `generation` (only once `done` is set)."""
+        result = self._result
+        if result is None:
+            raise RuntimeError("HeadRead.fetched before done")
+        if isinstance(result, Exception):
+            return result
+        pages, cursors = result
+        return Fetched(generation, 0, pages, cursors, True)
+
+
 def far(
     store: Store, query: str, now: datetime, tz: tzinfo | None, page_no: int, total: int
 ) -> tuple[list[LeadRow], Any]:
@@ -87,12 +127,14 @@ class PageBook:
         self.starts: dict[int, Any] = {0: None}  # page -> `after` cursor that starts it
         self.end_page: int | None = None
         self.inflight: set[int] = set()
+        self.partial: set[int] = set()  # pages holding only their first rows (a head)
 
     def clear(self) -> None:
         self.pages.clear()
         self.starts = {0: None}
         self.end_page = None
         self.inflight.clear()
+        self.partial.clear()
 
     def row_at(self, index: int) -> LeadRow | None:
         page = self.pages.get(index // PAGE)
@@ -120,7 +162,7 @@ class PageBook:
         """How to fetch the page holding `index`: (first page to walk from, its cursor), or
         (page, FAR) for one far query; None when it is loaded, coming, or past the end."""
         page_no = index // PAGE
-        if page_no in self.pages or page_no in self.inflight:
+        if (page_no in self.pages and page_no not in self.partial) or page_no in self.inflight:
             return None
         if self.end_page is not None and page_no > self.end_page:
             return None
@@ -132,10 +174,16 @@ class PageBook:
         return page_no, FAR
 
     def put(self, page_no: int, rows: list[LeadRow], next_cursor: Any) -> None:
+        """Keep a page; one with fewer than PAGE rows and more after it is a head (`head`): its
+        cursor starts no page, and `plan` fetches the whole page when a row past it is needed."""
         self.pages[page_no] = rows
         if next_cursor is None:
             self.end_page = page_no
+            self.partial.discard(page_no)
+        elif len(rows) < PAGE:
+            self.partial.add(page_no)
         else:
+            self.partial.discard(page_no)
             self.starts[page_no + 1] = next_cursor
 
     def evict(self, *near: int) -> None:
@@ -148,6 +196,7 @@ class PageBook:
 
         for page_no in sorted(self.pages, key=distance, reverse=True)[: len(self.pages) - MAX_PAGES]:
             del self.pages[page_no]
+            self.partial.discard(page_no)
 
 
 #: `PageBook.plan`'s marker for "fetch this page alone, in one query from the nearer end".

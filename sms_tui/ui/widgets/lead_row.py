@@ -111,6 +111,19 @@ def preview_line(row: LeadRow, width: int, style: StyleOf) -> Text:
     return Text.assemble("  ", preview, " " * gap, badge, " ")
 
 
+def drawn_from(row: LeadRow | None, sub: int, row_height: int, now: datetime) -> tuple[object, ...] | None:
+    """Everything `row_strip` draws line `sub` of `row` from (with the width, cursor, focus and
+    mark: a key for a cache of drawn lines that holds whichever lead shows them)."""
+    if row is None:
+        return None
+    marks = (row.unread, row.failed_count, row.opted_out, row.has_draft, row.has_scheduled)
+    if row_height == 1:
+        return (row.display_name, *marks)
+    if sub == 0:
+        return (row.display_name, *marks, relative_time(row.last_activity_at, now))
+    return (row.preview, row.unread)
+
+
 def row_strip(
     row: LeadRow | None,
     sub: int,

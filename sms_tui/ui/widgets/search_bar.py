@@ -18,9 +18,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from sms_tui.ui.text import one_line, visible
+from sms_tui.ui.widgets.lead_list import AFTER_PAINT
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,10 @@ class FilterBar(Static):
         return out
 
 
+#: Time (s) without a change in the search line after which its query is read ahead.
+SETTLE_AFTER = 0.05
+
+
 class SearchBar(Vertical):
     """The `/` line (hidden until asked for)."""
 
@@ -142,7 +148,16 @@ class SearchBar(Vertical):
     class Cancelled(Message):
         pass
 
+    class Settled(Message):
+        """The rep stopped typing (SETTLE_AFTER s without a change) and the query is valid: the
+        screen reads its first rows ahead, so Enter finds them read."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
     _opened = 0  # times opened: a close asked for before the latest opening does not apply
+    _settle: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search: name, is:unread, …  (Enter applies, Esc closes)", id="search-input")
@@ -161,15 +176,16 @@ class SearchBar(Vertical):
         self.remove_class("-open")
 
     def close_after_refresh(self) -> None:
-        """Close once the next frame is painted (unless opened again meanwhile, e.g. to show an
-        error): a search's rows then paint without the layout that closing the line costs."""
+        """Close once the next frame is painted and sent (AFTER_PAINT later; unless opened again
+        meanwhile, e.g. to show an error): a search's rows then paint without the layout that
+        closing the line costs."""
         opened = self._opened
 
         def close() -> None:
             if self._opened == opened:
                 self.close()
 
-        self.call_after_refresh(close)
+        self.call_after_refresh(self.set_timer, AFTER_PAINT, close)
 
     @property
     def is_open(self) -> bool:
@@ -182,11 +198,19 @@ class SearchBar(Vertical):
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._validate(event.value)
+        if self._settle is not None:
+            self._settle.stop()
+            self._settle = None
+        if not self._validate(event.value):
+            settled = self.Settled(event.value.strip())
+            self._settle = self.set_timer(SETTLE_AFTER, lambda: self.screen.post_message(settled))
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self._settle is not None:
+            self._settle.stop()
+            self._settle = None
         if self._validate(event.value):
             return
         # To the screen itself (bubbling through the containers came a frame later), which closes

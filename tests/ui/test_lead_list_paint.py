@@ -1,0 +1,77 @@
+"""Painting the lead list: the list's own style (which walks its ancestors for the background) is
+looked up once per paint, not once per line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.dom import DOMNode
+from textual.geometry import Region
+
+from sms_tui.ui.widgets import lead_list
+from sms_tui.ui.widgets.lead_list import LeadList
+from tests.ui.harness import inbox, seeded_app, settle, until
+
+
+async def test_a_paint_of_the_list_looks_up_its_style_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.total == 6)
+        await settle(pilot)
+        looked: list[int] = []
+        style_of = vars(DOMNode)["rich_style"].fget
+
+        def counted(self: LeadList) -> object:
+            looked.append(1)
+            return style_of(self)
+
+        monkeypatch.setattr(LeadList, "rich_style", property(counted))
+        leads._strips.clear()
+        leads._styles_cache.clear()  # Textual's own line cache: every line drawn again
+        lines = leads.render_lines(Region(0, 0, leads.size.width, leads.size.height))
+        # 6 leads of two lines, then blank lines: every one drawn, the style looked up once.
+        assert len(lines) == leads.size.height > 12
+        assert len(looked) == 1
+
+
+async def test_rows_that_come_back_are_not_drawn_again_and_a_changed_row_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        leads = screen.leads
+        await until(pilot, lambda: leads.total == 6)
+        await settle(pilot)
+        drawn: list[str] = []
+        draw = getattr(lead_list, "row_strip")  # noqa: B009 - the name the list draws with
+
+        def counted(row: Any, *args: Any, **kwargs: Any) -> Any:
+            drawn.append("placeholder" if row is None else row.lead_id)
+            return draw(row, *args, **kwargs)
+
+        monkeypatch.setattr(lead_list, "row_strip", counted)
+        await pilot.press("2")  # Unread: Ada and Bob, already drawn in All (the cursor moved)
+        await until(pilot, lambda: leads.total == 2)
+        await settle(pilot)
+        await pilot.press("1")  # All again: every row was drawn before, as it is now
+        await until(pilot, lambda: leads.total == 6)
+        await settle(pilot)
+        drawn.clear()
+        await pilot.press("2")
+        await until(pilot, lambda: leads.total == 2)
+        await settle(pilot)
+        assert drawn == []  # the same two rows, cursor and focus: nothing drawn again
+        first = leads.row_at(0)
+        assert first is not None
+        leads.update_rows([replace(first, unread=first.unread + 1)])  # what a new reply does
+        await settle(pilot)
+        assert set(drawn) == {first.lead_id}  # its two lines, drawn again
+        lines = [leads.render_line(y).text for y in range(2)]
+        assert str(first.unread + 1) in lines[1]  # the preview line's badge

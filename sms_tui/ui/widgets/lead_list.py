@@ -12,7 +12,6 @@ the highlighted row stays where the rep's eyes are.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from functools import partial
@@ -32,7 +31,7 @@ from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.widgets import lead_pages
-from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook
+from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook, ThreadRead
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, drawn_from, row_strip
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -446,33 +445,20 @@ class LeadList(ScrollView, can_focus=True):
     def _fetch_far_waiting(self, generation: int, query: str, page_no: int, total: int, wait: float) -> None:
         """A far page (End) read in a plain thread while the UI loop waits up to `wait` seconds:
         in by then, its rows go out in the key's own frame (else placeholders paint first, and
-        the rows a thread hop and a frame later); later, it is applied when it comes."""
-        store, now, tz, app = self._store, self._now(), self._tz, self.app
-        done, lock = threading.Event(), threading.Lock()
-        result: list[tuple[list[LeadRow], Any] | Exception] = []
-        late = [False]
+        the rows a thread hop and a frame later); later, a worker applies it when it comes."""
+        store, now, tz = self._store, self._now(), self._tz
+        read = ThreadRead(lambda: lead_pages.far(store, query, now, tz, page_no, total), name="far-lead-page")
+        if read.done.wait(wait):
+            self._far_done(generation, query, page_no, read.outcome)
+        else:
+            self._far_later(read, generation, query, page_no)
 
-        def read() -> None:
-            try:
-                out: tuple[list[LeadRow], Any] | Exception = lead_pages.far(
-                    store, query, now, tz, page_no, total
-                )
-            except Exception as error:
-                out = error
-            with lock:
-                result.append(out)
-                deliver_later = late[0]
-            done.set()
-            if deliver_later:
-                app.call_from_thread(self._far_done, generation, query, page_no, out)
-
-        threading.Thread(target=read, name="far-lead-page", daemon=True).start()
-        done.wait(wait)
-        with lock:
-            if not result:
-                late[0] = True
-                return
-        self._far_done(generation, query, page_no, result[0])
+    @work(thread=True, group="lead-load", exit_on_error=False, description="Load a far lead page")
+    def _far_later(
+        self, read: ThreadRead[tuple[list[LeadRow], Any]], generation: int, query: str, page_no: int
+    ) -> None:
+        read.done.wait()
+        self.app.call_from_thread(self._far_done, generation, query, page_no, read.outcome)
 
     def _far_done(self, generation: int, query: str, page_no: int, out: _Far) -> None:
         if isinstance(out, Exception):

@@ -12,10 +12,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
+
+T = TypeVar("T")
 
 PAGE = 100
 #: Counted exactly up to here at once; past it the list says "1,000+" until the exact count is in.
@@ -58,31 +60,41 @@ def head(
     return [list(page.rows)], [page.next_cursor]
 
 
-class HeadRead:
-    """A query's first `rows` rows (`head`), read in a plain thread as soon as it is made (a Textual
-    worker would only start once the UI loop runs again); `done` is set when they are in."""
+class ThreadRead(Generic[T]):
+    """`read()` run in a plain thread as soon as this is made (a Textual worker would only start
+    once the UI loop runs again), so the loop can wait a few ms for it (`done`) and paint its rows
+    in the same frame; `outcome` is its answer or what it raised, once `done` is set."""
+
+    def __init__(self, read: Callable[[], T], *, name: str) -> None:
+        self.done = threading.Event()
+        self._outcome: T | Exception | None = None
+        threading.Thread(target=self._run, args=(read,), name=name, daemon=True).start()
+
+    def _run(self, read: Callable[[], T]) -> None:
+        try:
+            self._outcome = read()
+        except Exception as error:
+            self._outcome = error
+        self.done.set()
+
+    @property
+    def outcome(self) -> T | Exception:
+        if not self.done.is_set():
+            raise RuntimeError("ThreadRead.outcome before done")
+        return cast("T | Exception", self._outcome)
+
+
+class HeadRead(ThreadRead[tuple[list[list[LeadRow]], list[Any]]]):
+    """A query's first `rows` rows (`head`), read at once in a plain thread."""
 
     def __init__(self, store: Store, query: str, now: datetime, tz: tzinfo | None, rows: int) -> None:
         self.query = query
         self.started = now
-        self.done = threading.Event()
-        self._result: tuple[list[list[LeadRow]], list[Any]] | Exception | None = None
-        threading.Thread(
-            target=self._read, args=(store, now, tz, rows), name="first-lead-page", daemon=True
-        ).start()
-
-    def _read(self, store: Store, now: datetime, tz: tzinfo | None, rows: int) -> None:
-        try:
-            self._result = head(store, self.query, now, tz, rows)
-        except Exception as error:
-            self._result = error
-        self.done.set()
+        super().__init__(lambda: head(store, query, now, tz, rows), name="first-lead-page")
 
     def fetched(self, generation: int) -> Fetched | Exception:
         """What was read, as a reset of the list for `generation` (only once `done` is set)."""
-        result = self._result
-        if result is None:
-            raise RuntimeError("HeadRead.fetched before done")
+        result = self.outcome
         if isinstance(result, Exception):
             return result
         pages, cursors = result

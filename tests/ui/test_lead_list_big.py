@@ -12,6 +12,7 @@ import pytest
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.widgets import lead_list, lead_pages
 from sms_tui.ui.widgets.lead_list import LeadList
+from sms_tui.ui.widgets.lead_loader import LeadLoader
 from sms_tui.ui.widgets.search_bar import FilterBar
 from tests.store.conftest import make_lead
 from tests.ui.harness import inbox, seeded_app, until
@@ -88,7 +89,7 @@ async def test_a_big_count_says_at_least_first_then_the_exact_figure(
 
 
 async def test_rows_show_before_the_count_is_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(LeadList, "_count", lambda self, generation, query: None)  # a count that never ends
+    monkeypatch.setattr(LeadLoader, "count", lambda self, generation, query: None)  # a count that never ends
     app = _big_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         leads = inbox(app).leads
@@ -106,7 +107,7 @@ async def test_a_live_reload_keeps_the_count_so_end_does_not_wait_for_a_new_one(
     async with app.run_test(size=(100, 30)) as pilot:
         leads = inbox(app).leads
         await until(pilot, lambda: leads.exact and leads.total == EXTRA + 6)
-        monkeypatch.setattr(LeadList, "_count", lambda self, generation, query: None)  # never ends
+        monkeypatch.setattr(LeadLoader, "count", lambda self, generation, query: None)  # never ends
         generation = leads._generation
         leads.reload(keep_position=True)  # the minute's re-sort, a sync's changes
         await until(pilot, lambda: leads._generation == generation + 1 and leads.row_at(0) is not None)

@@ -123,8 +123,8 @@ async def _typed(pilot: Any, screen: Any, query: str) -> None:
     """Open the search line, type `query` and wait until its first rows are read ahead."""
     await pilot.press("slash", *query)
     leads = screen.leads
-    await until(pilot, lambda: leads._prefetched is not None and leads._prefetched.query == query)
-    prefetched = leads._prefetched
+    await until(pilot, lambda: leads.loader.prefetched is not None and leads.loader.prefetched.query == query)
+    prefetched = leads.loader.prefetched
     await until(pilot, prefetched.done.is_set)
 
 
@@ -160,7 +160,7 @@ async def test_a_read_ahead_that_is_old_or_predates_a_change_is_not_used(
         await until(pilot, lambda: not screen.query_one(SearchBar).is_open)
         await settle(pilot)
         screen.leads.prefetch("")  # All, read ahead
-        prefetched = screen.leads._prefetched
+        prefetched = screen.leads.loader.prefetched
         assert prefetched is not None
         await until(pilot, prefetched.done.is_set)
         screen.leads.reload()  # the cache changed (a sync, a triage key)
@@ -175,9 +175,9 @@ async def test_a_one_letter_query_is_not_read_ahead(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _ready(app, pilot)
         screen._search_settled(SearchBar.Settled("a"))
-        assert screen.leads._prefetched is None
+        assert screen.leads.loader.prefetched is None
         screen._search_settled(SearchBar.Settled("ad"))
-        assert screen.leads._prefetched is not None and screen.leads._prefetched.query == "ad"
+        assert screen.leads.loader.prefetched is not None and screen.leads.loader.prefetched.query == "ad"
 
 
 async def test_what_a_new_list_starts_after_its_rows_waits_for_them_to_be_sent(

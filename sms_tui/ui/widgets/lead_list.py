@@ -1,8 +1,10 @@
 """The lead list: a virtual list over the store (STYLE.md §2.6, §3.2).
 
 A `ScrollView` whose `render_line` draws only the visible rows from pages of `LeadRow`s that
-thread workers fetch by keyset (`Store.lead_page`). Nothing here queries SQLite on the UI loop;
-a row that is not loaded yet draws as a placeholder and asks for its page.
+thread workers fetch by keyset (`Store.lead_page`). Nothing here queries SQLite: every read runs
+in a thread of its `LeadLoader` (`lead_loader.py`), which hands the answers back to `_apply`,
+`_counted` and `_fetch_failed` on the UI loop. A row that is not loaded yet draws as a
+placeholder and asks for its page.
 
 Live updates keep the cursor on the same lead: a reload fetches the pages down to the cursor in
 a worker, then swaps them in at once and scrolls by as many rows as the selected lead moved, so
@@ -11,14 +13,13 @@ the highlighted row stays where the rep's eyes are.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
 
 from rich.style import Style
-from textual import events, work
+from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -30,8 +31,8 @@ from textual.strip import Strip
 from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
-from sms_tui.ui.widgets import lead_pages
-from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook, ThreadRead
+from sms_tui.ui.widgets.lead_loader import LeadLoader
+from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, drawn_from, row_strip
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -39,8 +40,6 @@ from sms_tui.ui.widgets.scroll_size import set_virtual_size
 RELOAD_PAGES = 20
 #: How long (s) a new query's first page is waited for on the UI loop before anything is painted.
 FIRST_PAGE_WAIT = 0.06
-#: A far page read: its rows and the cursor after them, or what the store raised.
-_Far = tuple[list[LeadRow], Any] | Exception
 #: How long (s) End (a far jump) waits on the UI loop for its page (2-7 ms at 1M leads) so that the
 #: rows paint in the key's frame.
 FAR_WAIT = 0.05
@@ -52,8 +51,6 @@ HEAD_MARGIN = 4
 #: takes the GIL and sends the rows' frame (traced at 1M leads: the bytes left 5-14 ms after the
 #: frame, behind that work and the threads it started).
 AFTER_PAINT = 0.003
-#: A prefetched first read (`prefetch`) serves a `set_query` of the same query within this time.
-PREFETCH_FRESH = timedelta(seconds=2)
 
 
 class LeadList(ScrollView, can_focus=True):
@@ -126,9 +123,18 @@ class LeadList(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._store = store
         self._now = now
-        self._tz = tz
+        #: Every read of the list runs in a thread; answers come back to `_apply` & co.
+        self.loader = LeadLoader(
+            self,
+            store,
+            now,
+            tz,
+            on_pages=self._apply,
+            on_failed=self._fetch_failed,
+            on_count=self._counted,
+            on_error=self._load_failed,
+        )
         self.query_text = query
         self._generation = 0
         self._book = PageBook()
@@ -145,7 +151,6 @@ class LeadList(ScrollView, can_focus=True):
         self._paint_first = False  # announce the selected row after the next paint
         self._painted = True  # a line was drawn since the list last went to its top
         self._list_style: Style | None = None  # `rich_style`, looked up once per paint
-        self._prefetched: HeadRead | None = None  # a search's first rows, read while typing
 
     # -- public API -------------------------------------------------------------------------
 
@@ -181,7 +186,7 @@ class LeadList(ScrollView, can_focus=True):
             self.reload(keep_position=False)
             return
         self._generation += 1
-        self._fetch_first(self._generation, query, wait)
+        self.loader.first(self._generation, query, self._head_rows(), wait)
 
     def reload(self, *, keep_position: bool = True, changed: set[str] | None = None) -> None:
         """Fetch the list again; with `keep_position` the selected lead keeps its screen row.
@@ -189,22 +194,17 @@ class LeadList(ScrollView, can_focus=True):
         Deep in a long list (past RELOAD_PAGES pages) a re-sort could not find the selected lead
         again cheaply, so there only the `changed` rows are refreshed in place, order kept.
         """
-        self._prefetched = None  # read before this change
+        self.loader.drop_prefetch()  # read before this change
         if keep_position and changed is not None and self.cursor // PAGE >= RELOAD_PAGES:
-            self._refresh_in_place(list(changed))
+            self.loader.rows(list(changed), self.update_rows)
             return
         self._generation += 1
         upto = min(self.cursor // PAGE + 1, RELOAD_PAGES) if keep_position else 0
-        self._fetch(self._generation, self.query_text, 0, None, upto, reset=True)
-
-    @work(thread=True, group="lead-rows", exit_on_error=False, description="Refresh lead rows")
-    def _refresh_in_place(self, lead_ids: list[str]) -> None:
-        rows = self._store.lead_rows(lead_ids)
-        self.app.call_from_thread(self.update_rows, rows)
+        self.loader.walk(self._generation, self.query_text, 0, None, upto, reset=True)
 
     def update_rows(self, rows: list[LeadRow]) -> list[str]:
         """Replace loaded rows in place (no reordering); return the ids that were not loaded."""
-        self._prefetched = None  # read before this change
+        self.loader.drop_prefetch()  # read before this change
         missing = self._book.replace_rows(rows)
         self.refresh()
         return missing
@@ -251,16 +251,7 @@ class LeadList(ScrollView, can_focus=True):
 
     def action_mark_all(self) -> None:
         """Mark every lead of the current search (by the store's query, in a thread)."""
-        self._mark_all(self.query_text)
-
-    @work(thread=True, group="lead-marks", exclusive=True, exit_on_error=False, description="Mark leads")
-    def _mark_all(self, query: str) -> None:
-        try:
-            ids = self._store.lead_ids(query or None, now=self._now(), tz=self._tz)
-        except Exception as error:
-            self.post_message(LeadList.LoadFailed(query, error))
-            return
-        self.app.call_from_thread(self.mark_many, ids)
+        self.loader.ids(self.query_text, self.mark_many)
 
     def mark_many(self, lead_ids: list[str]) -> None:
         """Mark these leads; when every one of them is marked already, unmark them instead."""
@@ -376,110 +367,21 @@ class LeadList(ScrollView, can_focus=True):
         if plan is None:
             return
         first, after = plan
-        if after is FAR and wait > 0:
-            self._fetch_far_waiting(self._generation, self.query_text, first, self.total, wait)
-        elif after is FAR:
-            self._fetch_far(self._generation, self.query_text, first, self.total)
+        if after is FAR:
+            self.loader.far(self._generation, self.query_text, first, self.total, wait=wait)
         else:
-            self._fetch(self._generation, self.query_text, first, after, index // PAGE)
-
-    @work(thread=True, group="lead-load", exit_on_error=False, description="Load lead pages")
-    def _fetch(
-        self, generation: int, query: str, first: int, after: Any, last: int, *, reset: bool = False
-    ) -> None:
-        """Fetch pages first..last by keyset in a thread and post them as one `Fetched`."""
-        try:
-            pages, cursors = lead_pages.walk(self._store, query, self._now(), self._tz, first, after, last)
-        except Exception as error:
-            self.post_message(LeadList.LoadFailed(query, error))
-            self.app.call_from_thread(self._fetch_failed, generation, first, last)
-            return
-        self.app.call_from_thread(self._apply, Fetched(generation, first, pages, cursors, reset))
+            self.loader.walk(self._generation, self.query_text, first, after, index // PAGE)
 
     def prefetch(self, query: str) -> None:
-        """Start reading `query`'s first rows for a `set_query(query)` that may follow: the search
-        line asks when the rep stops typing, so Enter finds them read (or being read). Used only
-        within PREFETCH_FRESH of the read's start, and dropped when the list reloads (the cache
-        changed)."""
-        read = self._prefetched
-        if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
-            self._prefetched = self._head_read(query)
+        """Start reading `query`'s first rows for a `set_query(query)` that may follow (the search
+        line asks when the rep stops typing: `LeadLoader.prefetch`)."""
+        self.loader.prefetch(query, self._head_rows())
 
-    def _head_read(self, query: str) -> HeadRead:
-        rows = min(PAGE, self.size.height // max(1, self.row_height) + HEAD_MARGIN)
-        return HeadRead(self._store, query, self._now(), self._tz, rows)
+    def _head_rows(self) -> int:
+        return min(PAGE, self.size.height // max(1, self.row_height) + HEAD_MARGIN)
 
-    def _fetch_first(self, generation: int, query: str, wait: float) -> None:
-        """A new query's first rows (a screenful and HEAD_MARGIN more: the rest of page 0 is read
-        once they are painted), prefetched or read now in a plain thread, applied here if they
-        are in within `wait` seconds; else a worker waits for them and applies them then."""
-        read, self._prefetched = self._prefetched, None
-        if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
-            read = self._head_read(query)
-        if read.done.wait(wait):
-            self._deliver(query, read.fetched(generation))
-        else:
-            self._first_later(read, generation)
-
-    @work(thread=True, group="lead-load", exit_on_error=False, description="Load lead pages")
-    def _first_later(self, read: HeadRead, generation: int) -> None:
-        read.done.wait()
-        self.app.call_from_thread(self._deliver, read.query, read.fetched(generation))
-
-    def _deliver(self, query: str, loaded: Fetched | Exception) -> None:
-        if isinstance(loaded, Exception):
-            self.post_message(LeadList.LoadFailed(query, loaded))
-        else:
-            self._apply(loaded)
-
-    @work(thread=True, group="lead-load", exit_on_error=False, description="Load a far lead page")
-    def _fetch_far(self, generation: int, query: str, page_no: int, total: int) -> None:
-        try:
-            rows, cursor = lead_pages.far(self._store, query, self._now(), self._tz, page_no, total)
-        except Exception as error:
-            self.post_message(LeadList.LoadFailed(query, error))
-            self.app.call_from_thread(self._fetch_failed, generation, page_no, page_no)
-            return
-        self.app.call_from_thread(self._apply, Fetched(generation, page_no, [rows], [cursor], False))
-
-    def _fetch_far_waiting(self, generation: int, query: str, page_no: int, total: int, wait: float) -> None:
-        """A far page (End) read in a plain thread while the UI loop waits up to `wait` seconds:
-        in by then, its rows go out in the key's own frame (else placeholders paint first, and
-        the rows a thread hop and a frame later); later, a worker applies it when it comes."""
-        store, now, tz = self._store, self._now(), self._tz
-        read = ThreadRead(lambda: lead_pages.far(store, query, now, tz, page_no, total), name="far-lead-page")
-        if read.done.wait(wait):
-            self._far_done(generation, query, page_no, read.outcome)
-        else:
-            self._far_later(read, generation, query, page_no)
-
-    @work(thread=True, group="lead-load", exit_on_error=False, description="Load a far lead page")
-    def _far_later(
-        self, read: ThreadRead[tuple[list[LeadRow], Any]], generation: int, query: str, page_no: int
-    ) -> None:
-        read.done.wait()
-        self.app.call_from_thread(self._far_done, generation, query, page_no, read.outcome)
-
-    def _far_done(self, generation: int, query: str, page_no: int, out: _Far) -> None:
-        if isinstance(out, Exception):
-            self.post_message(LeadList.LoadFailed(query, out))
-            self._fetch_failed(generation, page_no, page_no)
-        else:
-            self._apply(Fetched(generation, page_no, [out[0]], [out[1]], False))
-
-    @work(thread=True, group="lead-count", exit_on_error=False, description="Count leads")
-    def _count(self, generation: int, query: str) -> None:
-        """Count on the store's counting connection ("1,000+" first when there are more)."""
-
-        def report(n: int, exact: bool) -> None:
-            self.app.call_from_thread(self._counted, generation, n, exact)
-
-        try:
-            lead_pages.count(self._store, query, self._now(), self._tz, report)
-        except sqlite3.OperationalError:
-            return  # interrupted by a newer count (or the cache is busy: the next reload counts)
-        except Exception as error:
-            self.post_message(LeadList.LoadFailed(query, error))
+    def _load_failed(self, query: str, error: Exception) -> None:
+        self.post_message(LeadList.LoadFailed(query, error))
 
     def _counted(self, generation: int, n: int, exact: bool) -> None:
         if generation != self._generation:
@@ -536,8 +438,8 @@ class LeadList(ScrollView, can_focus=True):
         if loaded.reset:
             if not self.exact or (kept and self._book.end_page is None):
                 # The old count stops now; the new one starts once these rows are painted.
-                self._store.interrupt_counts()
-                self._after_paint(self._count, self._generation, self.query_text)
+                self.loader.store.interrupt_counts()
+                self._after_paint(self.loader.count, self._generation, self.query_text)
             if self._from_top:
                 self._to_top()
             else:

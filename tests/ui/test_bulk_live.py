@@ -164,7 +164,8 @@ async def test_a_drip_over_fake_days_keeps_quiet_hours_batches_and_the_daily_cap
         live.app.sync.push()
         await settle(pilot)
         # the plan's finish time, in the rep's zone (New York): the last of the 8 goes Tuesday 20:00
-        assert "finishes ~Tue 20:00" in _screen_text(live)
+        # (the plan is made in the sync's thread: under load it can land after one settle)
+        await until(pilot, lambda: "finishes ~Tue 20:00" in _screen_text(live))
         for _ in range(60):  # jump from release to release (a few fake days in a few dozen steps)
             due = live.store.campaign_progress(campaign.id)
             if due.counts["pending"] == 0 and due.counts["queued"] == 0:

@@ -27,7 +27,7 @@ from sms_tui.core import drip, phones
 from sms_tui.core.bulk_spec import CampaignSpec
 from sms_tui.core.models import Contact, ContactPhone, Lead
 from sms_tui.store import Store
-from sms_tui.store.campaigns import NewRecipient
+from sms_tui.store.campaign_rows import NewRecipient
 from sms_tui.sync.campaigns import CampaignRunner
 
 N = 10_000

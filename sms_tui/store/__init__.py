@@ -62,7 +62,8 @@ Sync writes
     set_phone_do_not_text(phone, do_not_text)
 
 Bulk campaigns (store/campaigns.py: create_campaign, campaigns, campaign_progress, campaign_recipients,
-pause/resume/cancel_campaign, campaign_report, export_campaign_csv, and the runner's release/sync_outcomes)
+pause/resume/cancel_campaign, campaign_report, export_campaign_csv; store/campaign_runs.py: the runner's
+plan_releases/release/sync_outcomes and replies/opt-outs; rows in store/campaign_rows.py)
 
 `store.db` (the sqlite_utils.Database) is there for tests and tools; it bypasses the lock, so app code
 that shares the Store between threads should use the methods above (ask for a new one if missing).
@@ -76,6 +77,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sms_tui.store.bulk_reads import BulkReadsMixin
+from sms_tui.store.campaign_runs import CampaignRunsMixin
 from sms_tui.store.campaigns import CampaignsMixin
 from sms_tui.store.outbox import OutboxMixin
 from sms_tui.store.reads import ReadsMixin
@@ -84,7 +86,9 @@ from sms_tui.store.types import HeaderCounts, LeadCursor, LeadDetail, LeadPage, 
 from sms_tui.store.ui_writes import UiWritesMixin
 
 
-class Store(BulkReadsMixin, ReadsMixin, UiWritesMixin, SyncWritesMixin, OutboxMixin, CampaignsMixin):
+class Store(
+    BulkReadsMixin, ReadsMixin, UiWritesMixin, SyncWritesMixin, OutboxMixin, CampaignsMixin, CampaignRunsMixin
+):
     """The cache. See the module docstring for the API."""
 
     @classmethod

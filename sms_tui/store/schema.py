@@ -202,7 +202,7 @@ CREATE INDEX campaign_recipients_phone ON campaign_recipients(phone, state);
 
 
 def _v8_campaigns(conn: sqlite3.Connection) -> None:
-    """Bulk campaigns and their recipients (store/campaigns.py)."""
+    """Bulk campaigns and their recipients (store/campaigns.py, campaign_runs.py, campaign_rows.py)."""
     _script(conn, _V8_CAMPAIGNS)
 
 

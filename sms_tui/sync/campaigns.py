@@ -29,7 +29,7 @@ from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, classify_key
 from sms_tui.core.drip import Pacing, Pending, Usage, hours_for, plan, spacing
 from sms_tui.core.models import Message
 from sms_tui.store import Store
-from sms_tui.store.campaigns import Campaign, Outcome, Recipient
+from sms_tui.store.campaign_rows import Campaign, Outcome, Recipient
 
 log = logging.getLogger("sms_tui.sync")
 

@@ -29,7 +29,7 @@ from sms_tui.core.campaign import (
 from sms_tui.core.compliance import DEFAULT_RULES, ComplianceRules, sender_names
 from sms_tui.core.models import OurNumber
 from sms_tui.core.segments import SegmentInfo
-from sms_tui.store.campaigns import NewRecipient
+from sms_tui.store.campaign_rows import NewRecipient
 
 Filter = Literal["all", "block", "warn", "ok"]
 Decision = Literal["approved", "skipped"]

@@ -13,7 +13,7 @@ import pytest
 
 from sms_tui.core.bulk_spec import CampaignSpec, SpecError
 from sms_tui.store import Store, StoreError
-from sms_tui.store.campaigns import NewRecipient
+from sms_tui.store.campaign_rows import NewRecipient
 from tests.store.conftest import NOW, make_lead, sms
 
 FROM = "+14155550100"

@@ -12,7 +12,7 @@ from typing import Any
 from sms_tui.core.bulk_spec import CampaignSpec
 from sms_tui.provider import ProviderError
 from sms_tui.store import Store
-from sms_tui.store.campaigns import NewRecipient
+from sms_tui.store.campaign_rows import NewRecipient
 from sms_tui.sync import SyncEngine
 from tests.sync.harness import World, textable_leads
 from tests.sync.harness import _delivers as delivers

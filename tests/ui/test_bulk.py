@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static, TextArea
 
 from sms_tui.core.bulk_spec import CampaignSpec
 from sms_tui.core.campaign import Recipient
-from sms_tui.store.campaigns import NewRecipient
+from sms_tui.store.campaign_rows import NewRecipient
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.bulk_compose import BulkComposeScreen
 from sms_tui.ui.screens.bulk_preview import BulkPreviewScreen

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from sms_tui.core.bulk_spec import CampaignSpec
 from sms_tui.store import Store
-from sms_tui.store.campaigns import NewRecipient
+from sms_tui.store.campaign_rows import NewRecipient
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.screens.campaigns import CampaignsScreen
 from tests.ui.harness import inbox, seeded_app, settle, until

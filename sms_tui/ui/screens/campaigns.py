@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 from sms_tui.core.bulk_spec import RecipientState
 from sms_tui.core.campaign import format_cents
 from sms_tui.store import Store
-from sms_tui.store.campaigns import Campaign, Progress, Report
+from sms_tui.store.campaign_rows import Campaign, Progress, Report
 from sms_tui.ui.text import one_line, safe, visible
 from sms_tui.ui.widgets.steady_footer import SteadyFooter
 

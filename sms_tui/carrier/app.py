@@ -33,6 +33,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sms_tui.carrier import files, routes_api, routes_control, routes_events, simulation, team
+from sms_tui.carrier.bucket import note_root
 from sms_tui.carrier.clock import Clock, SystemClock
 from sms_tui.carrier.engine import CURRENT_REQUEST, CURRENT_USER, Carrier
 from sms_tui.carrier.errors import ApiError, Unauthorized, ValidationFailed
@@ -159,7 +160,7 @@ class _CarrierLayer:
             status.append(response.status_code)
             await response(scope, receive, send)
 
-        files.note_root(self.carrier, scope)
+        note_root(self.carrier, scope)
         if scope["path"].startswith(files.KEYLESS_PREFIX):  # the storage service: signed, no key
             self.carrier.tick()
             await self.app(scope, receive, lambda m: _record_status(m, status, send))

@@ -18,7 +18,7 @@ import binascii
 import random
 from typing import TYPE_CHECKING, Any
 
-from sms_tui.carrier import files
+from sms_tui.carrier import bucket, files
 from sms_tui.carrier.errors import field_error
 from sms_tui.carrier.storage import Record
 from sms_tui.core import mms as rules
@@ -69,7 +69,7 @@ def check_attachments(carrier: Carrier, items: list[Any]) -> list[Record]:
     media_id, the file copied from the upload). 400 (field `attachments`) for anything wrong."""
     if len(items) > rules.MAX_ATTACHMENTS:
         raise field_error("attachments", f"At most {rules.MAX_ATTACHMENTS} attachments are allowed.")
-    checked: list[tuple[str, str, files.StoredFile]] = []
+    checked: list[tuple[str, str, bucket.StoredFile]] = []
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not all(
             isinstance(item.get(k), str) for k in ("url", "filename", "content_type")
@@ -102,7 +102,7 @@ def failure_at_send(carrier: Carrier, sms: Record) -> tuple[str, str | None] | N
     if not attachments:
         return None
     for a in attachments:
-        if files.get_file(carrier, files.key_of_url(a["url"]) or "") is None:
+        if bucket.get_file(carrier, files.key_of_url(a["url"]) or "") is None:
             return "mms_media_gone", None
     faults = carrier.plan.faults
     limits: dict[rules.NumberKind, int] = {
@@ -167,9 +167,9 @@ def inbound_media(carrier: Carrier, items: list[Any]) -> list[Record]:
             data = base64.b64decode(item["data"], validate=True)
         except (binascii.Error, ValueError):
             raise field_error("media", f"Item {i}: data is not valid base64.") from None
-        if len(data) > files.MAX_UPLOAD_BYTES:
+        if len(data) > bucket.MAX_UPLOAD_BYTES:
             raise field_error(
-                "media", f"Item {i} is larger than {files.MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+                "media", f"Item {i} is larger than {bucket.MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
             )
         out.append(files.make_media(carrier, item["filename"], item["content_type"], data))
     return out

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from sms_tui.core.models import CloseStatus, Message
 from sms_tui.ui.app import SmsApp
@@ -193,3 +196,31 @@ def test_a_status_close_added_later_is_shown_as_it_came() -> None:
     assert "\x1b" not in status_text(_sent("\x1b]0;x\x07"), NOW, tz).plain
     assert status_text(_sent("sent"), NOW, tz).plain == "✓ Sent"
     assert status_text(_sent("outbox"), NOW, tz).plain == "✓ Accepted, on its way"
+
+
+async def test_header_counts_stopped_by_a_list_reload_count_again_without_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lead list's reload stops the counting connection's query (`interrupt_counts`), which
+    can be the header's: that is counted again, not shown as "Header counts failed: interrupted"
+    (seen while typing a reply on the 100k-lead cache)."""
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await until(pilot, lambda: screen.status.unread == 2)
+        app.store.set_done("lead_bob", True)
+        original, stops = app.store.header_counts, [2]
+
+        def interrupted_twice(now: Any = None) -> Any:
+            if stops[0]:
+                stops[0] -= 1
+                raise sqlite3.OperationalError("interrupted")
+            return original(now)
+
+        monkeypatch.setattr(app.store, "header_counts", interrupted_twice)
+        notes: list[str] = []
+        monkeypatch.setattr(screen, "notify", lambda message, **kw: notes.append(str(message)))
+        screen.live.load_counts()
+        await until(pilot, lambda: screen.status.unread == 1)
+        await settle(pilot)
+        assert stops == [0] and not any("interrupted" in n or "failed" in n for n in notes)

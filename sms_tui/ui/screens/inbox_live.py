@@ -8,6 +8,7 @@ tick (undo countdowns, snoozes falling due, a quiet re-sort every minute).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,10 @@ from sms_tui.ui.throttle import Throttle
 from sms_tui.ui.widgets.search_bar import QUICK_FILTERS
 from sms_tui.ui.widgets.status_bar import UNREACHABLE
 from sms_tui.ui.workers import in_thread
+
+#: Header counts stopped by the lead list's reloads are counted again up to this many times (then
+#: the next change or the minute's refresh counts them).
+COUNT_TRIES = 5
 
 #: Seconds between quiet list refreshes (relative times, snoozes that fell due).
 RESORT_EVERY = 60
@@ -177,11 +182,21 @@ class LiveUpdates:
         s = self.screen
         app = s.sms_app
         now = app.now()
-        counts = app.store.header_counts(now)
-        # The header's unread count is the Unread filter's count (2), by the same query: done and
-        # snoozed leads are not in it.
-        unread = app.store.count_leads(QUICK_FILTERS[1].query, now=now, tz=app.rep_tz)
-        s.app.call_from_thread(self._show_counts, counts, unread)
+        for _ in range(COUNT_TRIES):
+            try:
+                counts = app.store.header_counts(now)
+                # The header's unread count is the Unread filter's count (2), by the same query: done
+                # and snoozed leads are not in it.
+                unread = app.store.count_leads(QUICK_FILTERS[1].query, now=now, tz=app.rep_tz)
+            except sqlite3.OperationalError as error:
+                # The counting connection is shared with the lead list, whose reload stops its own
+                # count (`Store.interrupt_counts`) and with it this one: count again. Not a failure
+                # to show ("Header counts failed: interrupted" while the rep typed a reply).
+                if "interrupted" not in str(error):
+                    raise
+                continue
+            s.app.call_from_thread(self._show_counts, counts, unread)
+            return
 
     def _show_counts(self, counts: Any, unread: int) -> None:
         status = self.screen.status

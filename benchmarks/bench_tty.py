@@ -12,11 +12,14 @@ CACHE defaults to benchmarks/data/cache.db (`python -m benchmarks.gen_cache CACH
   exec -> first rows painted; key (j) -> the next lead's conversation header painted; the
   10,000-message lead (k back onto it); End -> the last row painted; search Enter -> the result's
   rows painted, for a rare word, a common word and `the` (from the Unread filter, so the result's
-  rows are new on screen); RSS after all that (the heavy use).
+  rows are new on screen); the composer (`r`): each key of a typed reply, then each backspace
+  deleting it -> the counter painted; RSS after all that (the heavy use).
 - key floor: a bare Textual app whose `j` changes one Static's text
   (benchmarks/apps/floor_keys.py): key -> that text painted, what a key costs in any Textual app.
 - peer: a DataTable lead list over the same store (benchmarks/apps/peer_table.py) whose header
   line shows the highlighted lead's number: key (j) -> that line painted.
+- composer peer: a bare TextArea whose change rewrites one counter line
+  (benchmarks/apps/peer_composer.py): the same keys -> that line painted.
 
 Start-up is timed with PYTHONDONTWRITEBYTECODE unset (compiled bytecode is reused,
 as installed).
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -43,6 +47,9 @@ LONG_LEAD = "lead_bench_long"
 LONG_PHONE = "+14155559999"
 LONG_NAME = "Longwinded Logistics"
 SEARCHES = {"rare": "pricing", "common": "thanks", "the": "the"}
+#: What the composer bench types (then deletes, a backspace at a time): a reply a rep would send.
+REPLY = "Thanks! I can do Tuesday at 3pm, does that work for you?"
+COUNTER = re.compile(r"(\d+)/1000 ·")
 
 
 def _env(data_dir: str) -> dict[str, str]:
@@ -148,7 +155,13 @@ def inbox_session(path: str, keys: int) -> dict[str, Any]:
             fresh = [r.display_name for r in found if r.display_name not in visible]
             targets[kind] = fresh[0] if fresh else ""
     phones = [_international(r.phone) for r in rows]
-    out: dict[str, Any] = {"j": [], "long": [], "end": [], "search": {k: [] for k in SEARCHES}}
+    out: dict[str, Any] = {
+        "j": [],
+        "long": [],
+        "end": [],
+        "search": {k: [] for k in SEARCHES},
+        "composer": [],
+    }
     with tempfile.TemporaryDirectory(prefix="bench-tty-") as tmp:
         os.link(path, Path(tmp) / "cache.sqlite3")
         with Term([str(Path(sys.executable).parent / "sms-tui")], _env(tmp), SIZE) as term:
@@ -197,8 +210,42 @@ def inbox_session(path: str, keys: int) -> dict[str, Any]:
                     term.keys("2")  # back to the Unread filter
                     term.wait(unread[0].display_name)
                     time.sleep(0.5)
+            term.keys("r")  # reply: the composer of the selected lead takes the keys
+            out["composer"] = composer_keys(term)
+            term.keys("\x1b")  # back to the list
             out["rss_mb"] = term.rss_mb()
     return out
+
+
+def composer_keys(term: Term) -> list[float]:
+    """Type REPLY a key at a time, then delete it a backspace at a time: key -> counter painted.
+    The counter counts the text without its outer spaces (what would be sent), so a key that
+    does not change it (a trailing space, deleting a space) is pressed but not timed. The draft
+    is left as it was (the cache is the caller's)."""
+    term.wait("/1000 ·")
+    time.sleep(0.5)
+    found = next((m for line in term.screen.display if (m := COUNTER.search(line))), None)
+    before = int(found.group(1)) if found else 0
+    typed = [(ch, REPLY[: i + 1]) for i, ch in enumerate(REPLY)]
+    deleted = [("\x7f", REPLY[:i]) for i in range(len(REPLY) - 1, -1, -1)]
+    out, shown = [], before
+    for data, text in typed + deleted:
+        n = before + len(text.strip())
+        term.mark()
+        sent = term.keys(data)
+        if n == shown:
+            time.sleep(0.1)
+            continue
+        out.append((term.wait(f"{n}/1000 ·", timeout=10) - sent) * 1000)
+        shown = n
+    return out
+
+
+def peer_composer() -> list[float]:
+    """The composer's peer: a bare TextArea with a counter line, the same keys."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with Term([sys.executable, "-m", "benchmarks.apps.peer_composer"], env, SIZE) as term:
+        return composer_keys(term)
 
 
 def floor_keys(keys: int) -> list[float]:
@@ -275,10 +322,13 @@ def main(argv: list[str] | None = None) -> None:
     key_floor = floor_keys(args.keys)
     session = inbox_session(args.path, args.keys)
     peer = peer_keys(args.path, args.keys)
+    peer_typing = peer_composer()
     print(f"key j -> one Static painted (bare Textual floor): {_fmt(key_floor)}")
     print(f"key j -> conversation painted (sms-tui): {_fmt(session['j'])}")
     print(f"key j -> header painted (DataTable peer): {_fmt(peer['j'])}")
     print(f"key k -> 10,000-message lead painted:    {_fmt(session['long'])}")
+    print(f"composer key -> counter painted (sms-tui): {_fmt(session['composer'])}")
+    print(f"composer key -> counter painted (TextArea peer): {_fmt(peer_typing)}")
     print(f"End -> last row painted:                 {_fmt(session['end'])}")
     for kind, word in SEARCHES.items():
         values = session["search"][kind]

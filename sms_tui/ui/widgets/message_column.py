@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sms_tui.core.models import Message
+from sms_tui.ui.styled_lines import style_by_content
 from sms_tui.ui.widgets.bubbles import bubble
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -73,6 +74,7 @@ class MessageColumn(ScrollView, can_focus=False):
 
     def __init__(self, body_of: Callable[[Message], Text], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
+        style_by_content(self)  # its lines are cached bubbles' strips (ui/styled_lines.py)
         self._body_of = body_of
         self.messages: Sequence[Message] = ()
         self.note = ""

@@ -43,6 +43,9 @@ class ContentStylesCache(StylesCache):
         self._styled: dict[int, tuple[Strip, Strip]] = {}
         self._inputs: tuple[object, ...] | None = None
         self._plain = False  # no line depends on its y (see the module's docstring)
+        # What the last paint styled with (for `prestyle`).
+        self._last: tuple[Any, ...] | None = None
+        self._last_rest: tuple[Any, ...] = ()
         # (Textual's `clear()`, on every whole refresh, forgets lines by place; these are kept by
         # content, which a refresh does not change: a strip is immutable.)
 
@@ -77,6 +80,8 @@ class ContentStylesCache(StylesCache):
             id(ansi_theme),
             native_ansi,
         )
+        self._last = (styles, size, content_size, padding, base_background, background, filters)
+        self._last_rest = (border_title, border_subtitle, opacity, ansi_theme, native_ansi)
         if inputs != self._inputs:
             self._styled.clear()
             self._inputs = inputs
@@ -156,6 +161,32 @@ class ContentStylesCache(StylesCache):
             del self._styled[next(iter(self._styled))]
         self._styled[id(content)] = (content, styled)
         return styled
+
+    def prestyle(self, contents: Sequence[Strip]) -> None:
+        """Style (and filter) `contents` now, as the last paint would have, so a paint that shows
+        them finds them styled: for lines about to be shown (a conversation loaded ahead), styled
+        after a key's frame instead of in the next one. Nothing if no paint came yet or lines
+        depend on their y."""
+        if self._last is None or not self._plain:
+            return
+        styles, size, content_size, padding, base_background, background, filters = self._last
+        for content in contents:
+            kept = self._styled.get(id(content))
+            if kept is not None and kept[0] is content:
+                continue
+            styled = self.render_line(
+                styles,
+                0,
+                size,
+                content_size,
+                padding,
+                base_background,
+                background,
+                lambda _y, content=content: content,  # type: ignore[misc]
+                *self._last_rest,
+            )
+            for line_filter in filters:
+                styled = styled.apply_filter(line_filter, background)  # kept in the strip's cache
 
 
 def style_by_content(widget: Widget) -> None:

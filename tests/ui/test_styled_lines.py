@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.segment import Segment
 from rich.style import Style
 from textual._styles_cache import StylesCache
@@ -83,3 +85,30 @@ async def test_a_scroll_by_a_line_styles_only_the_new_line() -> None:
         after = rows.render_lines(rows.size.region)
         assert all(a is b for a, b in zip(after[:-1], before[1:], strict=True))  # kept, not styled again
         assert after[-1] is not before[-1]
+
+
+async def test_lines_styled_ahead_are_not_styled_again_when_shown(monkeypatch: Any) -> None:
+    app = _Host()
+    async with app.run_test(size=(50, 20)) as pilot:
+        rows = app.query_one(_Rows)
+        await pilot.pause()
+        rows.render_lines(rows.size.region)  # a first paint: what lines are styled with
+        cache = rows._styles_cache
+        assert isinstance(cache, ContentStylesCache)
+        ahead = rows.strips[200 : 200 + rows.size.height]
+        cache.prestyle(ahead)  # e.g. a conversation loaded ahead
+        styled: list[int] = []
+        textual_render_line = StylesCache.render_line
+
+        def counted(self: StylesCache, *args: Any) -> Strip:
+            if self is cache:  # (not the scrollbar's)
+                styled.append(args[1])
+            return textual_render_line(self, *args)
+
+        monkeypatch.setattr(StylesCache, "render_line", counted)
+        rows.scroll_to(y=200, animate=False, immediate=True)
+        await pilot.pause()
+        shown = rows.render_lines(rows.size.region)
+        assert styled == []  # every line shown was styled ahead
+        monkeypatch.setattr(StylesCache, "render_line", textual_render_line)
+        assert [list(s) for s in shown] == [list(s) for s in _textuals(rows)]

@@ -26,7 +26,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from sms_tui.core.models import Message
-from sms_tui.ui.styled_lines import style_by_content
+from sms_tui.ui.styled_lines import ContentStylesCache, style_by_content
 from sms_tui.ui.widgets.bubbles import bubble
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -115,11 +115,13 @@ class MessageColumn(ScrollView, can_focus=False):
         height = self.size.height
         overflow = self._overflows(len(messages))
         width = self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0)
-        lines = 0
+        lines: list[Strip] = []
         for message in reversed(messages):
-            if width <= 0 or lines >= height + MARGIN_LINES:
+            if width <= 0 or len(lines) >= height + MARGIN_LINES:
                 break
-            lines += len(self._bubble(message, width))
+            lines.extend(self._bubble(message, width))
+        if isinstance(self._styles_cache, ContentStylesCache) and width == self._width:
+            self._styles_cache.prestyle(lines[:height])  # the lines it will show, styled now
 
     @property
     def laid_out(self) -> int:

@@ -122,41 +122,16 @@ class ContentStylesCache(StylesCache):
         ansi_theme: TerminalTheme,
         native_ansi: bool,
     ) -> Strip:
+        textuals = super().render_line
+        before = (styles, y, size, content_size, padding, base_background, background)
+        after = (border_title, border_subtitle, opacity, ansi_theme, native_ansi)
         if not self._plain or y >= content_size.height:
-            return super().render_line(
-                styles,
-                y,
-                size,
-                content_size,
-                padding,
-                base_background,
-                background,
-                render_content_line,
-                border_title,
-                border_subtitle,
-                opacity,
-                ansi_theme,
-                native_ansi,
-            )
+            return textuals(*before, render_content_line, *after)
         content = render_content_line(y)
         kept = self._styled.get(id(content))
         if kept is not None and kept[0] is content:
             return kept[1]
-        styled = super().render_line(
-            styles,
-            y,
-            size,
-            content_size,
-            padding,
-            base_background,
-            background,
-            lambda _y: content,
-            border_title,
-            border_subtitle,
-            opacity,
-            ansi_theme,
-            native_ansi,
-        )
+        styled = textuals(*before, lambda _y: content, *after)
         if len(self._styled) >= KEPT:
             del self._styled[next(iter(self._styled))]
         self._styled[id(content)] = (content, styled)

@@ -32,13 +32,17 @@ def _textuals(bar: ScrollBar, crop: Region) -> list[Strip]:
     return scrollbar_memo._textual_render_lines(bar, crop)
 
 
+def _parts(app: _Host) -> tuple[_Long, ScrollBar, Region]:
+    view = app.query_one(_Long)
+    bar = view.vertical_scrollbar
+    return view, bar, Region(0, 0, bar.size.width, bar.size.height)
+
+
 async def test_the_bar_shows_what_textual_shows_in_every_state() -> None:
     scrollbar_memo.install()
     app = _Host()
     async with app.run_test(size=(60, 20)) as pilot:
-        view = app.query_one(_Long)
-        bar = view.vertical_scrollbar
-        crop = Region(0, 0, bar.size.width, bar.size.height)
+        view, bar, crop = _parts(app)
         states = 0
         for y in (0, 1, 2, 500, 5_000, 37_777, 99_990):
             for over in (False, True):
@@ -59,9 +63,7 @@ async def test_a_scroll_that_does_not_move_the_thumb_paints_nothing_new() -> Non
     scrollbar_memo.install()
     app = _Host()
     async with app.run_test(size=(60, 20)) as pilot:
-        view = app.query_one(_Long)
-        bar = view.vertical_scrollbar
-        crop = Region(0, 0, bar.size.width, bar.size.height)
+        view, bar, crop = _parts(app)
         view.scroll_to(y=1_000, animate=False, immediate=True)
         await pilot.pause()
         before = bar.render_lines(crop)

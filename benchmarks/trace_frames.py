@@ -56,7 +56,7 @@ _renders: collections.Counter[str] = collections.Counter()
 
 def _name(widget: Widget) -> str:
     name = f"{type(widget).__name__}#{widget.id or ''}"
-    if name == "ScrollBar#" and widget.parent is not None:  # whose bar
+    if name == "ScrollBar#" and isinstance(widget.parent, Widget):  # whose bar
         return f"ScrollBar<{_name(widget.parent)}"
     return name
 

@@ -55,7 +55,10 @@ _renders: collections.Counter[str] = collections.Counter()
 
 
 def _name(widget: Widget) -> str:
-    return f"{type(widget).__name__}#{widget.id or ''}"
+    name = f"{type(widget).__name__}#{widget.id or ''}"
+    if name == "ScrollBar#" and isinstance(widget.parent, Widget):  # whose bar
+        return f"ScrollBar<{_name(widget.parent)}"
+    return name
 
 
 def _install() -> None:

@@ -23,12 +23,14 @@ from textual.screen import Screen
 from sms_tui.store import Store
 from sms_tui.ui import panes
 from sms_tui.ui.idle_gc import CHECK, IdleCollector
+from sms_tui.ui.lazy_strips import install as lazy_strip_caches
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.media import Media
 from sms_tui.ui.memory import release_free_memory
 from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.screens.quit_dialog import plural
+from sms_tui.ui.scrollbar_memo import install as memoize_scrollbars
 from sms_tui.ui.sending import still_pending
 from sms_tui.ui.strip_cycles import install as free_strips_by_refcount
 from sms_tui.ui.sync_worker import EngineFactory, SyncRunner
@@ -100,6 +102,8 @@ class SmsApp(App[None]):
         release_memory: Callable[[], object] = release_free_memory,
     ) -> None:
         free_strips_by_refcount()  # painted lines go without the cyclic collector (ui/strip_cycles.py)
+        memoize_scrollbars()  # a bar that shows the same is not painted again (ui/scrollbar_memo.py)
+        lazy_strip_caches()  # a painted line makes its caches when it uses them (ui/lazy_strips.py)
         super().__init__()
         self.store = store
         self.now = now

@@ -293,3 +293,37 @@ async def test_configured_quiet_hours_warn_where_the_default_would_not() -> None
         app.composer.set_context(context(now=evening), "Hi Bob, this is Dana")  # default rules
         await pilot.pause()
         assert app.line("#composer-guard") == "Ready · ctrl+j send"
+
+
+async def test_moving_between_leads_without_drafts_leaves_the_empty_field_as_it_is() -> None:
+    """No draft here, none there: the field is not loaded again (a reload re-renders it on
+    every `j`); the route line still follows the lead."""
+    app = Host(context("lead_1"))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        area = app.composer.input
+        loads: list[str] = []
+        textuals = area.load_text
+
+        def load_text(text: str) -> None:
+            loads.append(text)
+            textuals(text)
+
+        area.load_text = load_text  # type: ignore[method-assign]
+        app.composer.set_context(context("lead_2", to_number="+13125550199"), "")
+        await pilot.pause()
+        assert loads == [] and area.text == ""
+        assert "+1 312-555-0199" in app.line("#composer-route")
+
+
+async def test_a_field_emptied_by_hand_is_loaded_again_undo_stays_with_its_lead() -> None:
+    app = Host(context("lead_1"))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("h", "i", "backspace", "backspace")  # typed, then deleted: undo remembers
+        assert app.composer.input.text == "" and app.composer.input.history.undo_stack
+        app.composer.set_context(context("lead_2"), "")
+        await pilot.pause()
+        assert not app.composer.input.history.undo_stack
+        await pilot.press("ctrl+z")
+        assert app.composer.input.text == ""

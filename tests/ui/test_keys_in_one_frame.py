@@ -20,6 +20,7 @@ from sms_tui.ui.screens.inbox import InboxScreen
 from sms_tui.ui.screens.inbox_loading import ConversationLoader
 from sms_tui.ui.widgets import steady_footer
 from sms_tui.ui.widgets.lead_list import LeadList
+from sms_tui.ui.widgets.message_column import MessageColumn
 from sms_tui.ui.widgets.steady_footer import SteadyFooter
 from tests.ui.harness import bubbles, inbox, seeded_app, settle, until
 
@@ -213,3 +214,17 @@ async def test_the_search_lines_keys_show_at_once_and_the_lists_come_back_later(
         await pilot.press("escape")
         await until(pilot, lambda: footer._later is not None)  # the list's keys wait
         assert "Reply" not in _keys(app)
+
+
+async def test_the_conversations_scrollbar_is_handed_to_the_keys_frame(tmp_path: Path) -> None:
+    """A new conversation's length moves its scrollbar: the bar paints with the conversation,
+    not in a frame of its own after it."""
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = inbox(app)
+        await _ahead_of_first(pilot, app)
+        bar = screen.conversation.query_one(MessageColumn).vertical_scrollbar
+        bar.refresh()  # as a new conversation's length does
+        assert bar._repaint_required
+        screen.loader._same_frame()
+        assert not bar._repaint_required  # handed to the screen with the conversation

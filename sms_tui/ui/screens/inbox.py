@@ -41,6 +41,7 @@ from sms_tui.ui.screens.inbox_outbox import OutboxGlue
 from sms_tui.ui.screens.inbox_triage import TriageKeys
 from sms_tui.ui.sending import Drafts, Sending
 from sms_tui.ui.services import AppServices, services
+from sms_tui.ui.styled_lines import style_by_content
 from sms_tui.ui.text import Safe, visible
 from sms_tui.ui.triage import TriageUndo
 from sms_tui.ui.widgets.composer import Composer
@@ -131,7 +132,9 @@ class InboxScreen(Screen[None]):
             with Vertical(id="left"):
                 yield FilterBar(id="filter-bar")
                 yield SearchBar(id="search-bar")
-                yield LeadList(app.store, app.now, tz=app.rep_tz, id="leads")
+                leads = LeadList(app.store, app.now, tz=app.rep_tz, id="leads")
+                style_by_content(leads)  # its rows are cached strips (ui/styled_lines.py)
+                yield leads
             with Vertical(id="right"):
                 yield Conversation(app.now, app.rep_tz, keys=self._conversation_keys, id="conversation")
                 yield Composer(id="composer")

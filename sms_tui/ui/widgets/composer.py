@@ -253,8 +253,12 @@ class Composer(Widget):
         self._draft_seen = (self._lead_id, text)
         self._sent = None
         area = self.input
-        area.load_text(text)
-        area.move_cursor(area.document.end)
+        history = area.history
+        if text or area.text or history.undo_stack or history.redo_stack:
+            area.load_text(text)
+            area.move_cursor(area.document.end)
+        # else an empty field with nothing to undo stays as it is: loading it again re-renders
+        # the field (~1 ms of a `j` from one lead without a draft to the next)
         self._refresh_state()
 
     def restore(self, text: str, *, focus: bool = True) -> None:

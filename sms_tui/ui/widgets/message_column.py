@@ -12,17 +12,21 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from rich.align import Align
+from rich.console import RenderableType
 from rich.padding import Padding
 from rich.segment import Segment
+from rich.style import Style
 from rich.styled import Styled
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from sms_tui.core.models import Message
+from sms_tui.ui.styled_lines import ContentStylesCache, style_by_content
 from sms_tui.ui.widgets.bubbles import bubble
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -38,6 +42,21 @@ MARGIN_LINES = 4
 _BubbleKey = tuple[int, int, str, str, str, str]
 
 
+class _ColumnBar(ScrollBar):
+    """The column's scrollbar, drawn in the colour beneath the column while the bubbles fit (no
+    track, no thumb), as scrollbar colours of `transparent` draw it.
+
+    Not a CSS class toggled by the column: a class change restyles the column, ~1.5 ms of the
+    key that moves from a long conversation to a short one or back (cProfile of the real
+    process, 2026-11-30); the bar repaints anyway when its sizes change."""
+
+    def render(self) -> RenderableType:
+        if self.window_size < self.window_virtual_size or self.parent is None:
+            return super().render()
+        beneath, _ = self.parent.background_colors
+        return self._render_bar(Style.from_color(beneath.rich_color, beneath.rich_color))
+
+
 class MessageColumn(ScrollView, can_focus=False):
     """The messages as a virtual column: only the bubbles in and near the view are rendered.
 
@@ -51,8 +70,8 @@ class MessageColumn(ScrollView, can_focus=False):
     COMPONENT_CLASSES = {"message-column--note"}
 
     # The scrollbar's columns are always the scrollbar's (drawn in the background colour while the
-    # bubbles fit): a scrollbar that comes and goes between leads lays the whole screen out twice
-    # (its own display, then the column's new width), most of a key's frame.
+    # bubbles fit, `_ColumnBar`): a scrollbar that comes and goes between leads lays the whole
+    # screen out twice (its own display, then the column's new width), most of a key's frame.
     DEFAULT_CSS = """
     MessageColumn {
         height: 1fr;
@@ -60,19 +79,12 @@ class MessageColumn(ScrollView, can_focus=False):
         overflow-x: hidden;
         overflow-y: scroll;
         & > .message-column--note { color: $text-muted; }
-        &.-fits {
-            scrollbar-background: transparent;
-            scrollbar-background-hover: transparent;
-            scrollbar-background-active: transparent;
-            scrollbar-color: transparent;
-            scrollbar-color-hover: transparent;
-            scrollbar-color-active: transparent;
-        }
     }
     """
 
     def __init__(self, body_of: Callable[[Message], Text], *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
+        style_by_content(self)  # its lines are cached bubbles' strips (ui/styled_lines.py)
         self._body_of = body_of
         self.messages: Sequence[Message] = ()
         self.note = ""
@@ -103,11 +115,13 @@ class MessageColumn(ScrollView, can_focus=False):
         height = self.size.height
         overflow = self._overflows(len(messages))
         width = self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0)
-        lines = 0
+        lines: list[Strip] = []
         for message in reversed(messages):
-            if width <= 0 or lines >= height + MARGIN_LINES:
+            if width <= 0 or len(lines) >= height + MARGIN_LINES:
                 break
-            lines += len(self._bubble(message, width))
+            lines.extend(self._bubble(message, width))
+        if isinstance(self._styles_cache, ContentStylesCache) and width == self._width:
+            self._styles_cache.prestyle(lines[:height])  # the lines it will show, styled now
 
     @property
     def laid_out(self) -> int:
@@ -174,7 +188,6 @@ class MessageColumn(ScrollView, can_focus=False):
             tops.append(total)
             total += len(block)
         self._tops, self._total = tops, total
-        self.set_class(total <= self.size.height, "-fits")  # a colour, not a layout
         self._jumping = True  # a shorter column clamps scroll_y: that is not the rep reading back
         try:
             set_virtual_size(self, Size(self._width, total))
@@ -222,6 +235,16 @@ class MessageColumn(ScrollView, can_focus=False):
         ]
 
     # -- Textual ------------------------------------------------------------------------------
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's, as a `_ColumnBar`."""
+        if self._vertical_scrollbar is None:
+            bar = _ColumnBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            self._vertical_scrollbar = bar
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     def render_line(self, y: int) -> Strip:
         line = int(self.scroll_offset.y) + y - max(0, self.size.height - self._total)

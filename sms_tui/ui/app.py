@@ -20,6 +20,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from sms_tui import dataclass_cache
 from sms_tui.store import Store
 from sms_tui.ui import panes
 from sms_tui.ui.idle_gc import CHECK, IdleCollector
@@ -146,8 +147,10 @@ class SmsApp(App[None]):
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
         # The `sms-tui` command starts with garbage collection off (`sms_tui/launch.py`): back on
-        # once the first frame is painted.
+        # once the first frame is painted; then the dataclass code it compiled is kept for the
+        # next start (`sms_tui/dataclass_cache.py`; nothing to do when none was, or in tests).
         self.call_after_refresh(gc.enable)
+        self.call_after_refresh(dataclass_cache.save)
         if self.sync.has_provider:
             self.call_after_refresh(self.sync.start)  # after the first paint: the rows come first
         else:

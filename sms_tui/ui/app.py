@@ -34,6 +34,7 @@ from sms_tui.ui.sending import still_pending
 from sms_tui.ui.strip_cycles import install as free_strips_by_refcount
 from sms_tui.ui.sync_worker import EngineFactory, SyncRunner
 from sms_tui.ui.text import Safe, one_line
+from sms_tui.ui.widgets.lead_pages import HeadRead
 
 
 def utc_now() -> datetime:
@@ -99,6 +100,7 @@ class SmsApp(App[None]):
         title: str = "sms-tui",
         environ: Mapping[str, str] | None = None,
         release_memory: Callable[[], object] = release_free_memory,
+        first_rows: HeadRead | None = None,
     ) -> None:
         free_strips_by_refcount()  # painted lines go without the cyclic collector (ui/strip_cycles.py)
         super().__init__()
@@ -112,6 +114,8 @@ class SmsApp(App[None]):
         #: received files (fetch, download folder, opener) and the MMS rules (`ui/media.py`)
         self.media = media if media is not None else Media()
         self.title = title
+        #: The lead list's first page if the command has started reading it (`lead_pages.first_page`).
+        self.first_rows = first_rows
         self.sync = SyncRunner(self, engine_factory, poll_seconds=poll_seconds)
         self.inbox = InboxScreen()
         # The terminal's title and desktop notifications (`ui/notice.py`): which sequence a

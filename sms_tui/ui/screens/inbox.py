@@ -131,7 +131,8 @@ class InboxScreen(Screen[None]):
             with Vertical(id="left"):
                 yield FilterBar(id="filter-bar")
                 yield SearchBar(id="search-bar")
-                yield LeadList(app.store, app.now, tz=app.rep_tz, id="leads")
+                first, app.first_rows = app.first_rows, None  # read once, by the first list only
+                yield LeadList(app.store, app.now, tz=app.rep_tz, first=first, id="leads")
             with Vertical(id="right"):
                 yield Conversation(app.now, app.rep_tz, keys=self._conversation_keys, id="conversation")
                 yield Composer(id="composer")

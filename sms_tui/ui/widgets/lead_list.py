@@ -121,6 +121,7 @@ class LeadList(ScrollView, can_focus=True):
         *,
         tz: tzinfo | None = None,
         query: str = "",
+        first: HeadRead | None = None,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
@@ -146,6 +147,7 @@ class LeadList(ScrollView, can_focus=True):
         self._painted = True  # a line was drawn since the list last went to its top
         self._list_style: Style | None = None  # `rich_style`, looked up once per paint
         self._prefetched: HeadRead | None = None  # a search's first rows, read while typing
+        self._first = first  # the first page, read before the app ran (`lead_pages.first_page`)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -315,7 +317,17 @@ class LeadList(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._from_top = True  # the first rows paint before the first conversation is asked for
-        self.reload(keep_position=False)
+        first, self._first = self._first, None
+        if first is None or first.query != self.query_text:
+            self.reload(keep_position=False)
+            return
+        # Read since the command started: in by now (else waited for up to FIRST_PAGE_WAIT), its
+        # rows go out in the first frame instead of racing it from a worker.
+        self._generation += 1
+        if first.done.wait(FIRST_PAGE_WAIT):
+            self._deliver(first.query, first.fetched(self._generation))
+        else:
+            self._first_later(first, self._generation)
 
     def on_click(self, event: events.Click) -> None:
         index = (int(self.scroll_offset.y) + event.y) // self.row_height

@@ -161,7 +161,7 @@ main()
 """
 
 
-def test_the_command_keeps_the_code_of_the_dataclasses_it_built(tmp_path: Path) -> None:
+def test_the_command_keeps_its_dataclass_code_and_parsed_css(tmp_path: Path) -> None:
     """The real entry point installs the table before it imports the app and writes it once the
     first frame is painted: the next start compiles none of those dataclasses. (Here Textual is
     imported before, to run the app headless; `sms-tui` itself imports it after.)"""
@@ -186,3 +186,5 @@ def test_the_command_keeps_the_code_of_the_dataclasses_it_built(tmp_path: Path) 
     texts = marshal.loads(tables[0].read_bytes()[len(MAGIC_NUMBER) :])
     inits = [t for t in texts if "def __init__(self,lead_id:_type_lead_id,display_name:" in t]  # LeadRow
     assert inits, sorted(texts)[:5]
+    # ... and Textual's parsed CSS (`ui/css_cache.py`), installed by the command the same way.
+    assert len(list((tmp_path / "pycache").rglob("textual-css.*.pickle"))) == 1

@@ -107,7 +107,10 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
     first_rows = first_page(store, datetime.now(UTC), tz)
 
     from sms_tui.sync.events import Listener, SyncDriver
+    from sms_tui.ui import css_cache
     from sms_tui.ui.app import SmsApp, utc_now
+
+    css_cache.install()  # Textual's parsed CSS, kept from the last start (`ui/css_cache.py`)
 
     def engine_factory(listener: Listener) -> SyncDriver:
         # Called by the UI's sync worker after the first frame: httpx, the client and the engine

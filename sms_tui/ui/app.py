@@ -22,7 +22,7 @@ from textual.screen import Screen
 
 from sms_tui import dataclass_cache
 from sms_tui.store import Store
-from sms_tui.ui import panes
+from sms_tui.ui import css_cache, panes
 from sms_tui.ui.idle_gc import CHECK, IdleCollector
 from sms_tui.ui.loaders import rep_zone
 from sms_tui.ui.media import Media
@@ -151,10 +151,12 @@ class SmsApp(App[None]):
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
         # The `sms-tui` command starts with garbage collection off (`sms_tui/launch.py`): back on
-        # once the first frame is painted; then the dataclass code it compiled is kept for the
-        # next start (`sms_tui/dataclass_cache.py`; nothing to do when none was, or in tests).
+        # once the first frame is painted; then the dataclass code it compiled and the CSS it
+        # parsed are kept for the next start (`sms_tui/dataclass_cache.py`, `ui/css_cache.py`;
+        # nothing to do when nothing new was, or in tests, which install neither).
         self.call_after_refresh(gc.enable)
         self.call_after_refresh(dataclass_cache.save)
+        self.call_after_refresh(css_cache.save)
         if self.sync.has_provider:
             self.call_after_refresh(self.sync.start)  # after the first paint: the rows come first
         else:

@@ -39,3 +39,4 @@ def main() -> None:
     finally:
         gc.enable()
         dataclass_cache.save()
+        dataclass_cache.uninstall()  # the standard library's own exec for anything after

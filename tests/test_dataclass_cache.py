@@ -188,3 +188,17 @@ def test_the_command_keeps_its_dataclass_code_and_parsed_css(tmp_path: Path) -> 
     assert inits, sorted(texts)[:5]
     # ... and Textual's parsed CSS (`ui/css_cache.py`), installed by the command the same way.
     assert len(list((tmp_path / "pycache").rglob("textual-css.*.pickle"))) == 1
+
+
+def test_the_launcher_leaves_dataclasses_as_it_found_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`launch.main` installs the table for its command and takes it away on the way out (a test
+    or a caller running it in-process keeps the standard library's own `exec`)."""
+    import sms_tui.cli
+    from sms_tui import launch
+
+    seen: list[bool] = []
+    monkeypatch.setattr(sys, "argv", ["sms-tui", "segments", "Hi"])
+    monkeypatch.setattr(sms_tui.cli, "main", lambda: seen.append("exec" in vars(dataclasses)))
+    launch.main()
+    assert seen == [True]
+    assert "exec" not in vars(dataclasses)

@@ -139,6 +139,7 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         app.run()
     finally:
         store.close()
+        css_cache.uninstall()  # Textual's own parse again for anything run in this process after
 
 
 def _media(settings: Settings, cache: Path) -> Any:

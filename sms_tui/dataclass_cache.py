@@ -25,12 +25,13 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import marshal
-import os
 import sys
-from importlib.util import MAGIC_NUMBER, cache_from_source
+from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from sms_tui import bytecode_dir
 
 #: Past this many entries, a save keeps only what this process used (old classes drop out).
 MAX_ENTRIES = 4000
@@ -66,18 +67,8 @@ class _Table:
         codes = self.codes
         if len(codes) > MAX_ENTRIES:
             codes = {text: code for text, code in codes.items() if text in self.used}
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(MAGIC_NUMBER + marshal.dumps(codes))
-            os.replace(tmp, self.path)  # another process reading meanwhile sees the old or the new
-        except OSError:  # a read-only install, a full disk: start-up just compiles, as without this
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
-            return
-        self.new = 0
+        if bytecode_dir.write(self.path, MAGIC_NUMBER + marshal.dumps(codes)):
+            self.new = 0
 
 
 def _read(path: Path) -> dict[str, CodeType]:
@@ -99,10 +90,7 @@ def _read(path: Path) -> dict[str, CodeType]:
 def default_path() -> Path | None:
     """Beside this package's bytecode (`__pycache__`, or under sys.pycache_prefix), tagged with
     the interpreter (`cpython-311`); None where Python keeps no bytecode."""
-    if sys.implementation.cache_tag is None:
-        return None
-    pyc = Path(cache_from_source(__file__))
-    return pyc.with_name(f"dataclass-code.{sys.implementation.cache_tag}.marshal")
+    return bytecode_dir.beside(__file__, "dataclass-code", "marshal")
 
 
 _table: _Table | None = None

@@ -23,13 +23,15 @@ import hashlib
 import os
 import pickle
 import sys
-from importlib.util import MAGIC_NUMBER, cache_from_source
+from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
 
 import textual
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+
+from sms_tui import bytecode_dir
 
 _textual_parse_rules = Stylesheet._parse_rules
 
@@ -74,19 +76,9 @@ class _Table:
     def save(self) -> None:
         if self.path is None or not self.new or sys.dont_write_bytecode:
             return
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            data = pickle.dumps({"stamp": self.stamp, "entries": self.entries}, pickle.HIGHEST_PROTOCOL)
-            tmp.write_bytes(data)
-            os.replace(tmp, self.path)
-        except OSError:  # a read-only install: the next start parses, as without this
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
-            return
-        self.new = 0
+        data = pickle.dumps({"stamp": self.stamp, "entries": self.entries}, pickle.HIGHEST_PROTOCOL)
+        if bytecode_dir.write(self.path, data):
+            self.new = 0
 
 
 _table: _Table | None = None
@@ -123,10 +115,7 @@ def _parse_rules(
 
 def default_path() -> Path | None:
     """Beside this module's bytecode, tagged with the interpreter; None where there is none."""
-    if sys.implementation.cache_tag is None:
-        return None
-    pyc = Path(cache_from_source(__file__))
-    return pyc.with_name(f"textual-css.{sys.implementation.cache_tag}.pickle")
+    return bytecode_dir.beside(__file__, "textual-css", "pickle")
 
 
 def install(path: Path | None = None) -> None:

@@ -34,12 +34,18 @@ def _rows_at_mount(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return seen
 
 
-async def test_the_first_frame_shows_the_rows_read_before_the_app_ran(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _seeded(tmp_path: Path) -> tuple[Clock, Store, list[str]]:
+    """A seeded store, its clock, and the lead ids of its first page."""
     clock = Clock()
     store = seeded_store(tmp_path / "cache.sqlite3", clock.now())
     expected = [r.lead_id for r in store.lead_page(now=clock.now(), tz=TZ, limit=lead_pages.PAGE).rows]
+    return clock, store, expected
+
+
+async def test_the_first_frame_shows_the_rows_read_before_the_app_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock, store, expected = _seeded(tmp_path)
     first = lead_pages.first_page(store, clock.now(), TZ)
     assert first.done.wait(10)
     seen = _rows_at_mount(monkeypatch)
@@ -68,9 +74,7 @@ class _SlowStore:
 async def test_a_first_page_still_being_read_at_mount_is_applied_when_it_arrives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = Clock()
-    store = seeded_store(tmp_path / "cache.sqlite3", clock.now())
-    expected = [r.lead_id for r in store.lead_page(now=clock.now(), tz=TZ, limit=lead_pages.PAGE).rows]
+    clock, store, expected = _seeded(tmp_path)
     slow = _SlowStore(store)
     first = lead_pages.first_page(cast(Store, slow), clock.now(), TZ)
     monkeypatch.setattr(lead_list, "FIRST_PAGE_WAIT", 0.0)

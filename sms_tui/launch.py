@@ -9,6 +9,9 @@ code before this change in 25 alternating starts (nice -15, bytecode compiled): 
 the app turns it back on once its first frame is painted (`SmsApp.on_mount`), every other command
 as soon as click has picked it (`cli.main`), and this function on the way out whatever happened.
 
+The code `@dataclass` generates is compiled once and kept beside the bytecode
+(`sms_tui/dataclass_cache.py`): installed here, before anything else is imported.
+
 The plain `sms-tui` (no arguments) opens the inbox without going through click: click and the
 modules of the other commands cost ~25 ms of imports before the first frame (`-X importtime`).
 """
@@ -18,9 +21,12 @@ from __future__ import annotations
 import gc
 import sys
 
+from sms_tui import dataclass_cache
+
 
 def main() -> None:
     gc.disable()
+    dataclass_cache.install()  # before any dataclass is built (sms_tui/dataclass_cache.py)
     try:
         if len(sys.argv) <= 1:  # the plain `sms-tui`: the inbox, without click and the other commands
             from sms_tui.commands.inbox import start
@@ -32,3 +38,5 @@ def main() -> None:
             cli_main()
     finally:
         gc.enable()
+        dataclass_cache.save()
+        dataclass_cache.uninstall()  # the standard library's own exec for anything after

@@ -84,12 +84,13 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
     The HTTP client and the sync engine (httpx, an SSL context) are imported and built by the
     factory, not here: nothing but Textual, the store and core should stand before first paint.
     """
+    from datetime import UTC, datetime
+
     from sms_tui.commands.failures import cache_failures
-    from sms_tui.rules import compliance_rules
+    from sms_tui.rules import compliance_rules, rep_zone
     from sms_tui.store import Store
-    from sms_tui.sync.events import Listener, SyncDriver
-    from sms_tui.ui.app import SmsApp, utc_now
     from sms_tui.ui.keymap import check_keymap
+    from sms_tui.ui.widgets.lead_pages import first_page
 
     try:  # an unknown action id or a key bound twice is refused before anything opens
         keymap = check_keymap(settings.keys, f"[keys] in {config_path()}")
@@ -100,6 +101,16 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
 
     with cache_failures(cache):  # a broken cache is one sentence and its exit code, not a traceback
         store = Store.open(cache)  # creates the folder 0700 and the file 0600
+    # The lead list's first page is read from here on, in a thread, beside the app's imports and
+    # start: its rows are in the first frame (`lead_pages.first_page`).
+    tz = rep_zone(settings.timezone)
+    first_rows = first_page(store, datetime.now(UTC), tz)
+
+    from sms_tui.sync.events import Listener, SyncDriver
+    from sms_tui.ui import css_cache
+    from sms_tui.ui.app import SmsApp, utc_now
+
+    css_cache.install()  # Textual's parsed CSS, kept from the last start (`ui/css_cache.py`)
 
     def engine_factory(listener: Listener) -> SyncDriver:
         # Called by the UI's sync worker after the first frame: httpx, the client and the engine
@@ -117,16 +128,18 @@ def run_inbox(settings: Settings, *, base_url: str, api_key: str, cache: Path, t
         undo_seconds=settings.undo_seconds,
         poll_seconds=settings.poll_interval,
         keymap=keymap,
-        rep_tz=settings.timezone,
+        rep_tz=tz,
         rules=compliance_rules(settings),
         media=_media(settings, cache),
         title=title,
+        first_rows=first_rows,
     )
     _prepare_graphics()
     try:
         app.run()
     finally:
         store.close()
+        css_cache.uninstall()  # Textual's own parse again for anything run in this process after
 
 
 def _media(settings: Settings, cache: Path) -> Any:

@@ -20,8 +20,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from sms_tui import dataclass_cache
 from sms_tui.store import Store
-from sms_tui.ui import panes
+from sms_tui.ui import css_cache, panes
 from sms_tui.ui.idle_gc import CHECK, IdleCollector
 from sms_tui.ui.lazy_strips import install as lazy_strip_caches
 from sms_tui.ui.loaders import rep_zone
@@ -35,6 +36,7 @@ from sms_tui.ui.sending import still_pending
 from sms_tui.ui.strip_cycles import install as free_strips_by_refcount
 from sms_tui.ui.sync_worker import EngineFactory, SyncRunner
 from sms_tui.ui.text import Safe, one_line
+from sms_tui.ui.widgets.lead_pages import HeadRead
 
 
 def utc_now() -> datetime:
@@ -100,6 +102,7 @@ class SmsApp(App[None]):
         title: str = "sms-tui",
         environ: Mapping[str, str] | None = None,
         release_memory: Callable[[], object] = release_free_memory,
+        first_rows: HeadRead | None = None,
     ) -> None:
         free_strips_by_refcount()  # painted lines go without the cyclic collector (ui/strip_cycles.py)
         memoize_scrollbars()  # a bar that shows the same is not painted again (ui/scrollbar_memo.py)
@@ -115,6 +118,8 @@ class SmsApp(App[None]):
         #: received files (fetch, download folder, opener) and the MMS rules (`ui/media.py`)
         self.media = media if media is not None else Media()
         self.title = title
+        #: The lead list's first page if the command has started reading it (`lead_pages.first_page`).
+        self.first_rows = first_rows
         self.sync = SyncRunner(self, engine_factory, poll_seconds=poll_seconds)
         self.inbox = InboxScreen()
         # The terminal's title and desktop notifications (`ui/notice.py`): which sequence a
@@ -150,8 +155,12 @@ class SmsApp(App[None]):
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
         # The `sms-tui` command starts with garbage collection off (`sms_tui/launch.py`): back on
-        # once the first frame is painted.
+        # once the first frame is painted; then the dataclass code it compiled and the CSS it
+        # parsed are kept for the next start (`sms_tui/dataclass_cache.py`, `ui/css_cache.py`;
+        # nothing to do when nothing new was, or in tests, which install neither).
         self.call_after_refresh(gc.enable)
+        self.call_after_refresh(dataclass_cache.save)
+        self.call_after_refresh(css_cache.save)
         if self.sync.has_provider:
             self.call_after_refresh(self.sync.start)  # after the first paint: the rows come first
         else:

@@ -16,6 +16,7 @@ from textual.app import App
 from sms_tui.store import Store
 from sms_tui.ui.notice import TerminalNotices
 from sms_tui.ui.sync_worker import SyncRunner
+from sms_tui.ui.widgets.lead_pages import HeadRead
 
 
 class AppServices(Protocol):
@@ -30,6 +31,8 @@ class AppServices(Protocol):
     title: str
     sync: SyncRunner
     notices: TerminalNotices
+    #: The lead list's first page, read since the command started (taken by the list; else None).
+    first_rows: HeadRead | None
 
     def push_after(self, delay: float) -> None: ...
 

@@ -132,7 +132,8 @@ class InboxScreen(Screen[None]):
             with Vertical(id="left"):
                 yield FilterBar(id="filter-bar")
                 yield SearchBar(id="search-bar")
-                leads = LeadList(app.store, app.now, tz=app.rep_tz, id="leads")
+                first, app.first_rows = app.first_rows, None  # read once, by the first list only
+                leads = LeadList(app.store, app.now, tz=app.rep_tz, first=first, id="leads")
                 style_by_content(leads)  # its rows are cached strips (ui/styled_lines.py)
                 yield leads
             with Vertical(id="right"):

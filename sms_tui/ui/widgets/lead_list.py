@@ -32,7 +32,7 @@ from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.widgets.lead_loader import LeadLoader
-from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, PageBook
+from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, drawn_from, row_strip
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -118,6 +118,7 @@ class LeadList(ScrollView, can_focus=True):
         *,
         tz: tzinfo | None = None,
         query: str = "",
+        first: HeadRead | None = None,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
@@ -151,6 +152,7 @@ class LeadList(ScrollView, can_focus=True):
         self._paint_first = False  # announce the selected row after the next paint
         self._painted = True  # a line was drawn since the list last went to its top
         self._list_style: Style | None = None  # `rich_style`, looked up once per paint
+        self._first = first  # the first page, read before the app ran (`lead_pages.first_page`)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -306,7 +308,14 @@ class LeadList(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._from_top = True  # the first rows paint before the first conversation is asked for
-        self.reload(keep_position=False)
+        first, self._first = self._first, None
+        if first is None or first.query != self.query_text:
+            self.reload(keep_position=False)
+            return
+        # Read since the command started: in by now (else waited for up to FIRST_PAGE_WAIT), its
+        # rows go out in the first frame instead of racing it from a worker.
+        self._generation += 1
+        self.loader.first(self._generation, first.query, self._head_rows(), FIRST_PAGE_WAIT, read=first)
 
     def on_click(self, event: events.Click) -> None:
         index = (int(self.scroll_offset.y) + event.y) // self.row_height

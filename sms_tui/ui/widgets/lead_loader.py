@@ -142,12 +142,16 @@ class LeadLoader:
     def drop_prefetch(self) -> None:
         self.prefetched = None
 
-    def first(self, generation: int, query: str, rows: int, wait: float) -> None:
-        """A new query's first `rows` rows, prefetched or read now in a plain thread, handed back
-        at once if they are in within `wait` seconds; else by a worker when they come."""
-        read, self.prefetched = self.prefetched, None
-        if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
-            read = HeadRead(self.store, query, self._now(), self._tz, rows)
+    def first(
+        self, generation: int, query: str, rows: int, wait: float, *, read: HeadRead | None = None
+    ) -> None:
+        """A new query's first `rows` rows — `read` (started before the app ran), prefetched, or
+        read now in a plain thread — handed back at once if they are in within `wait` seconds;
+        else by a worker when they come."""
+        if read is None:
+            read, self.prefetched = self.prefetched, None
+            if read is None or read.query != query or self._now() - read.started > PREFETCH_FRESH:
+                read = HeadRead(self.store, query, self._now(), self._tz, rows)
         if read.done.wait(wait):
             self._head_done(query, read.fetched(generation))
             return

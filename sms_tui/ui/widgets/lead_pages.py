@@ -101,6 +101,14 @@ class HeadRead(ThreadRead[tuple[list[list[LeadRow]], list[Any]]]):
         return Fetched(generation, 0, pages, cursors, True)
 
 
+def first_page(store: Store, now: datetime, tz: tzinfo | None) -> HeadRead:
+    """The inbox's first page (the whole list, PAGE rows: what the list's own first load reads),
+    read at once in a plain thread. The `sms-tui` command starts it as soon as the cache is open,
+    so it runs beside the imports and the app's start, and the first frame shows its rows
+    (`LeadList(first=...)`)."""
+    return HeadRead(store, "", now, tz, PAGE)
+
+
 def far(
     store: Store, query: str, now: datetime, tz: tzinfo | None, page_no: int, total: int
 ) -> tuple[list[LeadRow], Any]:

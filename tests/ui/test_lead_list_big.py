@@ -206,3 +206,32 @@ async def test_a_new_query_reads_a_screenful_first_then_the_rest_of_its_page(
         for index in (lead_pages.PAGE - 1, lead_pages.PAGE, leads.cursor):
             row = leads.row_at(index)
             assert row is not None and row.lead_id == order[index]
+
+
+async def test_end_pressed_before_the_count_is_in_survives_a_live_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End before the count is known waits for the count; a live reload meanwhile (the first
+    sync ending, the minute's re-sort) must not forget it. At 1M leads the count takes seconds:
+    in a pty, End pressed then never came (the reload's rows arrived, then its count, no jump)."""
+    held: list[tuple[LeadLoader, int, str]] = []
+    real_count = LeadLoader.count
+    monkeypatch.setattr(
+        LeadLoader, "count", lambda self, generation, query: held.append((self, generation, query))
+    )
+    app = _big_app(tmp_path)
+    order = _order(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.row_at(0) is not None and leads.selected is not None)
+        assert not leads.exact
+        await pilot.press("end")  # no count yet: End waits for it
+        generation = leads._generation
+        leads.reload(keep_position=True)
+        await until(
+            pilot, lambda: leads._generation == generation + 1 and any(g > generation for _, g, _ in held)
+        )
+        loader, counted, query = held[-1]
+        real_count(loader, counted, query)  # the reload's count comes in
+        await until(pilot, lambda: leads.selected is not None and leads.cursor == leads.total - 1)
+        assert leads.selected is not None and leads.selected.lead_id == order[-1]

@@ -428,7 +428,8 @@ class LeadList(ScrollView, can_focus=True):
             kept = self.exact and not self._from_top
             self._book.clear()
             self.exact = kept
-            self._want_end = False
+            if self._from_top:
+                self._want_end = False  # a new query: an End waiting for the old one's count is void
         shown = int(self.scroll_offset.y) // max(1, self.row_height) // PAGE  # the scrollbar may be elsewhere
         for offset, rows in enumerate(loaded.pages):
             page_no = first + offset
@@ -458,6 +459,9 @@ class LeadList(ScrollView, can_focus=True):
                 self._after_paint(self._need, len(loaded.pages[0]))
         elif self.row_at(self.cursor) is not None and self._selected_id is None:
             self._announce(self.row_at(self.cursor))
+        if self._want_end and self.exact:  # End waited for the count, and these rows reached the end
+            self._want_end = False
+            self.action_last()
         self.refresh()
 
     def _to_top(self) -> None:

@@ -25,6 +25,7 @@ from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.widgets import lead_pages
 from sms_tui.ui.widgets.lead_pages import Fetched, HeadRead, ThreadRead
+from sms_tui.ui.workers import in_thread
 
 #: A prefetched first read (`prefetch`) serves a `first` of the same query within this time.
 PREFETCH_FRESH = timedelta(seconds=2)
@@ -65,9 +66,6 @@ class LeadLoader:
         #: A search's first rows, read while the rep typed (`prefetch`).
         self.prefetched: HeadRead | None = None
 
-    def _in_thread(self, read: Callable[[], None], group: str, description: str) -> None:
-        self._widget.run_worker(read, thread=True, group=group, exit_on_error=False, description=description)
-
     def _back(self, callback: Callable[..., object], *args: Any) -> None:
         """Run `callback(*args)` on the UI loop (from a worker's thread)."""
         self._widget.app.call_from_thread(callback, *args)
@@ -88,7 +86,7 @@ class LeadLoader:
                 return
             self._back(self._on_pages, Fetched(generation, first, pages, cursors, reset))
 
-        self._in_thread(read, "lead-load", "Load lead pages")
+        in_thread(self._widget, read, group="lead-load", description="Load lead pages")
 
     def far(self, generation: int, query: str, page_no: int, total: int, *, wait: float = 0.0) -> None:
         """Page `page_no` of a list of `total` rows in one query (End). With `wait`, it is read in
@@ -117,7 +115,7 @@ class LeadLoader:
                 out = waited.outcome
             self._back(self._far_done, generation, query, page_no, out)
 
-        self._in_thread(later, "lead-load", "Load a far lead page")
+        in_thread(self._widget, later, group="lead-load", description="Load a far lead page")
 
     def _far_done(
         self, generation: int, query: str, page_no: int, out: tuple[list[LeadRow], Any] | Exception
@@ -160,7 +158,7 @@ class LeadLoader:
             read.done.wait()
             self._back(self._head_done, query, read.fetched(generation))
 
-        self._in_thread(later, "lead-load", "Load lead pages")
+        in_thread(self._widget, later, group="lead-load", description="Load lead pages")
 
     def _head_done(self, query: str, loaded: Fetched | Exception) -> None:
         if isinstance(loaded, Exception):
@@ -184,7 +182,7 @@ class LeadLoader:
             except Exception as error:
                 self._on_error(query, error)
 
-        self._in_thread(read, "lead-count", "Count leads")
+        in_thread(self._widget, read, group="lead-count", description="Count leads")
 
     def rows(self, lead_ids: list[str], then: Callable[[list[LeadRow]], object]) -> None:
         """The current rows of these leads, handed to `then` on the UI loop."""
@@ -192,7 +190,7 @@ class LeadLoader:
         def read() -> None:
             self._back(then, self.store.lead_rows(lead_ids))
 
-        self._in_thread(read, "lead-rows", "Refresh lead rows")
+        in_thread(self._widget, read, group="lead-rows", description="Refresh lead rows")
 
     def ids(self, query: str, then: Callable[[list[str]], object]) -> None:
         """Every lead id of `query` (marking a whole search), handed to `then` on the UI loop."""
@@ -205,11 +203,4 @@ class LeadLoader:
                 return
             self._back(then, found)
 
-        self._widget.run_worker(
-            read,
-            thread=True,
-            group="lead-marks",
-            exclusive=True,
-            exit_on_error=False,
-            description="Mark leads",
-        )
+        in_thread(self._widget, read, group="lead-marks", description="Mark leads", exclusive=True)

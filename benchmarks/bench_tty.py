@@ -95,7 +95,7 @@ def add_long_lead(path: str) -> None:
         store.apply_remote_messages(msgs, unread_inbound=False, now=end)
 
 
-def _international(phone: str | None) -> str:
+def _phone_as_shown(phone: str | None) -> str:
     """The phone as the conversation's header shows it: formatted, or as stored when it does not
     parse (the header then shows it raw beside the reason). It was "" for those, and waiting for
     "" returns at once: at 1M leads (many generated numbers do not parse) the long-lead loop's j
@@ -154,7 +154,7 @@ def inbox_session(path: str, keys: int) -> dict[str, Any]:
             found = store.lead_page(query=word, limit=15, now=now).rows
             fresh = [r.display_name for r in found if r.display_name not in visible]
             targets[kind] = fresh[0] if fresh else ""
-    phones = [_international(r.phone) for r in rows]
+    phones = [_phone_as_shown(r.phone) for r in rows]
     out: dict[str, Any] = {
         "j": [],
         "long": [],
@@ -166,7 +166,7 @@ def inbox_session(path: str, keys: int) -> dict[str, Any]:
         os.link(path, Path(tmp) / "cache.sqlite3")
         with Term([str(Path(sys.executable).parent / "sms-tui")], _env(tmp), SIZE) as term:
             term.wait(rows[0].display_name)
-            term.wait(_international(LONG_PHONE))
+            term.wait(_phone_as_shown(LONG_PHONE))
             time.sleep(1.0)  # let the count and the failed first sync settle
             for i in range(1, keys + 1):
                 term.mark()
@@ -176,14 +176,14 @@ def inbox_session(path: str, keys: int) -> dict[str, Any]:
                 else:
                     time.sleep(0.2)
             term.keys("g")  # back to the top: row 1, then k onto the long lead and j off it
-            term.wait(_international(LONG_PHONE))
+            term.wait(_phone_as_shown(LONG_PHONE))
             for _ in range(20):
                 term.mark()
                 term.keys("j")
                 term.wait(phones[1])
                 term.mark()
                 sent = term.keys("k")
-                out["long"].append((term.wait(_international(LONG_PHONE)) - sent) * 1000)
+                out["long"].append((term.wait(_phone_as_shown(LONG_PHONE)) - sent) * 1000)
             for _ in range(5):
                 term.mark()
                 sent = term.keys("G")
@@ -267,7 +267,7 @@ def peer_keys(path: str, keys: int) -> dict[str, Any]:
 
     with Store.open(path) as store:
         rows = store.lead_page(limit=keys + 2, now=datetime.now(UTC)).rows
-    phones = [_international(r.phone) for r in rows]
+    phones = [_phone_as_shown(r.phone) for r in rows]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     out: dict[str, Any] = {"j": []}
     with Term([sys.executable, "-m", "benchmarks.apps.peer_table", path], env, SIZE) as term:

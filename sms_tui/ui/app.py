@@ -24,6 +24,7 @@ from sms_tui import dataclass_cache
 from sms_tui.store import Store
 from sms_tui.ui import css_cache, panes
 from sms_tui.ui.frame_timer import install as paint_when_due
+from sms_tui.ui.frame_writer import install as write_frames_at_once
 from sms_tui.ui.idle_gc import CHECK, IdleCollector
 from sms_tui.ui.lazy_strips import install as lazy_strip_caches
 from sms_tui.ui.loaders import rep_zone
@@ -109,6 +110,7 @@ class SmsApp(App[None]):
         memoize_scrollbars()  # a bar that shows the same is not painted again (ui/scrollbar_memo.py)
         lazy_strip_caches()  # a painted line makes its caches when it uses them (ui/lazy_strips.py)
         paint_when_due()  # a frame after a slow one is not held a whole interval (ui/frame_timer.py)
+        write_frames_at_once()  # a frame's bytes do not wait for the writer thread (ui/frame_writer.py)
         super().__init__()
         self.store = store
         self.now = now

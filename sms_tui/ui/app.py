@@ -147,6 +147,12 @@ class SmsApp(App[None]):
     def on_unmount(self) -> None:
         self.idle_gc.uninstall()
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The inbox is the app's first screen. (Textual's own is a blank `_default` screen, styled
+        and painted before the inbox was pushed over it: one more screen and one more frame,
+        40-75 ms, before the rows.)"""
+        return self.inbox
+
     def on_mount(self) -> None:
         self.idle_gc.install()
         self.set_interval(CHECK, self.idle_gc.check, name="idle-gc")
@@ -154,8 +160,6 @@ class SmsApp(App[None]):
             self.keymap = resolve_keymap(self.keymap, binding_ids())
             self.set_keymap(self.keymap)
         self.sync.set_target(self.inbox)
-        self.inbox.update_classes(panes.size_classes(*self.size), update=False)  # before its styling
-        self.push_screen(self.inbox)
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
         # The `sms-tui` command starts with garbage collection off (`sms_tui/launch.py`): back on

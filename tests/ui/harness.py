@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
@@ -141,10 +142,15 @@ async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
 
 
 async def until(pilot: Pilot[None], check: Callable[[], bool], tries: int = 200) -> None:
-    """Pause until `check()` holds (bounded: fails the test instead of hanging)."""
+    """Pause until `check()` holds (bounded: fails the test instead of hanging). A widget not
+    mounted yet is "not yet": the inbox is the app's first screen, and Textual makes the app ready
+    (and calls a snapshot's `run_before`) before that screen has mounted what it composes."""
     for _ in range(tries):
-        if check():
-            return
+        try:
+            if check():
+                return
+        except NoMatches:
+            pass
         await pilot.pause(0.02)
     raise AssertionError("condition never became true")
 

@@ -29,6 +29,7 @@ from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import LeadRow, Message
+from sms_tui.ui import panes
 from sms_tui.ui.loaders import CONVERSATION_LIMIT
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
 from sms_tui.ui.palette import ActionEntry, InboxCommands, action_table
@@ -126,6 +127,9 @@ class InboxScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.sms_app
+        # The breakpoint classes Textual's first Resize will give the screen, set before what it
+        # composes is styled: that Resize then changes no class and restyles nothing.
+        self.update_classes(panes.size_classes(*self.app.size), update=False)
         self._conversation_keys.update(self._status_keys())  # filled before the conversation keeps it
         yield StatusBar(app.now, app.rep_tz, title=app.title)
         with Horizontal(id="body"):
@@ -314,12 +318,16 @@ class InboxScreen(Screen[None]):
                 self._lead_id = None
                 self.conversation.clear()
                 self.composer.set_context(None)
+                self.refresh_bindings()  # reply, done, snooze: nothing to act on
             return
         if row.lead_id == self._lead_id:
             self.load_conversation(row.lead_id, row)  # same lead, new data: no need to wait
             return
+        first = self._lead_id is None
         self._lead_id = row.lead_id
         self.load_conversation(row.lead_id, row)  # coalesced: holding j/k loads where it rests
+        if first:  # reply, done, snooze become available (the footer shows them)
+            self.refresh_bindings()
 
     # -- live updates (`self.live`) ------------------------------------------------------------
 

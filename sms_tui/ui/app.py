@@ -169,8 +169,8 @@ class SmsApp(App[None]):
         self.call_after_refresh(gc.enable)
         self.call_after_refresh(dataclass_cache.save)
         self.call_after_refresh(css_cache.save)
-        if self.sync.has_provider:
-            self.call_after_refresh(self.sync.start)  # after the first paint: the rows come first
+        if self.sync.has_provider:  # the rows and the first conversation come first
+            self.inbox.loader.after_first_shown(self.sync.start)
         else:
             self.sync.start()
 

@@ -319,6 +319,7 @@ class InboxScreen(Screen[None]):
                 self.conversation.clear()
                 self.composer.set_context(None)
                 self.refresh_bindings()  # reply, done, snooze: nothing to act on
+                self.loader.first_shown()  # no conversation to wait for
             return
         if row.lead_id == self._lead_id:
             self.load_conversation(row.lead_id, row)  # same lead, new data: no need to wait

@@ -15,6 +15,7 @@ changed in between, that load shows it a frame later.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -29,6 +30,8 @@ from sms_tui.ui.workers import in_thread
 AHEAD = 8
 #: Rows loaded ahead after each move: the next two (j is the usual key) and the previous one.
 AHEAD_OFFSETS = (1, -1, 2)
+#: The longest work kept for after the first conversation waits for it (s), should none come.
+FIRST_SHOWN_LATEST = 1.0
 
 
 class ConversationLoader:
@@ -44,6 +47,24 @@ class ConversationLoader:
         #: lead -> (its list row when loaded, what was loaded): the leads around the cursor.
         self.ahead: OrderedDict[str, tuple[LeadRow, Loaded]] = OrderedDict()
         self._fetching_ahead: int | None = None  # the cursor a worker loads around, if one runs
+        #: What waits for the first conversation to be painted (None once it was).
+        self._after_first: list[Callable[[], object]] | None = []
+
+    def after_first_shown(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first conversation is painted, or when the list turns out to
+        have none, or FIRST_SHOWN_LATEST from now at the latest (work that would compete with the
+        first conversation for the two cores: the sync's start, which imports the provider client)."""
+        if self._after_first is None:
+            callback()
+            return
+        self._after_first.append(callback)
+        self.screen.app.set_timer(FIRST_SHOWN_LATEST, self.first_shown)
+
+    def first_shown(self) -> None:
+        """The first conversation is on its way to the screen, or there is none to show."""
+        waiting, self._after_first = self._after_first, None
+        for callback in waiting or ():
+            self.screen.call_after_refresh(callback)
 
     def load(self, lead_id: str, row: LeadRow | None = None) -> None:
         """Load `lead_id`'s conversation now, or next if a load runs (the newest request wins).
@@ -173,6 +194,8 @@ class ConversationLoader:
             return  # shown already (loaded ahead) and still true
         switching = s.composer.context is None or s.composer.context.lead_id != s._lead_id
         s.conversation.show(loaded.view)
+        if self._after_first is not None:
+            self.first_shown()  # after the frame that paints it
         draft = s.drafts.get(s._lead_id, loaded.draft) if switching else None
         s.composer.set_context(loaded.context, draft)
         self._track_pending(loaded.view.messages)

@@ -8,17 +8,20 @@ can write. Traced in the real process at 100k leads (2026-11-30, idle machine): 
 `j` presses the frame was done 9 ms after the key, and its bytes reached the terminal 3-4 ms
 later, while the read-ahead ran.
 
-`install()` makes the driver's writer write in the caller's thread when the terminal can take
-bytes now and nothing waits before them in the queue (the usual case: a frame, then nothing
-until the next one). When the terminal is not reading (its buffer full), writes queue for the
-thread as in Textual, and later ones queue behind them until the thread has written them all,
-so the order of the bytes never changes and the loop does not wait for a slow terminal.
+`install()` makes the driver's writer write in the caller's thread, without blocking, as much
+as the terminal takes now, when nothing waits before it in the queue (the usual case: a frame,
+then nothing until the next one). What the terminal does not take at once (it is not reading:
+a paused or slow terminal) goes to the thread as in Textual, and later writes queue behind it
+until the thread has written it all: the order of the bytes never changes and the UI loop never
+waits for the terminal. The write that does not block goes through a second descriptor of the
+same terminal, opened non-blocking (setting O_NONBLOCK on the shared one would change it for
+the shell too). Without a terminal (tests, a pipe) every write goes to the thread.
 Textual is pinned exactly; tests/ui/test_frame_writer.py checks both ways.
 """
 
 from __future__ import annotations
 
-import select
+import os
 import threading
 from typing import IO
 
@@ -26,43 +29,60 @@ import textual.drivers.linux_driver as linux_driver
 from textual.drivers._writer_thread import WriterThread
 
 
+def _nonblocking_twin(file: IO[str]) -> int | None:
+    """A non-blocking descriptor of the terminal `file` writes to, or None when it is not one."""
+    try:
+        fd = file.fileno()
+        if not os.isatty(fd):
+            return None
+        return os.open(os.ttyname(fd), os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+
+
 class FrameWriter(WriterThread):
-    """Textual's writer thread, which the caller bypasses while the thread has nothing to do."""
+    """Textual's writer thread, which the caller bypasses while the terminal takes its bytes."""
 
     def __init__(self, file: IO[str]) -> None:
         super().__init__(file)
+        self._encoding = getattr(file, "encoding", None) or "utf-8"
+        self._errors = getattr(file, "errors", None) or "strict"
         self._guard = threading.Lock()
         self._unwritten = 0  # writes handed to the thread and not yet written by it
+        self._direct = _nonblocking_twin(file)
 
     def write(self, text: str) -> None:
+        data = text.encode(self._encoding, self._errors)
         with self._guard:
-            if self._unwritten == 0 and self._writable():
-                self._file.write(text)
-                self._file.flush()
-                return
+            if self._unwritten == 0 and self._direct is not None:
+                try:
+                    sent = os.write(self._direct, data)
+                except OSError:  # full (EAGAIN), or gone: the thread writes it, or meets the error
+                    sent = 0
+                if sent == len(data):
+                    return
+                data = data[sent:]  # the rest waits for the terminal, in the thread
             self._unwritten += 1
-        self._queue.put(text)
-
-    def _writable(self) -> bool:
-        try:
-            return bool(select.select([], [self._file], [], 0)[1])
-        except (OSError, ValueError):  # no descriptor (a test's file): the thread writes
-            return False
+        self._queue.put(data)  # type: ignore[arg-type]  # bytes: this class's run() writes them
 
     def run(self) -> None:
-        write = self._file.write
-        flush = self._file.flush
+        fd = self._file.fileno()
         get = self._queue.get
         while True:
-            text = get()
-            if text is None:
+            data: bytes | None = get()  # type: ignore[assignment]
+            if data is None:
                 break
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             with self._guard:
-                write(text)
                 self._unwritten -= 1
-                if self._unwritten == 0:
-                    flush()
-        flush()
+
+    def stop(self) -> None:
+        super().stop()
+        if self._direct is not None:
+            os.close(self._direct)
+            self._direct = None
 
 
 def install() -> None:

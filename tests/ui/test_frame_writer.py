@@ -1,10 +1,13 @@
-"""A frame's bytes are written when the frame is made, not when a thread gets its turn; when the
-terminal does not read, writes queue for the thread and keep their order (`ui/frame_writer.py`)."""
+"""A frame's bytes are on the terminal when `write` returns, and a terminal that does not read
+never makes the UI loop wait: what it does not take goes to the thread, in order
+(`ui/frame_writer.py`). A real pseudo-terminal stands for the terminal."""
 
 from __future__ import annotations
 
-import fcntl
 import os
+import select
+import threading
+import tty
 from collections.abc import Iterator
 
 import pytest
@@ -16,66 +19,96 @@ from sms_tui.ui.frame_writer import FrameWriter
 
 
 @pytest.fixture
-def pipe() -> Iterator[tuple[int, FrameWriter]]:
-    read_end, write_end = os.pipe()
-    writer = FrameWriter(os.fdopen(write_end, "w"))
-    yield read_end, writer
+def terminal() -> Iterator[tuple[int, FrameWriter]]:
+    """(the terminal's side to read from, a writer on the program's side), raw: bytes as written."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    writer = FrameWriter(os.fdopen(slave, "w", encoding="utf-8"))
+    yield master, writer
     if writer.is_alive():
         writer.stop()
     writer._file.close()
-    os.close(read_end)
+    os.close(master)
 
 
 def available(fd: int) -> bytes:
-    """What can be read from `fd` now, without waiting."""
-    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-    fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+    """What the terminal can read now, without waiting."""
     chunks = []
-    try:
-        while True:
-            chunks.append(os.read(fd, 1 << 16))
-    except BlockingIOError:
-        pass
-    finally:
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags)
+    while select.select([fd], [], [], 0.05)[0]:
+        chunks.append(os.read(fd, 1 << 16))
     return b"".join(chunks)
 
 
-def fill(fd: int) -> bytes:
-    """Write to `fd` until the pipe takes no more (a terminal that is not reading)."""
-    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-    fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
-    written = bytearray()
+def read_exactly(fd: int, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        assert select.select([fd], [], [], 5)[0], f"only {len(data)} of {size} bytes came"
+        data += os.read(fd, size - len(data))
+    return data
+
+
+def fill(writer: FrameWriter) -> int:
+    """Write until the terminal takes no more (it is not reading); how many bytes went in."""
+    assert writer._direct is not None
+    total = 0
     try:
         while True:
-            written += b"x" * os.write(fd, b"x" * 4096)
+            total += os.write(writer._direct, b"x" * 4096)
     except BlockingIOError:
-        pass
-    finally:
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags)
-    return bytes(written)
+        return total
 
 
-def test_a_frame_is_on_the_terminal_when_write_returns(pipe: tuple[int, FrameWriter]) -> None:
-    read_end, writer = pipe  # the thread is not even started: no one else could write it
-    writer.write("\x1b[2;1Hframe one")
-    assert available(read_end) == b"\x1b[2;1Hframe one"
+def returns_at_once(call: threading.Thread) -> None:
+    call.start()
+    call.join(5)
+    assert not call.is_alive(), "write waited for the terminal"
+
+
+def test_a_frame_is_on_the_terminal_when_write_returns(terminal: tuple[int, FrameWriter]) -> None:
+    master, writer = terminal  # the thread is not even started: no one else could write it
+    writer.write("\x1b[2;1Hframe one · ✓")
+    assert available(master) == "\x1b[2;1Hframe one · ✓".encode()
     writer.write("frame two")
-    assert available(read_end) == b"frame two"
+    assert available(master) == b"frame two"
 
 
-def test_a_terminal_that_does_not_read_gets_every_write_in_order(pipe: tuple[int, FrameWriter]) -> None:
-    read_end, writer = pipe
-    before = fill(writer._file.fileno())
-    writer.write("A")  # the terminal takes nothing: queued for the thread, the caller goes on
-    assert available(read_end) == before  # reading it frees the pipe; A is still queued
+def test_a_terminal_that_does_not_read_holds_up_nothing_and_gets_every_byte_in_order(
+    terminal: tuple[int, FrameWriter],
+) -> None:
+    master, writer = terminal
+    before = fill(writer)
+    returns_at_once(threading.Thread(target=writer.write, args=("A",)))  # the thread is not started
+    assert read_exactly(master, before) == b"x" * before  # the terminal reads again; A is queued
     writer.write("B")  # the terminal could take B now, but A is not written yet: B waits behind it
-    assert available(read_end) == b""
+    assert available(master) == b""
     writer.start()
-    writer.stop()  # the thread writes what was queued, then ends
-    assert available(read_end) == b"AB"
+    assert read_exactly(master, 2) == b"AB"
+    while writer._unwritten:  # the thread counts A and B written
+        threading.Event().wait(0.001)
     writer.write("C")  # nothing queued any more: written at once again
-    assert available(read_end) == b"C"
+    assert available(master) == b"C"
+
+
+def test_a_frame_larger_than_the_terminal_takes_goes_out_whole(terminal: tuple[int, FrameWriter]) -> None:
+    master, writer = terminal
+    writer.start()
+    frame = "".join(f"\x1b[{row};1Hrow {row:04d} é" for row in range(20_000))  # ~400 KB
+    returns_at_once(threading.Thread(target=writer.write, args=(frame,)))  # nobody reads meanwhile
+    writer.write("END")
+    expected = frame.encode() + b"END"
+    assert read_exactly(master, len(expected)) == expected
+
+
+def test_without_a_terminal_the_thread_writes() -> None:
+    read_end, write_end = os.pipe()
+    writer = FrameWriter(os.fdopen(write_end, "w"))
+    assert writer._direct is None
+    writer.start()
+    writer.write("via the thread")
+    writer.stop()
+    assert os.read(read_end, 100) == b"via the thread"
+    writer._file.close()
+    os.close(read_end)
 
 
 def test_install_makes_textuals_linux_driver_use_it(monkeypatch: pytest.MonkeyPatch) -> None:

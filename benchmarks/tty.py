@@ -6,7 +6,7 @@ until `text` is on the emulated screen and returns when the bytes that put it th
 `keys(s)` types. (Matching the raw stream
 would not do: Textual rewrites only the cells of a line that changed.)
 Times are wall clock from the moment the bytes were read: what the rep
-sees, minus only the terminal emulator's own drawing.
+sees, minus only the terminal emulator's own parsing and drawing (see `_pump`).
 """
 
 from __future__ import annotations
@@ -57,15 +57,25 @@ class Term:
             pass
 
     def _pump(self, timeout: float) -> float | None:
+        """Read what the program wrote (waiting up to `timeout` for the first byte) and feed it to
+        the emulator; return when the last of it was read. Everything already written is read
+        before any is parsed: the pty hands over at most 4095 bytes a read, and pyte takes ~6 ms
+        to parse that much (a terminal, well under 1), so a frame of two reads would otherwise be
+        timed with pyte's parse of its first half."""
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return None
+        chunks: list[bytes] = []
         try:
-            chunk = os.read(self.fd, 1 << 16)
+            while True:
+                chunks.append(os.read(self.fd, 1 << 16))
+                if len(chunks) >= 256 or not select.select([self.fd], [], [], 0)[0]:
+                    break
         except OSError:
-            raise RuntimeError("the program ended") from None
+            if not chunks:
+                raise RuntimeError("the program ended") from None
         now = time.perf_counter()
-        self._stream.feed(chunk)
+        self._stream.feed(b"".join(chunks))
         return now
 
     def shows(self, text: str) -> bool:

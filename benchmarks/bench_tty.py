@@ -22,7 +22,9 @@ CACHE defaults to benchmarks/data/cache.db (`python -m benchmarks.gen_cache CACH
   (benchmarks/apps/peer_composer.py): the same keys -> that line painted.
 
 Start-up is timed with PYTHONDONTWRITEBYTECODE unset (compiled bytecode is reused,
-as installed).
+as installed); the floor's and sms-tui's starts alternate. A fixed pure-Python loop is timed at the
+start and the end ("machine speed"): on a shared VM it moves by a third within minutes, and every
+figure moves with it.
 """
 
 from __future__ import annotations
@@ -137,6 +139,27 @@ def inbox_start(path: str, runs: int, first_name: str) -> list[float]:
             with Term([str(Path(sys.executable).parent / "sms-tui")], _env(tmp), SIZE) as term:
                 out.append(term.wait(first_name) - term.started)
     return out
+
+
+def starts(path: str, runs: int, first_name: str) -> tuple[list[float], list[float]]:
+    """The floor's and sms-tui's start-ups, alternating (this VM's speed moves within minutes:
+    run one after the other, the ratio moved with it)."""
+    floor: list[float] = []
+    inbox: list[float] = []
+    for _ in range(runs):
+        floor += floor_start(1)
+        inbox += inbox_start(path, 1, first_name)
+    return floor, inbox
+
+
+def calibration() -> float:
+    """A fixed pure-Python loop, best of 5 (ms): how fast the machine is right now."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(range(3_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
 
 
 def inbox_session(path: str, keys: int) -> dict[str, Any]:
@@ -308,9 +331,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{platform.node()} · {os.cpu_count()} cores · {platform.python_version()} · "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · cache {leads:,} leads · terminal {SIZE[0]}x{SIZE[1]}"
     )
+    print(f"machine speed: sum(range(3_000_000)) best of 5 {calibration():.1f} ms (at the start)")
     if args.runs > 0:
-        floor = floor_start(args.runs)
-        inbox = inbox_start(args.path, args.runs, first)
+        floor, inbox = starts(args.path, args.runs, first)
         runs_f = ", ".join(f"{x:.2f}" for x in floor)
         runs_i = ", ".join(f"{x:.2f}" for x in inbox)
         ratio = statistics.median(inbox) / statistics.median(floor)
@@ -338,6 +361,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"RSS after the session: sms-tui {session['rss_mb']:.0f} MB; DataTable peer {peer['rss_mb']:.0f} MB"
     )
+    print(f"machine speed: sum(range(3_000_000)) best of 5 {calibration():.1f} ms (at the end)")
 
 
 if __name__ == "__main__":

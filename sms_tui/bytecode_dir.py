@@ -38,3 +38,21 @@ def write(path: Path, data: bytes) -> bool:
             pass
         return False
     return True
+
+
+class KeptTable:
+    """A table kept beside the bytecode at `path`: `save()` writes `dumps()` when something new
+    went in since it was read or last written (`new`), unless bytecode writing is off."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.new = 0
+
+    def dumps(self) -> bytes:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        if self.path is None or not self.new or sys.dont_write_bytecode:
+            return  # (checked before `dumps`: serialising it would be work for nothing)
+        if write(self.path, self.dumps()):
+            self.new = 0

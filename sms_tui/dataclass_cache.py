@@ -25,7 +25,6 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import marshal
-import sys
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
@@ -39,14 +38,11 @@ MAX_ENTRIES = 4000
 _exec = builtins.exec
 
 
-class _Table:
+class _Table(bytecode_dir.KeptTable):
     def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.codes: dict[str, CodeType] = {}
+        super().__init__(path)
+        self.codes: dict[str, CodeType] = _read(path) if path is not None else {}
         self.used: set[str] = set()
-        self.new = 0
-        if path is not None:
-            self.codes = _read(path)
 
     def exec(self, source: Any, globals: Any = None, locals: Any = None, /) -> None:  # noqa: A002
         if not isinstance(source, str):
@@ -61,14 +57,11 @@ class _Table:
         self.used.add(source)
         _exec(code, globals, locals)
 
-    def save(self) -> None:
-        if self.path is None or not self.new or sys.dont_write_bytecode:
-            return
+    def dumps(self) -> bytes:
         codes = self.codes
         if len(codes) > MAX_ENTRIES:
             codes = {text: code for text, code in codes.items() if text in self.used}
-        if bytecode_dir.write(self.path, MAGIC_NUMBER + marshal.dumps(codes)):
-            self.new = 0
+        return MAGIC_NUMBER + marshal.dumps(codes)
 
 
 def _read(path: Path) -> dict[str, CodeType]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import sys
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
@@ -46,15 +45,12 @@ def _textual_stamp() -> tuple[str, ...]:
     return tuple(stamp)
 
 
-class _Table:
+class _Table(bytecode_dir.KeptTable):
     def __init__(self, path: Path | None) -> None:
-        self.path = path
+        super().__init__(path)
         self.stamp = repr((MAGIC_NUMBER, _textual_stamp()))
-        self.entries: dict[str, bytes] = {}
-        self.new = 0
+        self.entries: dict[str, bytes] = self._read(path) if path is not None else {}
         self._variables: tuple[int, str] = (0, "")
-        if path is not None:
-            self.entries = self._read(path)
 
     def _read(self, path: Path) -> dict[str, bytes]:
         try:
@@ -73,12 +69,8 @@ class _Table:
         text = repr(parts) + self._variables[1]
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def save(self) -> None:
-        if self.path is None or not self.new or sys.dont_write_bytecode:
-            return
-        data = pickle.dumps({"stamp": self.stamp, "entries": self.entries}, pickle.HIGHEST_PROTOCOL)
-        if bytecode_dir.write(self.path, data):
-            self.new = 0
+    def dumps(self) -> bytes:
+        return pickle.dumps({"stamp": self.stamp, "entries": self.entries}, pickle.HIGHEST_PROTOCOL)
 
 
 _table: _Table | None = None

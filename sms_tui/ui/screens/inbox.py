@@ -42,7 +42,6 @@ from sms_tui.ui.screens.inbox_outbox import OutboxGlue
 from sms_tui.ui.screens.inbox_triage import TriageKeys
 from sms_tui.ui.sending import Drafts, Sending
 from sms_tui.ui.services import AppServices, services
-from sms_tui.ui.styled_lines import style_by_content
 from sms_tui.ui.text import Safe, visible
 from sms_tui.ui.triage import TriageUndo
 from sms_tui.ui.widgets.composer import Composer
@@ -137,9 +136,7 @@ class InboxScreen(Screen[None]):
                 yield FilterBar(id="filter-bar")
                 yield SearchBar(id="search-bar")
                 first, app.first_rows = app.first_rows, None  # read once, by the first list only
-                leads = LeadList(app.store, app.now, tz=app.rep_tz, first=first, id="leads")
-                style_by_content(leads)  # its rows are cached strips (ui/styled_lines.py)
-                yield leads
+                yield LeadList(app.store, app.now, tz=app.rep_tz, first=first, id="leads")
             with Vertical(id="right"):
                 yield Conversation(app.now, app.rep_tz, keys=self._conversation_keys, id="conversation")
                 yield Composer(id="composer")

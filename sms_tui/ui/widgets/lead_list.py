@@ -31,6 +31,7 @@ from textual.strip import Strip
 from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
+from sms_tui.ui.styled_lines import style_by_content
 from sms_tui.ui.widgets.lead_loader import LeadLoader
 from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, drawn_from, row_strip
@@ -124,6 +125,7 @@ class LeadList(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        style_by_content(self)  # its rows are cached strips (ui/styled_lines.py)
         self._now = now
         #: Every read of the list runs in a thread; answers come back to `_apply` & co.
         self.loader = LeadLoader(

@@ -27,7 +27,7 @@ from textual.strip import Strip
 
 from sms_tui.core.models import Message
 from sms_tui.ui.styled_lines import ContentStylesCache, style_by_content
-from sms_tui.ui.widgets.bubbles import bubble
+from sms_tui.ui.widgets.bubbles import bubble, bubble_lines
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
 #: Bubbles kept rendered (strips per message at one width and status): enough for several long
@@ -215,7 +215,13 @@ class MessageColumn(ScrollView, can_focus=False):
         key = (message.local_id, width, message.local_state, message.direction, message.text, body.plain)
         strips = self._cache.get(key)
         if strips is None:
-            strips = self._strips_of(bubble(message, body, width, self.app.console), width)
+            console = self.app.console
+            options = self.app.console_options.update(highlight=False, width=width, height=None)
+            lines = bubble_lines(message, body, width, console, options, self.rich_style)
+            if lines is None:  # a pane narrower than a bubble's minimum: Rich crops it
+                strips = self._strips_of(bubble(message, body, width, console), width)
+            else:
+                strips = [Strip(line, width) for line in lines]
             self._cache[key] = strips
         return strips
 

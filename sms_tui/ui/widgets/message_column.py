@@ -39,7 +39,7 @@ MIN_BUBBLE_LINES = 4
 #: Lines laid out above the view when a lead is shown (more come as the rep scrolls up).
 MARGIN_LINES = 4
 
-_BubbleKey = tuple[int, int, str, str, str, str]
+_BubbleKey = tuple[int, int, str, str, str, str, Style]
 
 
 class _ColumnBar(ScrollBar):
@@ -116,10 +116,11 @@ class MessageColumn(ScrollView, can_focus=False):
         overflow = self._overflows(len(messages))
         width = self.size.width - (self.styles.scrollbar_size_vertical if overflow else 0)
         lines: list[Strip] = []
+        base = self.rich_style  # walks the ancestors: once, not per bubble
         for message in reversed(messages):
             if width <= 0 or len(lines) >= height + MARGIN_LINES:
                 break
-            lines.extend(self._bubble(message, width))
+            lines.extend(self._bubble(message, width, base))
         if isinstance(self._styles_cache, ContentStylesCache) and width == self._width:
             self._styles_cache.prestyle(lines[:height])  # the lines it will show, styled now
 
@@ -169,9 +170,10 @@ class MessageColumn(ScrollView, can_focus=False):
         if self._blocks and self._lo == 0 and self.note:
             return 0
         i = self._lo
+        base = self.rich_style
         while i > 0 and (lines < until_lines or (lo is not None and i > lo)):
             i -= 1
-            block = self._bubble(self.messages[i], width)
+            block = self._bubble(self.messages[i], width, base)
             added.append(block)
             lines += len(block)
         added.reverse()
@@ -210,16 +212,18 @@ class MessageColumn(ScrollView, can_focus=False):
         finally:
             self._jumping = False
 
-    def _bubble(self, message: Message, width: int) -> list[Strip]:
+    def _bubble(self, message: Message, width: int, base: Style) -> list[Strip]:
+        """The bubble's lines on `base` (the column's `rich_style`), from the cache if drawn before."""
         body = self._body_of(message)
-        key = (message.local_id, width, message.local_state, message.direction, message.text, body.plain)
+        m = message
+        key = (m.local_id, width, m.local_state, m.direction, m.text, body.plain, base)  # base: theme
         strips = self._cache.get(key)
         if strips is None:
             console = self.app.console
             options = self.app.console_options.update(highlight=False, width=width, height=None)
-            lines = bubble_lines(message, body, width, console, options, self.rich_style)
+            lines = bubble_lines(message, body, width, console, options, base)
             if lines is None:  # a pane narrower than a bubble's minimum: Rich crops it
-                strips = self._strips_of(bubble(message, body, width, console), width)
+                strips = self._strips_of(bubble(message, body, width, console), width, base)
             else:
                 strips = [Strip(line, width) for line in lines]
             self._cache[key] = strips
@@ -228,13 +232,13 @@ class MessageColumn(ScrollView, can_focus=False):
     def _note_block(self, width: int) -> list[Strip]:
         """The note above the oldest bubble, as the old `.empty` Static drew it (padding 1 2)."""
         text = Text(self.note, style=self.get_component_rich_style("message-column--note"))
-        body = self._strips_of(Padding(text, (1, 2)), width)
+        body = self._strips_of(Padding(text, (1, 2)), width, self.rich_style)
         return body
 
-    def _strips_of(self, renderable: Align | Padding, width: int) -> list[Strip]:
+    def _strips_of(self, renderable: Align | Padding, width: int, base: Style) -> list[Strip]:
         console = self.app.console
         options = self.app.console_options.update(highlight=False, width=width, height=None)
-        segments = console.render(Styled(renderable, self.rich_style), options)
+        segments = console.render(Styled(renderable, base), options)
         return [
             Strip(line, width)
             for line in Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=True)

@@ -8,7 +8,6 @@ zone. `sms_tui.commands.app` builds the real ones.
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
@@ -163,10 +162,11 @@ class SmsApp(App[None]):
         # One pane at a time on a small terminal: the pane follows the focus (ui/panes.py).
         self.watch(self.inbox, "focused", lambda focused: panes.apply(self.inbox, focused))
         # The `sms-tui` command starts with garbage collection off (`sms_tui/launch.py`): back on
-        # once the first frame is painted; then the dataclass code it compiled and the CSS it
-        # parsed are kept for the next start (`sms_tui/dataclass_cache.py`, `ui/css_cache.py`;
-        # nothing to do when nothing new was, or in tests, which install neither).
-        self.call_after_refresh(gc.enable)
+        # once the first frame is painted, what start-up built frozen out of its passes
+        # (`ui/idle_gc.py`); then the dataclass code it compiled and the CSS it parsed are kept
+        # for the next start (`sms_tui/dataclass_cache.py`, `ui/css_cache.py`; nothing to do when
+        # nothing new was, or in tests, which install neither).
+        self.call_after_refresh(self.idle_gc.first_frame)
         self.call_after_refresh(dataclass_cache.save)
         self.call_after_refresh(css_cache.save)
         if self.sync.has_provider:  # the rows and the first conversation come first

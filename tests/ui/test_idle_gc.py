@@ -38,9 +38,26 @@ def _past_the_first_idle_moment(collector: IdleCollector, clock: _Clock, ran: li
     ran.clear()
 
 
+def test_the_first_collection_waits_until_start_up_is_over_idle_or_not() -> None:
+    clock, passes, ran, frozen = _Clock(), [0], list[int](), list[str]()
+    collector = _collector(clock, passes, ran, frozen)
+    collector.install()  # the app mounts
+    try:
+        mounted = clock.at
+        clock.at += 2 * idle_gc.IDLE  # no key since: idle, but start-up is still going
+        assert not collector.check() and ran == [] and frozen == []
+        passes[0] = idle_gc.DUE_AFTER  # even a due one waits
+        assert not collector.check() and ran == [] and frozen == []
+        clock.at = mounted + idle_gc.FIRST_AFTER
+        assert collector.check() and ran == [1] and frozen == ["freeze"]
+    finally:
+        collector.uninstall()
+
+
 def test_the_first_idle_moment_collects_once_then_freezes_what_start_up_built() -> None:
     clock, passes, ran, frozen = _Clock(), [0], list[int](), list[str]()
     collector = _collector(clock, passes, ran, frozen)
+    clock.at += idle_gc.FIRST_AFTER  # start-up is over
     collector.touched()
     clock.at += idle_gc.IDLE / 2
     assert not collector.check() and ran == [] and frozen == []  # a key a moment ago
@@ -100,7 +117,7 @@ async def test_a_key_tells_the_app_the_rep_is_not_idle(tmp_path: Path) -> None:
         clock = _Clock()
         # the app's own collector, on the test's clock, with nothing to collect for real
         app.idle_gc._clock, app.idle_gc._collect = clock, lambda: None
-        app.idle_gc._freeze = app.idle_gc._unfreeze = lambda: None
+        app.idle_gc._freeze = lambda: None  # (its real unfreeze gives back the first frame's freeze)
         app.idle_gc._young_passes = lambda: idle_gc.DUE_AFTER
         app.idle_gc._last_input = clock.at
         await until(pilot, lambda: inbox(app).leads.total == 6)
@@ -109,3 +126,38 @@ async def test_a_key_tells_the_app_the_rep_is_not_idle(tmp_path: Path) -> None:
         assert not app.idle_gc.check()  # not right after a key
         assert gc.get_threshold()[2] == idle_gc.FORCE_AFTER
     assert gc.get_threshold() == before  # put back when the app ends
+
+
+def test_the_first_frame_freezes_start_up_without_a_pass_and_turns_the_collector_on() -> None:
+    clock, passes, ran, frozen = _Clock(), [0], list[int](), list[str]()
+    collector = _collector(clock, passes, ran, frozen)
+    collector.install()
+    was_enabled = gc.isenabled()
+    gc.disable()  # as `sms-tui` starts (sms_tui/launch.py)
+    try:
+        collector.first_frame()
+        assert gc.isenabled()
+        assert frozen == ["freeze"] and ran == []  # no pass over what start-up built
+        clock.at += idle_gc.FIRST_AFTER
+        assert collector.check() and ran == [1] and frozen == ["freeze", "freeze"]  # the rest of start-up
+        clock.at += 10 * idle_gc.IDLE
+        assert not collector.check() and ran == [1]  # once only
+    finally:
+        collector.uninstall()
+        if not was_enabled:
+            gc.disable()
+    assert frozen == ["freeze", "freeze", "unfreeze"]  # the app ends: the collector has them all again
+
+
+async def test_the_app_turns_the_collector_on_at_its_first_frame_with_start_up_frozen(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    assert gc.get_freeze_count() == 0
+    gc.disable()  # as `sms-tui` starts (sms_tui/launch.py)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(pilot, lambda: inbox(app).leads.total == 6)
+            await until(pilot, gc.isenabled)
+            assert gc.get_freeze_count() > 10_000  # modules, classes, the first screen
+    finally:
+        gc.enable()
+    assert gc.get_freeze_count() == 0  # the app ends: the collector has them all again

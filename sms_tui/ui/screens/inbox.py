@@ -15,6 +15,7 @@ only as `ui.services.AppServices`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -223,6 +224,11 @@ class InboxScreen(Screen[None]):
         """Load `lead_id`'s conversation (coalesced, at once if loaded ahead for `row`: see
         `ConversationLoader`)."""
         self.loader.load(lead_id, row)
+
+    def after_first_conversation(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first conversation is painted (or the list turns out to have
+        none; a second at the latest): for work that would compete with it, the sync's start."""
+        self.loader.after_first_shown(callback)
 
     def _latest(self, states: tuple[str, ...]) -> Message | None:
         view = self.conversation.view

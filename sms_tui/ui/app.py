@@ -170,7 +170,7 @@ class SmsApp(App[None]):
         self.call_after_refresh(dataclass_cache.save)
         self.call_after_refresh(css_cache.save)
         if self.sync.has_provider:  # the rows and the first conversation come first
-            self.inbox.loader.after_first_shown(self.sync.start)
+            self.inbox.after_first_conversation(self.sync.start)
         else:
             self.sync.start()
 

@@ -1,6 +1,6 @@
 """The sync starts after the first conversation is painted (it imports the provider client and
 competes with that conversation's read for the two cores), or at once when the list has no lead
-(`ConversationLoader.after_first_shown`)."""
+(`InboxScreen.after_first_conversation`, `ConversationLoader.after_first_shown`)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from sms_tui.core.models import LeadRow
 from sms_tui.core.models import Message as MessageModel
 from sms_tui.ui.app import SmsApp
 from sms_tui.ui.messages import SyncUpdate
-from sms_tui.ui.widgets import lead_list
+from sms_tui.ui.widgets import lead_list_paging
 from sms_tui.ui.widgets.search_bar import FilterBar, SearchBar
 from tests.ui.harness import Clock, bubbles, inbox, list_lines, open_lead, seeded_app, settle, shown, until
 from tests.ui.seed import NOW
@@ -400,8 +400,8 @@ async def test_a_reply_re_sorts_the_list_but_the_selected_lead_keeps_its_row(tmp
 async def test_deep_in_a_long_list_replies_update_rows_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lead_list, "PAGE", 2)
-    monkeypatch.setattr(lead_list, "RELOAD_PAGES", 1)
+    monkeypatch.setattr(lead_list_paging, "PAGE", 2)
+    monkeypatch.setattr(lead_list_paging, "RELOAD_PAGES", 1)
     app = seeded_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = inbox(app)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sms_tui.ui.app import SmsApp
-from sms_tui.ui.widgets import lead_list, lead_pages
+from sms_tui.ui.widgets import lead_list, lead_list_paging, lead_pages
 from sms_tui.ui.widgets.lead_list import LeadList
 from sms_tui.ui.widgets.lead_loader import LeadLoader
 from sms_tui.ui.widgets.search_bar import FilterBar
@@ -195,7 +195,7 @@ async def test_a_new_query_reads_a_screenful_first_then_the_rest_of_its_page(
         screen.action_filter(0)  # "1": All, from the top
         screen_rows = leads.size.height // leads.row_height
         # What the Enter (or number key) waits for is a screenful of rows, not a page of PAGE.
-        assert limits == [screen_rows + lead_list.HEAD_MARGIN] and screen_rows < lead_pages.PAGE
+        assert limits == [screen_rows + lead_list_paging.HEAD_MARGIN] and screen_rows < lead_pages.PAGE
         head = [leads.row_at(i) for i in range(screen_rows)]
         assert [r.lead_id for r in head if r is not None] == order[:screen_rows]
         # The rest of page 0 follows once those rows are painted; the next page starts after it.

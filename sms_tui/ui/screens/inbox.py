@@ -1,7 +1,8 @@
 """The main screen: lead list | conversation over composer, a status line on top.
 
-One `InboxScreen` owns the keys (`inbox_keys.py`), `check_action`, the widgets and Textual's
-message handlers; what it does is composed of plain objects it calls:
+One `InboxScreen` owns the keys (the table in `inbox_keys.py`; `check_action` and the actions in
+`inbox_actions.py`, a mixin), the widgets and Textual's message handlers; what it does is
+composed of plain objects it calls:
 `Sending` (send with undo, retry behind the guard, schedule, cancel) and `Drafts` (unsaved
 composer text), both in `ui/sending.py`, with no Textual and their own unit tests; and the glue
 that runs them with workers, toasts and dialogs: `OutboxGlue` (`inbox_outbox.py`), `LiveUpdates`
@@ -15,8 +16,8 @@ only as `ui.services.AppServices`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from textual import getters, on
 from textual.app import ComposeResult
@@ -25,15 +26,14 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive, reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from sms_tui.core.models import LeadRow, Message
 from sms_tui.ui import panes
 from sms_tui.ui.loaders import CONVERSATION_LIMIT
 from sms_tui.ui.messages import LeadHighlighted, OutboxChanged, SyncProgress, SyncStarted, SyncUpdate
-from sms_tui.ui.palette import ActionEntry, InboxCommands, action_table
-from sms_tui.ui.screens.help import HelpScreen
+from sms_tui.ui.palette import InboxCommands
+from sms_tui.ui.screens.inbox_actions import InboxActions
 from sms_tui.ui.screens.inbox_bulk import BulkGlue
 from sms_tui.ui.screens.inbox_keys import INBOX_BINDINGS
 from sms_tui.ui.screens.inbox_live import LiveUpdates
@@ -47,26 +47,9 @@ from sms_tui.ui.triage import TriageUndo
 from sms_tui.ui.widgets.composer import Composer
 from sms_tui.ui.widgets.conversation import Conversation
 from sms_tui.ui.widgets.lead_list import FIRST_PAGE_WAIT, LeadList
-from sms_tui.ui.widgets.search_bar import QUICK_FILTERS, FilterBar, SearchBar
+from sms_tui.ui.widgets.search_bar import FilterBar, SearchBar
 from sms_tui.ui.widgets.status_bar import StatusBar
 from sms_tui.ui.widgets.steady_footer import SteadyFooter
-
-#: Single-key actions that change a lead: never run while a text field has focus.
-SINGLE_KEYS = frozenset(
-    {
-        "done",
-        "snooze",
-        "mark_read",
-        "mark_unread",
-        "cancel_scheduled",
-        "retry",
-        "undo_triage",
-        "next_unread",
-        "attachments",
-    }
-    | {"bulk", "campaigns"}
-)
-
 
 #: Shorter queries are not read ahead: one letter is the prefix of a large part of the cache
 #: (`t` read for 26 ms at 100k leads and 288 ms at 1M), and a read ahead holds the store while
@@ -74,7 +57,7 @@ SINGLE_KEYS = frozenset(
 PREFETCH_MIN = 2
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(InboxActions, Screen[None]):
     """Triage and reply, keyboard first."""
 
     COMMANDS = {InboxCommands}
@@ -162,39 +145,6 @@ class InboxScreen(Screen[None]):
         self.set_interval(1.0, self._tick, name="countdown")
         self.call_after_refresh(self._load_counts)  # the header's counts after the first paint
 
-    def action_entries(self) -> list[ActionEntry]:
-        nodes: list[tuple[str, Any]] = [
-            ("Inbox", self),
-            ("Lead list", self.leads),
-            ("Composer", self.composer),
-            ("App", self.app),
-        ]
-        return action_table(nodes, self.sms_app.keymap)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo_send":
-            # False hides it and lets TextArea's ctrl+z through.
-            return bool(self.pending) or (self.last_triage is not None and not self._typing())
-        if action in SINGLE_KEYS and self._typing():
-            return False  # a letter typed into a text field is text, never a triage action
-        if action == "undo_triage":
-            return self.last_triage is not None
-        if action == "retry_anyway":
-            return self.sending.retry_confirm is not None
-        if action == "retry":  # on a failure a retry cannot fix, R says why (the bubble offers no R)
-            return None if self._latest(("error", "blocked")) is None else True
-        if action == "cancel_scheduled":
-            return None if self._latest(("scheduled",)) is None else True
-        if action in ("pick_route", "details"):
-            return self.composer.context is not None
-        if action in ("mark_read", "mark_unread", "done", "snooze", "reply") and self._lead_id is None:
-            return None
-        return True
-
-    def _typing(self) -> bool:
-        """True while a text field (the composer, the search line) has focus."""
-        return isinstance(self.focused, TextArea | Input)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for the screen's worker failures (STYLE.md §2.4): a toast, never a crash.
 
@@ -224,6 +174,11 @@ class InboxScreen(Screen[None]):
         `ConversationLoader`)."""
         self.loader.load(lead_id, row)
 
+    def after_first_conversation(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first conversation is painted (or the list turns out to have
+        none; a second at the latest): for work that would compete with it, the sync's start."""
+        self.loader.after_first_shown(callback)
+
     def _latest(self, states: tuple[str, ...]) -> Message | None:
         view = self.conversation.view
         if view is None or view.header.lead_id != self._lead_id:
@@ -252,21 +207,6 @@ class InboxScreen(Screen[None]):
         event.stop()
         self.outbox.send(event)
 
-    def action_undo_send(self) -> None:
-        self.outbox.undo_send()
-
-    def action_retry(self) -> None:
-        """Retry the latest failed message, through the composer's guard (`Sending.judge_retry`)."""
-        self.outbox.retry()
-
-    def action_retry_anyway(self) -> None:
-        """Confirm a retry whose warnings were shown (ctrl+o, like the composer's send-anyway)."""
-        if self.sending.confirm_retry():
-            self.action_retry()
-
-    def action_cancel_scheduled(self) -> None:
-        self.outbox.cancel_scheduled()
-
     @on(Composer.ScheduleRequested)
     def _schedule(self, event: Composer.ScheduleRequested) -> None:
         event.stop()
@@ -281,20 +221,6 @@ class InboxScreen(Screen[None]):
     def _templates(self, event: Composer.TemplatesRequested) -> None:
         event.stop()
         self.outbox.templates()
-
-    def action_pick_route(self) -> None:
-        """Open the recipient picker for the lead in the composer (ctrl+f)."""
-        self.outbox.pick_route()
-
-    def action_attachments(self) -> None:
-        """The conversation's files (a): enter downloads and opens one, p previews a picture."""
-        from sms_tui.ui.screens.attachments import show_attachments
-
-        show_attachments(self)
-
-    def action_details(self) -> None:
-        """The lead at a glance (i): contacts, phones, their time, counts."""
-        self.outbox.details()
 
     @on(Composer.DraftChanged)
     def _draft_changed(self, event: Composer.DraftChanged) -> None:
@@ -347,82 +273,13 @@ class InboxScreen(Screen[None]):
         self.loader.forget(message.lead_id)
         self.live.outbox_changed(message)
 
-    # -- triage (`self.triage`) -------------------------------------------------------------------
-
-    def action_reply(self) -> None:
-        if self._lead_id is not None:
-            self.composer.focus()
-
-    def action_leads(self) -> None:
-        search = self.query_one(SearchBar)
-        if search.is_open:
-            search.action_cancel()
-        self.leads.focus()
-
-    def action_next_unread(self) -> None:
-        rows = self.leads.loaded_rows()
-        cursor = self.leads.cursor
-        ordered = [p for p in rows if p[0] > cursor] + [p for p in rows if p[0] <= cursor]
-        for index, row in ordered:
-            if row.unread and row.lead_id != self._lead_id:
-                self.leads.move_to(index)
-                return
-        self.notify("No other unread leads in view.", markup=False, timeout=2)
-
-    def action_mark_read(self) -> None:
-        self.triage.mark(read=True)
-
-    def action_mark_unread(self) -> None:
-        self.triage.mark(read=False)
-
-    def action_undo_triage(self) -> None:
-        """Take back the last triage key (U; ctrl+z when no send waits)."""
-        self.triage.undo()
-
-    def action_done(self) -> None:
-        """Done, or — on a lead that is already done (an `is:done` view) — not done any more."""
-        self.triage.done()
-
-    def action_snooze(self) -> None:
-        self.triage.snooze()
-
-    def action_older(self) -> None:
-        self.loader.older()
-
-    def action_scroll_conversation(self, direction: int) -> None:
-        self.conversation.scroll_page(direction)
-
-    def action_refresh(self) -> None:
-        self.leads.reload(keep_position=True)
-        self.sms_app.poll_now()
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.action_entries()))
-
     # -- bulk texting (`self.bulk`) ---------------------------------------------------------------
-
-    def action_bulk(self) -> None:
-        """Compose one text for every marked lead, then preview each (b)."""
-        self.bulk.compose()
-
-    def action_campaigns(self) -> None:
-        """The bulk campaigns: progress, pause, resume, cancel, report (B)."""
-        self.bulk.campaigns()
 
     @on(LeadList.MarksChanged)
     def _marks_changed(self, event: LeadList.MarksChanged) -> None:
         self.query_one(FilterBar).marked = event.count
 
     # -- filters and search ------------------------------------------------------------------
-
-    def action_filter(self, index: int) -> None:
-        quick = QUICK_FILTERS[index]
-        bar = self.query_one(FilterBar)
-        bar.active, bar.search = quick.query, ""
-        self._apply_query(quick.query)
-
-    def action_search(self) -> None:
-        self.query_one(SearchBar).open(self.query_one(FilterBar).search)
 
     @on(SearchBar.Submitted)
     def _search(self, event: SearchBar.Submitted) -> None:

@@ -1,6 +1,6 @@
 """The inbox screen's keys: one table, so the screen, the help and the keymap read the same ids.
 
-`InboxScreen.BINDINGS` is this list; `check_action` on the screen says when each applies.
+`InboxScreen.BINDINGS` is this list; `check_action` (`inbox_actions.py`) says when each applies.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ touches the store. The counter and the guard call the same pure functions the sy
 engine uses (`core.segments`, `core.compliance`), so what the rep sees is what is enforced.
 
 Its parts: `composer_input.py` (the text field), `composer_keys.py` (the bindings),
+`composer_actions.py` (what the keys do: send, schedule, attach, templates, GSM-safe),
 `composer_lines.py` and `counter.py` (what the lines say), `composer_context.py` (the lead's
 context and the guard's inputs, no Textual).
 """
@@ -24,27 +25,20 @@ from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from sms_tui.core import mms, segments
-from sms_tui.core.compliance import Issue, SendCheck
+from sms_tui.core.compliance import SendCheck
 from sms_tui.core.models import Attachment
-from sms_tui.ui.text import visible
-from sms_tui.ui.widgets.composer_context import QUIET_HOURS_CODE, ComposerContext, run_check
+from sms_tui.ui.widgets.composer_actions import ComposerActions
+from sms_tui.ui.widgets.composer_context import ComposerContext, run_check
 from sms_tui.ui.widgets.composer_input import ComposerInput
 from sms_tui.ui.widgets.composer_keys import COMPOSER_BINDINGS
-from sms_tui.ui.widgets.composer_lines import (
-    forcing_summary,
-    guard_content,
-    issues_sentence,
-    plural,
-    route_line,
-    update_line,
-)
+from sms_tui.ui.widgets.composer_lines import guard_content, route_line, update_line
 from sms_tui.ui.widgets.counter import counter_content, mms_content
 
 #: How often the guard line is re-judged without typing (quiet hours follow the clock).
 GUARD_REFRESH_SECONDS = 30.0
 
 
-class Composer(Widget):
+class Composer(ComposerActions, Widget):
     """Multi-line SMS composer with live segment counter and send guard."""
 
     DEFAULT_CSS = """
@@ -303,121 +297,11 @@ class Composer(Widget):
         self.input.focus(scroll_visible)
         return self
 
-    # -- actions --------------------------------------------------------------------
-
-    def action_send(self) -> None:
-        self._try_send(override=False)
-
-    def action_send_anyway(self) -> None:
-        self._try_send(override=True)
-
-    def action_schedule(self) -> None:
-        context = self._ctx
-        if context is None:
-            self.notify("Pick a conversation first.", markup=False)
-            return
-        text = self.outgoing
-        check = self._recheck()
-        if not text and not self.attachments:
-            return
-        # Quiet hours are judged for the chosen moment by the dialog, not for now.
-        blocks = [issue for issue in check.blocks if issue.code != QUIET_HOURS_CODE]
-        if blocks:
-            self._explain_blocks(blocks)
-            return
-        self.post_message(self.ScheduleRequested(context.lead_id, text, self.attachments))
-
-    def action_attach(self) -> None:
-        if self._ctx is None:
-            self.notify("Pick a conversation first.", markup=False)
-            return
-        self.post_message(self.AttachRequested(self._ctx.lead_id, self.attachments))
-
-    def action_templates(self) -> None:
-        if self._ctx is None:
-            self.notify("Pick a conversation first.", markup=False)
-            return
-        self.post_message(self.TemplatesRequested(self._ctx.lead_id))
-
-    def action_gsm_safe(self) -> None:
-        text = self.text
-        rewrite = segments.gsm_safe(text)
-        if not rewrite.changed:
-            info = segments.analyze(text)
-            if info.encoding == "GSM-7":
-                self.notify("Already GSM-7: nothing to rewrite.", markup=False)
-            else:
-                self.notify(
-                    "Nothing the GSM-safe rewrite can replace; still UCS-2 because of "
-                    + forcing_summary(info),
-                    severity="warning",
-                    markup=False,
-                )
-            return
-        area = self.input
-        # One recorded edit, so ctrl+z undoes the whole rewrite.
-        area.replace(rewrite.text, (0, 0), area.document.end)
-        saved = rewrite.saved
-        before, after = rewrite.segments_before, rewrite.segments_after
-        if saved > 0:
-            message = f"GSM-safe rewrite: {before} → {after} segments, saves {plural(saved, 'segment')}."
-        else:
-            message = f"GSM-safe rewrite applied; still {plural(after, 'segment')} (saves none)."
-        after_info = segments.analyze(rewrite.text)
-        if after_info.encoding == "UCS-2":
-            message += " Still UCS-2 because of " + forcing_summary(after_info)
-        self.notify(message, title="GSM-safe", markup=False)
-
     # -- internals ----------------------------------------------------------------------
 
     @property
     def _lead_id(self) -> str | None:
         return self._ctx.lead_id if self._ctx else None
-
-    def _try_send(self, *, override: bool) -> None:
-        context = self._ctx
-        if context is None:
-            self.notify("Pick a conversation first.", markup=False)
-            return
-        text = self.outgoing
-        check = self._recheck()
-        attachments = self.attachments
-        if not text and not attachments:
-            return  # the quiet hint already says what to do
-        if self._sent == (context.lead_id, self._send_key):
-            self.notify(
-                "This text is already on its way; change it to send it again.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        if check.blocks:
-            self._explain_blocks(list(check.blocks))
-            return
-        if check.warnings and not override:
-            self.notify(
-                issues_sentence(check.warnings)
-                + f" Press {self._key('composer.send_anyway', 'ctrl+o')} to send anyway.",
-                title="Not sent yet",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self._sent = (context.lead_id, self._send_key)
-        self.post_message(self.SendRequested(context.lead_id, text, bool(check.warnings), attachments))
-
-    @property
-    def _send_key(self) -> str:
-        """What a second send press compares: the text and the files attached."""
-        return self.outgoing + "".join(f"\x00{a.local_path or a.url}" for a in self.attachments)
-
-    def _explain_blocks(self, blocks: list[Issue]) -> None:
-        self.notify(visible(issues_sentence(blocks)), title="Can't send", severity="error", markup=False)
-
-    def _recheck(self) -> SendCheck:
-        self._refresh_state()
-        assert self._check is not None
-        return self._check
 
     def _announce_draft(self) -> None:
         lead_id = self._lead_id

@@ -4,7 +4,8 @@ A `ScrollView` whose `render_line` draws only the visible rows from pages of `Le
 thread workers fetch by keyset (`Store.lead_page`). Nothing here queries SQLite: every read runs
 in a thread of its `LeadLoader` (`lead_loader.py`), which hands the answers back to `_apply`,
 `_counted` and `_fetch_failed` on the UI loop. A row that is not loaded yet draws as a
-placeholder and asks for its page.
+placeholder and asks for its page. What to read and what an answer means (`set_query`, `reload`,
+`_need`, `_apply`) is the list's paging (`lead_list_paging.py`, a mixin).
 
 Live updates keep the cursor on the same lead: a reload fetches the pages down to the cursor in
 a worker, then swaps them in at once and scrolls by as many rows as the selected lead moved, so
@@ -32,21 +33,17 @@ from sms_tui.core.models import LeadRow
 from sms_tui.store import Store
 from sms_tui.ui.messages import LeadHighlighted
 from sms_tui.ui.styled_lines import style_by_content
+from sms_tui.ui.widgets.lead_list_paging import ListPaging
 from sms_tui.ui.widgets.lead_loader import LeadLoader
-from sms_tui.ui.widgets.lead_pages import FAR, PAGE, Fetched, HeadRead, PageBook
+from sms_tui.ui.widgets.lead_pages import HeadRead, PageBook
 from sms_tui.ui.widgets.lead_row import LEAD_LIST_CSS, ROW_CLASSES, drawn_from, row_strip
 from sms_tui.ui.widgets.scroll_size import set_virtual_size
 
-#: A live reload walks at most this many pages from the top to find the selected lead again.
-RELOAD_PAGES = 20
 #: How long (s) a new query's first page is waited for on the UI loop before anything is painted.
 FIRST_PAGE_WAIT = 0.06
 #: How long (s) End (a far jump) waits on the UI loop for its page (2-7 ms at 1M leads) so that the
 #: rows paint in the key's frame.
 FAR_WAIT = 0.05
-#: A new query's first read is a screenful of rows and this many more (the walk to a page of
-#: PAGE rows cost twice as much: `pricing` 15 -> 8 ms at 100k leads, 26 -> 14 ms at 1M).
-HEAD_MARGIN = 4
 #: What a new list starts once its rows are painted (its count, the rest of its first page, its
 #: first conversation) waits this much more (s): the loop then sleeps, so Textual's writer thread
 #: takes the GIL and sends the rows' frame (traced at 1M leads: the bytes left 5-14 ms after the
@@ -54,7 +51,7 @@ HEAD_MARGIN = 4
 AFTER_PAINT = 0.003
 
 
-class LeadList(ScrollView, can_focus=True):
+class LeadList(ListPaging, ScrollView, can_focus=True):
     """Leads of the current query, newest activity first."""
 
     BINDING_GROUP_TITLE = "Lead list"
@@ -173,45 +170,6 @@ class LeadList(ScrollView, can_focus=True):
     def loaded_rows(self) -> list[tuple[int, LeadRow]]:
         """Every loaded row with its index (for `n` next unread and tests)."""
         return self._book.loaded_rows()
-
-    def set_query(self, query: str, *, wait: float = 0.0) -> None:
-        """Show another query from the top (a filter or a search).
-
-        With `wait` (seconds), the first page is read in a thread while the UI loop waits for it
-        (up to `wait`): the rows then go out in the next frame, and the query runs alone instead
-        of against that frame's painting (on 2 cores, a page read while the UI loop paints took
-        3-10x its in-process time: each row the store steps out of SQLite waits for the painting
-        thread to hand back the GIL). Later, it arrives as usual.
-        """
-        self.query_text = query
-        self._selected_id = None
-        self._from_top = True
-        if wait <= 0:
-            self.reload(keep_position=False)
-            return
-        self._generation += 1
-        self.loader.first(self._generation, query, self._head_rows(), wait)
-
-    def reload(self, *, keep_position: bool = True, changed: set[str] | None = None) -> None:
-        """Fetch the list again; with `keep_position` the selected lead keeps its screen row.
-
-        Deep in a long list (past RELOAD_PAGES pages) a re-sort could not find the selected lead
-        again cheaply, so there only the `changed` rows are refreshed in place, order kept.
-        """
-        self.loader.drop_prefetch()  # read before this change
-        if keep_position and changed is not None and self.cursor // PAGE >= RELOAD_PAGES:
-            self.loader.rows(list(changed), self.update_rows)
-            return
-        self._generation += 1
-        upto = min(self.cursor // PAGE + 1, RELOAD_PAGES) if keep_position else 0
-        self.loader.walk(self._generation, self.query_text, 0, None, upto, reset=True)
-
-    def update_rows(self, rows: list[LeadRow]) -> list[str]:
-        """Replace loaded rows in place (no reordering); return the ids that were not loaded."""
-        self.loader.drop_prefetch()  # read before this change
-        missing = self._book.replace_rows(rows)
-        self.refresh()
-        return missing
 
     def move_to(self, index: int) -> None:
         if self.total <= 0:
@@ -368,142 +326,11 @@ class LeadList(ScrollView, can_focus=True):
         target = self.screen if self.is_attached else self
         target.post_message(LeadHighlighted(row))
 
-    # -- loading ----------------------------------------------------------------------------
-
-    def _need(self, index: int, *, wait: float = 0.0) -> None:
-        """Ask for the page holding `index`: by keyset from a near known page, else in one query
-        from the nearer end of the list (an offset, or the index walked backwards; with `wait`,
-        the UI loop waits up to that long for it)."""
-        plan = self._book.plan(index, far_ok=self.exact)
-        if plan is None:
-            return
-        first, after = plan
-        if after is FAR:
-            self.loader.far(self._generation, self.query_text, first, self.total, wait=wait)
-        else:
-            self.loader.walk(self._generation, self.query_text, first, after, index // PAGE)
-
-    def prefetch(self, query: str) -> None:
-        """Start reading `query`'s first rows for a `set_query(query)` that may follow (the search
-        line asks when the rep stops typing: `LeadLoader.prefetch`)."""
-        self.loader.prefetch(query, self._head_rows())
-
-    def _head_rows(self) -> int:
-        return min(PAGE, self.size.height // max(1, self.row_height) + HEAD_MARGIN)
-
     def _load_failed(self, query: str, error: Exception) -> None:
         self.post_message(LeadList.LoadFailed(query, error))
 
-    def _counted(self, generation: int, n: int, exact: bool) -> None:
-        if generation != self._generation:
-            return
-        if exact:
-            if self.exact and n != self.total and self._book.pages.keys() - {0}:
-                # The count kept over a reload was stale: rows read by it (End) may sit one index off.
-                self.total = n
-                self.reload(keep_position=True)
-                return
-            self.total, self.exact = n, True
-        elif not self.exact:
-            self.total = max(self.total, n)
-        self._update_virtual_size()
-        self.post_message(LeadList.Loaded(n, exact))
-        if exact and self._want_end:
-            self._want_end = False
-            self.action_last()
-        self.refresh()
-
-    def _fetch_failed(self, generation: int, first: int, last: int) -> None:
-        self._book.inflight.difference_update(range(first, last + 1))
-
-    def _apply(self, loaded: Fetched) -> None:
-        if loaded.generation != self._generation:
-            return  # a newer query or reload superseded this one
-        first = loaded.first
-        self._book.inflight.difference_update(range(first, first + len(loaded.pages) + 1))
-        kept = False
-        if loaded.reset:
-            # A (re)load: swap everything in at once.
-            old_index, old_id = self.cursor, self._selected_id
-            # The same list again (a live reload): its exact count stands until the new one is in,
-            # so End goes to the last row at once rather than wait for a count (0.2-0.5 s at 1M).
-            kept = self.exact and not self._from_top
-            self._book.clear()
-            self.exact = kept
-            if self._from_top:
-                self._want_end = False  # a new query: an End waiting for the old one's count is void
-        shown = int(self.scroll_offset.y) // max(1, self.row_height) // PAGE  # the scrollbar may be elsewhere
-        for offset, rows in enumerate(loaded.pages):
-            page_no = first + offset
-            next_cursor = loaded.cursors[offset]
-            self._book.put(page_no, rows, next_cursor)
-            self._book.evict(self.cursor // PAGE, shown)
-            if next_cursor is None:
-                end = page_no * PAGE + len(rows)
-                if not self.exact or (kept and self.total != end):  # the end is in sight: the count
-                    self.total, self.exact, kept = end, True, False
-                    self.post_message(LeadList.Loaded(self.total))
-            else:
-                if not self.exact:  # at least one more row: let the cursor reach it
-                    self.total = max(self.total if not loaded.reset else 0, (page_no + 1) * PAGE + 1)
-        self._update_virtual_size()
-        if loaded.reset:
-            if not self.exact or (kept and self._book.end_page is None):
-                # The old count stops now; the new one starts once these rows are painted.
-                self.loader.store.interrupt_counts()
-                self._after_paint(self.loader.count, self._generation, self.query_text)
-            if self._from_top:
-                self._to_top()
-            else:
-                self._reanchor(old_index, old_id)
-            self._loaded_once = True
-            if 0 in self._book.partial:  # a head: the rest of page 0 once these rows are painted
-                self._after_paint(self._need, len(loaded.pages[0]))
-        elif self.row_at(self.cursor) is not None and self._selected_id is None:
-            self._announce(self.row_at(self.cursor))
-        if self._want_end and self.exact:  # End waited for the count, and these rows reached the end
-            self._want_end = False
-            self.action_last()
-        self.refresh()
-
-    def _to_top(self) -> None:
-        """A new query starts at its first row (not at the old query's row number); its rows are
-        painted before the first row's conversation is asked for."""
-        self._from_top = False
-        self.scroll_to(y=0, animate=False, immediate=True)
-        self._paint_first = True
-        self._painted = False
-        try:
-            if self.cursor != 0:
-                self.cursor = 0  # watcher announces the row
-            else:
-                self._announce(self.row_at(0))
-        finally:
-            self._paint_first = False
-
-    def _reanchor(self, old_index: int, old_id: str | None) -> None:
-        """After a reload, put the cursor back on the lead it was on, at the same screen row."""
-        new_index = None
-        if old_id is not None:
-            for index, loaded_row in self.loaded_rows():
-                if loaded_row.lead_id == old_id:
-                    new_index = index
-                    break
-        if new_index is None:
-            new_index = max(0, min(old_index, self.total - 1))
-        delta = (new_index - old_index) * self.row_height
-        if delta:
-            self.scroll_to(y=self.scroll_offset.y + delta, animate=False, immediate=True)
-        if new_index != self.cursor:
-            self.cursor = new_index  # watcher announces the row
-        else:
-            self._scroll_cursor_into_view()
-            row = self.row_at(new_index)
-            if row is None or row.lead_id != self._selected_id:
-                self._announce(row)
-            elif row is not None:
-                # Same lead: tell the screen its row data may have changed (badges).
-                self._tell(row)
+    def _post_loaded(self, total: int, exact: bool = True) -> None:
+        self.post_message(LeadList.Loaded(total, exact))
 
     # -- rendering --------------------------------------------------------------------------
 

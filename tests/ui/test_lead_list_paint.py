@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from textual.dom import DOMNode
 from textual.geometry import Region
+from textual.widget import Widget
 
 from sms_tui.ui.widgets import lead_list
 from sms_tui.ui.widgets.lead_list import LeadList
@@ -75,3 +76,43 @@ async def test_rows_that_come_back_are_not_drawn_again_and_a_changed_row_is(
         assert set(drawn) == {first.lead_id}  # its two lines, drawn again
         lines = [leads.render_line(y).text for y in range(2)]
         assert str(first.unread + 1) in lines[1]  # the preview line's badge
+
+
+async def test_a_paint_reads_the_lists_size_once_not_per_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.total == 6)
+        await settle(pilot)
+        read: list[int] = []
+        size_of = vars(Widget)["size"].fget
+
+        def counted(self: LeadList) -> object:
+            read.append(1)
+            return size_of(self)
+
+        monkeypatch.setattr(LeadList, "size", property(counted))
+        leads._strips.clear()
+        leads._styles_cache.clear()
+        height = size_of(leads).height
+        read.clear()
+        lines = leads.render_lines(Region(0, 0, leads.size.width, height))
+        assert len(lines) == height > 12  # every line drawn (6 leads, then blank lines)
+        assert len(read) <= 3  # the caller's, the paint's own, and Textual's: not one per line
+
+
+async def test_a_line_asked_for_between_paints_shows_where_the_list_is_now(tmp_path: Path) -> None:
+    app = seeded_app(tmp_path)
+    async with app.run_test(size=(120, 12)) as pilot:
+        leads = inbox(app).leads
+        await until(pilot, lambda: leads.total == 6)
+        await settle(pilot)
+        assert leads.max_scroll_y >= leads.row_height  # six leads do not fit
+        leads.render_lines(Region(0, 0, leads.size.width, leads.size.height))  # a paint
+        first, second = leads.row_at(0), leads.row_at(1)
+        assert first is not None and second is not None
+        assert first.display_name in leads.render_line(0).text
+        leads.scroll_to(y=leads.row_height, animate=False, immediate=True)  # a row down, not painted
+        assert second.display_name in leads.render_line(0).text

@@ -151,6 +151,7 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
         self._paint_first = False  # announce the selected row after the next paint
         self._painted = True  # a line was drawn since the list last went to its top
         self._list_style: Style | None = None  # `rich_style`, looked up once per paint
+        self._paint: tuple[int, int, int, datetime, bool, str] | None = None  # during a paint
         self._first = first  # the first page, read before the app ran (`lead_pages.first_page`)
 
     # -- public API -------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
     @property
     def row_height(self) -> int:
         """Two lines (name / preview) when there is room, one line when the list is narrow."""
-        return 2 if self.size.width >= 30 else 1
+        return _row_height(self.size.width)
 
     @property
     def selected(self) -> LeadRow | None:
@@ -335,10 +336,21 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
     # -- rendering --------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # `rich_style` walks the ancestors for the background (~0.1 ms): once per paint, not per
-        # line (a search's rows frame drew 34 lines: ~13 % of that frame's time, cProfile).
+        # What every line of a paint reads the same (the widget's size and scroll offset walk up to
+        # the screen, `rich_style` the ancestors for the background): once per paint, not per line
+        # (a scrolling `j` draws ~33 lines; a search's rows frame 34: ~13 % of it, cProfile).
         self._list_style = None
-        return super().render_lines(crop)
+        self._paint = self._paint_state()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None  # a line asked for outside a paint reads them afresh
+
+    def _paint_state(self) -> tuple[int, int, int, datetime, bool, str]:
+        """(scroll y, row height, width, now, focus, theme) for the lines of one paint."""
+        width = self.size.width
+        scroll_y = int(self.scroll_offset.y)
+        return scroll_y, _row_height(width), width, self._now(), self.has_focus, self.app.theme
 
     def _base_style(self) -> Style:
         if self._list_style is None:
@@ -347,10 +359,8 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         self._painted = True
-        rh = self.row_height
-        line_no = int(self.scroll_offset.y) + y
-        index, sub = divmod(line_no, rh)
-        width = self.size.width
+        scroll_y, rh, width, now, focus, theme = self._paint or self._paint_state()
+        index, sub = divmod(scroll_y + y, rh)
         if index >= self.total:
             return Strip.blank(width, self._base_style())
         row = self.row_at(index)
@@ -359,11 +369,11 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
         marked = row is not None and row.lead_id in self.marked
         # Keyed by what the line shows, not by its place: rows that come back (a filter toggled,
         # a search made again, the rest of a first page read) are not drawn again (~80 us a line).
-        drawn = drawn_from(row, sub, rh, self._now())
-        key = (drawn, sub, width, rh, index == self.cursor, self.has_focus, marked, self.app.theme)
+        drawn = drawn_from(row, sub, rh, now)
+        key = (drawn, sub, width, rh, index == self.cursor, focus, marked, theme)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(row, sub, width, index == self.cursor, marked)
+            strip = self._render_row(row, sub, width, index == self.cursor, marked, now)
             self._strips[key] = strip
         return strip
 
@@ -371,8 +381,20 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
         return self.get_component_rich_style(name, partial=True)
 
     def _render_row(
-        self, row: LeadRow | None, sub: int, width: int, is_cursor: bool, marked: bool = False
+        self,
+        row: LeadRow | None,
+        sub: int,
+        width: int,
+        is_cursor: bool,
+        marked: bool = False,
+        now: datetime | None = None,
     ) -> Strip:
         base = self._base_style() + (self._style("lead-list--cursor") if is_cursor else Style())
-        console, now = self.app.console, self._now()
-        return row_strip(row, sub, width, self.row_height, self._style, base, console, now, marked)
+        now = self._now() if now is None else now
+        rh = _row_height(width)
+        return row_strip(row, sub, width, rh, self._style, base, self.app.console, now, marked)
+
+
+def _row_height(width: int) -> int:
+    """Two lines (name / preview) when there is room, one line when the list is narrow."""
+    return 2 if width >= 30 else 1

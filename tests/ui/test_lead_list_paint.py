@@ -17,7 +17,20 @@ from sms_tui.ui.widgets.lead_list import LeadList
 from tests.ui.harness import inbox, seeded_app, settle, until
 
 
-async def test_a_paint_of_the_list_looks_up_its_style_once(
+def _counted(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[str]:
+    """Count the reads of LeadList's property `name` (defined on `owner`) from now on."""
+    read: list[str] = []
+    getter = vars(owner)[name].fget
+
+    def counted(self: LeadList) -> object:
+        read.append(name)
+        return getter(self)
+
+    monkeypatch.setattr(LeadList, name, property(counted))
+    return read
+
+
+async def test_a_paint_of_the_list_looks_up_its_style_and_size_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = seeded_app(tmp_path)
@@ -25,20 +38,17 @@ async def test_a_paint_of_the_list_looks_up_its_style_once(
         leads = inbox(app).leads
         await until(pilot, lambda: leads.total == 6)
         await settle(pilot)
-        looked: list[int] = []
-        style_of = vars(DOMNode)["rich_style"].fget
-
-        def counted(self: LeadList) -> object:
-            looked.append(1)
-            return style_of(self)
-
-        monkeypatch.setattr(LeadList, "rich_style", property(counted))
+        region = Region(0, 0, leads.size.width, leads.size.height)
+        looked = _counted(monkeypatch, DOMNode, "rich_style")
+        sized = _counted(monkeypatch, Widget, "size")
         leads._strips.clear()
         leads._styles_cache.clear()  # Textual's own line cache: every line drawn again
-        lines = leads.render_lines(Region(0, 0, leads.size.width, leads.size.height))
-        # 6 leads of two lines, then blank lines: every one drawn, the style looked up once.
-        assert len(lines) == leads.size.height > 12
+        lines = leads.render_lines(region)
+        # 6 leads of two lines, then blank lines: every one drawn, the style looked up once, the
+        # size (which walks up to the screen) read by the paint and Textual, not once per line.
+        assert len(lines) == region.height > 12
         assert len(looked) == 1
+        assert len(sized) <= 2
 
 
 async def test_rows_that_come_back_are_not_drawn_again_and_a_changed_row_is(
@@ -76,31 +86,6 @@ async def test_rows_that_come_back_are_not_drawn_again_and_a_changed_row_is(
         assert set(drawn) == {first.lead_id}  # its two lines, drawn again
         lines = [leads.render_line(y).text for y in range(2)]
         assert str(first.unread + 1) in lines[1]  # the preview line's badge
-
-
-async def test_a_paint_reads_the_lists_size_once_not_per_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = seeded_app(tmp_path)
-    async with app.run_test(size=(120, 36)) as pilot:
-        leads = inbox(app).leads
-        await until(pilot, lambda: leads.total == 6)
-        await settle(pilot)
-        read: list[int] = []
-        size_of = vars(Widget)["size"].fget
-
-        def counted(self: LeadList) -> object:
-            read.append(1)
-            return size_of(self)
-
-        monkeypatch.setattr(LeadList, "size", property(counted))
-        leads._strips.clear()
-        leads._styles_cache.clear()
-        height = size_of(leads).height
-        read.clear()
-        lines = leads.render_lines(Region(0, 0, leads.size.width, height))
-        assert len(lines) == height > 12  # every line drawn (6 leads, then blank lines)
-        assert len(read) <= 3  # the caller's, the paint's own, and Textual's: not one per line
 
 
 async def test_a_line_asked_for_between_paints_shows_where_the_list_is_now(tmp_path: Path) -> None:

@@ -66,14 +66,10 @@ class ComposerActions(_Widget):
         self._try_send(override=True)
 
     def action_schedule(self) -> None:
-        context = self._ctx
-        if context is None:
-            self.notify("Pick a conversation first.", markup=False)
+        ready = self._what_to_send()
+        if ready is None:
             return
-        text = self.outgoing
-        check = self._recheck()
-        if not text and not self.attachments:
-            return
+        context, text, check = ready
         # Quiet hours are judged for the chosen moment by the dialog, not for now.
         blocks = [issue for issue in check.blocks if issue.code != QUIET_HOURS_CODE]
         if blocks:
@@ -124,16 +120,26 @@ class ComposerActions(_Widget):
 
     # -- sending: once per text, behind the guard --------------------------------------------------
 
-    def _try_send(self, *, override: bool) -> None:
+    def _what_to_send(self) -> tuple[ComposerContext, str, SendCheck] | None:
+        """The conversation, the text and the guard's word on it that a send or a schedule starts
+        from; None when there is nothing to send (said when no conversation is open; with an empty
+        text the quiet hint already says what to do)."""
         context = self._ctx
         if context is None:
             self.notify("Pick a conversation first.", markup=False)
-            return
+            return None
         text = self.outgoing
         check = self._recheck()
+        if not text and not self.attachments:
+            return None
+        return context, text, check
+
+    def _try_send(self, *, override: bool) -> None:
+        ready = self._what_to_send()
+        if ready is None:
+            return
+        context, text, check = ready
         attachments = self.attachments
-        if not text and not attachments:
-            return  # the quiet hint already says what to do
         if self._sent == (context.lead_id, self._send_key):
             self.notify(
                 "This text is already on its way; change it to send it again.",

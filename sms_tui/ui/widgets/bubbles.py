@@ -135,13 +135,17 @@ def border_colour(message: Message) -> str:
 def bubble(message: Message, body: Text, width: int, console: Console) -> Align:
     """One message as a rounded panel: inbound on the left, outbound on the right, at most 85% of
     the `width` the pane gives (narrower when the text is short)."""
-    cap = max(12, int(width * 0.85))
-    inner = Measurement.get(console, console.options.update_width(max(1, cap - 4)), body).maximum
     outbound = message.direction == "outbound"
-    panel = Panel(
-        body, box=ROUNDED, border_style=border_colour(message), padding=(0, 1), width=min(cap, inner + 4)
-    )
+    panel_width = _panel_width(body, width, console, console.options)
+    panel = Panel(body, box=ROUNDED, border_style=border_colour(message), padding=(0, 1), width=panel_width)
     return Align(panel, align="right" if outbound else "left", width=width)
+
+
+def _panel_width(body: Text, width: int, console: Console, options: ConsoleOptions) -> int:
+    """A bubble's width: the text's and its borders and padding, at most 85% of the pane (12 at least)."""
+    cap = max(12, int(width * 0.85))
+    inner = Measurement.get(console, options.update_width(max(1, cap - 4)), body).maximum
+    return min(cap, inner + 4)
 
 
 def bubble_lines(
@@ -154,11 +158,9 @@ def bubble_lines(
     renderers. `None` for a pane too narrow for a bubble's minimum (draw those with `bubble`).
 
     `tests/ui/test_bubble_lines.py` holds this to Rich's output for every kind of message."""
-    cap = max(12, int(width * 0.85))
-    if width < cap:
+    if width < 12:  # narrower than a bubble's minimum (`_panel_width`)
         return None
-    inner = Measurement.get(console, options.update_width(max(1, cap - 4)), body).maximum
-    panel = min(cap, inner + 4)
+    panel = _panel_width(body, width, console, options)
     content = panel - 4
     if content < 1:
         return None

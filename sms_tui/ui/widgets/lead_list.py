@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.style import Style
 from textual import events
@@ -49,6 +49,15 @@ FAR_WAIT = 0.05
 #: takes the GIL and sends the rows' frame (traced at 1M leads: the bytes left 5-14 ms after the
 #: frame, behind that work and the threads it started).
 AFTER_PAINT = 0.003
+
+
+class _Paint(NamedTuple):
+    scroll_y: int
+    row_height: int
+    width: int
+    now: datetime
+    focus: bool
+    theme: str
 
 
 class LeadList(ListPaging, ScrollView, can_focus=True):
@@ -151,7 +160,7 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
         self._paint_first = False  # announce the selected row after the next paint
         self._painted = True  # a line was drawn since the list last went to its top
         self._list_style: Style | None = None  # `rich_style`, looked up once per paint
-        self._paint: tuple[int, int, int, datetime, bool, str] | None = None  # during a paint
+        self._paint: _Paint | None = None  # during a paint
         self._first = first  # the first page, read before the app ran (`lead_pages.first_page`)
 
     # -- public API -------------------------------------------------------------------------
@@ -346,11 +355,11 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
         finally:
             self._paint = None  # a line asked for outside a paint reads them afresh
 
-    def _paint_state(self) -> tuple[int, int, int, datetime, bool, str]:
-        """(scroll y, row height, width, now, focus, theme) for the lines of one paint."""
+    def _paint_state(self) -> _Paint:
+        """What the lines of one paint read the same."""
         width = self.size.width
         scroll_y = int(self.scroll_offset.y)
-        return scroll_y, _row_height(width), width, self._now(), self.has_focus, self.app.theme
+        return _Paint(scroll_y, _row_height(width), width, self._now(), self.has_focus, self.app.theme)
 
     def _base_style(self) -> Style:
         if self._list_style is None:
@@ -373,7 +382,7 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
         key = (drawn, sub, width, rh, index == self.cursor, focus, marked, theme)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(row, sub, width, index == self.cursor, marked, now)
+            strip = self._render_row(row, sub, width, rh, index == self.cursor, marked, now)
             self._strips[key] = strip
         return strip
 
@@ -381,17 +390,9 @@ class LeadList(ListPaging, ScrollView, can_focus=True):
         return self.get_component_rich_style(name, partial=True)
 
     def _render_row(
-        self,
-        row: LeadRow | None,
-        sub: int,
-        width: int,
-        is_cursor: bool,
-        marked: bool = False,
-        now: datetime | None = None,
+        self, row: LeadRow | None, sub: int, width: int, rh: int, is_cursor: bool, marked: bool, now: datetime
     ) -> Strip:
         base = self._base_style() + (self._style("lead-list--cursor") if is_cursor else Style())
-        now = self._now() if now is None else now
-        rh = _row_height(width)
         return row_strip(row, sub, width, rh, self._style, base, self.app.console, now, marked)
 
 

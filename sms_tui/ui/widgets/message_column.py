@@ -215,8 +215,15 @@ class MessageColumn(ScrollView, can_focus=False):
     def _bubble(self, message: Message, width: int, base: Style) -> list[Strip]:
         """The bubble's lines on `base` (the column's `rich_style`), from the cache if drawn before."""
         body = self._body_of(message)
-        m = message
-        key = (m.local_id, width, m.local_state, m.direction, m.text, body.plain, base)  # base: theme
+        key = (
+            message.local_id,
+            width,
+            message.local_state,
+            message.direction,
+            message.text,
+            body.plain,
+            base,  # the theme's colours
+        )
         strips = self._cache.get(key)
         if strips is None:
             console = self.app.console

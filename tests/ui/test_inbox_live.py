@@ -93,8 +93,13 @@ async def test_a_reply_updates_badge_and_toasts_without_moving_the_cursor(tmp_pa
         # The selected lead is still selected, on the same screen row.
         assert screen.leads.selected is not None and screen.leads.selected.lead_id == selected.lead_id
         assert screen.leads.cursor * screen.leads.row_height - int(screen.leads.scroll_offset.y) == cursor_row
-        replied = next(r for _, r in screen.leads.loaded_rows() if r.lead_id == other.lead_id)
-        assert replied.unread == other.unread + 1 and replied.preview == "Call me [b]now[/b]"
+
+        def replied() -> LeadRow:
+            return next(r for _, r in screen.leads.loaded_rows() if r.lead_id == other.lead_id)
+
+        # The header's count and the list's rows are read by separate workers: either may land first.
+        await until(pilot, lambda: replied().unread > other.unread)
+        assert replied().unread == other.unread + 1 and replied().preview == "Call me [b]now[/b]"
 
 
 async def test_stop_during_the_undo_window_blocks_the_send(tmp_path: Path) -> None:
